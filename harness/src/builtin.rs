@@ -1,0 +1,85 @@
+//! The built-in suites: the files in `specs/`, embedded at build time, and the lookup that
+//! turns `--suite` arguments (a built-in id or a path to a suite file) into suites.
+
+use crate::suite::{Suite, SpecError, parse_suite};
+
+/// Each built-in suite's file name and text, in the order `demo` runs them.
+const BUILTIN: &[(&str, &str)] = &[(
+    "specs/okta-scim2-spec.toml",
+    include_str!("../../specs/okta-scim2-spec.toml"),
+)];
+
+/// Every built-in suite. The files are checked by a unit test, so a parse error here is a
+/// packaging bug, reported like any other spec error.
+pub fn builtin_suites() -> Result<Vec<Suite>, SpecError> {
+    BUILTIN.iter().map(|(file, text)| parse_suite(file, text)).collect()
+}
+
+/// Problems resolving `--suite` arguments.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectError {
+    /// The argument is neither a built-in id nor a readable file.
+    #[error("no built-in suite {0:?} and no such file (built-in suites: {1})")]
+    Unknown(String, String),
+    /// The file could not be read.
+    #[error("cannot read suite file {0}: {1}")]
+    Read(String, std::io::Error),
+    /// The file is not a valid suite.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+}
+
+/// The suites named by `--suite` arguments (all built-ins when none are given). An argument is
+/// a built-in id, or else a path to a suite file.
+pub fn select_suites(args: &[String]) -> Result<Vec<Suite>, SelectError> {
+    let builtins = builtin_suites()?;
+    if args.is_empty() {
+        return Ok(builtins);
+    }
+    let mut out = Vec::new();
+    for arg in args {
+        if let Some(s) = builtins.iter().find(|s| s.id == *arg) {
+            out.push(s.clone());
+            continue;
+        }
+        let path = std::path::Path::new(arg);
+        if !path.is_file() {
+            let ids: Vec<&str> = builtins.iter().map(|s| s.id.as_str()).collect();
+            return Err(SelectError::Unknown(arg.clone(), ids.join(", ")));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| SelectError::Read(arg.clone(), e))?;
+        out.push(parse_suite(arg, &text)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_suite_loads() {
+        let suites = builtin_suites().unwrap();
+        assert!(suites.iter().any(|s| s.id == "okta-scim2-spec"));
+    }
+
+    #[test]
+    fn okta_spec_suite_has_oktas_twelve_steps() {
+        let suites = builtin_suites().unwrap();
+        let spec = suites.iter().find(|s| s.id == "okta-scim2-spec").unwrap();
+        assert_eq!(spec.checks.len(), 12);
+        let optional: Vec<&str> = spec
+            .checks
+            .iter()
+            .filter(|c| c.level == crate::suite::Level::Optional)
+            .map(|c| c.title.as_str())
+            .collect();
+        assert_eq!(optional, ["Verify Groups endpoint"]);
+    }
+
+    #[test]
+    fn unknown_suite_lists_the_builtins() {
+        let e = select_suites(&["nope".into()]).unwrap_err().to_string();
+        assert!(e.contains("okta-scim2-spec"), "{e}");
+    }
+}

@@ -1,0 +1,441 @@
+//! The HTTP side of a run: the [`Target`] (base URL, credential, limits) and the [`Client`]
+//! that sends one request and returns the response to check plus the [`Exchange`] to record.
+//!
+//! Limits protect the run from a misbehaving server: a connect timeout, a timeout on the whole
+//! request (body included), a cap on the body size, and no redirects (a SCIM write must not be
+//! replayed somewhere else). Query strings are encoded the way Okta sends them: every byte
+//! outside RFC 3986's unreserved set as `%XX`, so a space is `%20`, never `+`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::exchange::{
+    Exchange, RecordedRequest, RecordedResponse, Redactor, TransportError, TransportErrorKind,
+    evidence_body,
+};
+
+/// The run's credential. Secrets are held in `SecretString` and only exposed to build the
+/// header.
+#[derive(Clone)]
+pub enum Credential {
+    /// No Authorization header.
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer(SecretString),
+    /// `Authorization: <value>` (Okta's "HTTP Header" mode).
+    Header(SecretString),
+    /// `Authorization: Basic base64(username:password)`.
+    Basic {
+        /// User name (not secret).
+        username: String,
+        /// Password.
+        password: SecretString,
+    },
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credential::{}", self.kind())
+    }
+}
+
+impl Credential {
+    /// The mode's name as given on the command line.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credential::None => "none",
+            Credential::Bearer(_) => "bearer",
+            Credential::Header(_) => "header",
+            Credential::Basic { .. } => "basic",
+        }
+    }
+
+    /// The Authorization header value, if any.
+    pub fn header_value(&self) -> Option<SecretString> {
+        match self {
+            Credential::None => None,
+            Credential::Bearer(t) => Some(format!("Bearer {}", t.expose_secret()).into()),
+            Credential::Header(v) => Some(v.clone()),
+            Credential::Basic { username, password } => Some(
+                format!(
+                    "Basic {}",
+                    base64(format!("{username}:{}", password.expose_secret()).as_bytes())
+                )
+                .into(),
+            ),
+        }
+    }
+
+    /// Every form in which this credential's secret could show up in text.
+    pub fn secrets(&self) -> Vec<SecretString> {
+        let mut out = Vec::new();
+        match self {
+            Credential::None => {}
+            Credential::Bearer(t) | Credential::Header(t) => out.push(t.clone()),
+            Credential::Basic { password, .. } => out.push(password.clone()),
+        }
+        out.extend(self.header_value());
+        if let Some(h) = self.header_value() {
+            // The base64 part of a Basic header is as secret as the password.
+            if let Some(b64) = h.expose_secret().strip_prefix("Basic ") {
+                out.push(b64.to_string().into());
+            }
+        }
+        out
+    }
+}
+
+/// Where and how to talk to the app.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    /// The credential.
+    pub credential: Credential,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Timeout on a whole request, body included.
+    pub request_timeout: Duration,
+    /// Largest response body read, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Default limits, chosen for real apps: Okta itself gives up after 60 s.
+impl Target {
+    /// A target with default limits (10 s connect, 30 s request, 10 MiB body).
+    pub fn new(base_url: &str, credential: Credential) -> Result<Self, String> {
+        let parsed = reqwest::Url::parse(base_url)
+            .map_err(|e| format!("base URL {base_url:?} is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "base URL {base_url:?} must be http:// or https://, not {}://",
+                parsed.scheme()
+            ));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(format!("base URL {base_url:?} has no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(format!("base URL {base_url:?} must not have a query or fragment"));
+        }
+        Ok(Target {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            credential,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 10 * 1024 * 1024,
+        })
+    }
+}
+
+/// A request ready to send: templates already rendered.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// HTTP method.
+    pub method: String,
+    /// Path below the base URL.
+    pub path: String,
+    /// Query parameters, unencoded.
+    pub query: Vec<(String, String)>,
+    /// Headers (without Authorization).
+    pub headers: Vec<(String, String)>,
+    /// The Authorization header value, if one is to be sent.
+    pub authorization: Option<SecretString>,
+    /// The body.
+    pub body: Option<String>,
+}
+
+/// A response to check: the full body, unlike the evidence.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers as received.
+    pub headers: Vec<(String, String)>,
+    /// The whole body as text, secrets removed.
+    pub body: String,
+    /// The body parsed as JSON, if it is JSON.
+    pub json: Option<serde_json::Value>,
+    /// Round-trip time in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl Response {
+    /// A header's value by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends requests to the target, counting them and recording each as an [`Exchange`].
+pub struct Client {
+    http: reqwest::Client,
+    target: Target,
+    redactor: Redactor,
+    sent: AtomicUsize,
+}
+
+impl Client {
+    /// A client for this target; its credential's secrets are redacted from all evidence.
+    pub fn new(target: Target) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(target.connect_timeout)
+            .timeout(target.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let redactor = Redactor::new(target.credential.secrets());
+        Ok(Client {
+            http,
+            target,
+            redactor,
+            sent: AtomicUsize::new(0),
+        })
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// How many requests were sent so far.
+    pub fn requests_sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// The full URL of a path and query, encoded as sent.
+    pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
+        let mut url = format!("{}{}", self.target.base_url, encode_path(path));
+        for (i, (k, v)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&encode_component(k));
+            url.push('=');
+            url.push_str(&encode_component(v));
+        }
+        url
+    }
+
+    /// Sends one request. Never fails: a transport problem is part of the exchange.
+    pub async fn send(&self, out: Outgoing) -> (Option<Response>, Exchange) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let url = self.url(&out.path, &out.query);
+        let mut headers = out.headers.clone();
+        if let Some(auth) = &out.authorization {
+            headers.push(("Authorization".into(), auth.expose_secret().to_string()));
+        }
+        let recorded = RecordedRequest {
+            method: out.method.clone(),
+            url: self.redactor.redact(&url),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.clone(), self.redactor.redact(v)))
+                .collect(),
+            body: out.body.as_deref().map(|b| self.redactor.redact(b)),
+        };
+        let started = Instant::now();
+        let result = self.round_trip(&out.method, &url, &headers, out.body).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok((status, resp_headers, bytes)) => {
+                let body = self.redactor.redact(&String::from_utf8_lossy(&bytes));
+                let resp_headers: Vec<(String, String)> = resp_headers
+                    .into_iter()
+                    .map(|(k, v)| (k, self.redactor.redact(&v)))
+                    .collect();
+                let (evidence, body_truncated) = evidence_body(&body);
+                let exchange = Exchange {
+                    request: recorded,
+                    response: Some(RecordedResponse {
+                        status,
+                        headers: resp_headers.clone(),
+                        body: evidence,
+                        body_truncated,
+                    }),
+                    error: None,
+                    duration_ms: elapsed_ms,
+                };
+                let json = serde_json::from_str(&body).ok();
+                let response = Response {
+                    status,
+                    headers: resp_headers,
+                    body,
+                    json,
+                    elapsed_ms,
+                };
+                (Some(response), exchange)
+            }
+            Err(mut error) => {
+                error.message = self.redactor.redact(&error.message);
+                let exchange = Exchange {
+                    request: recorded,
+                    response: None,
+                    error: Some(error),
+                    duration_ms: elapsed_ms,
+                };
+                (None, exchange)
+            }
+        }
+    }
+
+    async fn round_trip(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<String>,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), TransportError> {
+        let invalid = |message: String| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message,
+        };
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| invalid(format!("invalid method {method:?}")))?;
+        let mut req = self.http.request(method, url);
+        for (k, v) in headers {
+            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| invalid(format!("invalid header name {k:?}")))?;
+            let value = reqwest::header::HeaderValue::from_str(v)
+                .map_err(|_| invalid(format!("invalid value for header {k}")))?;
+            req = req.header(name, value);
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
+        let status = resp.status().as_u16();
+        let resp_headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let cap = self.target.max_body_bytes;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&e))? {
+            if bytes.len() + chunk.len() > cap {
+                return Err(TransportError {
+                    kind: TransportErrorKind::TooLarge,
+                    message: format!(
+                        "response body exceeds the size cap of {cap} bytes (status {status}); stopped reading"
+                    ),
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((status, resp_headers, bytes))
+    }
+
+    fn classify(&self, e: &reqwest::Error) -> TransportError {
+        let (kind, what) = if e.is_timeout() {
+            (
+                TransportErrorKind::Timeout,
+                format!(
+                    "no complete response within the timeout (connect {} s, request {} s)",
+                    self.target.connect_timeout.as_secs_f32(),
+                    self.target.request_timeout.as_secs_f32()
+                ),
+            )
+        } else if e.is_connect() {
+            (TransportErrorKind::Connect, "cannot connect".to_string())
+        } else {
+            (TransportErrorKind::Protocol, "HTTP error".to_string())
+        };
+        TransportError {
+            kind,
+            message: format!("{what}: {}", error_chain(e)),
+        }
+    }
+}
+
+/// An error and its sources on one line ("error sending request: tcp connect error: …").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// Percent-encodes a query component as Okta does: all but RFC 3986 unreserved characters.
+pub fn encode_component(s: &str) -> String {
+    encode(s, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// Percent-encodes a path, keeping its slashes.
+fn encode_path(s: &str) -> String {
+    encode(s, |b| b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b))
+}
+
+fn encode(s: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_filters_like_okta() {
+        assert_eq!(
+            encode_component("userName eq \"a.b@atko.com\""),
+            "userName%20eq%20%22a.b%40atko.com%22"
+        );
+        assert_eq!(encode_component("x+y"), "x%2By");
+    }
+
+    #[test]
+    fn basic_credential_is_base64() {
+        assert_eq!(base64(b"Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        let c = Credential::Basic {
+            username: "u".into(),
+            password: "p".to_string().into(),
+        };
+        assert_eq!(c.header_value().unwrap().expose_secret(), "Basic dTpw");
+    }
+
+    #[test]
+    fn rejects_non_http_base_urls() {
+        assert!(Target::new("ftp://x", Credential::None).unwrap_err().contains("ftp"));
+        assert!(Target::new("not a url", Credential::None).is_err());
+        let t = Target::new("http://127.0.0.1:9/scim/v2/", Credential::None).unwrap();
+        assert_eq!(t.base_url, "http://127.0.0.1:9/scim/v2");
+    }
+}

@@ -1,0 +1,17 @@
+//! scimcheck's harness: suites as data, the runner that sends them to a SCIM app, the results
+//! model, and the reporters (terminal, JUnit, JSON).
+//!
+//! Data flows one way: [`suite`] files → [`runner`] (over [`http`]) → [`report::RunReport`]
+//! → [`reporters`].
+#![warn(missing_docs)]
+
+pub mod assertion;
+pub mod builtin;
+pub mod config;
+pub mod exchange;
+pub mod http;
+pub mod report;
+pub mod reporters;
+pub mod runner;
+pub mod suite;
+pub mod template;

@@ -1,0 +1,267 @@
+//! The results of a run as plain data: [`RunReport`] → [`SuiteReport`] → [`CheckResult`] →
+//! [`Outcome`], and the one mapping from a report to the process exit status.
+//!
+//! `results.json` is this model serialised (see [`crate::reporters::json`] for the documented
+//! shape). Every reporter is a function of a `RunReport`.
+
+use serde::Serialize;
+
+use crate::assertion::Mismatch;
+use crate::exchange::Exchange;
+use crate::suite::Level;
+
+/// Version of the `results.json` shape; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// Version of this shape.
+    pub format_version: u32,
+    /// The harness's name and version.
+    pub tool: Tool,
+    /// Unique id of the run; its marker (`scimcheck-<first 8>`) is in every resource it creates.
+    pub run_id: String,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Wall time of the whole run in milliseconds.
+    pub duration_ms: u64,
+    /// What was tested.
+    pub target: TargetInfo,
+    /// Whether the run was interrupted (Ctrl-C) before every check ran.
+    pub interrupted: bool,
+    /// The suites in run order.
+    pub suites: Vec<SuiteReport>,
+    /// Totals over all suites.
+    pub summary: Summary,
+}
+
+/// The tool that produced a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// "scimcheck".
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// The target of a run, without secrets.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    /// Base URL.
+    pub base_url: String,
+    /// Authentication mode ("bearer", "header", "basic", "none").
+    pub auth: String,
+}
+
+/// One suite's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteReport {
+    /// Suite id.
+    pub id: String,
+    /// Suite title.
+    pub title: String,
+    /// Suite content version.
+    pub version: String,
+    /// SCIM version the suite speaks.
+    pub scim_version: String,
+    /// What the suite reproduces.
+    pub reference: String,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Checks in run order (checks not reached after an interruption are absent).
+    pub checks: Vec<CheckResult>,
+    /// What happened to each resource the suite created.
+    pub cleanup: Vec<CleanupResult>,
+}
+
+/// One check's result (one JUnit testcase).
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// Check id.
+    pub id: String,
+    /// Title (Okta's step name in parity suites).
+    pub title: String,
+    /// Required or optional.
+    pub level: Level,
+    /// Okta's step or the RFC section.
+    pub reference: String,
+    /// The verdict.
+    pub outcome: Outcome,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// The HTTP round trips made by the check, secrets removed.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// The verdict of a check. A server breaking a rule is a `Fail`; `Error` is a transport fault
+/// (timeout, size cap, refused connection); `Skip` never fails a run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every assertion held.
+    Pass,
+    /// Some assertions did not hold.
+    Fail {
+        /// Each assertion that did not hold.
+        mismatches: Vec<Mismatch>,
+    },
+    /// No usable response.
+    Error {
+        /// Why.
+        reason: String,
+    },
+    /// Not run.
+    Skip {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// "pass", "fail", "error" or "skip".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail { .. } => "fail",
+            Outcome::Error { .. } => "error",
+            Outcome::Skip { .. } => "skip",
+        }
+    }
+
+    /// The failure text shown in every report: each mismatch as expected versus actual, with
+    /// its hint; or the error or skip reason.
+    pub fn explanation(&self) -> String {
+        match self {
+            Outcome::Pass => String::new(),
+            Outcome::Fail { mismatches } => mismatches
+                .iter()
+                .map(|m| {
+                    let mut s = format!("{}: expected {}, got {}", m.assertion, m.expected, m.actual);
+                    if let Some(h) = &m.hint {
+                        s.push_str(&format!("\n  hint: {h}"));
+                    }
+                    s
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Outcome::Error { reason } | Outcome::Skip { reason } => reason.clone(),
+        }
+    }
+}
+
+impl CheckResult {
+    /// Whether this result fails the run.
+    pub fn fails_run(&self) -> bool {
+        self.level == Level::Required && matches!(self.outcome, Outcome::Fail { .. } | Outcome::Error { .. })
+    }
+}
+
+/// What the run did with a resource it created.
+#[derive(Debug, Clone, Serialize)]
+pub struct CleanupResult {
+    /// The resource path (`/Users/<id>`).
+    pub resource: String,
+    /// What became of it.
+    pub action: CleanupAction,
+    /// Details (the status that refused a DELETE, for example).
+    pub note: String,
+    /// The round trips made for it.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// What became of a created resource.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CleanupAction {
+    /// DELETE succeeded (or it was already gone).
+    Deleted,
+    /// DELETE was refused; the user was deactivated instead.
+    Deactivated,
+    /// Neither worked: it is still in the app.
+    LeftBehind,
+    /// `--keep` asked to leave it.
+    Kept,
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Checks that passed.
+    pub passed: usize,
+    /// Checks that failed (required and optional).
+    pub failed: usize,
+    /// Checks with a transport error.
+    pub errors: usize,
+    /// Checks skipped.
+    pub skipped: usize,
+    /// Required checks that failed or errored: the run fails if this is not zero.
+    pub required_failed: usize,
+    /// HTTP requests sent, cleanup included.
+    pub requests: usize,
+    /// Created resources not removed (left behind or kept).
+    pub leftovers: usize,
+}
+
+impl Summary {
+    /// Totals of these suites.
+    pub fn of(suites: &[SuiteReport], requests: usize) -> Self {
+        let mut s = Summary {
+            requests,
+            ..Summary::default()
+        };
+        for check in suites.iter().flat_map(|x| &x.checks) {
+            match check.outcome {
+                Outcome::Pass => s.passed += 1,
+                Outcome::Fail { .. } => s.failed += 1,
+                Outcome::Error { .. } => s.errors += 1,
+                Outcome::Skip { .. } => s.skipped += 1,
+            }
+            if check.fails_run() {
+                s.required_failed += 1;
+            }
+        }
+        s.leftovers = suites
+            .iter()
+            .flat_map(|x| &x.cleanup)
+            .filter(|c| matches!(c.action, CleanupAction::LeftBehind | CleanupAction::Kept))
+            .count();
+        s
+    }
+}
+
+/// The process exit status: the one place where results become a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Every required check passed.
+    Success,
+    /// A required check failed.
+    ChecksFailed,
+    /// Usage, config, spec-file or connection error.
+    Error,
+    /// Interrupted by Ctrl-C (after cleanup).
+    Interrupted,
+}
+
+impl ExitStatus {
+    /// The status of a finished run.
+    pub fn of(report: &RunReport) -> Self {
+        if report.interrupted {
+            ExitStatus::Interrupted
+        } else if report.summary.required_failed > 0 {
+            ExitStatus::ChecksFailed
+        } else {
+            ExitStatus::Success
+        }
+    }
+
+    /// The number the process exits with.
+    pub fn code(self) -> i32 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::ChecksFailed => 1,
+            ExitStatus::Error => 2,
+            ExitStatus::Interrupted => 130,
+        }
+    }
+}

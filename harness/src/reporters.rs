@@ -1,0 +1,5 @@
+//! Reporters: each a function of a [`crate::report::RunReport`] writing into any `Write`.
+
+pub mod json;
+pub mod junit;
+pub mod terminal;

@@ -1,0 +1,105 @@
+//! JUnit XML: one `<testsuite>` per suite, one `<testcase>` per check.
+//!
+//! Mapping (abridged):
+//!
+//! ```xml
+//! <testsuites name="scimcheck" tests="12" failures="1" errors="0">
+//!   <testsuite name="okta-scim2-spec" tests="12" failures="1" errors="0" skipped="0">
+//!     <properties>
+//!       <property name="title" value="Okta SCIM 2.0 SPEC Test"/>
+//!       <property name="base_url" value="http://127.0.0.1:8080"/> …
+//!     </properties>
+//!     <testcase name="status-401: Check status 401" classname="okta-scim2-spec">
+//!       <failure message="status: expected 401, got 200" type="required">
+//!         status: expected 401, got 200
+//!         reference: Okta SCIM 2.0 SPEC Test, step 11
+//!       </failure>
+//!       <properties><property name="level" value="required"/> …</properties>
+//!       <system-out>&gt; GET http://…/Users?filter=… (the redacted exchange)</system-out>
+//!     </testcase>
+//!   </testsuite>
+//! </testsuites>
+//! ```
+//!
+//! `failure` is a server that broke a rule, `error` a transport fault, `skipped` a check that
+//! did not run (with the reason). The failure body says what was expected, what came back, and
+//! the reference; `system-out` holds the redacted request and response.
+
+use std::io::Write;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::report::{Outcome, RunReport};
+
+/// Writes the report as JUnit XML.
+pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut junit = Report::new("scimcheck");
+    junit.set_timestamp(report.started_at);
+    junit.set_time(Duration::from_millis(report.duration_ms));
+    for suite in &report.suites {
+        let mut ts = TestSuite::new(suite.id.as_str());
+        ts.set_timestamp(report.started_at);
+        ts.set_time(Duration::from_millis(suite.duration_ms));
+        ts.add_properties([
+            Property::new("title", suite.title.as_str()),
+            Property::new("suite_version", suite.version.as_str()),
+            Property::new("scim_version", suite.scim_version.as_str()),
+            Property::new("reference", suite.reference.as_str()),
+            Property::new("base_url", report.target.base_url.as_str()),
+            Property::new("run_id", report.run_id.as_str()),
+            Property::new("harness_version", report.tool.version.as_str()),
+        ]);
+        for check in &suite.checks {
+            let mut status = match &check.outcome {
+                Outcome::Pass => TestCaseStatus::success(),
+                Outcome::Skip { reason } => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(reason.as_str());
+                    s
+                }
+                outcome @ (Outcome::Fail { .. } | Outcome::Error { .. }) => {
+                    let kind = if matches!(outcome, Outcome::Fail { .. }) {
+                        NonSuccessKind::Failure
+                    } else {
+                        NonSuccessKind::Error
+                    };
+                    let explanation = outcome.explanation();
+                    let mut s = TestCaseStatus::non_success(kind);
+                    s.set_message(explanation.lines().next().unwrap_or_default());
+                    s.set_type(check.level.as_str());
+                    s.set_description(format!("{explanation}\nreference: {}", check.reference));
+                    s
+                }
+            };
+            if let Outcome::Skip { .. } = check.outcome {
+                status.set_type("skipped");
+            }
+            let mut tc = TestCase::new(format!("{}: {}", check.id, check.title), status);
+            tc.set_classname(suite.id.as_str());
+            tc.set_time(Duration::from_millis(check.duration_ms));
+            tc.add_properties([
+                Property::new("level", check.level.as_str()),
+                Property::new("reference", check.reference.as_str()),
+            ]);
+            let transcript: Vec<String> = check.exchanges.iter().map(|e| e.transcript()).collect();
+            if !transcript.is_empty() {
+                tc.set_system_out(transcript.join("\n"));
+            }
+            ts.add_test_case(tc);
+        }
+        if !suite.cleanup.is_empty() {
+            let lines: Vec<String> = suite
+                .cleanup
+                .iter()
+                .map(|c| format!("cleanup {}: {:?} ({})", c.resource, c.action, c.note))
+                .collect();
+            ts.set_system_out(lines.join("\n"));
+        }
+        junit.add_test_suite(ts);
+    }
+    junit
+        .serialize(&mut *out)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    out.write_all(b"\n")
+}

@@ -1,0 +1,130 @@
+//! The terminal: a line per check while the run goes ([`Progress`], a runner [`Events`]
+//! listener, on stderr), and the summary at the end ([`write_summary`], a function of the
+//! report, on stdout).
+//!
+//! ```text
+//! okta-scim2-spec  Okta SCIM 2.0 SPEC Test (2.0)
+//!   PASS  required  Test Users endpoint  (3 ms)
+//!   FAIL  required  Check status 401  (1 ms)
+//!         status: expected 401, got 200
+//!         reference: Okta SCIM 2.0 SPEC Test, step 11
+//!   cleanup /Users/2819c223: deleted (DELETE answered 204)
+//!
+//! 11 passed, 1 failed, 0 errors, 0 skipped (1 required failed) in 41 ms, 13 HTTP requests
+//! ```
+//!
+//! Colours are used only when the caller says the stream is a terminal and `NO_COLOR` is unset.
+
+use std::io::Write;
+
+use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
+use crate::runner::Events;
+use crate::suite::Suite;
+
+/// Whether to colour output.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Writes a check's result line and, for failures, the explanation and reference.
+pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let tag = match result.outcome {
+        Outcome::Pass => style.paint("32", "PASS "),
+        Outcome::Fail { .. } => style.paint("31", "FAIL "),
+        Outcome::Error { .. } => style.paint("31", "ERROR"),
+        Outcome::Skip { .. } => style.paint("33", "SKIP "),
+    };
+    writeln!(
+        out,
+        "  {tag} {:<8}  {}  ({} ms)",
+        result.level.as_str(),
+        result.title,
+        result.duration_ms
+    )?;
+    if result.outcome != Outcome::Pass {
+        for line in result.outcome.explanation().lines() {
+            writeln!(out, "        {line}")?;
+        }
+        if !matches!(result.outcome, Outcome::Skip { .. }) {
+            writeln!(out, "        reference: {}", result.reference)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_cleanup(c: &CleanupResult, out: &mut dyn Write) -> std::io::Result<()> {
+    let action = serde_json::to_value(c.action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    writeln!(out, "  cleanup {}: {action} ({})", c.resource, c.note)
+}
+
+/// Live progress on a stream.
+pub struct Progress<W: Write> {
+    out: W,
+    style: Style,
+}
+
+impl<W: Write> Progress<W> {
+    /// Progress written to `out`.
+    pub fn new(out: W, style: Style) -> Self {
+        Progress { out, style }
+    }
+}
+
+// Progress is best effort: a closed stderr must not stop the run or its cleanup.
+impl<W: Write> Events for Progress<W> {
+    fn suite_started(&mut self, suite: &Suite) {
+        let _ = writeln!(
+            self.out,
+            "{}  {} (SCIM {})",
+            self.style.paint("1", &suite.id),
+            suite.title,
+            suite.scim_version
+        );
+    }
+
+    fn check_finished(&mut self, _suite: &Suite, result: &CheckResult) {
+        let _ = write_check(result, self.style, &mut self.out);
+    }
+
+    fn cleanup_finished(&mut self, result: &CleanupResult) {
+        let _ = write_cleanup(result, &mut self.out);
+    }
+}
+
+/// The closing summary: counts, wall time, requests, leftovers, and where the results went.
+pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = &report.summary;
+    let verdict = if report.interrupted {
+        style.paint("33", "INTERRUPTED")
+    } else if s.required_failed > 0 {
+        style.paint("31", "FAILED")
+    } else {
+        style.paint("32", "PASSED")
+    };
+    writeln!(
+        out,
+        "{verdict}: {} passed, {} failed, {} errors, {} skipped ({} required failed) in {} ms, {} HTTP requests",
+        s.passed, s.failed, s.errors, s.skipped, s.required_failed, report.duration_ms, s.requests
+    )?;
+    for c in report.suites.iter().flat_map(|x| &x.cleanup) {
+        if !matches!(c.action, crate::report::CleanupAction::Deleted) {
+            write_cleanup(c, out)?;
+        }
+    }
+    Ok(())
+}

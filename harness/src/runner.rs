@@ -1,0 +1,429 @@
+//! Runs suites against a target: renders each check's request, sends it, evaluates the
+//! assertions, captures variables, and cleans up what the run created.
+//!
+//! The runner returns a [`RunReport`]; a server breaking a rule is an [`Outcome`], never an
+//! `Err`. `Err` is only for the tool's own failures, such as an unreachable target on the
+//! first request. Live progress goes to an [`Events`] listener. Cleanup is guaranteed: every
+//! resource a check creates is registered before the next request, and deleted in reverse
+//! order after the suite, also after a failure or an interruption.
+
+use std::future::Future;
+use std::time::Instant;
+
+use secrecy::SecretString;
+
+use crate::assertion::{evaluate, lookup};
+use crate::exchange::{Exchange, TransportErrorKind};
+use crate::http::{Client, Outgoing, Response};
+use crate::report::{
+    CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, Summary,
+    SuiteReport, TargetInfo, Tool,
+};
+use crate::suite::{
+    AssertionKind, Authorization, Body, Check, Comparison, Generator, Suite, VarSpec,
+};
+use crate::template::{Vars, render, render_json};
+
+/// Options of a run besides the target.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Domain of generated email addresses and user names.
+    pub email_domain: String,
+    /// Leave created resources in the app (reported as kept).
+    pub keep: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            email_domain: "atko.com".into(),
+            keep: false,
+        }
+    }
+}
+
+/// Live progress of a run (the terminal display implements it).
+pub trait Events {
+    /// A suite is about to start.
+    fn suite_started(&mut self, _suite: &Suite) {}
+    /// A check finished.
+    fn check_finished(&mut self, _suite: &Suite, _result: &CheckResult) {}
+    /// A created resource was dealt with.
+    fn cleanup_finished(&mut self, _result: &CleanupResult) {}
+}
+
+/// Ignores every event.
+pub struct NoEvents;
+impl Events for NoEvents {}
+
+/// Failures of the tool itself (not of the server under test).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The first request could not reach the target at all.
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Runs the suites in order against the client's target. `interrupt` resolves when the user
+/// asks to stop (Ctrl-C); the run then stops sending checks, cleans up, and reports what ran.
+pub async fn run(
+    client: &Client,
+    suites: &[Suite],
+    options: &RunOptions,
+    events: &mut dyn Events,
+    interrupt: impl Future<Output = ()>,
+) -> Result<RunReport, RunError> {
+    let started_at = chrono::Utc::now();
+    let clock = Instant::now();
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    let marker = format!("scimcheck-{}", &run_id[..8]);
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut interrupted = false;
+    let mut reports = Vec::new();
+
+    for suite in suites {
+        if interrupted {
+            break;
+        }
+        events.suite_started(suite);
+        let suite_clock = Instant::now();
+        let mut state = SuiteState::new(suite, client, options, &marker);
+        let outcome = {
+            let work = state.run_checks(events);
+            tokio::select! {
+                r = work => r,
+                () = &mut interrupt => { interrupted = true; Ok(()) }
+            }
+        };
+        // Clean up before reporting any error: the run may have created something.
+        let cleanup = state.cleanup(events).await;
+        outcome?;
+        reports.push(SuiteReport {
+            id: suite.id.clone(),
+            title: suite.title.clone(),
+            version: suite.version.clone(),
+            scim_version: suite.scim_version.clone(),
+            reference: suite.reference.clone(),
+            duration_ms: suite_clock.elapsed().as_millis() as u64,
+            checks: state.results,
+            cleanup,
+        });
+    }
+
+    let summary = Summary::of(&reports, client.requests_sent());
+    Ok(RunReport {
+        format_version: FORMAT_VERSION,
+        tool: Tool {
+            name: "scimcheck".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        run_id,
+        started_at,
+        duration_ms: clock.elapsed().as_millis() as u64,
+        target: TargetInfo {
+            base_url: client.target().base_url.clone(),
+            auth: client.target().credential.kind().into(),
+        },
+        interrupted,
+        suites: reports,
+        summary,
+    })
+}
+
+/// A resource to remove after the suite.
+struct Created {
+    resource: String,
+    id: String,
+}
+
+struct SuiteState<'a> {
+    suite: &'a Suite,
+    client: &'a Client,
+    options: &'a RunOptions,
+    vars: Vars,
+    results: Vec<CheckResult>,
+    created: Vec<Created>,
+}
+
+impl<'a> SuiteState<'a> {
+    fn new(suite: &'a Suite, client: &'a Client, options: &'a RunOptions, marker: &str) -> Self {
+        let mut vars = Vars::new();
+        vars.insert("runMarker".into(), marker.to_string());
+        vars.insert("emailDomain".into(), options.email_domain.clone());
+        vars.insert("SCIMBaseURL".into(), client.target().base_url.clone());
+        for (name, spec) in &suite.vars {
+            let value = match spec {
+                VarSpec::Generate(g) => generate(*g),
+                VarSpec::Value(v) => v.clone(),
+                VarSpec::Template { template, upper } => {
+                    // The loader checked that every reference is defined earlier.
+                    let v = render(template, &vars).unwrap_or_default();
+                    if *upper { v.to_uppercase() } else { v }
+                }
+            };
+            vars.insert(name.clone(), value);
+        }
+        SuiteState {
+            suite,
+            client,
+            options,
+            vars,
+            results: Vec::new(),
+            created: Vec::new(),
+        }
+    }
+
+    async fn run_checks(&mut self, events: &mut dyn Events) -> Result<(), RunError> {
+        for check in &self.suite.checks {
+            let result = self.run_check(check).await?;
+            events.check_finished(self.suite, &result);
+            self.results.push(result);
+        }
+        Ok(())
+    }
+
+    async fn run_check(&mut self, check: &Check) -> Result<CheckResult, RunError> {
+        let clock = Instant::now();
+        let finish = |outcome, exchanges| CheckResult {
+            id: check.id.clone(),
+            title: check.title.clone(),
+            level: check.level,
+            reference: check.reference.clone(),
+            outcome,
+            duration_ms: clock.elapsed().as_millis() as u64,
+            exchanges,
+        };
+        let outgoing = match self.render_request(check) {
+            Ok(o) => o,
+            Err(missing) => {
+                let reason = format!(
+                    "not run: it needs {{{{{missing}}}}}, which an earlier check did not capture (see the failure above)"
+                );
+                return Ok(finish(Outcome::Skip { reason }, Vec::new()));
+            }
+        };
+        let first_request = self.client.requests_sent() == 0;
+        let (response, exchange) = self.client.send(outgoing).await;
+        let Some(response) = response else {
+            let error = exchange.error.clone().expect("an exchange without response has an error");
+            if first_request && error.kind == TransportErrorKind::Connect {
+                return Err(RunError::Unreachable {
+                    url: exchange.request.url.clone(),
+                    reason: error.message,
+                });
+            }
+            return Ok(finish(Outcome::Error { reason: error.message }, vec![exchange]));
+        };
+        let mismatches = evaluate(&check.expect, &response, &self.vars);
+        self.capture(check, &response);
+        let outcome = if mismatches.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail { mismatches }
+        };
+        Ok(finish(outcome, vec![exchange]))
+    }
+
+    fn render_request(&self, check: &Check) -> Result<Outgoing, String> {
+        let r = &check.request;
+        let vars = &self.vars;
+        let query = r
+            .query
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), render(v, vars)?)))
+            .collect::<Result<_, String>>()?;
+        let headers = r
+            .headers
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), render(v, vars)?)))
+            .collect::<Result<_, String>>()?;
+        let body = match &r.body {
+            None => None,
+            Some(Body::Json(v)) => Some(render_json(v, vars)?.to_string()),
+            Some(Body::Raw(s)) => Some(render(s, vars)?),
+        };
+        // Assertions may refer to captures too: a check whose expected values are unknown
+        // cannot be judged, so it is skipped like one whose request cannot be built.
+        for a in &check.expect {
+            if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind {
+                if let Comparison::Equals(t) | Comparison::HasValue(t) | Comparison::Contains(t) = cmp {
+                    render(t, vars)?;
+                }
+            }
+        }
+        Ok(Outgoing {
+            method: r.method.clone(),
+            path: render(&r.path, vars)?,
+            query,
+            headers,
+            authorization: self.authorization(&r.authorization),
+            body,
+        })
+    }
+
+    fn authorization(&self, a: &Authorization) -> Option<SecretString> {
+        match a {
+            Authorization::Run => self.client.target().credential.header_value(),
+            Authorization::Literal(v) => Some(v.clone().into()),
+            Authorization::Omit => None,
+        }
+    }
+
+    fn capture(&mut self, check: &Check, response: &Response) {
+        let Some(doc) = &response.json else { return };
+        for (name, path) in &check.capture {
+            let value = match lookup(doc, path) {
+                Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+                Some(v @ serde_json::Value::Number(_)) => v.to_string(),
+                _ => continue,
+            };
+            if let Some(c) = &check.creates {
+                if c.id_var == *name && (200..300).contains(&response.status) {
+                    self.created.push(Created {
+                        resource: c.resource.clone(),
+                        id: value.clone(),
+                    });
+                }
+            }
+            self.vars.insert(name.clone(), value);
+        }
+    }
+
+    /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
+    /// deactivated instead (Okta never deletes users either); what cannot be removed is
+    /// reported as left behind.
+    async fn cleanup(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
+        let mut out = Vec::new();
+        while let Some(c) = self.created.pop() {
+            let resource = format!("/{}/{}", c.resource, c.id);
+            let result = if self.options.keep {
+                CleanupResult {
+                    resource,
+                    action: CleanupAction::Kept,
+                    note: "kept at the user's request (--keep)".into(),
+                    exchanges: Vec::new(),
+                }
+            } else {
+                self.remove(&c, resource).await
+            };
+            events.cleanup_finished(&result);
+            out.push(result);
+        }
+        out
+    }
+
+    async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
+        let auth = self.client.target().credential.header_value();
+        let json_headers = vec![("Content-Type".to_string(), "application/scim+json".to_string())];
+        let (resp, delete) = self
+            .client
+            .send(Outgoing {
+                method: "DELETE".into(),
+                path: resource.clone(),
+                query: Vec::new(),
+                headers: Vec::new(),
+                authorization: auth.clone(),
+                body: None,
+            })
+            .await;
+        let mut exchanges = vec![delete];
+        let refused = match resp.map(|r| r.status) {
+            Some(s) if (200..300).contains(&s) || s == 404 => {
+                return CleanupResult {
+                    resource,
+                    action: CleanupAction::Deleted,
+                    note: format!("DELETE answered {s}"),
+                    exchanges,
+                };
+            }
+            Some(s) => format!("DELETE answered {s}"),
+            None => format!("DELETE failed: {}", describe_error(&exchanges[0])),
+        };
+        if c.resource != "Users" {
+            return CleanupResult {
+                resource,
+                action: CleanupAction::LeftBehind,
+                note: refused,
+                exchanges,
+            };
+        }
+        let body = if self.suite.scim_version == "1.1" {
+            serde_json::json!({"schemas": ["urn:scim:schemas:core:1.0"], "active": false})
+        } else {
+            serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": false}}]
+            })
+        };
+        let (resp, patch) = self
+            .client
+            .send(Outgoing {
+                method: "PATCH".into(),
+                path: resource.clone(),
+                query: Vec::new(),
+                headers: json_headers,
+                authorization: auth,
+                body: Some(body.to_string()),
+            })
+            .await;
+        exchanges.push(patch);
+        match resp.map(|r| r.status) {
+            Some(s) if (200..300).contains(&s) => CleanupResult {
+                resource,
+                action: CleanupAction::Deactivated,
+                note: format!("{refused}; deactivated instead (PATCH answered {s})"),
+                exchanges,
+            },
+            other => CleanupResult {
+                resource,
+                action: CleanupAction::LeftBehind,
+                note: format!(
+                    "{refused}; deactivation failed too ({}); remove it by hand",
+                    other.map_or_else(|| describe_error(&exchanges[1]), |s| format!("PATCH answered {s}"))
+                ),
+                exchanges,
+            },
+        }
+    }
+}
+
+fn describe_error(e: &Exchange) -> String {
+    e.error.as_ref().map_or_else(String::new, |x| x.message.clone())
+}
+
+/// The generators of Okta's initial script, natively.
+fn generate(g: Generator) -> String {
+    const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    let digits = |n: usize| (0..n).map(|_| fastrand::digit(10)).collect::<String>();
+    match g {
+        Generator::OktaGivenName => format!("Runscope{}", digits(3)),
+        Generator::OktaFamilyName => {
+            let mut s = String::new();
+            s.push(fastrand::uppercase());
+            s.extend((0..8).map(|_| LOWER[fastrand::usize(..LOWER.len())] as char));
+            s.push_str(&digits(3));
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generators_follow_oktas_style() {
+        let g = generate(Generator::OktaGivenName);
+        assert!(g.starts_with("Runscope") && g.len() == 11 && g[8..].chars().all(|c| c.is_ascii_digit()));
+        let f = generate(Generator::OktaFamilyName);
+        assert_eq!(f.len(), 12);
+        assert!(f.chars().next().unwrap().is_ascii_uppercase());
+        assert!(f[1..9].chars().all(|c| c.is_ascii_lowercase()));
+        assert!(f[9..].chars().all(|c| c.is_ascii_digit()));
+    }
+}

@@ -1,0 +1,735 @@
+//! Suites as data: the model of a suite file in `specs/` and its strict loader.
+//!
+//! A [`Suite`] is read from TOML (the format is documented at the top of each built-in file,
+//! e.g. `specs/okta-scim2-spec.toml`). Loading is strict: unknown keys are rejected, each
+//! assertion must name exactly one subject and one comparison, check ids are unique, and every
+//! `{{variable}}` a check uses must be defined by the suite, built in, or captured by an earlier
+//! check. Every error names the file, the line and the key, so a suite author can fix it
+//! without reading Rust.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::template;
+
+/// Variables every run defines before a suite starts.
+pub const BUILTIN_VARS: &[&str] = &["runMarker", "emailDomain", "SCIMBaseURL"];
+
+/// The only suite-file format version this build reads.
+const FORMAT: u32 = 1;
+
+/// A suite, loaded and validated.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// Stable id, used on the command line and as the JUnit testsuite name.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// Version of the suite's content (for parity suites, the date of Okta's export).
+    pub version: String,
+    /// SCIM version the suite speaks ("2.0" or "1.1").
+    pub scim_version: String,
+    /// Where the suite comes from (Okta's suite name, or the RFC).
+    pub reference: String,
+    /// The file it was loaded from (`specs/…` for built-ins).
+    pub source: String,
+    /// Suite variables, in definition order (later ones may use earlier ones).
+    pub vars: Vec<(String, VarSpec)>,
+    /// The checks, in run order.
+    pub checks: Vec<Check>,
+}
+
+/// How a suite variable gets its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarSpec {
+    /// A random value in the style of Okta's initial script.
+    Generate(Generator),
+    /// A template over earlier variables, optionally upper-cased.
+    Template {
+        /// The `{{name}}` template.
+        template: String,
+        /// Upper-case the result (Okta's `randomUsernameCaps`).
+        upper: bool,
+    },
+    /// A fixed value.
+    Value(String),
+}
+
+/// The random generators of Okta's initial scripts, implemented natively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Generator {
+    /// "Runscope" followed by three digits.
+    OktaGivenName,
+    /// One upper-case letter, eight lower-case letters, three digits.
+    OktaFamilyName,
+}
+
+/// Whether a failing check fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A failure fails the run.
+    Required,
+    /// Reported, never fails the run.
+    Optional,
+}
+
+impl Level {
+    /// The lowercase name used in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Required => "required",
+            Level::Optional => "optional",
+        }
+    }
+}
+
+/// One check: a request and what its response must satisfy (one JUnit testcase).
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Stable id, unique in the suite.
+    pub id: String,
+    /// Title (for parity suites, Okta's step name).
+    pub title: String,
+    /// Required or optional.
+    pub level: Level,
+    /// Okta's step or the RFC section the check rests on.
+    pub reference: String,
+    /// What is sent.
+    pub request: RequestSpec,
+    /// What must hold.
+    pub expect: Vec<Assertion>,
+    /// Variables captured from the response: (name, JSON path).
+    pub capture: Vec<(String, String)>,
+    /// A resource this check creates, to be cleaned up by the run.
+    pub creates: Option<Creates>,
+}
+
+/// A request template.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path relative to the base URL, a template.
+    pub path: String,
+    /// Query parameters in order, values are templates (encoded on the wire).
+    pub query: Vec<(String, String)>,
+    /// Headers in order (from the named header set), values are templates.
+    pub headers: Vec<(String, String)>,
+    /// What goes in the Authorization header.
+    pub authorization: Authorization,
+    /// The body, if any.
+    pub body: Option<Body>,
+}
+
+/// What a request sends as its Authorization header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Authorization {
+    /// The run's credential (nothing when the run uses `--auth none`).
+    Run,
+    /// A literal value, e.g. Okta's invalid `non-token`.
+    Literal(String),
+    /// No Authorization header at all.
+    Omit,
+}
+
+/// A request body template.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// JSON; templates are substituted in every string value.
+    Json(serde_json::Value),
+    /// Sent byte for byte after substitution (for malformed-input checks).
+    Raw(String),
+}
+
+/// A resource a check creates: cleaned up at the end of the run.
+#[derive(Debug, Clone)]
+pub struct Creates {
+    /// Resource endpoint, e.g. "Users".
+    pub resource: String,
+    /// The variable holding the new resource's id.
+    pub id_var: String,
+}
+
+/// One assertion, with an optional hint shown when it fails.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    /// What is tested.
+    pub kind: AssertionKind,
+    /// How to fix the usual cause of a failure (a precondition, for example).
+    pub hint: Option<String>,
+}
+
+/// The subject of an assertion and its comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssertionKind {
+    /// The status is one of these.
+    Status(Vec<u16>),
+    /// A JSON path in the body.
+    Json {
+        /// Runscope-style path (`Resources[0].id`).
+        path: String,
+        /// The comparison.
+        cmp: Comparison,
+    },
+    /// A response header (case-insensitive name).
+    Header {
+        /// Header name.
+        name: String,
+        /// The comparison.
+        cmp: Comparison,
+    },
+    /// The response took less than this many milliseconds.
+    TimeBelowMs(u64),
+    /// The body parses as JSON.
+    BodyIsJson,
+}
+
+/// The comparisons of Okta's suites (Runscope's comparators) plus `absent`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Comparison {
+    /// Equal as text (Runscope `equal`: `"true"` equals JSON `true`).
+    Equals(String),
+    /// Equal as a number (Runscope `equal_number`).
+    EqualsNumber(f64),
+    /// Present and not null, "", [] or {} (`false` and `0` are not empty).
+    NotEmpty,
+    /// An array that holds this element (Runscope `has_value`).
+    HasValue(String),
+    /// An array element equal to it, or a substring (Runscope `contains`).
+    Contains(String),
+    /// A JSON number (strings holding digits are not numbers).
+    IsNumber,
+    /// Not present (or null).
+    Absent,
+}
+
+/// A problem in a suite file, located by file, line and key.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {key}{sep}{message}", sep = if key.is_empty() { "" } else { ": " })]
+pub struct SpecError {
+    /// The suite file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The key at fault (`check[2].expect[0]`), empty if the parser could not tell.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+// ---- raw file shape (strict) ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    format: u32,
+    id: String,
+    title: String,
+    version: String,
+    scim_version: String,
+    reference: String,
+    #[serde(default)]
+    vars: toml::Table,
+    #[serde(default)]
+    headers: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    check: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVar {
+    generate: Option<Generator>,
+    template: Option<String>,
+    value: Option<String>,
+    case: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    id: String,
+    title: String,
+    level: Level,
+    reference: String,
+    request: RawRequest,
+    expect: Vec<Spanned<RawAssertion>>,
+    #[serde(default)]
+    capture: toml::Table,
+    creates: Option<RawCreates>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    method: String,
+    path: String,
+    #[serde(default)]
+    query: toml::Table,
+    headers: Option<String>,
+    authorization: Option<String>,
+    #[serde(default)]
+    omit_authorization: bool,
+    body: Option<toml::Table>,
+    body_raw: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCreates {
+    resource: String,
+    id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssertion {
+    status: Option<u16>,
+    status_in: Option<Vec<u16>>,
+    json: Option<String>,
+    header: Option<String>,
+    time_below_ms: Option<u64>,
+    body_is_json: Option<bool>,
+    equals: Option<String>,
+    equals_number: Option<f64>,
+    not_empty: Option<bool>,
+    has_value: Option<String>,
+    contains: Option<String>,
+    is_number: Option<bool>,
+    absent: Option<bool>,
+    hint: Option<String>,
+}
+
+/// Parses and validates a suite file's text. `file` is used in error messages.
+pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
+    let at = |span: Range<usize>, key: String, message: String| SpecError {
+        file: file.to_string(),
+        line: line_of(text, span.start),
+        key,
+        message,
+    };
+    let raw: RawSuite = toml::from_str(text).map_err(|e| {
+        at(
+            e.span().unwrap_or(0..0),
+            String::new(),
+            e.message().trim().to_string(),
+        )
+    })?;
+    if raw.format != FORMAT {
+        return Err(at(
+            0..0,
+            "format".into(),
+            format!("this build reads suite format {FORMAT}, not {}", raw.format),
+        ));
+    }
+    if !matches!(raw.scim_version.as_str(), "2.0" | "1.1") {
+        return Err(at(
+            0..0,
+            "scim_version".into(),
+            format!("expected \"2.0\" or \"1.1\", got {:?}", raw.scim_version),
+        ));
+    }
+
+    let mut known: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+    let mut vars = Vec::new();
+    for (name, value) in raw.vars {
+        let key = format!("vars.{name}");
+        let span = key_span(text, &name);
+        let raw_var: RawVar = value
+            .try_into()
+            .map_err(|e: toml::de::Error| at(span.clone(), key.clone(), e.message().to_string()))?;
+        let spec = var_spec(raw_var).map_err(|m| at(span.clone(), key.clone(), m))?;
+        if let VarSpec::Template { template, .. } = &spec {
+            check_refs(template, &known).map_err(|m| at(span.clone(), key.clone(), m))?;
+        }
+        known.insert(name.clone());
+        vars.push((name, spec));
+    }
+
+    let mut header_sets = BTreeMap::new();
+    for (set, table) in raw.headers {
+        let mut pairs = Vec::new();
+        for (name, value) in table {
+            let value = value.as_str().map(str::to_string).ok_or_else(|| {
+                at(
+                    0..0,
+                    format!("headers.{set}.{name}"),
+                    "expected a string".into(),
+                )
+            })?;
+            pairs.push((name, value));
+        }
+        header_sets.insert(set, pairs);
+    }
+
+    let mut checks = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (i, spanned) in raw.check.into_iter().enumerate() {
+        let span = spanned.span();
+        let key = format!("check[{i}]");
+        let raw_check = spanned.into_inner();
+        if !ids.insert(raw_check.id.clone()) {
+            return Err(at(
+                span,
+                format!("{key}.id"),
+                format!("duplicate check id {:?}", raw_check.id),
+            ));
+        }
+        let check = build_check(raw_check, &header_sets, &known)
+            .map_err(|(sub, sub_span, m)| at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m))?;
+        for (name, _) in &check.capture {
+            known.insert(name.clone());
+        }
+        checks.push(check);
+    }
+    if checks.is_empty() {
+        return Err(at(0..0, "check".into(), "a suite needs at least one check".into()));
+    }
+
+    Ok(Suite {
+        id: raw.id,
+        title: raw.title,
+        version: raw.version,
+        scim_version: raw.scim_version,
+        reference: raw.reference,
+        source: file.to_string(),
+        vars,
+        checks,
+    })
+}
+
+fn key_join(base: &str, sub: &str) -> String {
+    if sub.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}.{sub}")
+    }
+}
+
+/// Where `name = …` starts in the text: tables lose their spans once parsed, so the line of
+/// a variable is found again by its key.
+fn key_span(text: &str, name: &str) -> Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let rest = line.trim_start();
+        if rest.strip_prefix(name).is_some_and(|r| r.trim_start().starts_with('=')) {
+            return offset..offset;
+        }
+        offset += line.len();
+    }
+    0..0
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn var_spec(raw: RawVar) -> Result<VarSpec, String> {
+    let upper = match raw.case.as_deref() {
+        None => false,
+        Some("upper") => true,
+        Some(other) => return Err(format!("case must be \"upper\", got {other:?}")),
+    };
+    match (raw.generate, raw.template, raw.value) {
+        (Some(g), None, None) if !upper => Ok(VarSpec::Generate(g)),
+        (None, Some(template), None) => Ok(VarSpec::Template { template, upper }),
+        (None, None, Some(v)) if !upper => Ok(VarSpec::Value(v)),
+        _ => Err("give exactly one of generate, template or value (case goes with template)".into()),
+    }
+}
+
+fn check_refs(template_text: &str, known: &BTreeSet<String>) -> Result<(), String> {
+    for name in template::references(template_text) {
+        if !known.contains(name) {
+            return Err(format!(
+                "uses {{{{{name}}}}}, which is not defined by the suite, built in, or captured by an earlier check"
+            ));
+        }
+    }
+    Ok(())
+}
+
+type CheckError = (String, Option<Range<usize>>, String);
+
+fn build_check(
+    raw: RawCheck,
+    header_sets: &BTreeMap<String, Vec<(String, String)>>,
+    known: &BTreeSet<String>,
+) -> Result<Check, CheckError> {
+    let err = |key: &str, m: String| (key.to_string(), None, m);
+    let r = raw.request;
+    let method = r.method.to_ascii_uppercase();
+    if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+        return Err(err("request.method", format!("unsupported method {:?}", r.method)));
+    }
+    if !r.path.starts_with('/') {
+        return Err(err("request.path", "must start with '/'".into()));
+    }
+    check_refs(&r.path, known).map_err(|m| err("request.path", m))?;
+    let mut query = Vec::new();
+    for (name, value) in r.query {
+        let value = value
+            .as_str()
+            .ok_or_else(|| err(&format!("request.query.{name}"), "expected a string".into()))?
+            .to_string();
+        check_refs(&value, known).map_err(|m| err(&format!("request.query.{name}"), m))?;
+        query.push((name, value));
+    }
+    let headers = match &r.headers {
+        None => Vec::new(),
+        Some(set) => header_sets.get(set).cloned().ok_or_else(|| {
+            err(
+                "request.headers",
+                format!("no header set named {set:?} in [headers]"),
+            )
+        })?,
+    };
+    for (name, value) in &headers {
+        if name.eq_ignore_ascii_case("authorization") {
+            return Err(err(
+                "request.headers",
+                "Authorization comes from the run's credential or `authorization`, not a header set".into(),
+            ));
+        }
+        check_refs(value, known).map_err(|m| err("request.headers", m))?;
+    }
+    let authorization = match (r.authorization, r.omit_authorization) {
+        (None, false) => Authorization::Run,
+        (Some(v), false) => Authorization::Literal(v),
+        (None, true) => Authorization::Omit,
+        (Some(_), true) => {
+            return Err(err(
+                "request.authorization",
+                "give authorization or omit_authorization, not both".into(),
+            ));
+        }
+    };
+    let body = match (r.body, r.body_raw) {
+        (None, None) => None,
+        (Some(t), None) => {
+            let json = serde_json::to_value(&t)
+                .map_err(|e| err("request.body", format!("cannot be JSON: {e}")))?;
+            check_refs(&json.to_string(), known).map_err(|m| err("request.body", m))?;
+            Some(Body::Json(json))
+        }
+        (None, Some(raw_body)) => {
+            check_refs(&raw_body, known).map_err(|m| err("request.body_raw", m))?;
+            Some(Body::Raw(raw_body))
+        }
+        (Some(_), Some(_)) => return Err(err("request", "give body or body_raw, not both".into())),
+    };
+
+    let mut expect = Vec::new();
+    for (i, spanned) in raw.expect.into_iter().enumerate() {
+        let span = spanned.span();
+        let a = assertion(spanned.into_inner())
+            .map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
+        if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind {
+            if let Comparison::Equals(v) | Comparison::HasValue(v) | Comparison::Contains(v) = cmp {
+                check_refs(v, known).map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
+            }
+        }
+        expect.push(a);
+    }
+    if expect.is_empty() {
+        return Err(err("expect", "a check needs at least one assertion".into()));
+    }
+
+    let mut capture = Vec::new();
+    for (name, path) in raw.capture {
+        let path = path
+            .as_str()
+            .ok_or_else(|| err(&format!("capture.{name}"), "expected a JSON path string".into()))?
+            .to_string();
+        capture.push((name, path));
+    }
+    let creates = match raw.creates {
+        None => None,
+        Some(c) => {
+            if !capture.iter().any(|(n, _)| *n == c.id) {
+                return Err(err(
+                    "creates.id",
+                    format!("{:?} must be one of this check's captures", c.id),
+                ));
+            }
+            Some(Creates {
+                resource: c.resource,
+                id_var: c.id,
+            })
+        }
+    };
+
+    Ok(Check {
+        id: raw.id,
+        title: raw.title,
+        level: raw.level,
+        reference: raw.reference,
+        request: RequestSpec {
+            method,
+            path: r.path,
+            query,
+            headers,
+            authorization,
+            body,
+        },
+        expect,
+        capture,
+        creates,
+    })
+}
+
+fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
+    let mut cmps = Vec::new();
+    if let Some(v) = raw.equals {
+        cmps.push(Comparison::Equals(v));
+    }
+    if let Some(v) = raw.equals_number {
+        cmps.push(Comparison::EqualsNumber(v));
+    }
+    if raw.not_empty == Some(true) {
+        cmps.push(Comparison::NotEmpty);
+    }
+    if let Some(v) = raw.has_value {
+        cmps.push(Comparison::HasValue(v));
+    }
+    if let Some(v) = raw.contains {
+        cmps.push(Comparison::Contains(v));
+    }
+    if raw.is_number == Some(true) {
+        cmps.push(Comparison::IsNumber);
+    }
+    if raw.absent == Some(true) {
+        cmps.push(Comparison::Absent);
+    }
+    if [raw.not_empty, raw.is_number, raw.absent, raw.body_is_json].contains(&Some(false)) {
+        return Err("flags such as not_empty take `true`; leave the key out instead of `false`".into());
+    }
+
+    let mut subjects = Vec::new();
+    if let Some(s) = raw.status {
+        subjects.push(AssertionKind::Status(vec![s]));
+    }
+    if let Some(s) = raw.status_in {
+        if s.is_empty() {
+            return Err("status_in needs at least one status".into());
+        }
+        subjects.push(AssertionKind::Status(s));
+    }
+    if raw.time_below_ms.is_some() {
+        subjects.push(AssertionKind::TimeBelowMs(raw.time_below_ms.unwrap_or_default()));
+    }
+    if raw.body_is_json == Some(true) {
+        subjects.push(AssertionKind::BodyIsJson);
+    }
+    let needs_cmp = raw.json.is_some() || raw.header.is_some();
+    if needs_cmp {
+        if cmps.len() != 1 {
+            return Err(
+                "a json or header assertion needs exactly one of equals, equals_number, not_empty, has_value, contains, is_number, absent"
+                    .into(),
+            );
+        }
+        let cmp = cmps.remove(0);
+        if let Some(path) = raw.json {
+            subjects.push(AssertionKind::Json { path, cmp: cmp.clone() });
+        }
+        if let Some(name) = raw.header {
+            subjects.push(AssertionKind::Header { name, cmp });
+        }
+    } else if !cmps.is_empty() {
+        return Err("a comparison needs a `json` path or a `header` name".into());
+    }
+    if subjects.len() != 1 {
+        return Err(
+            "an assertion needs exactly one subject: status, status_in, json, header, time_below_ms or body_is_json"
+                .into(),
+        );
+    }
+    Ok(Assertion {
+        kind: subjects.remove(0),
+        hint: raw.hint,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+format = 1
+id = "t"
+title = "T"
+version = "1"
+scim_version = "2.0"
+reference = "r"
+
+[[check]]
+id = "a"
+title = "A"
+level = "required"
+reference = "r"
+request = { method = "GET", path = "/Users" }
+expect = [{ status = 200 }]
+"#;
+
+    #[test]
+    fn minimal_suite_loads() {
+        let s = parse_suite("t.toml", MINIMAL).unwrap();
+        assert_eq!(s.checks.len(), 1);
+        assert_eq!(s.checks[0].expect[0].kind, AssertionKind::Status(vec![200]));
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_line() {
+        let text = MINIMAL.replace("level = \"required\"", "level = \"required\"\nlevle = 1");
+        let e = parse_suite("my.toml", &text).unwrap_err();
+        assert_eq!(e.file, "my.toml");
+        assert_eq!(e.line, 13, "{e}");
+        assert!(e.to_string().contains("levle"), "{e}");
+    }
+
+    #[test]
+    fn assertion_without_subject_is_rejected_with_its_key() {
+        let text = MINIMAL.replace("{ status = 200 }", "{ equals = \"x\" }");
+        let e = parse_suite("s.toml", &text).unwrap_err();
+        assert_eq!(e.key, "check[0].expect[0]");
+        assert!(e.message.contains("json"), "{e}");
+    }
+
+    #[test]
+    fn two_comparisons_are_rejected() {
+        let text = MINIMAL.replace(
+            "{ status = 200 }",
+            "{ json = \"id\", not_empty = true, is_number = true }",
+        );
+        let e = parse_suite("s.toml", &text).unwrap_err();
+        assert!(e.message.contains("exactly one"), "{e}");
+    }
+
+    #[test]
+    fn undefined_variable_is_rejected() {
+        let text = MINIMAL.replace("path = \"/Users\"", "path = \"/Users/{{nope}}\"");
+        let e = parse_suite("s.toml", &text).unwrap_err();
+        assert_eq!(e.key, "check[0].request.path");
+        assert!(e.message.contains("{{nope}}"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let second = MINIMAL.split("[[check]]").nth(1).unwrap();
+        let text = format!("{MINIMAL}\n[[check]]{second}");
+        let e = parse_suite("s.toml", &text).unwrap_err();
+        assert!(e.message.contains("duplicate check id"), "{e}");
+    }
+
+    #[test]
+    fn malformed_toml_names_the_line() {
+        let e = parse_suite("bad.toml", "format = 1\nid = \n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
+}

@@ -1,0 +1,1 @@
+//! OIN submission packager: metadata validation and review bundles (see the packager issue).
