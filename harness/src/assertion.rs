@@ -30,12 +30,14 @@ pub fn evaluate(assertions: &[Assertion], response: &Response, vars: &Vars) -> V
     assertions
         .iter()
         .filter_map(|a| {
-            evaluate_one(&a.kind, response, vars).err().map(|(assertion, expected, actual)| Mismatch {
-                assertion,
-                expected,
-                actual,
-                hint: a.hint.clone(),
-            })
+            evaluate_one(&a.kind, response, vars)
+                .err()
+                .map(|(assertion, expected, actual)| Mismatch {
+                    assertion,
+                    expected,
+                    actual,
+                    hint: a.hint.clone(),
+                })
         })
         .collect()
 }
@@ -60,7 +62,11 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
             if r.elapsed_ms < *limit {
                 Ok(())
             } else {
-                Err(("response time".into(), format!("< {limit} ms"), format!("{} ms", r.elapsed_ms)))
+                Err((
+                    "response time".into(),
+                    format!("< {limit} ms"),
+                    format!("{} ms", r.elapsed_ms),
+                ))
             }
         }
         AssertionKind::BodyIsJson => match &r.json {
@@ -194,7 +200,12 @@ fn not_json(r: &Response) -> String {
 
 /// For a wrong status, the server's own explanation helps: its SCIM `detail` or a body excerpt.
 fn error_detail(r: &Response) -> String {
-    match r.json.as_ref().and_then(|j| j.get("detail")).and_then(Value::as_str) {
+    match r
+        .json
+        .as_ref()
+        .and_then(|j| j.get("detail"))
+        .and_then(Value::as_str)
+    {
         Some(d) => format!(" (detail: {})", shorten(d, 200)),
         None if r.body.trim().is_empty() => String::new(),
         None => format!(" (body: {})", shorten(r.body.trim(), 120)),
@@ -255,7 +266,10 @@ mod tests {
 
     fn json_assert(path: &str, cmp: Comparison) -> Assertion {
         Assertion {
-            kind: AssertionKind::Json { path: path.into(), cmp },
+            kind: AssertionKind::Json {
+                path: path.into(),
+                cmp,
+            },
             hint: None,
         }
     }
@@ -263,26 +277,50 @@ mod tests {
     #[test]
     fn lookup_follows_runscope_paths() {
         let doc = json!({"Resources":[{"name":{"familyName":"X"}, "emails":[{"value":"a"}]}]});
-        assert_eq!(lookup(&doc, "Resources[0].name.familyName"), Some(&json!("X")));
-        assert_eq!(lookup(&doc, "resources[0].emails[0].value"), Some(&json!("a")));
+        assert_eq!(
+            lookup(&doc, "Resources[0].name.familyName"),
+            Some(&json!("X"))
+        );
+        assert_eq!(
+            lookup(&doc, "resources[0].emails[0].value"),
+            Some(&json!("a"))
+        );
         assert_eq!(lookup(&doc, "Resources[1].id"), None);
         assert_eq!(lookup(&doc, "Resources[x]"), None);
     }
 
     #[test]
     fn runscope_comparators() {
-        let r = response(200, json!({"active": false, "status": 401, "n": "0", "schemas": ["a", "b"], "e": ""}));
+        let r = response(
+            200,
+            json!({"active": false, "status": 401, "n": "0", "schemas": ["a", "b"], "e": ""}),
+        );
         let vars = Vars::new();
         let ok = |a: Assertion| evaluate(&[a], &r, &vars).is_empty();
-        assert!(ok(json_assert("active", Comparison::NotEmpty)), "false is not empty");
+        assert!(
+            ok(json_assert("active", Comparison::NotEmpty)),
+            "false is not empty"
+        );
         assert!(!ok(json_assert("e", Comparison::NotEmpty)));
-        assert!(ok(json_assert("status", Comparison::Equals("401".into()))), "numbers compare as text");
-        assert!(ok(json_assert("active", Comparison::Equals("false".into()))));
+        assert!(
+            ok(json_assert("status", Comparison::Equals("401".into()))),
+            "numbers compare as text"
+        );
+        assert!(ok(json_assert(
+            "active",
+            Comparison::Equals("false".into())
+        )));
         assert!(ok(json_assert("n", Comparison::EqualsNumber(0.0))));
-        assert!(!ok(json_assert("n", Comparison::IsNumber)), "a string of digits is not a number");
+        assert!(
+            !ok(json_assert("n", Comparison::IsNumber)),
+            "a string of digits is not a number"
+        );
         assert!(ok(json_assert("status", Comparison::IsNumber)));
         assert!(ok(json_assert("schemas", Comparison::HasValue("b".into()))));
-        assert!(!ok(json_assert("schemas", Comparison::HasValue("c".into()))));
+        assert!(!ok(json_assert(
+            "schemas",
+            Comparison::HasValue("c".into())
+        )));
         assert!(ok(json_assert("missing", Comparison::Absent)));
     }
 
@@ -290,7 +328,10 @@ mod tests {
     fn mismatch_says_expected_and_actual() {
         let r = response(500, json!({"detail": "boom"}));
         let m = evaluate(
-            &[Assertion { kind: AssertionKind::Status(vec![200]), hint: Some("h".into()) }],
+            &[Assertion {
+                kind: AssertionKind::Status(vec![200]),
+                hint: Some("h".into()),
+            }],
             &r,
             &Vars::new(),
         );

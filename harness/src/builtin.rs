@@ -1,7 +1,7 @@
 //! The built-in suites: the files in `specs/`, embedded at build time, and the lookup that
 //! turns `--suite` arguments (a built-in id or a path to a suite file) into suites.
 
-use crate::suite::{Suite, SpecError, parse_suite};
+use crate::suite::{SpecError, Suite, parse_suite};
 
 /// Each built-in suite's file name and text, in the order `demo` runs them.
 const BUILTIN: &[(&str, &str)] = &[(
@@ -12,7 +12,10 @@ const BUILTIN: &[(&str, &str)] = &[(
 /// Every built-in suite. The files are checked by a unit test, so a parse error here is a
 /// packaging bug, reported like any other spec error.
 pub fn builtin_suites() -> Result<Vec<Suite>, SpecError> {
-    BUILTIN.iter().map(|(file, text)| parse_suite(file, text)).collect()
+    BUILTIN
+        .iter()
+        .map(|(file, text)| parse_suite(file, text))
+        .collect()
 }
 
 /// Problems resolving `--suite` arguments.

@@ -49,23 +49,31 @@ pub struct ConfigError {
     pub message: String,
 }
 
-const SECRET_KEYS: &[&str] = &["token", "password", "secret", "authorization", "client_secret"];
+const SECRET_KEYS: &[&str] = &[
+    "token",
+    "password",
+    "secret",
+    "authorization",
+    "client_secret",
+];
 
 /// Parses a config file's text.
 pub fn parse_config(file: &str, text: &str) -> Result<FileConfig, ConfigError> {
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
     // Name the rule, not just the unknown key, when someone tries to store a secret.
-    if let Ok(table) = text.parse::<toml::Table>() {
-        if let Some(key) = table.keys().find(|k| SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
-            let offset = text.find(key.as_str()).unwrap_or(0);
-            return Err(ConfigError {
-                file: file.into(),
-                line: line_of(offset),
-                message: format!(
-                    "{key}: secrets never go in {file}; set SCIM_TOKEN (or SCIM_USERNAME and SCIM_PASSWORD) in the environment"
-                ),
-            });
-        }
+    if let Ok(table) = text.parse::<toml::Table>()
+        && let Some(key) = table
+            .keys()
+            .find(|k| SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+    {
+        let offset = text.find(key.as_str()).unwrap_or(0);
+        return Err(ConfigError {
+            file: file.into(),
+            line: line_of(offset),
+            message: format!(
+                "{key}: secrets never go in {file}; set SCIM_TOKEN (or SCIM_USERNAME and SCIM_PASSWORD) in the environment"
+            ),
+        });
     }
     toml::from_str(text).map_err(|e| ConfigError {
         file: file.into(),
@@ -80,7 +88,11 @@ mod tests {
 
     #[test]
     fn reads_a_full_config() {
-        let c = parse_config("s.toml", "base_url = \"http://x\"\nauth = \"none\"\nsuites = [\"a\"]\n").unwrap();
+        let c = parse_config(
+            "s.toml",
+            "base_url = \"http://x\"\nauth = \"none\"\nsuites = [\"a\"]\n",
+        )
+        .unwrap();
         assert_eq!(c.base_url.as_deref(), Some("http://x"));
         assert_eq!(c.suites, ["a"]);
     }

@@ -118,7 +118,9 @@ impl Exchange {
                     out.push_str("< [body cut for the report]\n");
                 }
             }
-            (None, Some(e)) => out.push_str(&format!("! {} ({} ms)\n", e.message, self.duration_ms)),
+            (None, Some(e)) => {
+                out.push_str(&format!("! {} ({} ms)\n", e.message, self.duration_ms))
+            }
             (None, None) => {}
         }
         out
@@ -185,7 +187,10 @@ mod tests {
             SecretString::from("Bearer abcdef"),
             SecretString::from(""),
         ]);
-        assert_eq!(r.redact("x Bearer abcdef y abc"), "x [REDACTED] y [REDACTED]");
+        assert_eq!(
+            r.redact("x Bearer abcdef y abc"),
+            "x [REDACTED] y [REDACTED]"
+        );
     }
 
     #[test]

@@ -118,7 +118,9 @@ impl Target {
             return Err(format!("base URL {base_url:?} has no host"));
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(format!("base URL {base_url:?} must not have a query or fragment"));
+            return Err(format!(
+                "base URL {base_url:?} must not have a query or fragment"
+            ));
         }
         Ok(Target {
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -312,7 +314,12 @@ impl Client {
         let resp_headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let cap = self.target.max_body_bytes;
         let mut bytes = Vec::new();
@@ -374,7 +381,9 @@ pub fn encode_component(s: &str) -> String {
 
 /// Percent-encodes a path, keeping its slashes.
 fn encode_path(s: &str) -> String {
-    encode(s, |b| b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b))
+    encode(s, |b| {
+        b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b)
+    })
 }
 
 fn encode(s: &str, keep: impl Fn(u8) -> bool) -> String {
@@ -422,7 +431,10 @@ mod tests {
 
     #[test]
     fn basic_credential_is_base64() {
-        assert_eq!(base64(b"Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(base64(b"ab"), "YWI=");
         let c = Credential::Basic {
             username: "u".into(),
@@ -433,7 +445,11 @@ mod tests {
 
     #[test]
     fn rejects_non_http_base_urls() {
-        assert!(Target::new("ftp://x", Credential::None).unwrap_err().contains("ftp"));
+        assert!(
+            Target::new("ftp://x", Credential::None)
+                .unwrap_err()
+                .contains("ftp")
+        );
         assert!(Target::new("not a url", Credential::None).is_err());
         let t = Target::new("http://127.0.0.1:9/scim/v2/", Credential::None).unwrap();
         assert_eq!(t.base_url, "http://127.0.0.1:9/scim/v2");

@@ -137,7 +137,8 @@ impl Outcome {
             Outcome::Fail { mismatches } => mismatches
                 .iter()
                 .map(|m| {
-                    let mut s = format!("{}: expected {}, got {}", m.assertion, m.expected, m.actual);
+                    let mut s =
+                        format!("{}: expected {}, got {}", m.assertion, m.expected, m.actual);
                     if let Some(h) = &m.hint {
                         s.push_str(&format!("\n  hint: {h}"));
                     }
@@ -153,7 +154,8 @@ impl Outcome {
 impl CheckResult {
     /// Whether this result fails the run.
     pub fn fails_run(&self) -> bool {
-        self.level == Level::Required && matches!(self.outcome, Outcome::Fail { .. } | Outcome::Error { .. })
+        self.level == Level::Required
+            && matches!(self.outcome, Outcome::Fail { .. } | Outcome::Error { .. })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Reporters: each a function of a [`crate::report::RunReport`] writing into any `Write`.
 
+pub mod catalogue;
 pub mod json;
 pub mod junit;
 pub mod terminal;

@@ -16,8 +16,8 @@ use crate::assertion::{evaluate, lookup};
 use crate::exchange::{Exchange, TransportErrorKind};
 use crate::http::{Client, Outgoing, Response};
 use crate::report::{
-    CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, Summary,
-    SuiteReport, TargetInfo, Tool,
+    CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
+    Summary, TargetInfo, Tool,
 };
 use crate::suite::{
     AssertionKind, Authorization, Body, Check, Comparison, Generator, Suite, VarSpec,
@@ -210,14 +210,22 @@ impl<'a> SuiteState<'a> {
         let first_request = self.client.requests_sent() == 0;
         let (response, exchange) = self.client.send(outgoing).await;
         let Some(response) = response else {
-            let error = exchange.error.clone().expect("an exchange without response has an error");
+            let error = exchange
+                .error
+                .clone()
+                .expect("an exchange without response has an error");
             if first_request && error.kind == TransportErrorKind::Connect {
                 return Err(RunError::Unreachable {
                     url: exchange.request.url.clone(),
                     reason: error.message,
                 });
             }
-            return Ok(finish(Outcome::Error { reason: error.message }, vec![exchange]));
+            return Ok(finish(
+                Outcome::Error {
+                    reason: error.message,
+                },
+                vec![exchange],
+            ));
         };
         let mismatches = evaluate(&check.expect, &response, &self.vars);
         self.capture(check, &response);
@@ -250,10 +258,11 @@ impl<'a> SuiteState<'a> {
         // Assertions may refer to captures too: a check whose expected values are unknown
         // cannot be judged, so it is skipped like one whose request cannot be built.
         for a in &check.expect {
-            if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind {
-                if let Comparison::Equals(t) | Comparison::HasValue(t) | Comparison::Contains(t) = cmp {
-                    render(t, vars)?;
-                }
+            if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind
+                && let Comparison::Equals(t) | Comparison::HasValue(t) | Comparison::Contains(t) =
+                    cmp
+            {
+                render(t, vars)?;
             }
         }
         Ok(Outgoing {
@@ -282,13 +291,14 @@ impl<'a> SuiteState<'a> {
                 Some(v @ serde_json::Value::Number(_)) => v.to_string(),
                 _ => continue,
             };
-            if let Some(c) = &check.creates {
-                if c.id_var == *name && (200..300).contains(&response.status) {
-                    self.created.push(Created {
-                        resource: c.resource.clone(),
-                        id: value.clone(),
-                    });
-                }
+            if let Some(c) = &check.creates
+                && c.id_var == *name
+                && (200..300).contains(&response.status)
+            {
+                self.created.push(Created {
+                    resource: c.resource.clone(),
+                    id: value.clone(),
+                });
             }
             self.vars.insert(name.clone(), value);
         }
@@ -319,7 +329,10 @@ impl<'a> SuiteState<'a> {
 
     async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
         let auth = self.client.target().credential.header_value();
-        let json_headers = vec![("Content-Type".to_string(), "application/scim+json".to_string())];
+        let json_headers = vec![(
+            "Content-Type".to_string(),
+            "application/scim+json".to_string(),
+        )];
         let (resp, delete) = self
             .client
             .send(Outgoing {
@@ -384,7 +397,10 @@ impl<'a> SuiteState<'a> {
                 action: CleanupAction::LeftBehind,
                 note: format!(
                     "{refused}; deactivation failed too ({}); remove it by hand",
-                    other.map_or_else(|| describe_error(&exchanges[1]), |s| format!("PATCH answered {s}"))
+                    other.map_or_else(
+                        || describe_error(&exchanges[1]),
+                        |s| format!("PATCH answered {s}")
+                    )
                 ),
                 exchanges,
             },
@@ -393,7 +409,9 @@ impl<'a> SuiteState<'a> {
 }
 
 fn describe_error(e: &Exchange) -> String {
-    e.error.as_ref().map_or_else(String::new, |x| x.message.clone())
+    e.error
+        .as_ref()
+        .map_or_else(String::new, |x| x.message.clone())
 }
 
 /// The generators of Okta's initial script, natively.
@@ -419,7 +437,11 @@ mod tests {
     #[test]
     fn generators_follow_oktas_style() {
         let g = generate(Generator::OktaGivenName);
-        assert!(g.starts_with("Runscope") && g.len() == 11 && g[8..].chars().all(|c| c.is_ascii_digit()));
+        assert!(
+            g.starts_with("Runscope")
+                && g.len() == 11
+                && g[8..].chars().all(|c| c.is_ascii_digit())
+        );
         let f = generate(Generator::OktaFamilyName);
         assert_eq!(f.len(), 12);
         assert!(f.chars().next().unwrap().is_ascii_uppercase());

@@ -380,15 +380,21 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
                 format!("duplicate check id {:?}", raw_check.id),
             ));
         }
-        let check = build_check(raw_check, &header_sets, &known)
-            .map_err(|(sub, sub_span, m)| at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m))?;
+        let check =
+            build_check(raw_check, &header_sets, &known).map_err(|(sub, sub_span, m)| {
+                at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m)
+            })?;
         for (name, _) in &check.capture {
             known.insert(name.clone());
         }
         checks.push(check);
     }
     if checks.is_empty() {
-        return Err(at(0..0, "check".into(), "a suite needs at least one check".into()));
+        return Err(at(
+            0..0,
+            "check".into(),
+            "a suite needs at least one check".into(),
+        ));
     }
 
     Ok(Suite {
@@ -417,7 +423,10 @@ fn key_span(text: &str, name: &str) -> Range<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let rest = line.trim_start();
-        if rest.strip_prefix(name).is_some_and(|r| r.trim_start().starts_with('=')) {
+        if rest
+            .strip_prefix(name)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+        {
             return offset..offset;
         }
         offset += line.len();
@@ -439,7 +448,9 @@ fn var_spec(raw: RawVar) -> Result<VarSpec, String> {
         (Some(g), None, None) if !upper => Ok(VarSpec::Generate(g)),
         (None, Some(template), None) => Ok(VarSpec::Template { template, upper }),
         (None, None, Some(v)) if !upper => Ok(VarSpec::Value(v)),
-        _ => Err("give exactly one of generate, template or value (case goes with template)".into()),
+        _ => {
+            Err("give exactly one of generate, template or value (case goes with template)".into())
+        }
     }
 }
 
@@ -465,7 +476,10 @@ fn build_check(
     let r = raw.request;
     let method = r.method.to_ascii_uppercase();
     if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-        return Err(err("request.method", format!("unsupported method {:?}", r.method)));
+        return Err(err(
+            "request.method",
+            format!("unsupported method {:?}", r.method),
+        ));
     }
     if !r.path.starts_with('/') {
         return Err(err("request.path", "must start with '/'".into()));
@@ -529,10 +543,10 @@ fn build_check(
         let span = spanned.span();
         let a = assertion(spanned.into_inner())
             .map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
-        if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind {
-            if let Comparison::Equals(v) | Comparison::HasValue(v) | Comparison::Contains(v) = cmp {
-                check_refs(v, known).map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
-            }
+        if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind
+            && let Comparison::Equals(v) | Comparison::HasValue(v) | Comparison::Contains(v) = cmp
+        {
+            check_refs(v, known).map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
         }
         expect.push(a);
     }
@@ -544,7 +558,12 @@ fn build_check(
     for (name, path) in raw.capture {
         let path = path
             .as_str()
-            .ok_or_else(|| err(&format!("capture.{name}"), "expected a JSON path string".into()))?
+            .ok_or_else(|| {
+                err(
+                    &format!("capture.{name}"),
+                    "expected a JSON path string".into(),
+                )
+            })?
             .to_string();
         capture.push((name, path));
     }
@@ -607,7 +626,9 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
         cmps.push(Comparison::Absent);
     }
     if [raw.not_empty, raw.is_number, raw.absent, raw.body_is_json].contains(&Some(false)) {
-        return Err("flags such as not_empty take `true`; leave the key out instead of `false`".into());
+        return Err(
+            "flags such as not_empty take `true`; leave the key out instead of `false`".into(),
+        );
     }
 
     let mut subjects = Vec::new();
@@ -621,7 +642,9 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
         subjects.push(AssertionKind::Status(s));
     }
     if raw.time_below_ms.is_some() {
-        subjects.push(AssertionKind::TimeBelowMs(raw.time_below_ms.unwrap_or_default()));
+        subjects.push(AssertionKind::TimeBelowMs(
+            raw.time_below_ms.unwrap_or_default(),
+        ));
     }
     if raw.body_is_json == Some(true) {
         subjects.push(AssertionKind::BodyIsJson);
@@ -636,7 +659,10 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
         }
         let cmp = cmps.remove(0);
         if let Some(path) = raw.json {
-            subjects.push(AssertionKind::Json { path, cmp: cmp.clone() });
+            subjects.push(AssertionKind::Json {
+                path,
+                cmp: cmp.clone(),
+            });
         }
         if let Some(name) = raw.header {
             subjects.push(AssertionKind::Header { name, cmp });

@@ -61,16 +61,25 @@ mod tests {
     use super::*;
 
     fn vars() -> Vars {
-        [("a".to_string(), "1".to_string()), ("b".to_string(), "x y".to_string())]
-            .into_iter()
-            .collect()
+        [
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "x y".to_string()),
+        ]
+        .into_iter()
+        .collect()
     }
 
     #[test]
     fn substitutes_and_reports_missing() {
-        assert_eq!(render("/Users/{{a}}?q={{ b }}", &vars()).unwrap(), "/Users/1?q=x y");
+        assert_eq!(
+            render("/Users/{{a}}?q={{ b }}", &vars()).unwrap(),
+            "/Users/1?q=x y"
+        );
         assert_eq!(render("{{missing}}", &vars()).unwrap_err(), "missing");
-        assert_eq!(render("no vars {{ unclosed", &vars()).unwrap(), "no vars {{ unclosed");
+        assert_eq!(
+            render("no vars {{ unclosed", &vars()).unwrap(),
+            "no vars {{ unclosed"
+        );
     }
 
     #[test]

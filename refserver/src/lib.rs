@@ -1,1 +1,145 @@
+//! The reference SCIM service provider: an in-memory SCIM 2.0 server that is correct by
+//! default and can be broken on purpose, one real-world bug class at a time ([`Fault`]).
+//!
+//! It is the embedded default target of `scimcheck demo`, the target of the project's
+//! end-to-end tests, and the oracle that proves each check of the harness: a check must pass
+//! against the clean server and fail against the fault it is meant to catch. It imports nothing
+//! from the harness, so the oracle stays independent of the checker.
+#![warn(missing_docs)]
 
+mod discovery;
+mod error;
+mod faults;
+mod filter;
+mod patch;
+mod seed;
+mod server;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+pub use faults::{CATALOGUE as FAULT_CATALOGUE, Fault, Faults};
+pub use server::Auth;
+
+use server::AppState;
+use store::{Kind, Store};
+
+/// How to run a reference server.
+#[derive(Debug, Clone, Default)]
+pub struct ServerConfig {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    pub port: u16,
+    /// Accepted credentials (none: every request is accepted).
+    pub auth: Auth,
+    /// Fault switches.
+    pub faults: Faults,
+    /// Users to create at start.
+    pub seed_users: usize,
+    /// Groups (with members) to create at start.
+    pub seed_groups: usize,
+    /// Answer PATCH with 204 and no body (RFC 7644 §3.5.2 allows it).
+    pub patch_204: bool,
+}
+
+/// Path under which the SCIM endpoints are served.
+pub const BASE_PATH: &str = "/scim/v2";
+
+/// A server running in the background of the current tokio runtime.
+pub struct RunningServer {
+    base_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The SCIM base URL (`http://127.0.0.1:PORT/scim/v2`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (it runs until the process ends).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Errors starting a server.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The port could not be bound.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Binds 127.0.0.1, seeds the store, and serves in the background.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port)))
+        .await
+        .map_err(|source| StartError::Bind {
+            port: config.port,
+            source,
+        })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind {
+            port: config.port,
+            source,
+        })?
+        .port();
+    let base_url = format!("http://127.0.0.1:{port}{BASE_PATH}");
+    let state = Arc::new(AppState {
+        store: Mutex::new(Store::default()),
+        auth: config.auth,
+        faults: config.faults,
+        patch_204: config.patch_204,
+        base_url: base_url.clone(),
+        requests: AtomicU64::new(0),
+    });
+    seed_store(&state, config.seed_users, config.seed_groups);
+    let app = server::router(state, BASE_PATH);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningServer {
+        base_url,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+fn seed_store(state: &AppState, users: usize, groups: usize) {
+    let mut store = state.store.lock().expect("store lock");
+    let mut ids = Vec::with_capacity(users);
+    for i in 0..users {
+        let u = server::insert(state, &mut store, Kind::Users, seed::user(i))
+            .expect("seed users are valid and unique");
+        ids.push((
+            u["id"].as_str().unwrap_or_default().to_string(),
+            u["userName"].as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    for i in 0..groups {
+        server::insert(state, &mut store, Kind::Groups, seed::group(i, &ids))
+            .expect("seed groups are valid");
+    }
+}

@@ -1,0 +1,137 @@
+//! Discovery documents (RFC 7644 §4, RFC 7643 §5–§7): ServiceProviderConfig, ResourceTypes and
+//! Schemas. The ServiceProviderConfig is honest: it advertises exactly what this server does
+//! (PATCH, filter, sort, ETag; no bulk, no password change).
+
+use serde_json::{Value, json};
+
+/// Largest page the server returns (advertised as `filter.maxResults`).
+pub const MAX_RESULTS: usize = 1000;
+
+/// `/ServiceProviderConfig`.
+pub fn service_provider_config(base: &str, basic: bool) -> Value {
+    let mut schemes = vec![json!({
+        "type": "oauthbearertoken", "name": "OAuth Bearer Token",
+        "description": "Authentication with a bearer token in the Authorization header",
+        "primary": true
+    })];
+    if basic {
+        schemes.push(json!({
+            "type": "httpbasic", "name": "HTTP Basic",
+            "description": "Authentication with a user name and password"
+        }));
+    }
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "changePassword": {"supported": false},
+        "sort": {"supported": true},
+        "etag": {"supported": true},
+        "authenticationSchemes": schemes,
+        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}/ServiceProviderConfig")}
+    })
+}
+
+/// The ResourceTypes, each with its `meta.location`.
+pub fn resource_types(base: &str) -> Vec<Value> {
+    vec![
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "User", "name": "User", "endpoint": "/Users",
+            "description": "User Account",
+            "schema": "urn:ietf:params:scim:schemas:core:2.0:User",
+            "schemaExtensions": [{"schema": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "required": false}],
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")}
+        }),
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "Group", "name": "Group", "endpoint": "/Groups",
+            "description": "Group",
+            "schema": "urn:ietf:params:scim:schemas:core:2.0:Group",
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")}
+        }),
+    ]
+}
+
+fn attr(
+    name: &str,
+    kind: &str,
+    multi: bool,
+    required: bool,
+    case_exact: bool,
+    mutability: &str,
+    uniqueness: &str,
+) -> Value {
+    json!({
+        "name": name, "type": kind, "multiValued": multi, "description": name,
+        "required": required, "caseExact": case_exact, "mutability": mutability,
+        "returned": "default", "uniqueness": uniqueness
+    })
+}
+
+fn complex(name: &str, multi: bool, subs: Vec<Value>) -> Value {
+    let mut a = attr(name, "complex", multi, false, false, "readWrite", "none");
+    a["subAttributes"] = Value::Array(subs);
+    a
+}
+
+fn s(name: &str) -> Value {
+    attr(name, "string", false, false, false, "readWrite", "none")
+}
+
+/// The Schemas served (User, enterprise extension, Group), each with its `meta.location`.
+pub fn schemas(base: &str) -> Vec<Value> {
+    let multi_value = |name: &str| {
+        complex(
+            name,
+            true,
+            vec![
+                s("value"),
+                s("display"),
+                s("type"),
+                attr(
+                    "primary",
+                    "boolean",
+                    false,
+                    false,
+                    false,
+                    "readWrite",
+                    "none",
+                ),
+            ],
+        )
+    };
+    let user = json!({
+        "id": "urn:ietf:params:scim:schemas:core:2.0:User", "name": "User", "description": "User Account",
+        "attributes": [
+            attr("userName", "string", false, true, false, "readWrite", "server"),
+            complex("name", false, vec![s("formatted"), s("familyName"), s("givenName"), s("middleName"), s("honorificPrefix"), s("honorificSuffix")]),
+            s("displayName"), s("nickName"), s("title"), s("userType"), s("preferredLanguage"), s("locale"), s("timezone"),
+            attr("active", "boolean", false, false, false, "readWrite", "none"),
+            attr("password", "string", false, false, false, "writeOnly", "none"),
+            attr("externalId", "string", false, false, true, "readWrite", "none"),
+            multi_value("emails"), multi_value("phoneNumbers"),
+            complex("groups", true, vec![s("value"), s("display"), s("type")]),
+        ],
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")}
+    });
+    let enterprise = json!({
+        "id": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "name": "EnterpriseUser",
+        "description": "Enterprise User",
+        "attributes": [s("employeeNumber"), s("costCenter"), s("organization"), s("division"), s("department"),
+                       complex("manager", false, vec![s("value"), s("displayName")])],
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")}
+    });
+    let group = json!({
+        "id": "urn:ietf:params:scim:schemas:core:2.0:Group", "name": "Group", "description": "Group",
+        "attributes": [
+            attr("displayName", "string", false, true, false, "readWrite", "none"),
+            attr("externalId", "string", false, false, true, "readWrite", "none"),
+            complex("members", true, vec![s("value"), s("display"), s("type"), s("$ref")]),
+        ],
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")}
+    });
+    vec![user, enterprise, group]
+}

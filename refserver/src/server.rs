@@ -1,0 +1,1010 @@
+//! The HTTP service: routes, authentication, faults that act on every request, and the
+//! handlers for Users, Groups and discovery (RFC 7644 §3).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+use crate::discovery::{self, MAX_RESULTS};
+use crate::error::ScimError;
+use crate::faults::{Fault, Faults};
+use crate::filter::{self, EvalOptions};
+use crate::patch::{self, PatchOptions};
+use crate::store::{Kind, Store};
+
+const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// Page size when the client gives no `count` (RFC 7644 §3.4.2.4 leaves it to the server).
+const DEFAULT_COUNT: usize = 100;
+
+/// How the server authenticates clients.
+#[derive(Debug, Clone, Default)]
+pub struct Auth {
+    /// Accepted bearer token (`Authorization: Bearer <token>`).
+    pub token: Option<String>,
+    /// Accepted Basic credentials.
+    pub basic: Option<(String, String)>,
+}
+
+impl Auth {
+    fn required(&self) -> bool {
+        self.token.is_some() || self.basic.is_some()
+    }
+}
+
+/// Shared state of a running server.
+pub struct AppState {
+    pub(crate) store: Mutex<Store>,
+    pub(crate) auth: Auth,
+    pub(crate) faults: Faults,
+    pub(crate) patch_204: bool,
+    pub(crate) base_url: String,
+    pub(crate) requests: AtomicU64,
+}
+
+type Shared = Arc<AppState>;
+
+/// The router for a state, with every route under the base path.
+pub fn router(state: Shared, base_path: &str) -> Router {
+    let api = Router::new()
+        .route(
+            "/ServiceProviderConfig",
+            get(service_provider_config).fallback(method_not_allowed),
+        )
+        .route(
+            "/ResourceTypes",
+            get(resource_types).fallback(method_not_allowed),
+        )
+        .route(
+            "/ResourceTypes/{id}",
+            get(resource_type).fallback(method_not_allowed),
+        )
+        .route("/Schemas", get(schemas).fallback(method_not_allowed))
+        .route("/Schemas/{id}", get(schema).fallback(method_not_allowed))
+        .route(
+            "/Users",
+            get(list_users)
+                .post(create_user)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/Users/{id}",
+            get(get_user)
+                .put(put_user)
+                .patch(patch_user)
+                .delete(delete_user)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/Groups",
+            get(list_groups)
+                .post(create_group)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/Groups/{id}",
+            get(get_group)
+                .put(put_group)
+                .patch(patch_group)
+                .delete(delete_group)
+                .fallback(method_not_allowed),
+        )
+        .fallback(not_found_route);
+    Router::new()
+        .nest(base_path, api)
+        .fallback(not_found_route)
+        .layer(middleware::from_fn_with_state(state.clone(), every_request))
+        .with_state(state)
+}
+
+// ---------- responses ----------
+
+fn content_type(state: &AppState) -> HeaderValue {
+    if state.faults.has(Fault::JsonContentType) {
+        HeaderValue::from_static("application/json")
+    } else {
+        HeaderValue::from_static("application/scim+json")
+    }
+}
+
+fn scim(state: &AppState, status: StatusCode, body: &Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type(state));
+    r
+}
+
+fn error(state: &AppState, e: ScimError) -> Response {
+    let body = if state.faults.has(Fault::ErrorBodiesNotScim) {
+        json!({"error": e.detail, "code": e.status.as_u16()})
+    } else {
+        let status = if state.faults.has(Fault::ErrorStatusNumber) {
+            json!(e.status.as_u16())
+        } else {
+            json!(e.status.as_u16().to_string())
+        };
+        let mut b = json!({"schemas": [ERROR], "status": status, "detail": e.detail});
+        if let Some(t) = e.scim_type {
+            b["scimType"] = json!(t);
+        }
+        b
+    };
+    scim(state, e.status, &body)
+}
+
+async fn method_not_allowed(State(s): State<Shared>) -> Response {
+    error(
+        &s,
+        ScimError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "this endpoint is read-only or does not support the method",
+        ),
+    )
+}
+
+async fn not_found_route(State(s): State<Shared>, req: Request) -> Response {
+    error(
+        &s,
+        ScimError::new(
+            StatusCode::NOT_FOUND,
+            format!("no endpoint at {}", req.uri().path()),
+        ),
+    )
+}
+
+// ---------- every request: counting, faults, authentication ----------
+
+async fn every_request(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let n = s.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Some(ms) = s.faults.latency_ms() {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if s.faults
+        .too_many_every()
+        .is_some_and(|every| n % every == 0)
+    {
+        let mut r = error(
+            &s,
+            ScimError::new(StatusCode::TOO_MANY_REQUESTS, "too many requests"),
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    }
+    if s.faults.error_every().is_some_and(|every| n % every == 0) {
+        return error(
+            &s,
+            ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+        );
+    }
+    if s.auth.required()
+        && !s.faults.has(Fault::AuthNotEnforced)
+        && !authorized(&s.auth, req.headers())
+    {
+        let mut r = error(
+            &s,
+            ScimError::new(
+                StatusCode::UNAUTHORIZED,
+                "authorization failure: the credential is missing or invalid",
+            ),
+        );
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"scimcheck\""),
+        );
+        return r;
+    }
+    next.run(req).await
+}
+
+fn authorized(auth: &Auth, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    if let (Some(token), Some(given)) = (&auth.token, value.strip_prefix("Bearer "))
+        && constant_time_eq(token.as_bytes(), given.trim().as_bytes())
+    {
+        return true;
+    }
+    if let (Some((user, pass)), Some(given)) = (&auth.basic, value.strip_prefix("Basic "))
+        && let Some(decoded) = base64_decode(given.trim())
+    {
+        return constant_time_eq(format!("{user}:{pass}").as_bytes(), &decoded);
+    }
+    false
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    Some(out)
+}
+
+// ---------- discovery ----------
+
+async fn service_provider_config(State(s): State<Shared>) -> Response {
+    scim(
+        &s,
+        StatusCode::OK,
+        &discovery::service_provider_config(&s.base_url, s.auth.basic.is_some()),
+    )
+}
+
+fn list_of(items: Vec<Value>) -> Value {
+    json!({"schemas": [LIST_RESPONSE], "totalResults": items.len(), "startIndex": 1, "itemsPerPage": items.len(), "Resources": items})
+}
+
+async fn resource_types(State(s): State<Shared>) -> Response {
+    scim(
+        &s,
+        StatusCode::OK,
+        &list_of(discovery::resource_types(&s.base_url)),
+    )
+}
+
+async fn resource_type(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    match discovery::resource_types(&s.base_url)
+        .into_iter()
+        .find(|r| r["id"] == json!(id))
+    {
+        Some(r) => scim(&s, StatusCode::OK, &r),
+        None => error(&s, ScimError::not_found("ResourceType", &id)),
+    }
+}
+
+async fn schemas(State(s): State<Shared>) -> Response {
+    scim(
+        &s,
+        StatusCode::OK,
+        &list_of(discovery::schemas(&s.base_url)),
+    )
+}
+
+async fn schema(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    match discovery::schemas(&s.base_url).into_iter().find(|r| {
+        r["id"]
+            .as_str()
+            .is_some_and(|x| x.eq_ignore_ascii_case(&id))
+    }) {
+        Some(r) => scim(&s, StatusCode::OK, &r),
+        None => error(&s, ScimError::not_found("Schema", &id)),
+    }
+}
+
+// ---------- resources ----------
+
+async fn list_users(State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>) -> Response {
+    list(&s, Kind::Users, &q)
+}
+async fn list_groups(State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>) -> Response {
+    list(&s, Kind::Groups, &q)
+}
+async fn create_user(State(s): State<Shared>, body: Bytes) -> Response {
+    respond(&s, create(&s, Kind::Users, &body))
+}
+async fn create_group(State(s): State<Shared>, body: Bytes) -> Response {
+    respond(&s, create(&s, Kind::Groups, &body))
+}
+async fn get_user(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    respond(&s, get_one(&s, Kind::Users, &id, &q))
+}
+async fn get_group(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    respond(&s, get_one(&s, Kind::Groups, &id, &q))
+}
+async fn put_user(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(&s, replace(&s, Kind::Users, &id, &h, &body))
+}
+async fn put_group(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(&s, replace(&s, Kind::Groups, &id, &h, &body))
+}
+async fn patch_user(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(&s, modify(&s, Kind::Users, &id, &h, &body))
+}
+async fn patch_group(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(&s, modify(&s, Kind::Groups, &id, &h, &body))
+}
+async fn delete_user(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
+    respond(&s, delete(&s, Kind::Users, &id, &h))
+}
+async fn delete_group(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
+    respond(&s, delete(&s, Kind::Groups, &id, &h))
+}
+
+/// What a resource handler produces: a status, a body (none for 204), and an ETag/Location.
+struct Reply {
+    status: StatusCode,
+    body: Option<Value>,
+    location: Option<String>,
+}
+
+fn respond(s: &AppState, r: Result<Reply, ScimError>) -> Response {
+    match r {
+        Err(e) => error(s, e),
+        Ok(reply) => {
+            let mut resp = match &reply.body {
+                Some(b) => scim(s, reply.status, b),
+                None => reply.status.into_response(),
+            };
+            if let Some(v) = reply
+                .body
+                .as_ref()
+                .and_then(|b| b.pointer("/meta/version"))
+                .and_then(Value::as_str)
+                && let Ok(v) = HeaderValue::from_str(v)
+            {
+                resp.headers_mut().insert(header::ETAG, v);
+            }
+            if let Some(loc) = reply.location.filter(|_| !s.faults.has(Fault::NoLocation))
+                && let Ok(v) = HeaderValue::from_str(&loc)
+            {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            resp
+        }
+    }
+}
+
+fn parse_body(body: &Bytes) -> Result<Value, ScimError> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        ScimError::bad_request("invalidSyntax", format!("the body is not valid JSON: {e}"))
+    })?;
+    if !v.is_object() {
+        return Err(ScimError::bad_request(
+            "invalidSyntax",
+            "the body must be a JSON object",
+        ));
+    }
+    Ok(v)
+}
+
+fn eval_options(s: &AppState) -> EvalOptions {
+    EvalOptions {
+        case_sensitive_username: s.faults.has(Fault::CaseSensitiveUsername),
+    }
+}
+
+/// The unique-name key of a resource: lower-cased userName for users (caseExact=false), none
+/// for groups (displayName is not unique in RFC 7643 §4.2).
+fn name_key(s: &AppState, kind: Kind, resource: &Value) -> Option<String> {
+    if kind != Kind::Users {
+        return None;
+    }
+    let name = filter::get_ci(resource, "userName")?.as_str()?;
+    Some(if s.faults.has(Fault::CaseSensitiveUsername) {
+        name.to_string()
+    } else {
+        name.to_lowercase()
+    })
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Validates a client's resource and normalises it: read-only attributes dropped, schemas set,
+/// password never stored in a readable form (it is write-only, RFC 7643 §4.1.1).
+fn validate(store: &Store, kind: Kind, mut v: Value) -> Result<Value, ScimError> {
+    let obj = v.as_object_mut().expect("parse_body returns objects");
+    for ro in ["id", "meta", "groups"] {
+        if let Some(k) = obj.keys().find(|k| k.eq_ignore_ascii_case(ro)).cloned() {
+            obj.remove(&k);
+        }
+    }
+    if let Some(k) = obj
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("password"))
+        .cloned()
+    {
+        obj.remove(&k);
+    }
+    match kind {
+        Kind::Users => {
+            let user_name = filter::get_ci(&v, "userName")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if user_name.trim().is_empty() {
+                return Err(ScimError::bad_request(
+                    "invalidValue",
+                    "userName is required (RFC 7643 §4.1)",
+                ));
+            }
+            if let Some(active) = filter::get_ci(&v, "active")
+                && !active.is_boolean()
+            {
+                return Err(ScimError::bad_request(
+                    "invalidValue",
+                    "active must be a boolean",
+                ));
+            }
+        }
+        Kind::Groups => {
+            let name = filter::get_ci(&v, "displayName")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if name.trim().is_empty() {
+                return Err(ScimError::bad_request(
+                    "invalidValue",
+                    "displayName is required (RFC 7643 §4.2)",
+                ));
+            }
+            check_members(store, &v)?;
+        }
+    }
+    Ok(v)
+}
+
+/// Group members must be users (or groups) that exist: a dangling reference would break
+/// every client that imports the group.
+fn check_members(store: &Store, group: &Value) -> Result<(), ScimError> {
+    let Some(members) = filter::get_ci(group, "members") else {
+        return Ok(());
+    };
+    let Some(members) = members.as_array() else {
+        return Err(ScimError::bad_request(
+            "invalidValue",
+            "members must be an array",
+        ));
+    };
+    for m in members {
+        let id = filter::get_ci(m, "value")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if store.users.get(id).is_none() && store.groups.get(id).is_none() {
+            return Err(ScimError::bad_request(
+                "invalidValue",
+                format!("member {id:?} is not an existing user or group"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn finish_resource(
+    s: &AppState,
+    kind: Kind,
+    id: &str,
+    mut v: Value,
+    created: &str,
+    version: u64,
+) -> Value {
+    let obj = v.as_object_mut().expect("resources are objects");
+    obj.insert("id".into(), json!(id));
+    let schema = if kind == Kind::Users {
+        USER_SCHEMA
+    } else {
+        GROUP_SCHEMA
+    };
+    let mut schemas = vec![json!(schema)];
+    // Keep extension schemas the client sent with their data.
+    if let Some(Value::Array(given)) = obj.get("schemas") {
+        for x in given {
+            if x.as_str()
+                .is_some_and(|u| !u.eq_ignore_ascii_case(schema) && obj.contains_key(u))
+            {
+                schemas.push(x.clone());
+            }
+        }
+    }
+    obj.insert("schemas".into(), Value::Array(schemas));
+    if kind == Kind::Groups && !obj.keys().any(|k| k.eq_ignore_ascii_case("members")) {
+        obj.insert("members".into(), json!([]));
+    }
+    if kind == Kind::Users && !obj.keys().any(|k| k.eq_ignore_ascii_case("active")) {
+        obj.insert("active".into(), json!(true));
+    }
+    obj.insert(
+        "meta".into(),
+        json!({
+            "resourceType": kind.resource_type(),
+            "created": created,
+            "lastModified": now(),
+            "location": format!("{}/{}/{id}", s.base_url, kind.endpoint()),
+            "version": format!("W/\"{version}\""),
+        }),
+    );
+    v
+}
+
+/// Inserts a validated resource (used by POST and by seeding).
+pub(crate) fn insert(
+    s: &AppState,
+    store: &mut Store,
+    kind: Kind,
+    body: Value,
+) -> Result<Value, ScimError> {
+    let mut v = validate(store, kind, body)?;
+    let key = name_key(s, kind, &v);
+    if let Some(k) = &key
+        && !s.faults.has(Fault::DuplicatesAllowed)
+        && !store.users.by_name(k).is_empty()
+    {
+        return Err(ScimError::new(
+            StatusCode::CONFLICT,
+            "a user with this userName already exists",
+        )
+        .typed("uniqueness"));
+    }
+    if kind == Kind::Groups && s.faults.has(Fault::MembersDroppedOnCreate) {
+        v["members"] = json!([]);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let resource = finish_resource(s, kind, &id, v, &now(), 1);
+    store.of_mut(kind).insert(id, key, resource.clone());
+    Ok(resource)
+}
+
+fn create(s: &AppState, kind: Kind, body: &Bytes) -> Result<Reply, ScimError> {
+    let v = parse_body(body)?;
+    let mut store = s.store.lock().expect("store lock");
+    let resource = insert(s, &mut store, kind, v)?;
+    let location = resource
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(Reply {
+        status: StatusCode::CREATED,
+        body: Some(present(s, resource, &[])?),
+        location,
+    })
+}
+
+fn get_one(s: &AppState, kind: Kind, id: &str, q: &[(String, String)]) -> Result<Reply, ScimError> {
+    let store = s.store.lock().expect("store lock");
+    let entry = store
+        .of(kind)
+        .get(id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    let location = entry
+        .resource
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(Reply {
+        status: StatusCode::OK,
+        body: Some(present(s, entry.resource.clone(), q)?),
+        location,
+    })
+}
+
+/// Checks `If-Match` against the current version (RFC 7644 §3.14): 412 when it differs.
+fn check_if_match(headers: &HeaderMap, current: u64) -> Result<(), ScimError> {
+    let Some(want) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let current = format!("W/\"{current}\"");
+    let ok = want.split(',').map(str::trim).any(|w| {
+        w == "*" || w == current || w.trim_start_matches("W/") == current.trim_start_matches("W/")
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ScimError::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!("If-Match {want} does not match the current version {current}"),
+        ))
+    }
+}
+
+/// Stores a new state of an existing resource, keeping id, created and the name index right.
+fn store_update(
+    s: &AppState,
+    store: &mut Store,
+    kind: Kind,
+    id: &str,
+    new: Value,
+) -> Result<Value, ScimError> {
+    let (old_key, created, version) = {
+        let e = store
+            .of(kind)
+            .get(id)
+            .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+        let created = e
+            .resource
+            .pointer("/meta/created")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        (name_key(s, kind, &e.resource), created, e.version)
+    };
+    let new = validate(store, kind, new)?;
+    let new_key = name_key(s, kind, &new);
+    if let Some(k) = &new_key {
+        let clash = store
+            .users
+            .by_name(k)
+            .iter()
+            .any(|e| e.resource["id"] != json!(id));
+        if clash && !s.faults.has(Fault::DuplicatesAllowed) {
+            return Err(
+                ScimError::new(StatusCode::CONFLICT, "another user has this userName")
+                    .typed("uniqueness"),
+            );
+        }
+    }
+    let resource = finish_resource(s, kind, id, new, &created, version + 1);
+    store.of_mut(kind).rename(id, old_key, new_key);
+    let entry = store.of_mut(kind).get_mut(id).expect("checked above");
+    entry.resource = resource.clone();
+    entry.version = version + 1;
+    Ok(resource)
+}
+
+fn replace(
+    s: &AppState,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Reply, ScimError> {
+    let v = parse_body(body)?;
+    let mut store = s.store.lock().expect("store lock");
+    let current = store
+        .of(kind)
+        .get(id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    check_if_match(headers, current.version)?;
+    let resource = if s.faults.has(Fault::PutNotApplied) {
+        current.resource.clone()
+    } else {
+        store_update(s, &mut store, kind, id, v)?
+    };
+    Ok(Reply {
+        status: StatusCode::OK,
+        body: Some(present(s, resource, &[])?),
+        location: None,
+    })
+}
+
+fn modify(
+    s: &AppState,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Reply, ScimError> {
+    let message = parse_body(body)?;
+    let mut store = s.store.lock().expect("store lock");
+    let current = store
+        .of(kind)
+        .get(id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    check_if_match(headers, current.version)?;
+    if kind == Kind::Groups && s.faults.has(Fault::RenameNoPathRejected) {
+        let no_path = message
+            .get("Operations")
+            .and_then(Value::as_array)
+            .is_some_and(|ops| ops.iter().any(|o| filter::get_ci(o, "path").is_none()));
+        if no_path {
+            return Err(ScimError::bad_request(
+                "noTarget",
+                "an operation without a path is not supported",
+            ));
+        }
+    }
+    let opts = PatchOptions {
+        ignore_member_removal: s.faults.has(Fault::MemberRemovalIgnored),
+        eval: eval_options(s),
+    };
+    let patched = patch::apply(&current.resource, &message, opts)?;
+    let resource = if s.faults.has(Fault::PatchNotApplied) {
+        current.resource.clone()
+    } else {
+        store_update(s, &mut store, kind, id, patched)?
+    };
+    if s.patch_204 {
+        return Ok(Reply {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+            location: None,
+        });
+    }
+    Ok(Reply {
+        status: StatusCode::OK,
+        body: Some(present(s, resource, &[])?),
+        location: None,
+    })
+}
+
+fn delete(s: &AppState, kind: Kind, id: &str, headers: &HeaderMap) -> Result<Reply, ScimError> {
+    let mut store = s.store.lock().expect("store lock");
+    let current = store
+        .of(kind)
+        .get(id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    if current.soft_deleted && s.faults.has(Fault::SoftDelete) {
+        return Err(ScimError::not_found(kind.resource_type(), id));
+    }
+    check_if_match(headers, current.version)?;
+    let done = Reply {
+        status: StatusCode::NO_CONTENT,
+        body: None,
+        location: None,
+    };
+    if s.faults.has(Fault::DeleteNotApplied) {
+        return Ok(done);
+    }
+    if s.faults.has(Fault::SoftDelete) {
+        store
+            .of_mut(kind)
+            .get_mut(id)
+            .expect("checked above")
+            .soft_deleted = true;
+        return Ok(done);
+    }
+    let key = name_key(s, kind, &current.resource);
+    store.of_mut(kind).remove(id, key);
+    // A deleted user or group is no longer anyone's member.
+    for g in store.groups.iter_mut() {
+        if let Some(Value::Array(members)) = g.resource.get_mut("members") {
+            members.retain(|m| m.get("value") != Some(&json!(id)));
+        }
+    }
+    Ok(done)
+}
+
+/// Applies fault switches that change how a resource looks, and `attributes` /
+/// `excludedAttributes` (RFC 7644 §3.4.2.5; `id` and `schemas` are always returned).
+fn present(s: &AppState, mut v: Value, q: &[(String, String)]) -> Result<Value, ScimError> {
+    if s.faults.has(Fault::MetaMissing)
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("meta");
+    }
+    let param = |name: &str| {
+        q.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(list) = param("attributes") {
+        v = project(&v, list, true);
+    } else if let Some(list) = param("excludedAttributes") {
+        v = project(&v, list, false);
+    }
+    Ok(v)
+}
+
+fn project(v: &Value, list: &str, keep: bool) -> Value {
+    let wanted: Vec<Vec<String>> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(filter::attr_path)
+        .collect();
+    let Some(obj) = v.as_object() else {
+        return v.clone();
+    };
+    let mut out = Map::new();
+    for (k, val) in obj {
+        let lk = k.to_ascii_lowercase();
+        if lk == "id" || lk == "schemas" {
+            out.insert(k.clone(), val.clone());
+            continue;
+        }
+        let whole = wanted.iter().any(|p| p.len() == 1 && p[0] == lk);
+        let subs: Vec<&String> = wanted
+            .iter()
+            .filter(|p| p.len() == 2 && p[0] == lk)
+            .map(|p| &p[1])
+            .collect();
+        match (keep, whole, subs.is_empty(), val) {
+            (true, true, _, _) => {
+                out.insert(k.clone(), val.clone());
+            }
+            (true, false, false, Value::Object(inner)) => {
+                let picked: Map<String, Value> = inner
+                    .iter()
+                    .filter(|(ik, _)| subs.iter().any(|s| ik.eq_ignore_ascii_case(s)))
+                    .map(|(a, b)| (a.clone(), b.clone()))
+                    .collect();
+                out.insert(k.clone(), Value::Object(picked));
+            }
+            (false, false, true, _) => {
+                out.insert(k.clone(), val.clone());
+            }
+            (false, false, false, Value::Object(inner)) => {
+                let kept: Map<String, Value> = inner
+                    .iter()
+                    .filter(|(ik, _)| !subs.iter().any(|s| ik.eq_ignore_ascii_case(s)))
+                    .map(|(a, b)| (a.clone(), b.clone()))
+                    .collect();
+                out.insert(k.clone(), Value::Object(kept));
+            }
+            _ => {}
+        }
+    }
+    Value::Object(out)
+}
+
+/// Lists with filter, sort and paging (RFC 7644 §3.4.2).
+fn list(s: &AppState, kind: Kind, q: &[(String, String)]) -> Response {
+    match list_inner(s, kind, q) {
+        Ok(v) => scim(s, StatusCode::OK, &v),
+        Err(e) => error(s, e),
+    }
+}
+
+fn list_inner(s: &AppState, kind: Kind, q: &[(String, String)]) -> Result<Value, ScimError> {
+    let param = |name: &str| {
+        q.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let filter = match param("filter") {
+        None => None,
+        Some(_) if s.faults.has(Fault::FilterIgnored) => None,
+        Some(text) => match filter::parse(text) {
+            Ok(f) => Some(f),
+            Err(_) if s.faults.has(Fault::MalformedFilter200) => None,
+            Err(e) => {
+                return Err(ScimError::bad_request(
+                    "invalidFilter",
+                    format!("invalid filter {text:?}: {e}"),
+                ));
+            }
+        },
+    };
+    let number = |name: &str| -> Result<Option<i64>, ScimError> {
+        match param(name) {
+            None => Ok(None),
+            Some(t) => t.trim().parse::<i64>().map(Some).map_err(|_| {
+                ScimError::bad_request(
+                    "invalidValue",
+                    format!("{name} must be an integer, got {t:?}"),
+                )
+            }),
+        }
+    };
+    // startIndex < 1 is read as 1 (RFC 7644 §3.4.2.4); a negative count as 0.
+    let start = number("startIndex")?.unwrap_or(1).max(1) as usize;
+    let requested_count = number("count")?;
+    let count = requested_count
+        .map_or(DEFAULT_COUNT, |c| c.max(0) as usize)
+        .min(MAX_RESULTS);
+
+    let store = s.store.lock().expect("store lock");
+    let opts = eval_options(s);
+    let collection = store.of(kind);
+    let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
+    let visible = |e: &&crate::store::Entry| {
+        let hidden_inactive = hide_inactive && e.resource.get("active") == Some(&json!(false));
+        !e.soft_deleted && !hidden_inactive
+    };
+    let mut hits: Vec<&crate::store::Entry> = match &filter {
+        Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
+            // The index answers Okta's lookup without a scan.
+            Some(name) => {
+                let key = if opts.case_sensitive_username {
+                    name.to_string()
+                } else {
+                    name.to_lowercase()
+                };
+                collection
+                    .by_name(&key)
+                    .into_iter()
+                    .filter(visible)
+                    .collect()
+            }
+            None => collection
+                .iter()
+                .filter(visible)
+                .filter(|e| filter::matches(f, &e.resource, opts))
+                .collect(),
+        },
+        None => collection.iter().filter(visible).collect(),
+    };
+    if let Some(sort_by) = param("sortBy") {
+        let path = filter::attr_path(sort_by);
+        let key = |e: &crate::store::Entry| {
+            filter::values_at(&e.resource, &path)
+                .first()
+                .map(|v| match v {
+                    Value::String(x) => x.to_lowercase(),
+                    other => other.to_string(),
+                })
+        };
+        hits.sort_by_key(|e| key(e));
+        if param("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("descending")) {
+            hits.reverse();
+        }
+    }
+    if s.faults.has(Fault::UnstableOrder) {
+        fastrand::shuffle(&mut hits);
+    }
+    let total = hits.len();
+    let page: Vec<&crate::store::Entry> = if s.faults.has(Fault::PagingIgnored) {
+        hits
+    } else {
+        let skip = if s.faults.has(Fault::StartIndexZeroBased) {
+            start
+        } else {
+            start - 1
+        };
+        hits.into_iter().skip(skip).take(count).collect()
+    };
+    let items_per_page = if s.faults.has(Fault::ItemsPerPageEchoesCount) {
+        requested_count.map_or(page.len(), |c| c.max(0) as usize)
+    } else {
+        page.len()
+    };
+    let resources = page
+        .into_iter()
+        .map(|e| present(s, e.resource.clone(), q))
+        .collect::<Result<Vec<_>, _>>()?;
+    let counter = |n: usize| {
+        if s.faults.has(Fault::CountersAsStrings) {
+            json!(n.to_string())
+        } else {
+            json!(n)
+        }
+    };
+    Ok(json!({
+        "schemas": [LIST_RESPONSE],
+        "totalResults": counter(total),
+        "startIndex": counter(start),
+        "itemsPerPage": counter(items_per_page),
+        "Resources": resources,
+    }))
+}

@@ -1,0 +1,179 @@
+//! The in-memory store: Users and Groups in creation order (so list order is stable across
+//! pages), with an index on lower-cased userName for Okta's `userName eq` lookups and for
+//! case-insensitive uniqueness (userName is caseExact=false, RFC 7643 §4.1.1).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+/// The two resource types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `/Users`
+    Users,
+    /// `/Groups`
+    Groups,
+}
+
+impl Kind {
+    /// The endpoint name.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Kind::Users => "Users",
+            Kind::Groups => "Groups",
+        }
+    }
+
+    /// The resource type name in `meta.resourceType`.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Kind::Users => "User",
+            Kind::Groups => "Group",
+        }
+    }
+}
+
+/// A stored resource.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The resource as served (without projection).
+    pub resource: Value,
+    /// Version counter behind `meta.version` / ETag.
+    pub version: u64,
+    /// Deleted under the soft-delete fault: hidden from lists, still served by id.
+    pub soft_deleted: bool,
+}
+
+/// One resource type's collection.
+#[derive(Debug, Default)]
+pub struct Collection {
+    items: BTreeMap<u64, Entry>,
+    by_id: HashMap<String, u64>,
+    by_name: HashMap<String, Vec<u64>>,
+    next_seq: u64,
+}
+
+impl Collection {
+    /// Adds a resource whose `id` is set; `name_key` is its lower-cased unique name, if any.
+    pub fn insert(&mut self, id: String, name_key: Option<String>, resource: Value) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_id.insert(id, seq);
+        if let Some(k) = name_key {
+            self.by_name.entry(k).or_default().push(seq);
+        }
+        self.items.insert(
+            seq,
+            Entry {
+                resource,
+                version: 1,
+                soft_deleted: false,
+            },
+        );
+    }
+
+    /// A resource by id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).and_then(|s| self.items.get(s))
+    }
+
+    /// A resource by id, for changing it.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        let seq = *self.by_id.get(id)?;
+        self.items.get_mut(&seq)
+    }
+
+    /// Moves the name index of a resource after a rename.
+    pub fn rename(&mut self, id: &str, old: Option<String>, new: Option<String>) {
+        let Some(&seq) = self.by_id.get(id) else {
+            return;
+        };
+        if let Some(old) = old
+            && let Some(v) = self.by_name.get_mut(&old)
+        {
+            v.retain(|s| *s != seq);
+            if v.is_empty() {
+                self.by_name.remove(&old);
+            }
+        }
+        if let Some(new) = new {
+            self.by_name.entry(new).or_default().push(seq);
+        }
+    }
+
+    /// Removes a resource; returns it.
+    pub fn remove(&mut self, id: &str, name_key: Option<String>) -> Option<Entry> {
+        self.rename(id, name_key, None);
+        let seq = self.by_id.remove(id)?;
+        self.items.remove(&seq)
+    }
+
+    /// Resources whose lower-cased name is this, in creation order.
+    pub fn by_name(&self, key: &str) -> Vec<&Entry> {
+        self.by_name
+            .get(key)
+            .map(|seqs| seqs.iter().filter_map(|s| self.items.get(s)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every resource in creation order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.items.values()
+    }
+
+    /// Every resource, for changing (member clean-up after a user is deleted).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+        self.items.values_mut()
+    }
+}
+
+/// Users and Groups.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// `/Users`
+    pub users: Collection,
+    /// `/Groups`
+    pub groups: Collection,
+}
+
+impl Store {
+    /// The collection of a kind.
+    pub fn of(&self, kind: Kind) -> &Collection {
+        match kind {
+            Kind::Users => &self.users,
+            Kind::Groups => &self.groups,
+        }
+    }
+
+    /// The collection of a kind, for changing.
+    pub fn of_mut(&mut self, kind: Kind) -> &mut Collection {
+        match kind {
+            Kind::Users => &mut self.users,
+            Kind::Groups => &mut self.groups,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keeps_creation_order_and_name_index() {
+        let mut c = Collection::default();
+        c.insert("b".into(), Some("x@y".into()), json!({"id": "b"}));
+        c.insert("a".into(), Some("z@y".into()), json!({"id": "a"}));
+        let ids: Vec<&str> = c
+            .iter()
+            .map(|e| e.resource["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["b", "a"]);
+        assert_eq!(c.by_name("x@y").len(), 1);
+        c.rename("b", Some("x@y".into()), Some("q@y".into()));
+        assert!(c.by_name("x@y").is_empty());
+        assert!(c.remove("b", Some("q@y".into())).is_some());
+        assert!(c.by_name("q@y").is_empty());
+        assert_eq!(c.iter().count(), 1);
+    }
+}

@@ -1,0 +1,411 @@
+//! Argument parsing and wiring for each subcommand.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use harness::config::{FileConfig, parse_config};
+use harness::http::{Client, Credential, Target};
+use harness::report::{ExitStatus, RunReport};
+use harness::reporters::terminal::{Progress, Style, write_summary};
+use harness::runner::{RunOptions, run};
+use harness::suite::Suite;
+use secrecy::SecretString;
+
+const EXIT_CODES: &str = "Exit status:
+  0    every required check passed
+  1    a required check failed
+  2    usage, configuration, suite-file or connection error
+  130  interrupted (Ctrl-C), after cleaning up what the run created";
+
+/// SCIM 2.0 conformance harness with Okta's SPEC suite, and the reference SCIM server.
+#[derive(Parser)]
+#[command(name = "scimcheck", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run suites against a SCIM app and write junit.xml and results.json.
+    #[command(after_help = "Credentials come only from the environment:
+  SCIM_TOKEN                      with --auth bearer (sent as 'Bearer <token>') or header (sent as is)
+  SCIM_USERNAME, SCIM_PASSWORD    with --auth basic
+
+Exit status: 0 all required checks passed, 1 a required check failed,
+2 usage/config/suite/connection error, 130 interrupted.")]
+    Run(RunArgs),
+    /// Serve the in-memory reference SCIM 2.0 service provider on 127.0.0.1.
+    Serve(ServeArgs),
+    /// Start the reference server, run every built-in suite against it, and stop it.
+    Demo(DemoArgs),
+    /// List the built-in suites and their checks.
+    Suites(SuitesArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuthMode {
+    Bearer,
+    Header,
+    Basic,
+    None,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// SCIM base URL, e.g. https://app.example.com/scim/v2 [env: SCIM_BASE_URL]
+    #[arg(long)]
+    base_url: Option<String>,
+    /// How to authenticate [default: bearer]
+    #[arg(long, value_enum)]
+    auth: Option<AuthMode>,
+    /// A built-in suite id or a suite file; repeatable [default: every built-in suite]
+    #[arg(long = "suite")]
+    suites: Vec<String>,
+    /// Directory for junit.xml and results.json [default: scimcheck-results]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Config file [default: ./scimcheck.toml if it exists]
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Domain of the users the run creates [default: atko.com, as Okta's suites]
+    #[arg(long)]
+    email_domain: Option<String>,
+    /// Connect timeout in seconds [default: 10]
+    #[arg(long)]
+    connect_timeout: Option<u64>,
+    /// Timeout of a whole request in seconds [default: 30]
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Largest response body read, in bytes [default: 10485760]
+    #[arg(long)]
+    max_body_bytes: Option<usize>,
+    /// Leave the resources the run creates in the app (they are reported)
+    #[arg(long)]
+    keep: bool,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Bearer token to accept [default: a random one, printed on stderr]
+    #[arg(long)]
+    token: Option<String>,
+    /// A fault to switch on; repeatable (see --help for the list)
+    #[arg(long = "fault", value_parser = parse_fault, long_help = fault_help())]
+    faults: Vec<refserver::Fault>,
+    /// Users to create at start
+    #[arg(long, default_value_t = 0)]
+    seed_users: usize,
+    /// Groups (with members) to create at start
+    #[arg(long, default_value_t = 0)]
+    seed_groups: usize,
+    /// Answer PATCH with 204 and no body
+    #[arg(long)]
+    patch_204: bool,
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Directory for junit.xml and results.json
+    #[arg(long, default_value = "scimcheck-results")]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct SuitesArgs {
+    /// Print a Markdown table instead of text
+    #[arg(long)]
+    markdown: bool,
+}
+
+fn parse_fault(s: &str) -> Result<refserver::Fault, String> {
+    s.parse()
+}
+
+fn fault_help() -> String {
+    let mut s = String::from("A fault to switch on; repeatable. Faults:\n");
+    for (name, what) in refserver::FAULT_CATALOGUE {
+        s.push_str(&format!("  {name:<28} {what}\n"));
+    }
+    s
+}
+
+/// Entry point: one place maps outcomes to exit codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(anyhow!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => run_command(args).await,
+            Command::Serve(args) => serve_command(args).await,
+            Command::Demo(args) => demo_command(args).await,
+            Command::Suites(args) => suites_command(args),
+        }
+    });
+    match result {
+        Ok(status) => ExitCode::from(status.code() as u8),
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: anyhow::Error) -> ExitCode {
+    eprintln!("error: {e:#}");
+    ExitCode::from(ExitStatus::Error.code() as u8)
+}
+
+/// The validated configuration of a `run`: secrets resolved, URL parsed.
+struct RunConfig {
+    target: Target,
+    suites: Vec<Suite>,
+    out: PathBuf,
+    options: RunOptions,
+}
+
+fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("scimcheck.toml"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(FileConfig::default());
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    Ok(parse_config(&path.display().to_string(), &text)?)
+}
+
+fn env_secret(name: &str) -> Result<SecretString> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(SecretString::from(v)),
+        _ => bail!("{name} is not set: the credential comes only from the environment"),
+    }
+}
+
+fn resolve(args: RunArgs) -> Result<RunConfig> {
+    let file = load_file_config(args.config.as_deref())?;
+    let base_url = args
+        .base_url
+        .or_else(|| {
+            std::env::var("SCIM_BASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or(file.base_url)
+        .ok_or_else(|| {
+            anyhow!(
+                "no base URL: give --base-url, set SCIM_BASE_URL, or put base_url in scimcheck.toml"
+            )
+        })?;
+    let mode = match (args.auth, file.auth.as_deref()) {
+        (Some(m), _) => m,
+        (None, None) => AuthMode::Bearer,
+        (None, Some(text)) => AuthMode::from_str(text, true).map_err(|_| {
+            anyhow!("scimcheck.toml: auth must be bearer, header, basic or none, not {text:?}")
+        })?,
+    };
+    let credential = match mode {
+        AuthMode::Bearer => Credential::Bearer(env_secret("SCIM_TOKEN").context("--auth bearer")?),
+        AuthMode::Header => Credential::Header(env_secret("SCIM_TOKEN").context("--auth header")?),
+        AuthMode::Basic => Credential::Basic {
+            username: std::env::var("SCIM_USERNAME")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
+            password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
+        },
+        AuthMode::None => Credential::None,
+    };
+    let mut target = Target::new(&base_url, credential).map_err(|e| anyhow!(e))?;
+    if let Some(s) = args.connect_timeout.or(file.connect_timeout_secs) {
+        target.connect_timeout = Duration::from_secs(s);
+    }
+    if let Some(s) = args.timeout.or(file.timeout_secs) {
+        target.request_timeout = Duration::from_secs(s);
+    }
+    if let Some(n) = args.max_body_bytes.or(file.max_body_bytes) {
+        target.max_body_bytes = n;
+    }
+    let suite_args = if args.suites.is_empty() {
+        file.suites
+    } else {
+        args.suites
+    };
+    let suites = harness::builtin::select_suites(&suite_args)?;
+    let mut options = RunOptions {
+        keep: args.keep,
+        ..RunOptions::default()
+    };
+    if let Some(d) = args.email_domain.or(file.email_domain) {
+        options.email_domain = d;
+    }
+    let out = args
+        .out
+        .or(file.out.map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
+    Ok(RunConfig {
+        target,
+        suites,
+        out,
+        options,
+    })
+}
+
+fn stderr_style() -> Style {
+    Style {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn stdout_style() -> Style {
+    Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Runs, writes the result files, prints the summary; returns the exit status.
+async fn execute(config: RunConfig) -> Result<ExitStatus> {
+    let client = Client::new(config.target).map_err(|e| anyhow!(e))?;
+    let mut progress = Progress::new(std::io::stderr(), stderr_style());
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let report = run(
+        &client,
+        &config.suites,
+        &config.options,
+        &mut progress,
+        interrupt,
+    )
+    .await?;
+    write_results(&report, &config.out)?;
+    let mut out = std::io::stdout().lock();
+    let printed = write_summary(&report, stdout_style(), &mut out).and_then(|()| {
+        writeln!(
+            out,
+            "results: {}, {}",
+            config.out.join("junit.xml").display(),
+            config.out.join("results.json").display()
+        )
+    });
+    match printed {
+        // A closed pipe (`| head`) is not an error of the run.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write to stdout")?,
+    }
+    Ok(ExitStatus::of(&report))
+}
+
+fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    let write = |name: &str, f: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>| -> Result<()> {
+        let mut buf = Vec::new();
+        f(&mut buf)?;
+        let path = dir.join(name);
+        std::fs::write(&path, buf).with_context(|| format!("cannot write {}", path.display()))
+    };
+    write("junit.xml", &|b| {
+        harness::reporters::junit::write(report, b)
+    })?;
+    write("results.json", &|b| {
+        harness::reporters::json::write(report, b)
+    })?;
+    Ok(())
+}
+
+async fn run_command(args: RunArgs) -> Result<ExitStatus> {
+    execute(resolve(args)?).await
+}
+
+async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
+    let generated = args.token.is_none();
+    let token = args.token.unwrap_or_else(random_token);
+    let server = refserver::start(refserver::ServerConfig {
+        port: args.port,
+        auth: refserver::Auth {
+            token: Some(token.clone()),
+            basic: None,
+        },
+        faults: refserver::Faults::new(args.faults),
+        seed_users: args.seed_users,
+        seed_groups: args.seed_groups,
+        patch_204: args.patch_204,
+    })
+    .await?;
+    println!("{}", server.base_url());
+    if generated {
+        eprintln!(
+            "token: {token}  (run with: SCIM_TOKEN={token} scimcheck run --base-url {})",
+            server.base_url()
+        );
+    }
+    std::io::stdout().flush().ok();
+    tokio::select! {
+        () = server.wait() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn random_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
+    let token = random_token();
+    let server = refserver::start(refserver::ServerConfig {
+        port: 0,
+        auth: refserver::Auth {
+            token: Some(token.clone()),
+            basic: None,
+        },
+        seed_users: 5,
+        seed_groups: 3,
+        ..refserver::ServerConfig::default()
+    })
+    .await?;
+    eprintln!(
+        "reference server: {} (5 users, 3 groups)",
+        server.base_url()
+    );
+    let config = RunConfig {
+        target: Target::new(server.base_url(), Credential::Bearer(token.into()))
+            .map_err(|e| anyhow!(e))?,
+        suites: harness::builtin::builtin_suites()?,
+        out: args.out,
+        options: RunOptions::default(),
+    };
+    let status = execute(config).await;
+    server.stop().await;
+    status
+}
+
+fn suites_command(args: SuitesArgs) -> Result<ExitStatus> {
+    let suites = harness::builtin::builtin_suites()?;
+    let mut out = std::io::stdout().lock();
+    let printed = if args.markdown {
+        harness::reporters::catalogue::write_markdown(&suites, &mut out)
+    } else {
+        harness::reporters::catalogue::write_text(&suites, &mut out)
+    };
+    match printed {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write to stdout")?,
+    }
+    Ok(ExitStatus::Success)
+}
