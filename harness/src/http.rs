@@ -68,7 +68,8 @@ impl Credential {
         }
     }
 
-    /// Every form in which this credential's secret could show up in text.
+    /// Every form in which this credential's secret could show up in text. The header's
+    /// scheme stays readable (`Bearer [REDACTED]`), so the evidence shows which mode was used.
     pub fn secrets(&self) -> Vec<SecretString> {
         let mut out = Vec::new();
         match self {
@@ -76,7 +77,6 @@ impl Credential {
             Credential::Bearer(t) | Credential::Header(t) => out.push(t.clone()),
             Credential::Basic { password, .. } => out.push(password.clone()),
         }
-        out.extend(self.header_value());
         if let Some(h) = self.header_value() {
             // The base64 part of a Basic header is as secret as the password.
             if let Some(b64) = h.expose_secret().strip_prefix("Basic ") {

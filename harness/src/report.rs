@@ -186,6 +186,18 @@ pub enum CleanupAction {
     Kept,
 }
 
+impl CleanupAction {
+    /// The name used in every report ("deleted", "left-behind", …).
+    pub fn label(self) -> &'static str {
+        match self {
+            CleanupAction::Deleted => "deleted",
+            CleanupAction::Deactivated => "deactivated",
+            CleanupAction::LeftBehind => "left-behind",
+            CleanupAction::Kept => "kept",
+        }
+    }
+}
+
 /// Totals over a run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {

@@ -1,1 +1,8 @@
+//! End-to-end tests of scimcheck: the harness against the reference server (clean and with
+//! faults), against wiremock where a hand-made response is clearer, and the binary itself.
 
+mod cli;
+mod reporters;
+mod spec_suite;
+mod support;
+mod transport;

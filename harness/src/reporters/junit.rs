@@ -92,7 +92,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             let lines: Vec<String> = suite
                 .cleanup
                 .iter()
-                .map(|c| format!("cleanup {}: {:?} ({})", c.resource, c.action, c.note))
+                .map(|c| format!("cleanup {}: {} ({})", c.resource, c.action.label(), c.note))
                 .collect();
             ts.set_system_out(lines.join("\n"));
         }

@@ -65,11 +65,13 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
 }
 
 fn write_cleanup(c: &CleanupResult, out: &mut dyn Write) -> std::io::Result<()> {
-    let action = serde_json::to_value(c.action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    writeln!(out, "  cleanup {}: {action} ({})", c.resource, c.note)
+    writeln!(
+        out,
+        "  cleanup {}: {} ({})",
+        c.resource,
+        c.action.label(),
+        c.note
+    )
 }
 
 /// Live progress on a stream.

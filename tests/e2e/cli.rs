@@ -1,0 +1,322 @@
+//! The binary as users and CI call it: exit codes, output files, messages for bad input, and a
+//! canary credential that must not appear in anything written.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use refserver::{Auth, Fault, Faults, ServerConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_scimcheck");
+
+/// Runs the binary off the async runtime so an in-process server keeps serving.
+async fn scimcheck(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            .current_dir(&dir)
+            .env_remove("SCIM_TOKEN")
+            .env_remove("SCIM_BASE_URL")
+            .env_remove("SCIM_USERNAME")
+            .env_remove("SCIM_PASSWORD")
+            .env("NO_COLOR", "1")
+            .envs(env)
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
+    refserver::start(ServerConfig {
+        port: 0,
+        auth,
+        faults: Faults::new(faults.iter().copied()),
+        seed_users: 3,
+        seed_groups: 1,
+        patch_204: false,
+    })
+    .await
+    .unwrap()
+}
+
+/// Asserts that no output of a run holds the secret.
+fn assert_no_secret(secret: &str, out: &Output, dir: &Path) {
+    let (stdout, stderr) = text(out);
+    assert!(!stdout.contains(secret), "secret on stdout");
+    assert!(!stderr.contains(secret), "secret on stderr");
+    for entry in std::fs::read_dir(dir.join("scimcheck-results")).unwrap() {
+        let path = entry.unwrap().path();
+        let content = std::fs::read_to_string(&path).unwrap();
+        assert!(!content.contains(secret), "secret in {}", path.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_passes_and_writes_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(&["demo"], &[], dir.path()).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("PASSED: 12 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("HTTP requests"), "{stdout}");
+    let junit = std::fs::read_to_string(dir.path().join("scimcheck-results/junit.xml")).unwrap();
+    assert!(
+        junit.contains("<testsuite name=\"okta-scim2-spec\" tests=\"12\""),
+        "{junit}"
+    );
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("scimcheck-results/results.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(results["format_version"], 1);
+    assert_eq!(results["summary"]["passed"], 12);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_canary_token_never_appears_in_any_output() {
+    let canary = format!("canary-{}", uuid_like());
+    let server = server_with(
+        Auth {
+            token: Some(canary.clone()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &["run", "--base-url", server.base_url()],
+        &[("SCIM_TOKEN", &canary)],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_no_secret(&canary, &out, dir.path());
+    server.stop().await;
+
+    // A failing run prints more evidence: still no secret.
+    let server = server_with(
+        Auth {
+            token: Some(canary.clone()),
+            basic: None,
+        },
+        &[Fault::FilterIgnored],
+    )
+    .await;
+    let out = scimcheck(
+        &["run", "--base-url", server.base_url()],
+        &[("SCIM_TOKEN", &canary)],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    assert_no_secret(&canary, &out, dir.path());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_canary_basic_password_never_appears_in_any_output() {
+    let password = format!("pw-{}", uuid_like());
+    let server = server_with(
+        Auth {
+            token: None,
+            basic: Some(("isvtest".into(), password.clone())),
+        },
+        &[],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &["run", "--base-url", server.base_url(), "--auth", "basic"],
+        &[("SCIM_USERNAME", "isvtest"), ("SCIM_PASSWORD", &password)],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_no_secret(&password, &out, dir.path());
+    let results =
+        std::fs::read_to_string(dir.path().join("scimcheck-results/results.json")).unwrap();
+    assert!(results.contains("Basic [REDACTED]"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_required_check_exits_one() {
+    let server = server_with(
+        Auth {
+            token: Some("a-long-enough-token".into()),
+            basic: None,
+        },
+        &[Fault::AuthNotEnforced],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            server.base_url(),
+            "--suite",
+            "okta-scim2-spec",
+        ],
+        &[("SCIM_TOKEN", "a-long-enough-token")],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.contains("FAILED: 11 passed, 1 failed"), "{stdout}");
+    assert!(
+        stderr.contains("FAIL  required  Check status 401"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("status: expected 401, got 200"), "{stderr}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_exits_two_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec!["run", "--base-url", "http://127.0.0.1:9"],
+            vec![],
+            "SCIM_TOKEN is not set",
+        ),
+        (
+            vec!["run", "--base-url", "ftp://example.com"],
+            vec![("SCIM_TOKEN", "token-for-tests")],
+            "must be http:// or https://",
+        ),
+        (
+            vec!["run", "--base-url", "http://127.0.0.1:1/scim"],
+            vec![("SCIM_TOKEN", "token-for-tests")],
+            "cannot reach http://127.0.0.1:1/scim/Users",
+        ),
+        (
+            vec!["run", "--base-url", "http://x", "--suite", "nope"],
+            vec![("SCIM_TOKEN", "token-for-tests")],
+            "no built-in suite \"nope\"",
+        ),
+        (
+            vec!["run"],
+            vec![("SCIM_TOKEN", "token-for-tests")],
+            "no base URL",
+        ),
+        (
+            vec!["run", "--auth", "basic", "--base-url", "http://x"],
+            vec![],
+            "SCIM_USERNAME is not set",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let out = scimcheck(&args, &env, d).await;
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_files_are_named_with_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("scimcheck.toml"),
+        "base_url = \"http://127.0.0.1:9\"\n\nsuits = [\"x\"]\n",
+    )
+    .unwrap();
+    let out = scimcheck(&["run"], &[("SCIM_TOKEN", "token-for-tests")], d).await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("scimcheck.toml:3: unknown field `suits`"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        d.join("scimcheck.toml"),
+        "base_url = \"http://127.0.0.1:9\"\ntoken = \"x\"\n",
+    )
+    .unwrap();
+    let out = scimcheck(&["run"], &[("SCIM_TOKEN", "token-for-tests")], d).await;
+    assert!(
+        text(&out).1.contains("secrets never go in"),
+        "{:?}",
+        text(&out)
+    );
+    std::fs::remove_file(d.join("scimcheck.toml")).unwrap();
+
+    std::fs::write(
+        d.join("mine.toml"),
+        "format = 1\nid = \"m\"\ntitle = \"M\"\nversion = \"1\"\nscim_version = \"2.0\"\nreference = \"r\"\n\n[[check]]\nid = \"a\"\ntitle = \"A\"\nlevel = \"required\"\nreference = \"r\"\nrequest = { method = \"GET\", path = \"/Users\" }\nexpect = [\n  { status = 200 },\n  { json = \"id\" },\n]\n",
+    )
+    .unwrap();
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--suite",
+            "mine.toml",
+        ],
+        &[("SCIM_TOKEN", "token-for-tests")],
+        d,
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains(
+            "mine.toml:16: check[0].expect[1]: a json or header assertion needs exactly one of"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_prints_its_base_url_first() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--token", "t", "--seed-users", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        line.starts_with("http://127.0.0.1:") && line.trim_end().ends_with("/scim/v2"),
+        "{line}"
+    );
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}

@@ -1,0 +1,164 @@
+//! One snapshot per reporter, all rendered from one shared fixture report, and the catalogue.
+
+use harness::assertion::Mismatch;
+use harness::exchange::{Exchange, RecordedRequest, RecordedResponse};
+use harness::report::{
+    CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
+    Summary, TargetInfo, Tool,
+};
+use harness::reporters::{catalogue, json, junit, terminal};
+use harness::suite::Level;
+
+fn exchange(status: u16, body: &str) -> Exchange {
+    Exchange {
+        request: RecordedRequest {
+            method: "GET".into(),
+            url: "http://127.0.0.1:8080/scim/v2/Users?filter=userName%20eq%20%22a%40atko.com%22"
+                .into(),
+            headers: vec![
+                ("Accept".into(), "application/scim+json".into()),
+                ("Authorization".into(), "Bearer [REDACTED]".into()),
+            ],
+            body: None,
+        },
+        response: Some(RecordedResponse {
+            status,
+            headers: vec![("content-type".into(), "application/scim+json".into())],
+            body: body.into(),
+            body_truncated: false,
+        }),
+        error: None,
+        duration_ms: 3,
+    }
+}
+
+fn check(id: &str, title: &str, level: Level, outcome: Outcome) -> CheckResult {
+    CheckResult {
+        id: id.into(),
+        title: title.into(),
+        level,
+        reference: format!("Okta SCIM 2.0 SPEC Test, {title}"),
+        outcome,
+        duration_ms: 3,
+        exchanges: vec![exchange(200, r#"{"totalResults":0}"#)],
+    }
+}
+
+/// A report with one outcome of each kind.
+fn fixture() -> RunReport {
+    let suites = vec![SuiteReport {
+        id: "okta-scim2-spec".into(),
+        title: "Okta SCIM 2.0 SPEC Test".into(),
+        version: "2024-05-13".into(),
+        scim_version: "2.0".into(),
+        reference: "Okta SCIM 2.0 SPEC Test (Runscope export of 2024-05-13)".into(),
+        duration_ms: 12,
+        checks: vec![
+            check(
+                "invalid-user-by-username",
+                "Test invalid User by username",
+                Level::Required,
+                Outcome::Pass,
+            ),
+            check(
+                "status-401",
+                "Check status 401",
+                Level::Required,
+                Outcome::Fail {
+                    mismatches: vec![Mismatch {
+                        assertion: "status".into(),
+                        expected: "401".into(),
+                        actual: "200".into(),
+                        hint: None,
+                    }],
+                },
+            ),
+            check(
+                "verify-groups-endpoint",
+                "Verify Groups endpoint",
+                Level::Optional,
+                Outcome::Error {
+                    reason: "no complete response within the timeout".into(),
+                },
+            ),
+            check(
+                "get-user-by-id",
+                "Get Users/{{id}}",
+                Level::Required,
+                Outcome::Skip {
+                    reason: "not run: it needs {{ISVUserid}}".into(),
+                },
+            ),
+        ],
+        cleanup: vec![CleanupResult {
+            resource: "/Users/2819c223".into(),
+            action: CleanupAction::Deleted,
+            note: "DELETE answered 204".into(),
+            exchanges: vec![],
+        }],
+    }];
+    let summary = Summary::of(&suites, 5);
+    RunReport {
+        format_version: FORMAT_VERSION,
+        tool: Tool {
+            name: "scimcheck".into(),
+            version: "0.0.0-test".into(),
+        },
+        run_id: "00000000000000000000000000000000".into(),
+        started_at: chrono::DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+            .unwrap()
+            .into(),
+        duration_ms: 12,
+        target: TargetInfo {
+            base_url: "http://127.0.0.1:8080/scim/v2".into(),
+            auth: "bearer".into(),
+        },
+        interrupted: false,
+        suites,
+        summary,
+    }
+}
+
+fn render(f: impl Fn(&RunReport, &mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    f(&fixture(), &mut buf).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!(render(|r, b| junit::write(r, b)));
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!(render(|r, b| json::write(r, b)));
+}
+
+#[test]
+fn terminal_snapshot() {
+    let style = terminal::Style { color: false };
+    insta::assert_snapshot!(render(|r, b| {
+        for c in &r.suites[0].checks {
+            terminal::write_check(c, style, b)?;
+        }
+        terminal::write_summary(r, style, b)
+    }));
+}
+
+#[test]
+fn junit_counts_match_the_report() {
+    let xml = render(|r, b| junit::write(r, b));
+    assert!(xml.contains(r#"tests="4""#), "{xml}");
+    assert!(xml.contains(r#"failures="1""#), "{xml}");
+    assert!(xml.contains(r#"errors="1""#), "{xml}");
+    assert!(xml.contains(r#"skipped="1""#), "{xml}");
+}
+
+#[test]
+fn check_catalogue_snapshot() {
+    let suites = harness::builtin::builtin_suites().unwrap();
+    let mut buf = Vec::new();
+    catalogue::write_markdown(&suites, &mut buf).unwrap();
+    insta::assert_snapshot!(String::from_utf8(buf).unwrap());
+}

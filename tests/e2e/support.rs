@@ -1,0 +1,107 @@
+//! Shared helpers: start a reference server, run suites against it in-process, inspect results.
+
+use harness::http::{Client, Credential, Target};
+use harness::report::{Outcome, RunReport};
+use harness::runner::{Events, NoEvents, RunOptions, run};
+use harness::suite::Suite;
+use refserver::{Auth, Fault, Faults, RunningServer, ServerConfig};
+
+pub const TOKEN: &str = "test-token-7f3a9c";
+
+/// A reference server on a free port, with a token, seeded users and groups, and faults.
+pub async fn server(faults: &[Fault], seed_users: usize) -> RunningServer {
+    refserver::start(ServerConfig {
+        port: 0,
+        auth: Auth {
+            token: Some(TOKEN.into()),
+            basic: None,
+        },
+        faults: Faults::new(faults.iter().copied()),
+        seed_users,
+        seed_groups: 2,
+        patch_204: false,
+    })
+    .await
+    .expect("reference server starts")
+}
+
+pub fn suite(id: &str) -> Suite {
+    harness::builtin::builtin_suites()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no built-in suite {id}"))
+}
+
+pub fn client(base_url: &str) -> Client {
+    Client::new(Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap())
+        .unwrap()
+}
+
+pub async fn run_suite(base_url: &str, id: &str) -> RunReport {
+    run_with(base_url, id, &mut NoEvents, std::future::pending()).await
+}
+
+pub async fn run_with(
+    base_url: &str,
+    id: &str,
+    events: &mut dyn Events,
+    interrupt: impl std::future::Future<Output = ()>,
+) -> RunReport {
+    run(
+        &client(base_url),
+        &[suite(id)],
+        &RunOptions::default(),
+        events,
+        interrupt,
+    )
+    .await
+    .expect("the run reaches the server")
+}
+
+/// Ids of the checks with this outcome label ("fail", "skip", …).
+pub fn ids_with(report: &RunReport, label: &str) -> Vec<String> {
+    report.suites[0]
+        .checks
+        .iter()
+        .filter(|c| c.outcome.label() == label)
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+pub fn outcome_of<'a>(report: &'a RunReport, id: &str) -> &'a Outcome {
+    &report.suites[0]
+        .checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+        .outcome
+}
+
+/// Users on the server whose userName carries a run marker: what a run left behind. Asked
+/// up to three times, because `error-every=N` may hit this request too.
+pub async fn marked_users(base_url: &str) -> Vec<String> {
+    for _ in 0..3 {
+        let (resp, _) = client(base_url)
+            .send(harness::http::Outgoing {
+                method: "GET".into(),
+                path: "/Users".into(),
+                query: vec![("count".into(), "1000".into())],
+                headers: vec![],
+                authorization: Some(format!("Bearer {TOKEN}").into()),
+                body: None,
+            })
+            .await;
+        let Some(list) = resp.filter(|r| r.status == 200).and_then(|r| r.json) else {
+            continue;
+        };
+        return list["Resources"]
+            .as_array()
+            .expect("a ListResponse")
+            .iter()
+            .map(|u| u["userName"].as_str().unwrap_or_default().to_string())
+            .filter(|name| name.contains("scimcheck-"))
+            .collect();
+    }
+    panic!("the server did not list its users")
+}

@@ -1,0 +1,136 @@
+//! Servers that misbehave at the HTTP level, played by wiremock: non-JSON bodies, hangs, huge
+//! bodies, echoed secrets, and a broken single-user read that only a mock isolates.
+
+use std::time::Duration;
+
+use harness::http::{Client, Credential, Target};
+use harness::report::Outcome;
+use harness::runner::{NoEvents, RunOptions, run};
+use serde_json::json;
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{outcome_of, suite};
+
+async fn run_against(
+    server: &MockServer,
+    configure: impl FnOnce(&mut Target),
+) -> harness::report::RunReport {
+    let mut target = Target::new(
+        &server.uri(),
+        Credential::Bearer("mock-token".to_string().into()),
+    )
+    .unwrap();
+    configure(&mut target);
+    run(
+        &Client::new(target).unwrap(),
+        &[suite("okta-scim2-spec")],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_non_json_answer_fails_with_a_readable_reason() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>login</html>", "text/html"))
+        .mount(&server)
+        .await;
+    let report = run_against(&server, |_| {}).await;
+    let text = outcome_of(&report, "test-users-endpoint").explanation();
+    assert!(
+        text.contains(
+            "a body that is not JSON (status 200, Content-Type text/html): <html>login</html>"
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_hanging_server_times_out_and_the_run_goes_on() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let report = run_against(&server, |t| t.request_timeout = Duration::from_millis(200)).await;
+    match outcome_of(&report, "test-users-endpoint") {
+        Outcome::Error { reason } => assert!(reason.contains("timeout"), "{reason}"),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    // Every step was still attempted or skipped: the run did not stop.
+    assert_eq!(report.suites[0].checks.len(), 12);
+}
+
+#[tokio::test]
+async fn a_flood_is_cut_at_the_size_cap() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(vec![b'x'; 300_000], "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    let report = run_against(&server, |t| t.max_body_bytes = 100_000).await;
+    match outcome_of(&report, "test-users-endpoint") {
+        Outcome::Error { reason } => {
+            assert!(reason.contains("size cap of 100000 bytes"), "{reason}")
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_user_read_without_name_fails_step_two() {
+    let server = MockServer::start().await;
+    let user = json!({"id": "u1", "userName": "a@x", "active": true, "emails": [{"value": "a@x"}]});
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
+            "Resources": [{"id": "u1", "userName": "a@x", "active": true,
+                           "name": {"givenName": "A", "familyName": "B"}, "emails": [{"value": "a@x"}]}]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/Users/u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user))
+        .mount(&server)
+        .await;
+    let report = run_against(&server, |_| {}).await;
+    assert_eq!(outcome_of(&report, "test-users-endpoint"), &Outcome::Pass);
+    let text = outcome_of(&report, "get-user-by-id").explanation();
+    assert!(
+        text.contains(
+            "json name.familyName not_empty: expected a value that is not empty, got absent"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("json name.givenName not_empty"), "{text}");
+}
+
+#[tokio::test]
+async fn a_secret_echoed_by_the_server_is_redacted_from_the_evidence() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string("bad token Bearer mock-token")
+                .insert_header("x-echo", "mock-token"),
+        )
+        .mount(&server)
+        .await;
+    let report = run_against(&server, |_| {}).await;
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(
+        !json.contains("mock-token"),
+        "the token leaked into the report"
+    );
+    assert!(json.contains("[REDACTED]"));
+}
