@@ -189,11 +189,14 @@ async fn a_failing_required_check_exits_one() {
     server.stop().await;
 }
 
+/// Arguments, environment, and the message expected on stderr.
+type BadInput<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_exits_two_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<BadInput> = vec![
         (
             vec!["run", "--base-url", "http://127.0.0.1:9"],
             vec![],
