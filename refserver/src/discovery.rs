@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
 /// Largest page the server returns (advertised as `filter.maxResults`).
 pub const MAX_RESULTS: usize = 1000;
 
@@ -72,9 +74,17 @@ fn attr(
 }
 
 fn complex(name: &str, multi: bool, subs: Vec<Value>) -> Value {
-    let mut a = attr(name, "complex", multi, false, false, "readWrite", "none");
+    complex_with(name, multi, "readWrite", subs)
+}
+
+fn complex_with(name: &str, multi: bool, mutability: &str, subs: Vec<Value>) -> Value {
+    let mut a = attr(name, "complex", multi, false, false, mutability, "none");
     a["subAttributes"] = Value::Array(subs);
     a
+}
+
+fn read_only(name: &str) -> Value {
+    attr(name, "string", false, false, false, "readOnly", "none")
 }
 
 fn s(name: &str) -> Value {
@@ -104,6 +114,7 @@ pub fn schemas(base: &str) -> Vec<Value> {
         )
     };
     let user = json!({
+        "schemas": [SCHEMA],
         "id": "urn:ietf:params:scim:schemas:core:2.0:User", "name": "User", "description": "User Account",
         "attributes": [
             attr("userName", "string", false, true, false, "readWrite", "server"),
@@ -113,11 +124,13 @@ pub fn schemas(base: &str) -> Vec<Value> {
             attr("password", "string", false, false, false, "writeOnly", "none"),
             attr("externalId", "string", false, false, true, "readWrite", "none"),
             multi_value("emails"), multi_value("phoneNumbers"),
-            complex("groups", true, vec![s("value"), s("display"), s("type")]),
+            // Group membership is managed through /Groups (RFC 7643 §4.1.2).
+            complex_with("groups", true, "readOnly", vec![read_only("value"), read_only("display"), read_only("type")]),
         ],
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")}
     });
     let enterprise = json!({
+        "schemas": [SCHEMA],
         "id": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "name": "EnterpriseUser",
         "description": "Enterprise User",
         "attributes": [s("employeeNumber"), s("costCenter"), s("organization"), s("division"), s("department"),
@@ -125,6 +138,7 @@ pub fn schemas(base: &str) -> Vec<Value> {
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")}
     });
     let group = json!({
+        "schemas": [SCHEMA],
         "id": "urn:ietf:params:scim:schemas:core:2.0:Group", "name": "Group", "description": "Group",
         "attributes": [
             attr("displayName", "string", false, true, false, "readWrite", "none"),

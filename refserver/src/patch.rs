@@ -49,7 +49,10 @@ fn parse_path(path: &str) -> Result<Target, ScimError> {
         }
         None => (path, None, None),
     };
-    let (extension, name) = if head.to_ascii_lowercase().starts_with("urn:") {
+    let (extension, name) = if is_schema_urn(head) {
+        // The path is a whole extension (`urn:…:enterprise:2.0:User`): a top-level attribute.
+        (None, head.to_string())
+    } else if head.to_ascii_lowercase().starts_with("urn:") {
         let (urn, attr) = head
             .rsplit_once(':')
             .ok_or_else(|| invalid("no attribute after the schema"))?;
@@ -61,6 +64,14 @@ fn parse_path(path: &str) -> Result<Target, ScimError> {
     } else {
         (None, head.to_string())
     };
+    if extension.is_none() && name.to_ascii_lowercase().starts_with("urn:") {
+        return Ok(Target {
+            extension: None,
+            attr: name,
+            filter,
+            sub,
+        });
+    }
     let (attr, sub) = match (name.split_once('.'), sub) {
         (Some((a, s)), None) => (a.to_string(), Some(s.to_string())),
         (Some(_), Some(_)) => return Err(invalid("a sub-attribute on both sides of a filter")),
@@ -75,6 +86,21 @@ fn parse_path(path: &str) -> Result<Target, ScimError> {
         filter,
         sub,
     })
+}
+
+/// Whether a path names a schema itself rather than an attribute in it: schema URNs end with
+/// a version segment and a resource name (`…:2.0:User`), attribute paths with an attribute.
+fn is_schema_urn(path: &str) -> bool {
+    let parts: Vec<&str> = path.split(':').collect();
+    path.to_ascii_lowercase().starts_with("urn:")
+        && parts.len() >= 3
+        && parts[parts.len() - 2]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.')
+        && parts[parts.len() - 1]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase())
 }
 
 /// What the caller allows (fault switches bend these on purpose).
@@ -441,6 +467,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(u[urn]["employeeNumber"], json!("7"));
+    }
+
+    #[test]
+    fn a_whole_extension_is_one_attribute() {
+        let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let u = patch(
+            json!({}),
+            json!([{"op": "add", "path": urn, "value": {"costCenter": "c"}}]),
+        )
+        .unwrap();
+        assert_eq!(u, json!({urn: {"costCenter": "c"}}));
+        let u = patch(u, json!([{"op": "remove", "path": urn}])).unwrap();
+        assert_eq!(u, json!({}));
     }
 
     #[test]

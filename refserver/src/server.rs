@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 use crate::discovery::{self, MAX_RESULTS};
@@ -72,6 +72,15 @@ pub fn router(state: Shared, base_path: &str) -> Router {
         )
         .route("/Schemas", get(schemas).fallback(method_not_allowed))
         .route("/Schemas/{id}", get(schema).fallback(method_not_allowed))
+        .route("/.search", post(search_all).fallback(method_not_allowed))
+        .route(
+            "/Users/.search",
+            post(search_users).fallback(method_not_allowed),
+        )
+        .route(
+            "/Groups/.search",
+            post(search_groups).fallback(method_not_allowed),
+        )
         .route(
             "/Users",
             get(list_users)
@@ -314,6 +323,46 @@ async fn list_users(State(s): State<Shared>, Query(q): Query<Vec<(String, String
 async fn list_groups(State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>) -> Response {
     list(&s, Kind::Groups, &q)
 }
+/// POST `.search` (RFC 7644 §3.4.3): the same query as GET, sent as a SearchRequest body.
+async fn search(s: &AppState, kinds: &[Kind], body: &Bytes) -> Response {
+    let request = match parse_body(body) {
+        Ok(v) => v,
+        Err(e) => return error(s, e),
+    };
+    let mut q = Vec::new();
+    for name in [
+        "filter",
+        "startIndex",
+        "count",
+        "sortBy",
+        "sortOrder",
+        "attributes",
+        "excludedAttributes",
+    ] {
+        match filter::get_ci(&request, name) {
+            Some(Value::String(v)) => q.push((name.to_string(), v.clone())),
+            Some(Value::Number(n)) => q.push((name.to_string(), n.to_string())),
+            Some(Value::Array(items)) => {
+                let list: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                q.push((name.to_string(), list.join(",")));
+            }
+            _ => {}
+        }
+    }
+    match list_inner(s, kinds, &q) {
+        Ok(v) => scim(s, StatusCode::OK, &v),
+        Err(e) => error(s, e),
+    }
+}
+async fn search_users(State(s): State<Shared>, body: Bytes) -> Response {
+    search(&s, &[Kind::Users], &body).await
+}
+async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
+    search(&s, &[Kind::Groups], &body).await
+}
+async fn search_all(State(s): State<Shared>, body: Bytes) -> Response {
+    search(&s, &[Kind::Users, Kind::Groups], &body).await
+}
 async fn create_user(State(s): State<Shared>, body: Bytes) -> Response {
     respond(&s, create(&s, Kind::Users, &body))
 }
@@ -446,7 +495,7 @@ fn now() -> String {
 
 /// Validates a client's resource and normalises it: read-only attributes dropped, schemas set,
 /// password never stored in a readable form (it is write-only, RFC 7643 §4.1.1).
-fn validate(store: &Store, kind: Kind, mut v: Value) -> Result<Value, ScimError> {
+fn validate(kind: Kind, mut v: Value) -> Result<Value, ScimError> {
     let obj = v.as_object_mut().expect("parse_body returns objects");
     for ro in ["id", "meta", "groups"] {
         if let Some(k) = obj.keys().find(|k| k.eq_ignore_ascii_case(ro)).cloned() {
@@ -490,15 +539,14 @@ fn validate(store: &Store, kind: Kind, mut v: Value) -> Result<Value, ScimError>
                     "displayName is required (RFC 7643 §4.2)",
                 ));
             }
-            check_members(store, &v)?;
+            check_members(&v)?;
         }
     }
     Ok(v)
 }
 
-/// Group members must be users (or groups) that exist: a dangling reference would break
-/// every client that imports the group.
-fn check_members(store: &Store, group: &Value) -> Result<(), ScimError> {
+/// Group members must be an array of objects with a `value` (the member's id).
+fn check_members(group: &Value) -> Result<(), ScimError> {
     let Some(members) = filter::get_ci(group, "members") else {
         return Ok(());
     };
@@ -508,16 +556,14 @@ fn check_members(store: &Store, group: &Value) -> Result<(), ScimError> {
             "members must be an array",
         ));
     };
-    for m in members {
-        let id = filter::get_ci(m, "value")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if store.users.get(id).is_none() && store.groups.get(id).is_none() {
-            return Err(ScimError::bad_request(
-                "invalidValue",
-                format!("member {id:?} is not an existing user or group"),
-            ));
-        }
+    if members
+        .iter()
+        .any(|m| filter::get_ci(m, "value").and_then(Value::as_str).is_none())
+    {
+        return Err(ScimError::bad_request(
+            "invalidValue",
+            "every member needs a string value (the member's id)",
+        ));
     }
     Ok(())
 }
@@ -537,23 +583,24 @@ fn finish_resource(
     } else {
         GROUP_SCHEMA
     };
+    // The core schema plus every extension the resource holds data for (RFC 7643 §3).
+    obj.retain(|k, v| {
+        !(k.to_ascii_lowercase().starts_with("urn:") && v.as_object().is_some_and(|o| o.is_empty()))
+    });
     let mut schemas = vec![json!(schema)];
-    // Keep extension schemas the client sent with their data.
-    if let Some(Value::Array(given)) = obj.get("schemas") {
-        for x in given {
-            if x.as_str()
-                .is_some_and(|u| !u.eq_ignore_ascii_case(schema) && obj.contains_key(u))
-            {
-                schemas.push(x.clone());
-            }
+    for (k, v) in obj.iter_mut() {
+        if let (true, Some(ext)) = (
+            k.to_ascii_lowercase().starts_with("urn:"),
+            v.as_object_mut(),
+        ) {
+            // An extension's schema is listed once, in the resource's `schemas`.
+            ext.retain(|ek, _| !ek.eq_ignore_ascii_case("schemas"));
+            schemas.push(json!(k));
         }
     }
     obj.insert("schemas".into(), Value::Array(schemas));
     if kind == Kind::Groups && !obj.keys().any(|k| k.eq_ignore_ascii_case("members")) {
         obj.insert("members".into(), json!([]));
-    }
-    if kind == Kind::Users && !obj.keys().any(|k| k.eq_ignore_ascii_case("active")) {
-        obj.insert("active".into(), json!(true));
     }
     obj.insert(
         "meta".into(),
@@ -575,7 +622,7 @@ pub(crate) fn insert(
     kind: Kind,
     body: Value,
 ) -> Result<Value, ScimError> {
-    let mut v = validate(store, kind, body)?;
+    let mut v = validate(kind, body)?;
     let key = name_key(s, kind, &v);
     if let Some(k) = &key
         && !s.faults.has(Fault::DuplicatesAllowed)
@@ -589,6 +636,10 @@ pub(crate) fn insert(
     }
     if kind == Kind::Groups && s.faults.has(Fault::MembersDroppedOnCreate) {
         v["members"] = json!([]);
+    }
+    // A new user is active unless the client says otherwise; later updates may remove it.
+    if kind == Kind::Users && filter::get_ci(&v, "active").is_none() {
+        v["active"] = json!(true);
     }
     let id = uuid::Uuid::new_v4().to_string();
     let resource = finish_resource(s, kind, &id, v, &now(), 1);
@@ -669,7 +720,7 @@ fn store_update(
             .to_string();
         (name_key(s, kind, &e.resource), created, e.version)
     };
-    let new = validate(store, kind, new)?;
+    let new = validate(kind, new)?;
     let new_key = name_key(s, kind, &new);
     if let Some(k) = &new_key {
         let clash = store
@@ -880,13 +931,13 @@ fn project(v: &Value, list: &str, keep: bool) -> Value {
 
 /// Lists with filter, sort and paging (RFC 7644 §3.4.2).
 fn list(s: &AppState, kind: Kind, q: &[(String, String)]) -> Response {
-    match list_inner(s, kind, q) {
+    match list_inner(s, &[kind], q) {
         Ok(v) => scim(s, StatusCode::OK, &v),
         Err(e) => error(s, e),
     }
 }
 
-fn list_inner(s: &AppState, kind: Kind, q: &[(String, String)]) -> Result<Value, ScimError> {
+fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Value, ScimError> {
     let param = |name: &str| {
         q.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -926,35 +977,35 @@ fn list_inner(s: &AppState, kind: Kind, q: &[(String, String)]) -> Result<Value,
 
     let store = s.store.lock().expect("store lock");
     let opts = eval_options(s);
-    let collection = store.of(kind);
-    let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
-    let visible = |e: &&crate::store::Entry| {
-        let hidden_inactive = hide_inactive && e.resource.get("active") == Some(&json!(false));
-        !e.soft_deleted && !hidden_inactive
-    };
-    let mut hits: Vec<&crate::store::Entry> = match &filter {
-        Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
-            // The index answers Okta's lookup without a scan.
-            Some(name) => {
-                let key = if opts.case_sensitive_username {
-                    name.to_string()
-                } else {
-                    name.to_lowercase()
-                };
-                collection
-                    .by_name(&key)
-                    .into_iter()
-                    .filter(visible)
-                    .collect()
-            }
-            None => collection
-                .iter()
-                .filter(visible)
-                .filter(|e| filter::matches(f, &e.resource, opts))
-                .collect(),
-        },
-        None => collection.iter().filter(visible).collect(),
-    };
+    let mut hits: Vec<&crate::store::Entry> = Vec::new();
+    for &kind in kinds {
+        let collection = store.of(kind);
+        let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
+        let visible = |e: &&crate::store::Entry| {
+            let hidden_inactive = hide_inactive && e.resource.get("active") == Some(&json!(false));
+            !e.soft_deleted && !hidden_inactive
+        };
+        match &filter {
+            Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
+                // The index answers Okta's lookup without a scan.
+                Some(name) => {
+                    let key = if opts.case_sensitive_username {
+                        name.to_string()
+                    } else {
+                        name.to_lowercase()
+                    };
+                    hits.extend(collection.by_name(&key).into_iter().filter(visible));
+                }
+                None => hits.extend(
+                    collection
+                        .iter()
+                        .filter(visible)
+                        .filter(|e| filter::matches(f, &e.resource, opts)),
+                ),
+            },
+            None => hits.extend(collection.iter().filter(visible)),
+        }
+    }
     if let Some(sort_by) = param("sortBy") {
         let path = filter::attr_path(sort_by);
         let key = |e: &crate::store::Entry| {
