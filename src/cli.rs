@@ -87,6 +87,9 @@ struct RunArgs {
     /// Leave the resources the run creates in the app (they are reported)
     #[arg(long)]
     keep: bool,
+    /// Fail on SHOULD and MAY violations too (by default they are warnings)
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(clap::Args)]
@@ -246,6 +249,7 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
     let suites = harness::builtin::select_suites(&suite_args)?;
     let mut options = RunOptions {
         keep: args.keep,
+        strict: args.strict,
         ..RunOptions::default()
     };
     if let Some(d) = args.email_domain.or(file.email_domain) {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::http::Response;
-use crate::suite::{Assertion, AssertionKind, Comparison};
+use crate::suite::{Assertion, AssertionKind, Comparison, Keyword, Rule};
 use crate::template::{Vars, render};
 
 /// One assertion that did not hold.
@@ -23,10 +23,19 @@ pub struct Mismatch {
     /// How to fix the usual cause, if the suite gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The RFC keyword of the rule broken (none in parity suites: every failure fails).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<Keyword>,
 }
 
-/// Evaluates every assertion; returns the ones that failed.
-pub fn evaluate(assertions: &[Assertion], response: &Response, vars: &Vars) -> Vec<Mismatch> {
+/// Evaluates every assertion; returns the ones that failed, each graded with the assertion's
+/// keyword or else the check's.
+pub fn evaluate(
+    assertions: &[Assertion],
+    check_keyword: Option<Keyword>,
+    response: &Response,
+    vars: &Vars,
+) -> Vec<Mismatch> {
     assertions
         .iter()
         .filter_map(|a| {
@@ -37,6 +46,7 @@ pub fn evaluate(assertions: &[Assertion], response: &Response, vars: &Vars) -> V
                     expected,
                     actual,
                     hint: a.hint.clone(),
+                    keyword: a.keyword.or(check_keyword),
                 })
         })
         .collect()
@@ -69,6 +79,28 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 ))
             }
         }
+        AssertionKind::Rule(rule) => {
+            let label = match rule {
+                Rule::ListResponse => "rule list-response",
+                Rule::ScimError => "rule scim-error",
+            };
+            let Some(doc) = &r.json else {
+                return Err((label.into(), "a JSON document".into(), not_json(r)));
+            };
+            let problems = match rule {
+                Rule::ListResponse => list_response_problems(doc),
+                Rule::ScimError => scim_error_problems(doc, r.status),
+            };
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                let expected = match rule {
+                    Rule::ListResponse => "a ListResponse (RFC 7644 §3.4.2)",
+                    Rule::ScimError => "a SCIM Error (RFC 7644 §3.12)",
+                };
+                Err((label.into(), expected.into(), problems.join("; ")))
+            }
+        }
         AssertionKind::BodyIsJson => match &r.json {
             Some(_) => Ok(()),
             None => Err(("body".into(), "a JSON document".into(), not_json(r))),
@@ -79,7 +111,7 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 return Err((label, expected_text(cmp, vars), not_json(r)));
             };
             let found = lookup(doc, path);
-            compare(cmp, found, vars).map_err(|(e, a)| (label, e, a))
+            compare(cmp, found.as_ref(), vars).map_err(|(e, a)| (label, e, a))
         }
         AssertionKind::Header { name, cmp } => {
             let label = format!("header {name} {}", cmp_name(cmp));
@@ -98,6 +130,10 @@ fn cmp_name(cmp: &Comparison) -> &'static str {
         Comparison::Contains(_) => "contains",
         Comparison::IsNumber => "is_number",
         Comparison::Absent => "absent",
+        Comparison::LacksValue(_) => "lacks_value",
+        Comparison::Length(_) => "length",
+        Comparison::IsString => "is_string",
+        Comparison::IsBoolean => "is_boolean",
     }
 }
 
@@ -111,6 +147,10 @@ fn expected_text(cmp: &Comparison, vars: &Vars) -> String {
         Comparison::Contains(s) => format!("a value containing {:?}", v(s)),
         Comparison::IsNumber => "a JSON number".into(),
         Comparison::Absent => "no value".into(),
+        Comparison::LacksValue(s) => format!("no element {:?}", v(s)),
+        Comparison::Length(n) => format!("{n} elements"),
+        Comparison::IsString => "a JSON string".into(),
+        Comparison::IsBoolean => "a JSON boolean".into(),
     }
 }
 
@@ -136,6 +176,22 @@ fn compare(cmp: &Comparison, found: Option<&Value>, vars: &Vars) -> Result<(), (
         }
         Comparison::IsNumber => matches!(found, Some(Value::Number(_))),
         Comparison::Absent => found.is_none_or(Value::is_null),
+        Comparison::LacksValue(s) => {
+            let unwanted = rendered(s);
+            match found {
+                None | Some(Value::Null) => true,
+                Some(Value::Array(items)) => !items.iter().any(|i| scalar_text(i) == unwanted),
+                Some(other) => scalar_text(other) != unwanted,
+            }
+        }
+        Comparison::Length(n) => match found {
+            None | Some(Value::Null) => *n == 0,
+            Some(Value::Array(items)) => items.len() == *n,
+            Some(Value::String(text)) => text.chars().count() == *n,
+            _ => false,
+        },
+        Comparison::IsString => matches!(found, Some(Value::String(_))),
+        Comparison::IsBoolean => matches!(found, Some(Value::Bool(_))),
     };
     if ok { Ok(()) } else { fail() }
 }
@@ -220,33 +276,146 @@ fn shorten(s: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// Looks up a Runscope-style path (`Resources[0].name.familyName`). Attribute names match
-/// exactly first, then case-insensitively, because SCIM attribute names are case-insensitive
-/// (RFC 7643 §2.1).
-pub fn lookup<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = doc;
-    for segment in path.split('.') {
-        let (name, indices) = match segment.find('[') {
-            Some(i) => (&segment[..i], &segment[i..]),
-            None => (segment, ""),
-        };
-        if !name.is_empty() {
-            let obj = cur.as_object()?;
-            cur = obj.get(name).or_else(|| {
-                obj.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            })?;
+/// Looks up a Runscope-style path (`Resources[0].name.familyName`). `[*]` takes every element
+/// (`members[*].value` is the array of member ids). Attribute names match exactly first, then
+/// case-insensitively, because SCIM attribute names are case-insensitive (RFC 7643 §2.1).
+pub fn lookup(doc: &Value, path: &str) -> Option<Value> {
+    let segments: Vec<&str> = path.split('.').collect();
+    walk(doc, &segments)
+}
+
+fn walk(cur: &Value, segments: &[&str]) -> Option<Value> {
+    let Some((segment, rest)) = segments.split_first() else {
+        return Some(cur.clone());
+    };
+    let (name, mut indices) = match segment.find('[') {
+        Some(i) => (&segment[..i], &segment[i..]),
+        None => (*segment, ""),
+    };
+    let mut cur = cur;
+    if !name.is_empty() {
+        let obj = cur.as_object()?;
+        cur = obj.get(name).or_else(|| {
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })?;
+    }
+    while let Some(stripped) = indices.strip_prefix('[') {
+        let end = stripped.find(']')?;
+        let index = stripped[..end].trim();
+        indices = &stripped[end + 1..];
+        if index == "*" {
+            // Every element, each followed through the rest of the path.
+            let items = cur.as_array()?;
+            let inner: Vec<&str> = if indices.is_empty() {
+                rest.to_vec()
+            } else {
+                std::iter::once(indices)
+                    .chain(rest.iter().copied())
+                    .collect()
+            };
+            return Some(Value::Array(
+                items.iter().filter_map(|item| walk(item, &inner)).collect(),
+            ));
         }
-        let mut rest = indices;
-        while let Some(stripped) = rest.strip_prefix('[') {
-            let end = stripped.find(']')?;
-            let index: usize = stripped[..end].trim().parse().ok()?;
-            cur = cur.as_array()?.get(index)?;
-            rest = &stripped[end + 1..];
+        cur = cur.as_array()?.get(index.parse::<usize>().ok()?)?;
+    }
+    walk(cur, rest)
+}
+
+fn is_integer(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Number(n)) if n.is_u64() || n.is_i64())
+}
+
+fn list_response_problems(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let has_schema = lookup(doc, "schemas").is_some_and(|s| {
+        s.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|x| x == "urn:ietf:params:scim:api:messages:2.0:ListResponse")
+        })
+    });
+    if !has_schema {
+        out.push("schemas lacks urn:ietf:params:scim:api:messages:2.0:ListResponse".to_string());
+    }
+    let total = lookup(doc, "totalResults");
+    for name in ["totalResults", "startIndex", "itemsPerPage"] {
+        let v = lookup(doc, name);
+        if !is_integer(v.as_ref()) {
+            out.push(format!(
+                "{name} is {} instead of an integer",
+                describe(v.as_ref())
+            ));
         }
     }
-    Some(cur)
+    let resources = lookup(doc, "Resources");
+    let returned = match &resources {
+        Some(Value::Array(a)) => a.len(),
+        None | Some(Value::Null) => 0,
+        Some(other) => {
+            out.push(format!(
+                "Resources is {} instead of an array",
+                describe(Some(other))
+            ));
+            0
+        }
+    };
+    if total
+        .as_ref()
+        .and_then(Value::as_u64)
+        .is_some_and(|t| t > 0)
+        && resources.is_none()
+    {
+        out.push("Resources is missing although totalResults is not 0".to_string());
+    }
+    if let Some(per_page) = lookup(doc, "itemsPerPage").as_ref().and_then(Value::as_u64)
+        && per_page != returned as u64
+    {
+        out.push(format!(
+            "itemsPerPage is {per_page} but the page holds {returned} resources"
+        ));
+    }
+    if let Some(t) = total.as_ref().and_then(Value::as_u64)
+        && t < returned as u64
+    {
+        out.push(format!(
+            "totalResults is {t} but the page alone holds {returned}"
+        ));
+    }
+    out
+}
+
+fn scim_error_problems(doc: &Value, http_status: u16) -> Vec<String> {
+    let mut out = Vec::new();
+    let has_schema = lookup(doc, "schemas").is_some_and(|s| {
+        s.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|x| x == "urn:ietf:params:scim:api:messages:2.0:Error")
+        })
+    });
+    if !has_schema {
+        out.push("schemas lacks urn:ietf:params:scim:api:messages:2.0:Error".to_string());
+    }
+    match lookup(doc, "status") {
+        Some(Value::String(s)) if *s == http_status.to_string() => {}
+        Some(Value::String(s)) => out.push(format!(
+            "status is \"{s}\" but the HTTP status is {http_status}"
+        )),
+        other => out.push(format!(
+            "status is {} instead of the string \"{http_status}\"",
+            describe(other.as_ref())
+        )),
+    }
+    if let Some(d) = lookup(doc, "detail")
+        && !d.is_string()
+    {
+        out.push(format!(
+            "detail is {} instead of a string",
+            describe(Some(&d))
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -271,6 +440,7 @@ mod tests {
                 cmp,
             },
             hint: None,
+            keyword: None,
         }
     }
 
@@ -279,11 +449,19 @@ mod tests {
         let doc = json!({"Resources":[{"name":{"familyName":"X"}, "emails":[{"value":"a"}]}]});
         assert_eq!(
             lookup(&doc, "Resources[0].name.familyName"),
-            Some(&json!("X"))
+            Some(json!("X"))
         );
         assert_eq!(
             lookup(&doc, "resources[0].emails[0].value"),
-            Some(&json!("a"))
+            Some(json!("a"))
+        );
+        assert_eq!(
+            lookup(&doc, "Resources[*].emails[*].value"),
+            Some(json!([["a"]]))
+        );
+        assert_eq!(
+            lookup(&doc, "Resources[0].emails[*].value"),
+            Some(json!(["a"]))
         );
         assert_eq!(lookup(&doc, "Resources[1].id"), None);
         assert_eq!(lookup(&doc, "Resources[x]"), None);
@@ -296,7 +474,7 @@ mod tests {
             json!({"active": false, "status": 401, "n": "0", "schemas": ["a", "b"], "e": ""}),
         );
         let vars = Vars::new();
-        let ok = |a: Assertion| evaluate(&[a], &r, &vars).is_empty();
+        let ok = |a: Assertion| evaluate(&[a], None, &r, &vars).is_empty();
         assert!(
             ok(json_assert("active", Comparison::NotEmpty)),
             "false is not empty"
@@ -331,13 +509,66 @@ mod tests {
             &[Assertion {
                 kind: AssertionKind::Status(vec![200]),
                 hint: Some("h".into()),
+                keyword: None,
             }],
+            None,
             &r,
             &Vars::new(),
         );
         assert_eq!(m[0].expected, "200");
         assert_eq!(m[0].actual, "500 (detail: boom)");
         assert_eq!(m[0].hint.as_deref(), Some("h"));
+    }
+
+    #[test]
+    fn new_comparators_and_rules() {
+        let r = response(
+            200,
+            json!({"members": [{"value": "a"}], "active": true,
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 5, "startIndex": 1, "itemsPerPage": 2, "Resources": [{}]}),
+        );
+        let vars = Vars::new();
+        let ok = |a: Assertion| evaluate(&[a], None, &r, &vars).is_empty();
+        assert!(ok(json_assert(
+            "members[*].value",
+            Comparison::LacksValue("b".into())
+        )));
+        assert!(!ok(json_assert(
+            "members[*].value",
+            Comparison::LacksValue("a".into())
+        )));
+        assert!(ok(json_assert("members", Comparison::Length(1))));
+        assert!(ok(json_assert("nothing", Comparison::Length(0))));
+        assert!(ok(json_assert("active", Comparison::IsBoolean)));
+        let rule = Assertion {
+            kind: AssertionKind::Rule(Rule::ListResponse),
+            hint: None,
+            keyword: None,
+        };
+        let m = evaluate(&[rule], None, &r, &vars);
+        assert!(
+            m[0].actual
+                .contains("itemsPerPage is 2 but the page holds 1"),
+            "{:?}",
+            m
+        );
+        let err = response(
+            404,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": 404}),
+        );
+        let rule = Assertion {
+            kind: AssertionKind::Rule(Rule::ScimError),
+            hint: None,
+            keyword: None,
+        };
+        let m = evaluate(&[rule], None, &err, &vars);
+        assert!(
+            m[0].actual
+                .contains("status is number 404 instead of the string \"404\""),
+            "{:?}",
+            m
+        );
     }
 
     #[test]
@@ -349,7 +580,12 @@ mod tests {
             json: None,
             elapsed_ms: 1,
         };
-        let m = evaluate(&[json_assert("id", Comparison::NotEmpty)], &r, &Vars::new());
+        let m = evaluate(
+            &[json_assert("id", Comparison::NotEmpty)],
+            None,
+            &r,
+            &Vars::new(),
+        );
         assert!(m[0].actual.contains("not JSON"), "{}", m[0].actual);
         assert!(m[0].actual.contains("text/html"), "{}", m[0].actual);
     }

@@ -4,10 +4,24 @@
 use crate::suite::{SpecError, Suite, parse_suite};
 
 /// Each built-in suite's file name and text, in the order `demo` runs them.
-const BUILTIN: &[(&str, &str)] = &[(
-    "specs/okta-scim2-spec.toml",
-    include_str!("../../specs/okta-scim2-spec.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "specs/okta-scim2-spec.toml",
+        include_str!("../../specs/okta-scim2-spec.toml"),
+    ),
+    (
+        "specs/okta-scim2-crud.toml",
+        include_str!("../../specs/okta-scim2-crud.toml"),
+    ),
+    (
+        "specs/okta-scim2-groups.toml",
+        include_str!("../../specs/okta-scim2-groups.toml"),
+    ),
+    (
+        "specs/rfc7644.toml",
+        include_str!("../../specs/rfc7644.toml"),
+    ),
+];
 
 /// Every built-in suite. The files are checked by a unit test, so a parse error here is a
 /// packaging bug, reported like any other spec error.

@@ -223,8 +223,33 @@ impl Client {
         url
     }
 
-    /// Sends one request. Never fails: a transport problem is part of the exchange.
-    pub async fn send(&self, out: Outgoing) -> (Option<Response>, Exchange) {
+    /// Sends a request, politely: an idempotent request (GET, PUT, DELETE) answered 429 or 503
+    /// is retried after the server's `Retry-After` (at most [`MAX_RETRIES`] times, waiting at
+    /// most [`MAX_RETRY_AFTER`]); POST and PATCH never are. Every attempt is kept as evidence.
+    /// Never fails: a transport problem is part of the last exchange.
+    pub async fn send(&self, out: Outgoing) -> Sent {
+        let idempotent = matches!(out.method.as_str(), "GET" | "PUT" | "DELETE" | "HEAD");
+        let mut exchanges = Vec::new();
+        loop {
+            let (response, exchange) = self.send_once(out.clone()).await;
+            exchanges.push(exchange);
+            let wait = response
+                .as_ref()
+                .filter(|r| idempotent && matches!(r.status, 429 | 503))
+                .and_then(|r| retry_after(r.header("retry-after")));
+            match wait {
+                Some(wait) if exchanges.len() <= MAX_RETRIES => tokio::time::sleep(wait).await,
+                _ => {
+                    return Sent {
+                        response,
+                        exchanges,
+                    };
+                }
+            }
+        }
+    }
+
+    async fn send_once(&self, out: Outgoing) -> (Option<Response>, Exchange) {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let url = self.url(&out.path, &out.query);
         let mut headers = out.headers.clone();
@@ -359,6 +384,30 @@ impl Client {
     }
 }
 
+/// How often an idempotent request answered 429 or 503 is sent again.
+pub const MAX_RETRIES: usize = 2;
+
+/// The longest `Retry-After` honoured; a server asking for more is reported, not waited for.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// The wait a `Retry-After` asks for (delta-seconds; absent means 1 s), if it is short enough.
+fn retry_after(value: Option<&str>) -> Option<Duration> {
+    let wait = match value {
+        None => Duration::from_secs(1),
+        Some(v) => Duration::from_secs(v.trim().parse().ok()?),
+    };
+    (wait <= MAX_RETRY_AFTER).then_some(wait)
+}
+
+/// A request's outcome: the final response, if any, and every attempt made.
+#[derive(Debug)]
+pub struct Sent {
+    /// The last response (none after a transport failure).
+    pub response: Option<Response>,
+    /// Every attempt, oldest first; never empty.
+    pub exchanges: Vec<Exchange>,
+}
+
 /// An error and its sources on one line ("error sending request: tcp connect error: …").
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -441,6 +490,14 @@ mod tests {
             password: "p".to_string().into(),
         };
         assert_eq!(c.header_value().unwrap().expose_secret(), "Basic dTpw");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_limits() {
+        assert_eq!(retry_after(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(None), Some(Duration::from_secs(1)));
+        assert_eq!(retry_after(Some("3600")), None);
+        assert_eq!(retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")), None);
     }
 
     #[test]

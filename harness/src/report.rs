@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::assertion::Mismatch;
 use crate::exchange::Exchange;
-use crate::suite::Level;
+use crate::suite::{Keyword, Level};
 
 /// Version of the `results.json` shape; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -86,6 +86,9 @@ pub struct CheckResult {
     pub level: Level,
     /// Okta's step or the RFC section.
     pub reference: String,
+    /// The RFC keyword the check rests on, if it is an RFC check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<Keyword>,
     /// The verdict.
     pub outcome: Outcome,
     /// Wall time in milliseconds.
@@ -101,6 +104,11 @@ pub struct CheckResult {
 pub enum Outcome {
     /// Every assertion held.
     Pass,
+    /// Only SHOULD or MAY rules did not hold: shown and counted, failing only a strict run.
+    Warn {
+        /// Each assertion that did not hold.
+        mismatches: Vec<Mismatch>,
+    },
     /// Some assertions did not hold.
     Fail {
         /// Each assertion that did not hold.
@@ -123,6 +131,7 @@ impl Outcome {
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
+            Outcome::Warn { .. } => "warn",
             Outcome::Fail { .. } => "fail",
             Outcome::Error { .. } => "error",
             Outcome::Skip { .. } => "skip",
@@ -134,11 +143,17 @@ impl Outcome {
     pub fn explanation(&self) -> String {
         match self {
             Outcome::Pass => String::new(),
-            Outcome::Fail { mismatches } => mismatches
+            Outcome::Fail { mismatches } | Outcome::Warn { mismatches } => mismatches
                 .iter()
                 .map(|m| {
-                    let mut s =
-                        format!("{}: expected {}, got {}", m.assertion, m.expected, m.actual);
+                    let keyword = m
+                        .keyword
+                        .map(|k| format!("[{}] ", k.as_str()))
+                        .unwrap_or_default();
+                    let mut s = format!(
+                        "{keyword}{}: expected {}, got {}",
+                        m.assertion, m.expected, m.actual
+                    );
                     if let Some(h) = &m.hint {
                         s.push_str(&format!("\n  hint: {h}"));
                     }
@@ -203,6 +218,8 @@ impl CleanupAction {
 pub struct Summary {
     /// Checks that passed.
     pub passed: usize,
+    /// Checks that only broke SHOULD or MAY rules.
+    pub warnings: usize,
     /// Checks that failed (required and optional).
     pub failed: usize,
     /// Checks with a transport error.
@@ -227,6 +244,7 @@ impl Summary {
         for check in suites.iter().flat_map(|x| &x.checks) {
             match check.outcome {
                 Outcome::Pass => s.passed += 1,
+                Outcome::Warn { .. } => s.warnings += 1,
                 Outcome::Fail { .. } => s.failed += 1,
                 Outcome::Error { .. } => s.errors += 1,
                 Outcome::Skip { .. } => s.skipped += 1,

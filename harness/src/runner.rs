@@ -12,15 +12,17 @@ use std::time::Instant;
 
 use secrecy::SecretString;
 
-use crate::assertion::{evaluate, lookup};
-use crate::exchange::{Exchange, TransportErrorKind};
-use crate::http::{Client, Outgoing, Response};
+use std::collections::BTreeMap;
+
+use crate::assertion::{Mismatch, evaluate, lookup};
+use crate::exchange::TransportErrorKind;
+use crate::http::{Client, Outgoing, Response, Sent};
 use crate::report::{
     CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
     Summary, TargetInfo, Tool,
 };
 use crate::suite::{
-    AssertionKind, Authorization, Body, Check, Comparison, Generator, Suite, VarSpec,
+    AssertionKind, Authorization, Body, Check, Comparison, Generator, Keyword, Suite, VarSpec,
 };
 use crate::template::{Vars, render, render_json};
 
@@ -31,6 +33,8 @@ pub struct RunOptions {
     pub email_domain: String,
     /// Leave created resources in the app (reported as kept).
     pub keep: bool,
+    /// Fail on SHOULD and MAY violations too (otherwise they are warnings).
+    pub strict: bool,
 }
 
 impl Default for RunOptions {
@@ -38,6 +42,7 @@ impl Default for RunOptions {
         RunOptions {
             email_domain: "atko.com".into(),
             keep: false,
+            strict: false,
         }
     }
 }
@@ -146,6 +151,7 @@ struct SuiteState<'a> {
     client: &'a Client,
     options: &'a RunOptions,
     vars: Vars,
+    bodies: BTreeMap<String, serde_json::Value>,
     results: Vec<CheckResult>,
     created: Vec<Created>,
 }
@@ -173,6 +179,7 @@ impl<'a> SuiteState<'a> {
             client,
             options,
             vars,
+            bodies: BTreeMap::new(),
             results: Vec::new(),
             created: Vec::new(),
         }
@@ -194,10 +201,25 @@ impl<'a> SuiteState<'a> {
             title: check.title.clone(),
             level: check.level,
             reference: check.reference.clone(),
+            keyword: check.keyword,
             outcome,
             duration_ms: clock.elapsed().as_millis() as u64,
             exchanges,
         };
+        if let Some(gate) = &check.when {
+            let holds = self
+                .bodies
+                .get(&gate.var)
+                .and_then(|b| lookup(b, &gate.path))
+                .is_some_and(|v| v == serde_json::Value::Bool(true));
+            if !holds {
+                let reason = format!(
+                    "not run: {}.{} is not true (the app does not advertise this capability)",
+                    gate.var, gate.path
+                );
+                return Ok(finish(Outcome::Skip { reason }, Vec::new()));
+            }
+        }
         let outgoing = match self.render_request(check) {
             Ok(o) => o,
             Err(missing) => {
@@ -208,15 +230,20 @@ impl<'a> SuiteState<'a> {
             }
         };
         let first_request = self.client.requests_sent() == 0;
-        let (response, exchange) = self.client.send(outgoing).await;
+        let deleted_path = (outgoing.method == "DELETE").then(|| outgoing.path.clone());
+        let Sent {
+            response,
+            exchanges,
+        } = self.client.send(outgoing).await;
         let Some(response) = response else {
-            let error = exchange
+            let last = exchanges.last().expect("send makes at least one attempt");
+            let error = last
                 .error
                 .clone()
                 .expect("an exchange without response has an error");
             if first_request && error.kind == TransportErrorKind::Connect {
                 return Err(RunError::Unreachable {
-                    url: exchange.request.url.clone(),
+                    url: last.request.url.clone(),
                     reason: error.message,
                 });
             }
@@ -224,17 +251,17 @@ impl<'a> SuiteState<'a> {
                 Outcome::Error {
                     reason: error.message,
                 },
-                vec![exchange],
+                exchanges,
             ));
         };
-        let mismatches = evaluate(&check.expect, &response, &self.vars);
+        // A check that deleted a resource of the run spares the cleanup a second DELETE.
+        if let Some(path) = deleted_path.filter(|_| (200..300).contains(&response.status)) {
+            self.created
+                .retain(|c| format!("/{}/{}", c.resource, c.id) != path);
+        }
+        let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
         self.capture(check, &response);
-        let outcome = if mismatches.is_empty() {
-            Outcome::Pass
-        } else {
-            Outcome::Fail { mismatches }
-        };
-        Ok(finish(outcome, vec![exchange]))
+        Ok(finish(grade(mismatches, self.options.strict), exchanges))
     }
 
     fn render_request(&self, check: &Check) -> Result<Outgoing, String> {
@@ -254,6 +281,16 @@ impl<'a> SuiteState<'a> {
             None => None,
             Some(Body::Json(v)) => Some(render_json(v, vars)?.to_string()),
             Some(Body::Raw(s)) => Some(render(s, vars)?),
+            Some(Body::FromCapture { var, set, remove }) => {
+                let mut doc = self.bodies.get(var).cloned().ok_or_else(|| var.clone())?;
+                if let Some(obj) = doc.as_object_mut() {
+                    obj.retain(|k, _| !remove.iter().any(|r| r.eq_ignore_ascii_case(k)));
+                }
+                for (path, value) in set {
+                    set_path(&mut doc, path, render_json(value, vars)?);
+                }
+                Some(doc.to_string())
+            }
         };
         // Assertions may refer to captures too: a check whose expected values are unknown
         // cannot be judged, so it is skipped like one whose request cannot be built.
@@ -285,9 +322,12 @@ impl<'a> SuiteState<'a> {
 
     fn capture(&mut self, check: &Check, response: &Response) {
         let Some(doc) = &response.json else { return };
+        if let Some(name) = &check.capture_body {
+            self.bodies.insert(name.clone(), doc.clone());
+        }
         for (name, path) in &check.capture {
             let value = match lookup(doc, path) {
-                Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+                Some(serde_json::Value::String(s)) if !s.is_empty() => s,
                 Some(v @ serde_json::Value::Number(_)) => v.to_string(),
                 _ => continue,
             };
@@ -329,11 +369,7 @@ impl<'a> SuiteState<'a> {
 
     async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
         let auth = self.client.target().credential.header_value();
-        let json_headers = vec![(
-            "Content-Type".to_string(),
-            "application/scim+json".to_string(),
-        )];
-        let (resp, delete) = self
+        let delete = self
             .client
             .send(Outgoing {
                 method: "DELETE".into(),
@@ -344,27 +380,31 @@ impl<'a> SuiteState<'a> {
                 body: None,
             })
             .await;
-        let mut exchanges = vec![delete];
-        let refused = match resp.map(|r| r.status) {
-            Some(s) if (200..300).contains(&s) || s == 404 => {
-                return CleanupResult {
-                    resource,
-                    action: CleanupAction::Deleted,
-                    note: format!("DELETE answered {s}"),
-                    exchanges,
-                };
-            }
-            Some(s) => format!("DELETE answered {s}"),
-            None => format!("DELETE failed: {}", describe_error(&exchanges[0])),
+        let mut exchanges = delete.exchanges.clone();
+        let done = |action, note, exchanges| CleanupResult {
+            resource: resource.clone(),
+            action,
+            note,
+            exchanges,
         };
-        if c.resource != "Users" {
-            return CleanupResult {
-                resource,
-                action: CleanupAction::LeftBehind,
-                note: refused,
-                exchanges,
-            };
+        match delete.response.as_ref().map(|r| r.status) {
+            Some(s) if (200..300).contains(&s) || s == 404 => {
+                return done(
+                    CleanupAction::Deleted,
+                    format!("DELETE answered {s}"),
+                    exchanges,
+                );
+            }
+            _ if c.resource != "Users" => {
+                return done(
+                    CleanupAction::LeftBehind,
+                    format!("DELETE {}", what_came_back(&delete)),
+                    exchanges,
+                );
+            }
+            _ => {}
         }
+        // Okta never deletes users either: a deactivated user is the accepted remainder.
         let body = if self.suite.scim_version == "1.1" {
             serde_json::json!({"schemas": ["urn:scim:schemas:core:1.0"], "active": false})
         } else {
@@ -373,45 +413,86 @@ impl<'a> SuiteState<'a> {
                 "Operations": [{"op": "replace", "value": {"active": false}}]
             })
         };
-        let (resp, patch) = self
+        let patch = self
             .client
             .send(Outgoing {
                 method: "PATCH".into(),
                 path: resource.clone(),
                 query: Vec::new(),
-                headers: json_headers,
+                headers: vec![("Content-Type".into(), "application/scim+json".into())],
                 authorization: auth,
                 body: Some(body.to_string()),
             })
             .await;
-        exchanges.push(patch);
-        match resp.map(|r| r.status) {
-            Some(s) if (200..300).contains(&s) => CleanupResult {
-                resource,
-                action: CleanupAction::Deactivated,
-                note: format!("{refused}; deactivated instead (PATCH answered {s})"),
+        exchanges.extend(patch.exchanges.iter().cloned());
+        let refused = format!("DELETE {}", what_came_back(&delete));
+        match patch.response.as_ref().map(|r| r.status) {
+            Some(s) if (200..300).contains(&s) => done(
+                CleanupAction::Deactivated,
+                format!("{refused}; deactivated instead (PATCH answered {s})"),
                 exchanges,
-            },
-            other => CleanupResult {
-                resource,
-                action: CleanupAction::LeftBehind,
-                note: format!(
-                    "{refused}; deactivation failed too ({}); remove it by hand",
-                    other.map_or_else(
-                        || describe_error(&exchanges[1]),
-                        |s| format!("PATCH answered {s}")
-                    )
+            ),
+            _ => done(
+                CleanupAction::LeftBehind,
+                format!(
+                    "{refused}; deactivation failed too (PATCH {}); remove it by hand",
+                    what_came_back(&patch)
                 ),
                 exchanges,
-            },
+            ),
         }
     }
 }
 
-fn describe_error(e: &Exchange) -> String {
-    e.error
-        .as_ref()
-        .map_or_else(String::new, |x| x.message.clone())
+/// "answered 500" or "failed: <transport error>".
+fn what_came_back(sent: &Sent) -> String {
+    match (
+        &sent.response,
+        sent.exchanges.last().and_then(|e| e.error.as_ref()),
+    ) {
+        (Some(r), _) => format!("answered {}", r.status),
+        (None, Some(e)) => format!("failed: {}", e.message),
+        (None, None) => "failed".into(),
+    }
+}
+
+/// The verdict of a check from its mismatches: a MUST (or ungraded) mismatch fails it; SHOULD
+/// and MAY mismatches alone make it a warning, unless the run is strict.
+fn grade(mismatches: Vec<Mismatch>, strict: bool) -> Outcome {
+    if mismatches.is_empty() {
+        Outcome::Pass
+    } else if !strict
+        && mismatches
+            .iter()
+            .all(|m| matches!(m.keyword, Some(Keyword::Should | Keyword::May)))
+    {
+        Outcome::Warn { mismatches }
+    } else {
+        Outcome::Fail { mismatches }
+    }
+}
+
+/// Sets a dotted path in a JSON document, creating objects on the way (case-insensitive
+/// attribute names, RFC 7643 §2.1).
+fn set_path(doc: &mut serde_json::Value, path: &str, value: serde_json::Value) {
+    let mut cur = doc;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = serde_json::Value::Object(serde_json::Map::new());
+        }
+        let obj = cur.as_object_mut().expect("made an object above");
+        let key = obj
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(part))
+            .cloned()
+            .unwrap_or_else(|| part.to_string());
+        if i + 1 == parts.len() {
+            obj.insert(key, value);
+            return;
+        }
+        cur = obj.entry(key).or_insert(serde_json::Value::Null);
+    }
 }
 
 /// The generators of Okta's initial script, natively.

@@ -88,6 +88,42 @@ impl Level {
     }
 }
 
+/// The requirement keyword of RFC 2119 a check or an assertion rests on. A MUST violation
+/// fails; a SHOULD or MAY violation is a warning unless the run is strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum Keyword {
+    /// An absolute requirement.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A recommendation.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// An option.
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl Keyword {
+    /// "MUST", "SHOULD" or "MAY".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keyword::Must => "MUST",
+            Keyword::Should => "SHOULD",
+            Keyword::May => "MAY",
+        }
+    }
+}
+
+/// A condition on data captured earlier: the check runs only if it holds (otherwise it is
+/// skipped with the reason). Written `var.path`, e.g. `spc.sort.supported`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// The whole-body capture to look in.
+    pub var: String,
+    /// The path that must be `true`.
+    pub path: String,
+}
+
 /// One check: a request and what its response must satisfy (one JUnit testcase).
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -107,6 +143,12 @@ pub struct Check {
     pub capture: Vec<(String, String)>,
     /// A resource this check creates, to be cleaned up by the run.
     pub creates: Option<Creates>,
+    /// The RFC keyword the check rests on (parity suites have none: every failure fails).
+    pub keyword: Option<Keyword>,
+    /// Run only if this captured capability holds.
+    pub when: Option<Gate>,
+    /// Capture the whole response body as JSON under this name.
+    pub capture_body: Option<String>,
 }
 
 /// A request template.
@@ -144,6 +186,15 @@ pub enum Body {
     Json(serde_json::Value),
     /// Sent byte for byte after substitution (for malformed-input checks).
     Raw(String),
+    /// A body captured earlier, changed: Okta's profile update (GET, change, PUT the whole).
+    FromCapture {
+        /// The whole-body capture.
+        var: String,
+        /// Paths to set (dotted), with JSON values whose strings are templates.
+        set: Vec<(String, serde_json::Value)>,
+        /// Top-level attributes to leave out.
+        remove: Vec<String>,
+    },
 }
 
 /// A resource a check creates: cleaned up at the end of the run.
@@ -162,6 +213,8 @@ pub struct Assertion {
     pub kind: AssertionKind,
     /// How to fix the usual cause of a failure (a precondition, for example).
     pub hint: Option<String>,
+    /// Overrides the check's keyword for this assertion (a SHOULD inside a MUST check).
+    pub keyword: Option<Keyword>,
 }
 
 /// The subject of an assertion and its comparison.
@@ -187,6 +240,19 @@ pub enum AssertionKind {
     TimeBelowMs(u64),
     /// The body parses as JSON.
     BodyIsJson,
+    /// A named structural rule implemented in Rust.
+    Rule(Rule),
+}
+
+/// Structural rules that would be clumsy as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A ListResponse (RFC 7644 §3.4.2): its schema, integer counters, `Resources` an array
+    /// when there are results, `itemsPerPage` equal to the resources returned.
+    ListResponse,
+    /// A SCIM Error (RFC 7644 §3.12): its schema, `status` a string equal to the HTTP status.
+    ScimError,
 }
 
 /// The comparisons of Okta's suites (Runscope's comparators) plus `absent`.
@@ -206,6 +272,14 @@ pub enum Comparison {
     IsNumber,
     /// Not present (or null).
     Absent,
+    /// An array without this element, or no value at all.
+    LacksValue(String),
+    /// An array (or string) of this length; absent counts as 0.
+    Length(usize),
+    /// A JSON string.
+    IsString,
+    /// A JSON boolean.
+    IsBoolean,
 }
 
 /// A problem in a suite file, located by file, line and key.
@@ -262,6 +336,9 @@ struct RawCheck {
     #[serde(default)]
     capture: toml::Table,
     creates: Option<RawCreates>,
+    keyword: Option<Keyword>,
+    when: Option<String>,
+    capture_body: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -277,6 +354,11 @@ struct RawRequest {
     omit_authorization: bool,
     body: Option<toml::Table>,
     body_raw: Option<String>,
+    body_from: Option<String>,
+    #[serde(default)]
+    body_set: toml::Table,
+    #[serde(default)]
+    body_remove: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +384,12 @@ struct RawAssertion {
     contains: Option<String>,
     is_number: Option<bool>,
     absent: Option<bool>,
+    lacks_value: Option<String>,
+    length: Option<usize>,
+    is_string: Option<bool>,
+    is_boolean: Option<bool>,
+    rule: Option<Rule>,
+    keyword: Option<Keyword>,
     hint: Option<String>,
 }
 
@@ -369,6 +457,7 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
 
     let mut checks = Vec::new();
     let mut ids = BTreeSet::new();
+    let mut known_bodies = BTreeSet::new();
     for (i, spanned) in raw.check.into_iter().enumerate() {
         let span = spanned.span();
         let key = format!("check[{i}]");
@@ -380,13 +469,13 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
                 format!("duplicate check id {:?}", raw_check.id),
             ));
         }
-        let check =
-            build_check(raw_check, &header_sets, &known).map_err(|(sub, sub_span, m)| {
-                at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m)
-            })?;
+        let check = build_check(raw_check, &header_sets, &known, &known_bodies).map_err(
+            |(sub, sub_span, m)| at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m),
+        )?;
         for (name, _) in &check.capture {
             known.insert(name.clone());
         }
+        known_bodies.extend(check.capture_body.clone());
         checks.push(check);
     }
     if checks.is_empty() {
@@ -471,6 +560,7 @@ fn build_check(
     raw: RawCheck,
     header_sets: &BTreeMap<String, Vec<(String, String)>>,
     known: &BTreeSet<String>,
+    known_bodies: &BTreeSet<String>,
 ) -> Result<Check, CheckError> {
     let err = |key: &str, m: String| (key.to_string(), None, m);
     let r = raw.request;
@@ -523,19 +613,77 @@ fn build_check(
             ));
         }
     };
-    let body = match (r.body, r.body_raw) {
-        (None, None) => None,
-        (Some(t), None) => {
+    let from_capture = match r.body_from {
+        None if r.body_set.is_empty() && r.body_remove.is_empty() => None,
+        None => {
+            return Err(err(
+                "request.body_set",
+                "body_set and body_remove go with body_from".into(),
+            ));
+        }
+        Some(var) => {
+            if !known_bodies.contains(&var) {
+                return Err(err(
+                    "request.body_from",
+                    format!("{var:?} is not a capture_body of an earlier check"),
+                ));
+            }
+            let mut set = Vec::new();
+            for (path, value) in r.body_set {
+                let json = serde_json::to_value(&value).map_err(|e| {
+                    err(
+                        &format!("request.body_set.{path}"),
+                        format!("cannot be JSON: {e}"),
+                    )
+                })?;
+                check_refs(&json.to_string(), known)
+                    .map_err(|m| err(&format!("request.body_set.{path}"), m))?;
+                set.push((path, json));
+            }
+            Some(Body::FromCapture {
+                var,
+                set,
+                remove: r.body_remove,
+            })
+        }
+    };
+    let body = match (r.body, r.body_raw, from_capture) {
+        (None, None, None) => None,
+        (Some(t), None, None) => {
             let json = serde_json::to_value(&t)
                 .map_err(|e| err("request.body", format!("cannot be JSON: {e}")))?;
             check_refs(&json.to_string(), known).map_err(|m| err("request.body", m))?;
             Some(Body::Json(json))
         }
-        (None, Some(raw_body)) => {
+        (None, Some(raw_body), None) => {
             check_refs(&raw_body, known).map_err(|m| err("request.body_raw", m))?;
             Some(Body::Raw(raw_body))
         }
-        (Some(_), Some(_)) => return Err(err("request", "give body or body_raw, not both".into())),
+        (None, None, Some(b)) => Some(b),
+        _ => {
+            return Err(err(
+                "request",
+                "give one of body, body_raw or body_from".into(),
+            ));
+        }
+    };
+    let when = match raw.when {
+        None => None,
+        Some(text) => {
+            let (var, path) = text
+                .split_once('.')
+                .ok_or_else(|| err("when", format!("expected capture.path, got {text:?}")))?;
+            if !known_bodies.contains(var) {
+                return Err(err(
+                    "when",
+                    format!("{var:?} is not a capture_body of an earlier check"),
+                ));
+            }
+            Some(Gate {
+                var: var.to_string(),
+                path: path.to_string(),
+            })
+        }
     };
 
     let mut expect = Vec::new();
@@ -544,7 +692,10 @@ fn build_check(
         let a = assertion(spanned.into_inner())
             .map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
         if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind
-            && let Comparison::Equals(v) | Comparison::HasValue(v) | Comparison::Contains(v) = cmp
+            && let Comparison::Equals(v)
+            | Comparison::HasValue(v)
+            | Comparison::Contains(v)
+            | Comparison::LacksValue(v) = cmp
         {
             check_refs(v, known).map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
         }
@@ -599,6 +750,9 @@ fn build_check(
         expect,
         capture,
         creates,
+        keyword: raw.keyword,
+        when,
+        capture_body: raw.capture_body,
     })
 }
 
@@ -625,7 +779,27 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     if raw.absent == Some(true) {
         cmps.push(Comparison::Absent);
     }
-    if [raw.not_empty, raw.is_number, raw.absent, raw.body_is_json].contains(&Some(false)) {
+    if let Some(v) = raw.lacks_value {
+        cmps.push(Comparison::LacksValue(v));
+    }
+    if let Some(n) = raw.length {
+        cmps.push(Comparison::Length(n));
+    }
+    if raw.is_string == Some(true) {
+        cmps.push(Comparison::IsString);
+    }
+    if raw.is_boolean == Some(true) {
+        cmps.push(Comparison::IsBoolean);
+    }
+    let flags = [
+        raw.not_empty,
+        raw.is_number,
+        raw.absent,
+        raw.body_is_json,
+        raw.is_string,
+        raw.is_boolean,
+    ];
+    if flags.contains(&Some(false)) {
         return Err(
             "flags such as not_empty take `true`; leave the key out instead of `false`".into(),
         );
@@ -649,11 +823,14 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     if raw.body_is_json == Some(true) {
         subjects.push(AssertionKind::BodyIsJson);
     }
+    if let Some(rule) = raw.rule {
+        subjects.push(AssertionKind::Rule(rule));
+    }
     let needs_cmp = raw.json.is_some() || raw.header.is_some();
     if needs_cmp {
         if cmps.len() != 1 {
             return Err(
-                "a json or header assertion needs exactly one of equals, equals_number, not_empty, has_value, contains, is_number, absent"
+                "a json or header assertion needs exactly one of equals, equals_number, not_empty, has_value, contains, is_number, absent, lacks_value, length, is_string, is_boolean"
                     .into(),
             );
         }
@@ -672,13 +849,14 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     }
     if subjects.len() != 1 {
         return Err(
-            "an assertion needs exactly one subject: status, status_in, json, header, time_below_ms or body_is_json"
+            "an assertion needs exactly one subject: status, status_in, json, header, time_below_ms, body_is_json or rule"
                 .into(),
         );
     }
     Ok(Assertion {
         kind: subjects.remove(0),
         hint: raw.hint,
+        keyword: raw.keyword,
     })
 }
 

@@ -1021,8 +1021,11 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
             hits.reverse();
         }
     }
-    if s.faults.has(Fault::UnstableOrder) {
-        fastrand::shuffle(&mut hits);
+    if s.faults.has(Fault::UnstableOrder) && !hits.is_empty() {
+        // Each request sees the list rotated differently, as a server ordering by a volatile
+        // key would: deterministic, so the checks that catch it are not flaky.
+        let shift = (s.requests.load(std::sync::atomic::Ordering::Relaxed) as usize) % hits.len();
+        hits.rotate_left(shift);
     }
     let total = hits.len();
     let page: Vec<&crate::store::Entry> = if s.faults.has(Fault::PagingIgnored) {

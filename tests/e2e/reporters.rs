@@ -7,7 +7,7 @@ use harness::report::{
     Summary, TargetInfo, Tool,
 };
 use harness::reporters::{catalogue, json, junit, terminal};
-use harness::suite::Level;
+use harness::suite::{Keyword, Level};
 
 fn exchange(status: u16, body: &str) -> Exchange {
     Exchange {
@@ -38,6 +38,7 @@ fn check(id: &str, title: &str, level: Level, outcome: Outcome) -> CheckResult {
         title: title.into(),
         level,
         reference: format!("Okta SCIM 2.0 SPEC Test, {title}"),
+        keyword: None,
         outcome,
         duration_ms: 3,
         exchanges: vec![exchange(200, r#"{"totalResults":0}"#)],
@@ -70,6 +71,7 @@ fn fixture() -> RunReport {
                         expected: "401".into(),
                         actual: "200".into(),
                         hint: None,
+                        keyword: None,
                     }],
                 },
             ),
@@ -89,6 +91,24 @@ fn fixture() -> RunReport {
                     reason: "not run: it needs {{ISVUserid}}".into(),
                 },
             ),
+            CheckResult {
+                keyword: Some(Keyword::Should),
+                reference: "RFC 7644 §3.3".into(),
+                ..check(
+                    "create-user-a",
+                    "POST /Users creates a user",
+                    Level::Required,
+                    Outcome::Warn {
+                        mismatches: vec![Mismatch {
+                            assertion: "header Content-Type contains".into(),
+                            expected: "a value containing \"application/scim+json\"".into(),
+                            actual: "string \"application/json\"".into(),
+                            hint: None,
+                            keyword: Some(Keyword::Should),
+                        }],
+                    },
+                )
+            },
         ],
         cleanup: vec![CleanupResult {
             resource: "/Users/2819c223".into(),
@@ -149,7 +169,8 @@ fn terminal_snapshot() {
 #[test]
 fn junit_counts_match_the_report() {
     let xml = render(|r, b| junit::write(r, b));
-    assert!(xml.contains(r#"tests="4""#), "{xml}");
+    assert!(xml.contains(r#"tests="5""#), "{xml}");
+    assert!(xml.contains(r#"<property name="warning""#), "{xml}");
     assert!(xml.contains(r#"failures="1""#), "{xml}");
     assert!(xml.contains(r#"errors="1""#), "{xml}");
     assert!(xml.contains(r#"skipped="1""#), "{xml}");

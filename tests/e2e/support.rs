@@ -82,7 +82,7 @@ pub fn outcome_of<'a>(report: &'a RunReport, id: &str) -> &'a Outcome {
 /// up to three times, because `error-every=N` may hit this request too.
 pub async fn marked_users(base_url: &str) -> Vec<String> {
     for _ in 0..3 {
-        let (resp, _) = client(base_url)
+        let resp = client(base_url)
             .send(harness::http::Outgoing {
                 method: "GET".into(),
                 path: "/Users".into(),
@@ -91,7 +91,8 @@ pub async fn marked_users(base_url: &str) -> Vec<String> {
                 authorization: Some(format!("Bearer {TOKEN}").into()),
                 body: None,
             })
-            .await;
+            .await
+            .response;
         let Some(list) = resp.filter(|r| r.status == 200).and_then(|r| r.json) else {
             continue;
         };

@@ -52,7 +52,9 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         ]);
         for check in &suite.checks {
             let mut status = match &check.outcome {
-                Outcome::Pass => TestCaseStatus::success(),
+                // JUnit has no warnings: the check passed, and the warning goes in a property
+                // and in system-err, so that CI dashboards show it without failing the build.
+                Outcome::Pass | Outcome::Warn { .. } => TestCaseStatus::success(),
                 Outcome::Skip { reason } => {
                     let mut s = TestCaseStatus::skipped();
                     s.set_message(reason.as_str());
@@ -82,6 +84,14 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
                 Property::new("level", check.level.as_str()),
                 Property::new("reference", check.reference.as_str()),
             ]);
+            if let Some(k) = check.keyword {
+                tc.add_property(Property::new("keyword", k.as_str()));
+            }
+            if let Outcome::Warn { .. } = check.outcome {
+                let text = check.outcome.explanation();
+                tc.add_property(Property::new("warning", text.as_str()));
+                tc.set_system_err(format!("warning: {text}\nreference: {}", check.reference));
+            }
             let transcript: Vec<String> = check.exchanges.iter().map(|e| e.transcript()).collect();
             if !transcript.is_empty() {
                 tc.set_system_out(transcript.join("\n"));

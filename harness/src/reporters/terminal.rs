@@ -42,13 +42,18 @@ impl Style {
 pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let tag = match result.outcome {
         Outcome::Pass => style.paint("32", "PASS "),
+        Outcome::Warn { .. } => style.paint("33", "WARN "),
         Outcome::Fail { .. } => style.paint("31", "FAIL "),
         Outcome::Error { .. } => style.paint("31", "ERROR"),
         Outcome::Skip { .. } => style.paint("33", "SKIP "),
     };
+    let keyword = result
+        .keyword
+        .map(|k| format!("{} ", k.as_str()))
+        .unwrap_or_default();
     writeln!(
         out,
-        "  {tag} {:<8}  {}  ({} ms)",
+        "  {tag} {:<8}  {keyword}{}  ({} ms)",
         result.level.as_str(),
         result.title,
         result.duration_ms
@@ -120,8 +125,15 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
     };
     writeln!(
         out,
-        "{verdict}: {} passed, {} failed, {} errors, {} skipped ({} required failed) in {} ms, {} HTTP requests",
-        s.passed, s.failed, s.errors, s.skipped, s.required_failed, report.duration_ms, s.requests
+        "{verdict}: {} passed, {} failed, {} errors, {} skipped, {} warnings ({} required failed) in {} ms, {} HTTP requests",
+        s.passed,
+        s.failed,
+        s.errors,
+        s.skipped,
+        s.warnings,
+        s.required_failed,
+        report.duration_ms,
+        s.requests
     )?;
     for c in report.suites.iter().flat_map(|x| &x.cleanup) {
         if !matches!(c.action, crate::report::CleanupAction::Deleted) {

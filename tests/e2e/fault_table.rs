@@ -1,0 +1,378 @@
+//! The fault table: every fault switch of the reference server, and the checks of the SCIM 2.0
+//! suites that must catch it. A run against the clean server passes everything; a run against
+//! each fault fails (or, for what the RFC only recommends, warns on) exactly the listed checks.
+//! A fault with no entry here would be a bug class no check catches.
+
+use harness::report::{Outcome, RunReport};
+use harness::runner::{NoEvents, RunOptions, run};
+use refserver::Fault;
+
+use crate::support::{client, marked_users, server, suite};
+
+const SUITES: &[&str] = &[
+    "okta-scim2-spec",
+    "okta-scim2-crud",
+    "okta-scim2-groups",
+    "rfc7644",
+];
+
+async fn run_all(base_url: &str) -> RunReport {
+    let suites: Vec<_> = SUITES.iter().map(|id| suite(id)).collect();
+    run(
+        &client(base_url),
+        &suites,
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .expect("the run reaches the server")
+}
+
+/// `suite/check` ids with this outcome label.
+fn with_label(report: &RunReport, label: &str) -> Vec<String> {
+    report
+        .suites
+        .iter()
+        .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+        .filter(|(_, c)| c.outcome.label() == label)
+        .map(|(s, c)| format!("{}/{}", s.id, c.id))
+        .collect()
+}
+
+/// Each fault, the checks it must fail, and the checks it must only warn on (SHOULD rules).
+/// `latency`, `too-many-requests-every` and `error-every` have tests of their own below and in
+/// `spec_suite.rs`, where the request they hit is known.
+const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
+    ("json-content-type", &[], &["rfc7644/create-user-a"]),
+    ("no-location", &["rfc7644/create-user-a"], &[]),
+    (
+        "error-bodies-not-scim",
+        &[
+            "okta-scim2-spec/invalid-user-by-id",
+            "okta-scim2-spec/status-401",
+            "okta-scim2-spec/status-404",
+            "rfc7644/no-credential",
+            "rfc7644/wrong-credential",
+            "rfc7644/filter-malformed",
+            "rfc7644/duplicate-user-name",
+            "rfc7644/missing-user-name",
+            "rfc7644/invalid-json",
+            "rfc7644/unknown-id-get",
+            "rfc7644/unknown-id-put",
+            "rfc7644/unknown-id-patch",
+            "rfc7644/unknown-id-delete",
+            "rfc7644/deleted-get",
+        ],
+        &[],
+    ),
+    ("meta-missing", &["rfc7644/create-user-a"], &[]),
+    (
+        "filter-ignored",
+        &[
+            "okta-scim2-spec/invalid-user-by-username",
+            "okta-scim2-spec/random-user-does-not-exist",
+            "okta-scim2-crud/lookup-before-create",
+            "okta-scim2-crud/lookup-finds-user",
+            "okta-scim2-crud/deactivated-still-found",
+            "okta-scim2-crud/no-duplicate-after-reactivation",
+            "okta-scim2-groups/lookup-group-absent",
+            "okta-scim2-groups/lookup-group",
+            "rfc7644/filter-eq",
+            "rfc7644/filter-case-insensitive-names",
+            "rfc7644/filter-case-insensitive-value",
+            "rfc7644/filter-malformed",
+            "rfc7644/deleted-not-listed",
+        ],
+        &[
+            "rfc7644/filter-sw",
+            "rfc7644/filter-co",
+            "rfc7644/filter-pr-and",
+            "rfc7644/filter-or",
+            "rfc7644/filter-value-path",
+        ],
+    ),
+    (
+        "paging-ignored",
+        &[
+            "rfc7644/page-window",
+            "rfc7644/page-second",
+            "rfc7644/page-third",
+            "rfc7644/page-past-end",
+        ],
+        &[],
+    ),
+    (
+        "start-index-zero-based",
+        &[
+            "okta-scim2-crud/lookup-finds-user",
+            "okta-scim2-crud/deactivated-still-found",
+            "okta-scim2-crud/no-duplicate-after-reactivation",
+            "okta-scim2-groups/lookup-group",
+            "rfc7644/filter-eq",
+            "rfc7644/filter-case-insensitive-value",
+            "rfc7644/sort-descending",
+        ],
+        &["rfc7644/filter-co", "rfc7644/filter-value-path"],
+    ),
+    (
+        "items-per-page-echoes-count",
+        &["rfc7644/page-past-end"],
+        &[],
+    ),
+    (
+        "counters-as-strings",
+        &[
+            "okta-scim2-spec/test-users-endpoint",
+            "rfc7644/filter-eq",
+            "rfc7644/page-window",
+            "rfc7644/page-second",
+            "rfc7644/page-third",
+            "rfc7644/page-past-end",
+            "rfc7644/page-start-below-one",
+        ],
+        &[],
+    ),
+    (
+        "unstable-order",
+        &[
+            "rfc7644/page-second",
+            "rfc7644/page-third",
+            "rfc7644/page-start-below-one",
+            "rfc7644/sort-descending",
+        ],
+        &[],
+    ),
+    (
+        "patch-not-applied",
+        &[
+            "okta-scim2-crud/verify-deactivated",
+            "okta-scim2-crud/deactivated-still-found",
+            "okta-scim2-crud/verify-unassigned",
+            "okta-scim2-groups/verify-members-added",
+            "okta-scim2-groups/verify-member-removed",
+            "okta-scim2-groups/verify-renamed",
+            "okta-scim2-groups/verify-replaced",
+            "rfc7644/patch-remove-verify",
+            "rfc7644/patch-verify",
+        ],
+        &[],
+    ),
+    (
+        "put-not-applied",
+        &[
+            "okta-scim2-crud/verify-update",
+            "rfc7644/put-verify",
+            "rfc7644/patch-verify",
+        ],
+        &[],
+    ),
+    (
+        "delete-not-applied",
+        &[
+            "okta-scim2-groups/verify-group-deleted",
+            "rfc7644/deleted-get",
+            "rfc7644/deleted-put",
+            "rfc7644/deleted-patch",
+            "rfc7644/deleted-delete",
+            "rfc7644/deleted-not-listed",
+        ],
+        &[],
+    ),
+    (
+        "soft-delete",
+        &[
+            "okta-scim2-groups/verify-group-deleted",
+            "rfc7644/deleted-get",
+            "rfc7644/deleted-put",
+            "rfc7644/deleted-patch",
+        ],
+        &[],
+    ),
+    (
+        "auth-not-enforced",
+        &[
+            "okta-scim2-spec/status-401",
+            "rfc7644/no-credential",
+            "rfc7644/wrong-credential",
+        ],
+        &[],
+    ),
+    (
+        "duplicates-allowed",
+        &[
+            "okta-scim2-spec/recreate-user-conflict",
+            "rfc7644/duplicate-user-name",
+            "rfc7644/sort-descending",
+        ],
+        &["rfc7644/duplicate-user-name-other-case"],
+    ),
+    (
+        "case-sensitive-username",
+        &["rfc7644/filter-case-insensitive-value"],
+        &["rfc7644/duplicate-user-name-other-case"],
+    ),
+    (
+        "error-status-number",
+        &[
+            "rfc7644/no-credential",
+            "rfc7644/wrong-credential",
+            "rfc7644/filter-malformed",
+            "rfc7644/duplicate-user-name",
+            "rfc7644/missing-user-name",
+            "rfc7644/invalid-json",
+            "rfc7644/unknown-id-get",
+            "rfc7644/unknown-id-put",
+            "rfc7644/unknown-id-patch",
+            "rfc7644/unknown-id-delete",
+            "rfc7644/deleted-get",
+        ],
+        &[],
+    ),
+    ("malformed-filter-200", &["rfc7644/filter-malformed"], &[]),
+    (
+        "deactivated-hidden",
+        &["okta-scim2-crud/deactivated-still-found"],
+        &[],
+    ),
+    (
+        "members-dropped-on-create",
+        &["rfc7644/group-members-kept"],
+        &[],
+    ),
+    (
+        "member-removal-ignored",
+        &["okta-scim2-groups/verify-member-removed"],
+        &[],
+    ),
+    (
+        "rename-no-path-rejected",
+        &[
+            "okta-scim2-groups/rename-group",
+            "okta-scim2-groups/verify-renamed",
+        ],
+        &[],
+    ),
+];
+
+#[tokio::test]
+async fn every_fault_is_caught_by_the_checks_meant_to_catch_it() {
+    for (name, fails, warns) in FAULT_TABLE {
+        let fault: Fault = name.parse().unwrap();
+        let server = server(&[fault], 5).await;
+        let report = run_all(server.base_url()).await;
+        assert_eq!(
+            with_label(&report, "fail"),
+            *fails,
+            "fault {name}: failures"
+        );
+        assert_eq!(
+            with_label(&report, "warn"),
+            *warns,
+            "fault {name}: warnings"
+        );
+        assert!(
+            with_label(&report, "error").is_empty(),
+            "fault {name}: errors"
+        );
+        assert_eq!(report.summary.leftovers, 0, "fault {name}");
+        server.stop().await;
+    }
+}
+
+#[test]
+fn every_fault_of_the_catalogue_has_a_proof() {
+    // The three numeric faults are proven where the request they hit is known.
+    let proven_elsewhere = ["latency=N", "too-many-requests-every=N", "error-every=N"];
+    for (name, _) in refserver::FAULT_CATALOGUE {
+        assert!(
+            proven_elsewhere.contains(name) || FAULT_TABLE.iter().any(|(f, _, _)| f == name),
+            "fault {name} has no entry in the table: which check catches it?"
+        );
+    }
+}
+
+#[tokio::test]
+async fn latency_fails_okta_s_timing_step() {
+    let server = server(&[Fault::Latency(600)], 1).await;
+    let mut spec = suite("okta-scim2-spec");
+    spec.checks.retain(|c| c.id == "verify-groups-endpoint");
+    let report = run(
+        &client(server.base_url()),
+        &[spec],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    let text = report.suites[0].checks[0].outcome.explanation();
+    assert!(
+        text.starts_with("response time: expected < 600 ms, got 6"),
+        "{text}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn throttled_idempotent_requests_are_retried_after_retry_after() {
+    let server = server(&[Fault::TooManyRequestsEvery(5)], 3).await;
+    let report = run(
+        &client(server.base_url()),
+        &[suite("okta-scim2-spec")],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.summary.required_failed, 0,
+        "{:#?}",
+        report.suites[0].checks
+    );
+    let retried: Vec<&str> = report.suites[0]
+        .checks
+        .iter()
+        .filter(|c| c.exchanges.len() == 2)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(!retried.is_empty(), "no check was retried");
+    for c in report.suites[0]
+        .checks
+        .iter()
+        .filter(|c| c.exchanges.len() == 2)
+    {
+        assert_eq!(
+            c.exchanges[0].response.as_ref().unwrap().status,
+            429,
+            "{}",
+            c.id
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_clean_server_passes_every_check() {
+    let server = server(&[], 5).await;
+    let report = run_all(server.base_url()).await;
+    let not_passed: Vec<(String, &Outcome)> = report
+        .suites
+        .iter()
+        .flat_map(|s| {
+            s.checks
+                .iter()
+                .map(move |c| (format!("{}/{}", s.id, c.id), &c.outcome))
+        })
+        .filter(|(_, o)| **o != Outcome::Pass)
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
+    assert!(
+        report.summary.requests < 200,
+        "{} requests",
+        report.summary.requests
+    );
+    assert!(marked_users(server.base_url()).await.is_empty());
+    server.stop().await;
+}
