@@ -376,3 +376,61 @@ async fn the_clean_server_passes_every_check() {
     assert!(marked_users(server.base_url()).await.is_empty());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn strict_turns_should_violations_into_failures() {
+    let server = server(&[Fault::JsonContentType], 3).await;
+    let options = RunOptions {
+        strict: true,
+        ..RunOptions::default()
+    };
+    let report = run(
+        &client(server.base_url()),
+        &[suite("rfc7644")],
+        &options,
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(with_label(&report, "fail"), ["rfc7644/create-user-a"]);
+    assert_eq!(harness::report::ExitStatus::of(&report).code(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unadvertised_features_are_skipped_with_the_reason() {
+    // An app whose ServiceProviderConfig advertises neither sorting nor ETags, played by
+    // wiremock: the gated checks are skipped, and a skip never fails a run.
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/ServiceProviderConfig"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+            "patch": {"supported": true}, "filter": {"supported": true}, "bulk": {"supported": false},
+            "changePassword": {"supported": false}, "sort": {"supported": false}, "etag": {"supported": false}
+        })))
+        .mount(&mock)
+        .await;
+    let report = run(
+        &client(&mock.uri()),
+        &[suite("rfc7644")],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    for id in ["sort-descending", "etag-if-match"] {
+        let check = report.suites[0].checks.iter().find(|c| c.id == id).unwrap();
+        match &check.outcome {
+            Outcome::Skip { reason } => assert!(
+                reason.contains("spc.") && reason.contains("not true"),
+                "{reason}"
+            ),
+            other => panic!("{id}: expected a skip, got {other:?}"),
+        }
+    }
+}
