@@ -21,6 +21,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 pub use faults::{CATALOGUE as FAULT_CATALOGUE, Fault, Faults};
+pub use seed::user_name as seed_user_name;
 pub use server::Auth;
 
 use server::AppState;

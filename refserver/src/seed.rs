@@ -12,15 +12,27 @@ const FAMILY: &[&str] = &[
     "Berg", "Iyer", "Moreno", "Lin", "Haddad", "Okafor", "Shah",
 ];
 
-/// The body of the i-th seeded user (as a client would POST it).
-pub fn user(i: usize) -> Value {
-    let given = GIVEN[i % GIVEN.len()];
-    let family = FAMILY[(i / GIVEN.len()) % FAMILY.len()];
-    let user_name = format!(
+fn names(i: usize) -> (&'static str, &'static str) {
+    (
+        GIVEN[i % GIVEN.len()],
+        FAMILY[(i / GIVEN.len()) % FAMILY.len()],
+    )
+}
+
+/// The userName of the i-th seeded user (benchmarks look seeded users up by it).
+pub fn user_name(i: usize) -> String {
+    let (given, family) = names(i);
+    format!(
         "{}.{}.{i}@example.com",
         given.to_lowercase(),
         family.to_lowercase()
-    );
+    )
+}
+
+/// The body of the i-th seeded user (as a client would POST it).
+pub fn user(i: usize) -> Value {
+    let (given, family) = names(i);
+    let user_name = user_name(i);
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": user_name,
