@@ -1,10 +1,16 @@
 //! Discovery documents (RFC 7644 §4, RFC 7643 §5–§7): ServiceProviderConfig, ResourceTypes and
 //! Schemas. The ServiceProviderConfig is honest: it advertises exactly what this server does
-//! (PATCH, filter, sort, ETag; no bulk, no password change).
+//! (PATCH, filter, sort, ETag, bulk; no password change).
 
 use serde_json::{Value, json};
 
 const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+/// Most operations in one bulk request (RFC 7644 §3.7).
+pub const MAX_BULK_OPERATIONS: usize = 100;
+
+/// Largest bulk request body in bytes.
+pub const MAX_BULK_PAYLOAD: usize = 1024 * 1024;
 
 /// Largest page the server returns (advertised as `filter.maxResults`).
 pub const MAX_RESULTS: usize = 1000;
@@ -26,7 +32,7 @@ pub fn service_provider_config(base: &str, basic: bool) -> Value {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_BULK_PAYLOAD},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
         "sort": {"supported": true},

@@ -73,6 +73,7 @@ pub fn router(state: Shared, base_path: &str) -> Router {
         .route("/Schemas", get(schemas).fallback(method_not_allowed))
         .route("/Schemas/{id}", get(schema).fallback(method_not_allowed))
         .route("/.search", post(search_all).fallback(method_not_allowed))
+        .route("/Bulk", post(bulk).fallback(method_not_allowed))
         .route(
             "/Users/.search",
             post(search_users).fallback(method_not_allowed),
@@ -363,6 +364,113 @@ async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
 async fn search_all(State(s): State<Shared>, body: Bytes) -> Response {
     search(&s, &[Kind::Users, Kind::Groups], &body).await
 }
+/// POST /Bulk (RFC 7644 §3.7): the operations in order, each answered with its own status
+/// (as a string) and, for errors, its SCIM error; `failOnErrors` stops after that many errors.
+/// `bulkId` references between operations are not resolved (the config says so by omission:
+/// Okta never sends bulk requests).
+async fn bulk(State(s): State<Shared>, body: Bytes) -> Response {
+    match bulk_inner(&s, &body) {
+        Ok(v) => scim(&s, StatusCode::OK, &v),
+        Err(e) => error(&s, e),
+    }
+}
+
+fn bulk_inner(s: &AppState, body: &Bytes) -> Result<Value, ScimError> {
+    if body.len() > discovery::MAX_BULK_PAYLOAD {
+        return Err(ScimError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the bulk request exceeds maxPayloadSize",
+        ));
+    }
+    let request = parse_body(body)?;
+    let ops = filter::get_ci(&request, "Operations")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ScimError::bad_request("invalidSyntax", "Operations must be an array"))?;
+    if ops.len() > discovery::MAX_BULK_OPERATIONS {
+        return Err(ScimError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the bulk request exceeds maxOperations",
+        ));
+    }
+    let fail_on_errors = filter::get_ci(&request, "failOnErrors").and_then(Value::as_u64);
+    let mut results = Vec::new();
+    let mut errors = 0;
+    for op in ops {
+        if fail_on_errors.is_some_and(|limit| errors >= limit) {
+            break;
+        }
+        let method = filter::get_ci(op, "method")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let path = filter::get_ci(op, "path")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut headers = HeaderMap::new();
+        if let Some(v) = filter::get_ci(op, "version")
+            .and_then(Value::as_str)
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(header::IF_MATCH, v);
+        }
+        let data = Bytes::from(
+            filter::get_ci(op, "data")
+                .map(Value::to_string)
+                .unwrap_or_default(),
+        );
+        let mut parts = path.trim_start_matches('/').splitn(2, '/');
+        let kind = match parts.next() {
+            Some("Users") => Some(Kind::Users),
+            Some("Groups") => Some(Kind::Groups),
+            _ => None,
+        };
+        let id = parts.next();
+        let outcome = match (kind, id, method.as_str()) {
+            (Some(k), None, "POST") => create(s, k, &data),
+            (Some(k), Some(id), "PUT") => replace(s, k, id, &headers, &data),
+            (Some(k), Some(id), "PATCH") => modify(s, k, id, &headers, &data),
+            (Some(k), Some(id), "DELETE") => delete(s, k, id, &headers),
+            _ => Err(ScimError::bad_request(
+                "invalidValue",
+                format!("unsupported bulk operation {method} {path:?}"),
+            )),
+        };
+        let mut result = json!({"method": method});
+        if let Some(b) = filter::get_ci(op, "bulkId") {
+            result["bulkId"] = b.clone();
+        }
+        match outcome {
+            Ok(reply) => {
+                result["status"] = json!(reply.status.as_u16().to_string());
+                let body = reply.body.as_ref();
+                if let Some(loc) = reply.location.or_else(|| {
+                    body.and_then(|b| b.pointer("/meta/location"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                }) {
+                    result["location"] = json!(loc);
+                }
+                if let Some(v) = body.and_then(|b| b.pointer("/meta/version")) {
+                    result["version"] = v.clone();
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                result["status"] = json!(e.status.as_u16().to_string());
+                let mut detail = json!({"schemas": [ERROR], "status": e.status.as_u16().to_string(), "detail": e.detail});
+                if let Some(t) = e.scim_type {
+                    detail["scimType"] = json!(t);
+                }
+                result["response"] = detail;
+            }
+        }
+        results.push(result);
+    }
+    Ok(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkResponse"], "Operations": results}),
+    )
+}
+
 async fn create_user(State(s): State<Shared>, body: Bytes) -> Response {
     respond(&s, create(&s, Kind::Users, &body))
 }
