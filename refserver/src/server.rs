@@ -751,7 +751,7 @@ pub(crate) fn insert(
     }
     let id = uuid::Uuid::new_v4().to_string();
     let resource = finish_resource(s, kind, &id, v, &now(), 1);
-    store.of_mut(kind).insert(id, key, resource.clone());
+    store.of_mut(kind).insert(id, key, &resource);
     Ok(resource)
 }
 
@@ -776,14 +776,14 @@ fn get_one(s: &AppState, kind: Kind, id: &str, q: &[(String, String)]) -> Result
         .of(kind)
         .get(id)
         .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
-    let location = entry
-        .resource
+    let resource = entry.resource();
+    let location = resource
         .pointer("/meta/location")
         .and_then(Value::as_str)
         .map(str::to_string);
     Ok(Reply {
         status: StatusCode::OK,
-        body: Some(present(s, entry.resource.clone(), q)?),
+        body: Some(present(s, resource, q)?),
         location,
     })
 }
@@ -820,22 +820,18 @@ fn store_update(
             .of(kind)
             .get(id)
             .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
-        let created = e
-            .resource
+        let old = e.resource();
+        let created = old
             .pointer("/meta/created")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        (name_key(s, kind, &e.resource), created, e.version)
+        (name_key(s, kind, &old), created, e.version)
     };
     let new = validate(kind, new)?;
     let new_key = name_key(s, kind, &new);
     if let Some(k) = &new_key {
-        let clash = store
-            .users
-            .by_name(k)
-            .iter()
-            .any(|e| e.resource["id"] != json!(id));
+        let clash = store.users.by_name(k).iter().any(|e| e.id != id);
         if clash && !s.faults.has(Fault::DuplicatesAllowed) {
             return Err(
                 ScimError::new(StatusCode::CONFLICT, "another user has this userName")
@@ -846,7 +842,7 @@ fn store_update(
     let resource = finish_resource(s, kind, id, new, &created, version + 1);
     store.of_mut(kind).rename(id, old_key, new_key);
     let entry = store.of_mut(kind).get_mut(id).expect("checked above");
-    entry.resource = resource.clone();
+    entry.set_resource(&resource);
     entry.version = version + 1;
     Ok(resource)
 }
@@ -866,7 +862,7 @@ fn replace(
         .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
     check_if_match(headers, current.version)?;
     let resource = if s.faults.has(Fault::PutNotApplied) {
-        current.resource.clone()
+        current.resource()
     } else {
         store_update(s, &mut store, kind, id, v)?
     };
@@ -907,9 +903,10 @@ fn modify(
         ignore_member_removal: s.faults.has(Fault::MemberRemovalIgnored),
         eval: eval_options(s),
     };
-    let patched = patch::apply(&current.resource, &message, opts)?;
+    let current = current.resource();
+    let patched = patch::apply(&current, &message, opts)?;
     let resource = if s.faults.has(Fault::PatchNotApplied) {
-        current.resource.clone()
+        current
     } else {
         store_update(s, &mut store, kind, id, patched)?
     };
@@ -953,12 +950,17 @@ fn delete(s: &AppState, kind: Kind, id: &str, headers: &HeaderMap) -> Result<Rep
             .soft_deleted = true;
         return Ok(done);
     }
-    let key = name_key(s, kind, &current.resource);
+    let key = name_key(s, kind, &current.resource());
     store.of_mut(kind).remove(id, key);
     // A deleted user or group is no longer anyone's member.
     for g in store.groups.iter_mut() {
-        if let Some(Value::Array(members)) = g.resource.get_mut("members") {
+        let mut group = g.resource();
+        if let Some(Value::Array(members)) = group.get_mut("members") {
+            let before = members.len();
             members.retain(|m| m.get("value") != Some(&json!(id)));
+            if members.len() != before {
+                g.set_resource(&group);
+            }
         }
     }
     Ok(done)
@@ -1090,7 +1092,7 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
         let collection = store.of(kind);
         let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
         let visible = |e: &&crate::store::Entry| {
-            let hidden_inactive = hide_inactive && e.resource.get("active") == Some(&json!(false));
+            let hidden_inactive = hide_inactive && e.inactive;
             !e.soft_deleted && !hidden_inactive
         };
         match &filter {
@@ -1108,7 +1110,7 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
                     collection
                         .iter()
                         .filter(visible)
-                        .filter(|e| filter::matches(f, &e.resource, opts)),
+                        .filter(|e| filter::matches(f, &e.resource(), opts)),
                 ),
             },
             None => hits.extend(collection.iter().filter(visible)),
@@ -1117,14 +1119,14 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
     if let Some(sort_by) = param("sortBy") {
         let path = filter::attr_path(sort_by);
         let key = |e: &crate::store::Entry| {
-            filter::values_at(&e.resource, &path)
+            filter::values_at(&e.resource(), &path)
                 .first()
                 .map(|v| match v {
                     Value::String(x) => x.to_lowercase(),
                     other => other.to_string(),
                 })
         };
-        hits.sort_by_key(|e| key(e));
+        hits.sort_by_cached_key(|e| key(e));
         if param("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("descending")) {
             hits.reverse();
         }
@@ -1153,7 +1155,7 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
     };
     let resources = page
         .into_iter()
-        .map(|e| present(s, e.resource.clone(), q))
+        .map(|e| present(s, e.resource(), q))
         .collect::<Result<Vec<_>, _>>()?;
     let counter = |n: usize| {
         if s.faults.has(Fault::CountersAsStrings) {
