@@ -112,6 +112,12 @@ struct ServeArgs {
     /// Answer PATCH with 204 and no body
     #[arg(long)]
     patch_204: bool,
+    /// The SCIM dialect to serve: 2.0 or 1.1
+    #[arg(long, default_value = "2.0", value_parser = parse_scim_version)]
+    scim_version: refserver::ScimVersion,
+    /// Also accept HTTP Basic credentials, given as USER:PASSWORD
+    #[arg(long, value_parser = parse_basic)]
+    basic: Option<(String, String)>,
 }
 
 #[derive(clap::Args)]
@@ -126,6 +132,17 @@ struct SuitesArgs {
     /// Print a Markdown table instead of text
     #[arg(long)]
     markdown: bool,
+}
+
+fn parse_scim_version(s: &str) -> Result<refserver::ScimVersion, String> {
+    s.parse()
+}
+
+fn parse_basic(s: &str) -> Result<(String, String), String> {
+    s.split_once(':')
+        .filter(|(u, p)| !u.is_empty() && !p.is_empty())
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+        .ok_or_else(|| "expected USER:PASSWORD".to_string())
 }
 
 fn parse_fault(s: &str) -> Result<refserver::Fault, String> {
@@ -343,12 +360,13 @@ async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
         port: args.port,
         auth: refserver::Auth {
             token: Some(token.clone()),
-            basic: None,
+            basic: args.basic,
         },
         faults: refserver::Faults::new(args.faults),
         seed_users: args.seed_users,
         seed_groups: args.seed_groups,
         patch_204: args.patch_204,
+        scim_version: args.scim_version,
     })
     .await?;
     println!("{}", server.base_url());

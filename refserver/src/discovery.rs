@@ -4,6 +4,9 @@
 
 use serde_json::{Value, json};
 
+use crate::store::Kind;
+use crate::version::{CORE_11, ScimVersion};
+
 const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
 /// Most operations in one bulk request (RFC 7644 §3.7).
@@ -16,7 +19,7 @@ pub const MAX_BULK_PAYLOAD: usize = 1024 * 1024;
 pub const MAX_RESULTS: usize = 1000;
 
 /// `/ServiceProviderConfig`.
-pub fn service_provider_config(base: &str, basic: bool) -> Value {
+pub fn service_provider_config(base: &str, basic: bool, version: ScimVersion) -> Value {
     let mut schemes = vec![json!({
         "type": "oauthbearertoken", "name": "OAuth Bearer Token",
         "description": "Authentication with a bearer token in the Authorization header",
@@ -28,8 +31,12 @@ pub fn service_provider_config(base: &str, basic: bool) -> Value {
             "description": "Authentication with a user name and password"
         }));
     }
+    let schema = match version {
+        ScimVersion::V2 => "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
+        ScimVersion::V11 => CORE_11,
+    };
     json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "schemas": [schema],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": {"supported": true},
         "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_BULK_PAYLOAD},
@@ -38,18 +45,18 @@ pub fn service_provider_config(base: &str, basic: bool) -> Value {
         "sort": {"supported": true},
         "etag": {"supported": true},
         "authenticationSchemes": schemes,
-        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}/ServiceProviderConfig")}
+        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}{}", version.service_provider_config_path())}
     })
 }
 
 /// The ResourceTypes, each with its `meta.location`.
-pub fn resource_types(base: &str) -> Vec<Value> {
+pub fn resource_types(base: &str, version: ScimVersion) -> Vec<Value> {
     vec![
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
             "id": "User", "name": "User", "endpoint": "/Users",
             "description": "User Account",
-            "schema": "urn:ietf:params:scim:schemas:core:2.0:User",
+            "schema": version.core_schema(Kind::Users),
             "schemaExtensions": [{"schema": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "required": false}],
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")}
         }),
@@ -57,7 +64,7 @@ pub fn resource_types(base: &str) -> Vec<Value> {
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
             "id": "Group", "name": "Group", "endpoint": "/Groups",
             "description": "Group",
-            "schema": "urn:ietf:params:scim:schemas:core:2.0:Group",
+            "schema": version.core_schema(Kind::Groups),
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")}
         }),
     ]

@@ -1,4 +1,4 @@
-//! The reference SCIM service provider: an in-memory SCIM 2.0 server that is correct by
+//! The reference SCIM service provider: an in-memory SCIM 2.0 and 1.1 server that is correct by
 //! default and can be broken on purpose, one real-world bug class at a time ([`Fault`]).
 //!
 //! It is the embedded default target of `scimcheck demo`, the target of the project's
@@ -12,9 +12,11 @@ mod error;
 mod faults;
 mod filter;
 mod patch;
+mod patch11;
 mod seed;
 mod server;
 mod store;
+mod version;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -23,6 +25,7 @@ use std::sync::{Arc, Mutex};
 pub use faults::{CATALOGUE as FAULT_CATALOGUE, Fault, Faults};
 pub use seed::user_name as seed_user_name;
 pub use server::Auth;
+pub use version::ScimVersion;
 
 use server::AppState;
 use store::{Kind, Store};
@@ -42,6 +45,8 @@ pub struct ServerConfig {
     pub seed_groups: usize,
     /// Answer PATCH with 204 and no body (RFC 7644 §3.5.2 allows it).
     pub patch_204: bool,
+    /// The SCIM dialect served.
+    pub scim_version: ScimVersion,
 }
 
 /// Path under which the SCIM endpoints are served.
@@ -108,6 +113,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         auth: config.auth,
         faults: config.faults,
         patch_204: config.patch_204,
+        version: config.scim_version,
         base_url: base_url.clone(),
         requests: AtomicU64::new(0),
     });

@@ -19,12 +19,10 @@ use crate::error::ScimError;
 use crate::faults::{Fault, Faults};
 use crate::filter::{self, EvalOptions};
 use crate::patch::{self, PatchOptions};
+use crate::patch11::{self, Patch11Options};
 use crate::store::{Kind, Store};
+use crate::version::ScimVersion;
 
-const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// Page size when the client gives no `count` (RFC 7644 §3.4.2.4 leaves it to the server).
 const DEFAULT_COUNT: usize = 100;
 
@@ -49,6 +47,7 @@ pub struct AppState {
     pub(crate) auth: Auth,
     pub(crate) faults: Faults,
     pub(crate) patch_204: bool,
+    pub(crate) version: ScimVersion,
     pub(crate) base_url: String,
     pub(crate) requests: AtomicU64,
 }
@@ -59,7 +58,7 @@ type Shared = Arc<AppState>;
 pub fn router(state: Shared, base_path: &str) -> Router {
     let api = Router::new()
         .route(
-            "/ServiceProviderConfig",
+            state.version.service_provider_config_path(),
             get(service_provider_config).fallback(method_not_allowed),
         )
         .route(
@@ -136,21 +135,11 @@ fn scim(state: &AppState, status: StatusCode, body: &Value) -> Response {
 }
 
 fn error(state: &AppState, e: ScimError) -> Response {
-    let body = if state.faults.has(Fault::ErrorBodiesNotScim) {
-        json!({"error": e.detail, "code": e.status.as_u16()})
-    } else {
-        let status = if state.faults.has(Fault::ErrorStatusNumber) {
-            json!(e.status.as_u16())
-        } else {
-            json!(e.status.as_u16().to_string())
-        };
-        let mut b = json!({"schemas": [ERROR], "status": status, "detail": e.detail});
-        if let Some(t) = e.scim_type {
-            b["scimType"] = json!(t);
-        }
-        b
-    };
-    scim(state, e.status, &body)
+    scim(
+        state,
+        e.status,
+        &state.version.error_body(&e, &state.faults),
+    )
 }
 
 async fn method_not_allowed(State(s): State<Shared>) -> Response {
@@ -271,24 +260,24 @@ async fn service_provider_config(State(s): State<Shared>) -> Response {
     scim(
         &s,
         StatusCode::OK,
-        &discovery::service_provider_config(&s.base_url, s.auth.basic.is_some()),
+        &discovery::service_provider_config(&s.base_url, s.auth.basic.is_some(), s.version),
     )
 }
 
-fn list_of(items: Vec<Value>) -> Value {
-    json!({"schemas": [LIST_RESPONSE], "totalResults": items.len(), "startIndex": 1, "itemsPerPage": items.len(), "Resources": items})
+fn list_of(s: &AppState, items: Vec<Value>) -> Value {
+    json!({"schemas": s.version.list_schemas(), "totalResults": items.len(), "startIndex": 1, "itemsPerPage": items.len(), "Resources": items})
 }
 
 async fn resource_types(State(s): State<Shared>) -> Response {
     scim(
         &s,
         StatusCode::OK,
-        &list_of(discovery::resource_types(&s.base_url)),
+        &list_of(&s, discovery::resource_types(&s.base_url, s.version)),
     )
 }
 
 async fn resource_type(State(s): State<Shared>, Path(id): Path<String>) -> Response {
-    match discovery::resource_types(&s.base_url)
+    match discovery::resource_types(&s.base_url, s.version)
         .into_iter()
         .find(|r| r["id"] == json!(id))
     {
@@ -301,7 +290,7 @@ async fn schemas(State(s): State<Shared>) -> Response {
     scim(
         &s,
         StatusCode::OK,
-        &list_of(discovery::schemas(&s.base_url)),
+        &list_of(&s, discovery::schemas(&s.base_url)),
     )
 }
 
@@ -457,11 +446,7 @@ fn bulk_inner(s: &AppState, body: &Bytes) -> Result<Value, ScimError> {
             Err(e) => {
                 errors += 1;
                 result["status"] = json!(e.status.as_u16().to_string());
-                let mut detail = json!({"schemas": [ERROR], "status": e.status.as_u16().to_string(), "detail": e.detail});
-                if let Some(t) = e.scim_type {
-                    detail["scimType"] = json!(t);
-                }
-                result["response"] = detail;
+                result["response"] = s.version.error_body(&e, &s.faults);
             }
         }
         results.push(result);
@@ -686,11 +671,7 @@ fn finish_resource(
 ) -> Value {
     let obj = v.as_object_mut().expect("resources are objects");
     obj.insert("id".into(), json!(id));
-    let schema = if kind == Kind::Users {
-        USER_SCHEMA
-    } else {
-        GROUP_SCHEMA
-    };
+    let schema = s.version.core_schema(kind);
     // The core schema plus every extension the resource holds data for (RFC 7643 §3).
     obj.retain(|k, v| {
         !(k.to_ascii_lowercase().starts_with("urn:") && v.as_object().is_some_and(|o| o.is_empty()))
@@ -710,16 +691,17 @@ fn finish_resource(
     if kind == Kind::Groups && !obj.keys().any(|k| k.eq_ignore_ascii_case("members")) {
         obj.insert("members".into(), json!([]));
     }
-    obj.insert(
-        "meta".into(),
-        json!({
-            "resourceType": kind.resource_type(),
-            "created": created,
-            "lastModified": now(),
-            "location": format!("{}/{}/{id}", s.base_url, kind.endpoint()),
-            "version": format!("W/\"{version}\""),
-        }),
-    );
+    let mut meta = json!({
+        "created": created,
+        "lastModified": now(),
+        "location": format!("{}/{}/{id}", s.base_url, kind.endpoint()),
+        "version": format!("W/\"{version}\""),
+    });
+    // SCIM 1.1 has no meta.resourceType (RFC 7643 §3.1 added it).
+    if s.version == ScimVersion::V2 {
+        meta["resourceType"] = json!(kind.resource_type());
+    }
+    obj.insert("meta".into(), meta);
     v
 }
 
@@ -904,7 +886,22 @@ fn modify(
         eval: eval_options(s),
     };
     let current = current.resource();
-    let patched = patch::apply(&current, &message, opts)?;
+    let patched = match s.version {
+        ScimVersion::V2 => patch::apply(&current, &message, opts)?,
+        ScimVersion::V11 => {
+            let renames = filter::get_ci(&message, "displayName").is_some();
+            if kind == Kind::Groups && renames && s.faults.has(Fault::RenameNoPathRejected) {
+                return Err(ScimError::bad_request(
+                    "invalidValue",
+                    "renaming a group by PATCH is not supported",
+                ));
+            }
+            let opts = Patch11Options {
+                ignore_member_removal: opts.ignore_member_removal,
+            };
+            patch11::apply(&current, &message, opts)?
+        }
+    };
     let resource = if s.faults.has(Fault::PatchNotApplied) {
         current
     } else {
@@ -1165,7 +1162,7 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
         }
     };
     Ok(json!({
-        "schemas": [LIST_RESPONSE],
+        "schemas": s.version.list_schemas(),
         "totalResults": counter(total),
         "startIndex": counter(start),
         "itemsPerPage": counter(items_per_page),

@@ -49,6 +49,7 @@ async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
         seed_users: 3,
         seed_groups: 1,
         patch_204: false,
+        scim_version: refserver::ScimVersion::V2,
     })
     .await
     .unwrap()

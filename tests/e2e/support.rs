@@ -20,6 +20,7 @@ pub async fn server(faults: &[Fault], seed_users: usize) -> RunningServer {
         seed_users,
         seed_groups: 2,
         patch_204: false,
+        scim_version: refserver::ScimVersion::V2,
     })
     .await
     .expect("reference server starts")
