@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use harness::builtin::select_suites;
 use harness::config::{FileConfig, parse_config};
+use harness::detect::{VersionChoice, detect};
 use harness::http::{Client, Credential, Target};
 use harness::report::{ExitStatus, RunReport};
-use harness::reporters::terminal::{Progress, Style, write_summary};
+use harness::reporters::terminal::{Progress, Style, write_summary, write_version};
 use harness::runner::{RunOptions, run};
-use harness::suite::Suite;
 use secrecy::SecretString;
 
 const EXIT_CODES: &str = "Exit status:
@@ -90,6 +91,18 @@ struct RunArgs {
     /// Fail on SHOULD and MAY violations too (by default they are warnings)
     #[arg(long)]
     strict: bool,
+    /// The SCIM version to test: auto probes the app [default: auto]
+    #[arg(long, value_enum)]
+    scim_version: Option<VersionArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VersionArg {
+    Auto,
+    #[value(name = "2.0")]
+    V2,
+    #[value(name = "1.1")]
+    V11,
 }
 
 #[derive(clap::Args)]
@@ -189,7 +202,9 @@ fn fail(e: anyhow::Error) -> ExitCode {
 /// The validated configuration of a `run`: secrets resolved, URL parsed.
 struct RunConfig {
     target: Target,
-    suites: Vec<Suite>,
+    /// `--suite` arguments; none means every built-in suite of the targeted version.
+    suite_args: Vec<String>,
+    version: VersionArg,
     out: PathBuf,
     options: RunOptions,
 }
@@ -263,7 +278,15 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
     } else {
         args.suites
     };
-    let suites = harness::builtin::select_suites(&suite_args)?;
+    let version = match (args.scim_version, file.scim_version.as_deref()) {
+        (Some(v), _) => v,
+        (None, None) => VersionArg::Auto,
+        (None, Some(text)) => VersionArg::from_str(text, true).map_err(|_| {
+            anyhow!("scimcheck.toml: scim_version must be auto, 2.0 or 1.1, not {text:?}")
+        })?,
+    };
+    // Bad suite arguments are reported before any request is sent.
+    harness::builtin::select_suites(&suite_args, "2.0")?;
     let mut options = RunOptions {
         keep: args.keep,
         strict: args.strict,
@@ -278,7 +301,8 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
     Ok(RunConfig {
         target,
-        suites,
+        suite_args,
+        version,
         out,
         options,
     })
@@ -297,22 +321,23 @@ fn stdout_style() -> Style {
 }
 
 /// Runs, writes the result files, prints the summary; returns the exit status.
-async fn execute(config: RunConfig) -> Result<ExitStatus> {
+async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let client = Client::new(config.target).map_err(|e| anyhow!(e))?;
+    let choice = match config.version {
+        VersionArg::Auto => detect(&client).await?,
+        VersionArg::V2 => VersionChoice::declared("2.0"),
+        VersionArg::V11 => VersionChoice::declared("1.1"),
+    };
+    let _ = write_version(&choice, &mut std::io::stderr());
+    let suites = select_suites(&config.suite_args, &choice.version)?;
+    config.options.scim_version = Some(choice);
     let mut progress = Progress::new(std::io::stderr(), stderr_style());
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     };
-    let report = run(
-        &client,
-        &config.suites,
-        &config.options,
-        &mut progress,
-        interrupt,
-    )
-    .await?;
+    let report = run(&client, &suites, &config.options, &mut progress, interrupt).await?;
     write_results(&report, &config.out)?;
     let mut out = std::io::stdout().lock();
     let printed = write_summary(&report, stdout_style(), &mut out).and_then(|()| {
@@ -388,33 +413,47 @@ fn random_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// Runs every built-in suite against reference servers of its SCIM version: 2.0 results in
+/// `DIR`, 1.1 results in `DIR/scim-1.1`. The exit status is the worse of the two.
 async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
-    let token = random_token();
-    let server = refserver::start(refserver::ServerConfig {
-        port: 0,
-        auth: refserver::Auth {
-            token: Some(token.clone()),
-            basic: None,
-        },
-        seed_users: 5,
-        seed_groups: 3,
-        ..refserver::ServerConfig::default()
-    })
-    .await?;
-    eprintln!(
-        "reference server: {} (5 users, 3 groups)",
-        server.base_url()
-    );
-    let config = RunConfig {
-        target: Target::new(server.base_url(), Credential::Bearer(token.into()))
-            .map_err(|e| anyhow!(e))?,
-        suites: harness::builtin::builtin_suites()?,
-        out: args.out,
-        options: RunOptions::default(),
-    };
-    let status = execute(config).await;
-    server.stop().await;
-    status
+    let mut worst = ExitStatus::Success;
+    for (version, out) in [
+        (refserver::ScimVersion::V2, args.out.clone()),
+        (refserver::ScimVersion::V11, args.out.join("scim-1.1")),
+    ] {
+        let token = random_token();
+        let server = refserver::start(refserver::ServerConfig {
+            port: 0,
+            auth: refserver::Auth {
+                token: Some(token.clone()),
+                basic: None,
+            },
+            seed_users: 5,
+            seed_groups: 3,
+            scim_version: version,
+            ..refserver::ServerConfig::default()
+        })
+        .await?;
+        eprintln!(
+            "reference server: {} (5 users, 3 groups)",
+            server.base_url()
+        );
+        let config = RunConfig {
+            target: Target::new(server.base_url(), Credential::Bearer(token.into()))
+                .map_err(|e| anyhow!(e))?,
+            suite_args: Vec::new(),
+            version: VersionArg::Auto,
+            out,
+            options: RunOptions::default(),
+        };
+        let status = execute(config).await;
+        server.stop().await;
+        let status = status?;
+        if status.code() > worst.code() {
+            worst = status;
+        }
+    }
+    Ok(worst)
 }
 
 fn suites_command(args: SuitesArgs) -> Result<ExitStatus> {

@@ -256,12 +256,13 @@ fn not_json(r: &Response) -> String {
 
 /// For a wrong status, the server's own explanation helps: its SCIM `detail` or a body excerpt.
 fn error_detail(r: &Response) -> String {
-    match r
-        .json
-        .as_ref()
-        .and_then(|j| j.get("detail"))
-        .and_then(Value::as_str)
-    {
+    // SCIM 2.0 `detail`, or SCIM 1.1 `Errors[0].description`.
+    let detail = r.json.as_ref().and_then(|j| {
+        j.get("detail")
+            .or_else(|| j.pointer("/Errors/0/description"))
+            .and_then(Value::as_str)
+    });
+    match detail {
         Some(d) => format!(" (detail: {})", shorten(d, 200)),
         None if r.body.trim().is_empty() => String::new(),
         None => format!(" (body: {})", shorten(r.body.trim(), 120)),

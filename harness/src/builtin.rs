@@ -21,6 +21,18 @@ const BUILTIN: &[(&str, &str)] = &[
         "specs/rfc7644.toml",
         include_str!("../../specs/rfc7644.toml"),
     ),
+    (
+        "specs/okta-scim11-spec.toml",
+        include_str!("../../specs/okta-scim11-spec.toml"),
+    ),
+    (
+        "specs/okta-scim11-crud.toml",
+        include_str!("../../specs/okta-scim11-crud.toml"),
+    ),
+    (
+        "specs/okta-scim11-groups.toml",
+        include_str!("../../specs/okta-scim11-groups.toml"),
+    ),
 ];
 
 /// Every built-in suite. The files are checked by a unit test, so a parse error here is a
@@ -46,12 +58,15 @@ pub enum SelectError {
     Spec(#[from] SpecError),
 }
 
-/// The suites named by `--suite` arguments (all built-ins when none are given). An argument is
-/// a built-in id, or else a path to a suite file.
-pub fn select_suites(args: &[String]) -> Result<Vec<Suite>, SelectError> {
+/// The suites named by `--suite` arguments; when none are given, every built-in suite of the
+/// SCIM version the run targets. An argument is a built-in id, or else a path to a suite file.
+pub fn select_suites(args: &[String], scim_version: &str) -> Result<Vec<Suite>, SelectError> {
     let builtins = builtin_suites()?;
     if args.is_empty() {
-        return Ok(builtins);
+        return Ok(builtins
+            .into_iter()
+            .filter(|s| s.scim_version == scim_version)
+            .collect());
     }
     let mut out = Vec::new();
     for arg in args {
@@ -95,8 +110,27 @@ mod tests {
     }
 
     #[test]
+    fn without_arguments_the_suites_of_the_version_run() {
+        let ids = |v| -> Vec<String> {
+            select_suites(&[], v)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.id)
+                .collect()
+        };
+        assert!(ids("2.0").contains(&"rfc7644".to_string()));
+        assert!(
+            ids("1.1").iter().all(|id| id.contains("scim11")),
+            "{:?}",
+            ids("1.1")
+        );
+    }
+
+    #[test]
     fn unknown_suite_lists_the_builtins() {
-        let e = select_suites(&["nope".into()]).unwrap_err().to_string();
+        let e = select_suites(&["nope".into()], "2.0")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("okta-scim2-spec"), "{e}");
     }
 }

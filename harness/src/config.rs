@@ -10,6 +10,7 @@
 //! connect_timeout_secs = 10
 //! timeout_secs = 30
 //! max_body_bytes = 10485760
+//! scim_version = "auto"      # auto | 2.0 | 1.1
 //! ```
 
 use serde::Deserialize;
@@ -35,6 +36,8 @@ pub struct FileConfig {
     pub timeout_secs: Option<u64>,
     /// Response size cap in bytes.
     pub max_body_bytes: Option<usize>,
+    /// SCIM version to test: "auto", "2.0" or "1.1".
+    pub scim_version: Option<String>,
 }
 
 /// A problem in the config file, naming file, line and key.

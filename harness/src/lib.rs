@@ -8,6 +8,7 @@
 pub mod assertion;
 pub mod builtin;
 pub mod config;
+pub mod detect;
 pub mod exchange;
 pub mod http;
 pub mod report;

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::assertion::Mismatch;
+use crate::detect::VersionChoice;
 use crate::exchange::Exchange;
 use crate::suite::{Keyword, Level};
 
@@ -30,6 +31,9 @@ pub struct RunReport {
     pub target: TargetInfo,
     /// Whether the run was interrupted (Ctrl-C) before every check ran.
     pub interrupted: bool,
+    /// The SCIM version targeted, declared or detected, with the evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scim_version: Option<VersionChoice>,
     /// The suites in run order.
     pub suites: Vec<SuiteReport>,
     /// Totals over all suites.

@@ -15,6 +15,7 @@ use secrecy::SecretString;
 use std::collections::BTreeMap;
 
 use crate::assertion::{Mismatch, evaluate, lookup};
+use crate::detect::VersionChoice;
 use crate::exchange::TransportErrorKind;
 use crate::http::{Client, Outgoing, Response, Sent};
 use crate::report::{
@@ -35,6 +36,8 @@ pub struct RunOptions {
     pub keep: bool,
     /// Fail on SHOULD and MAY violations too (otherwise they are warnings).
     pub strict: bool,
+    /// The SCIM version targeted and the evidence for it, kept in the report.
+    pub scim_version: Option<VersionChoice>,
 }
 
 impl Default for RunOptions {
@@ -43,6 +46,7 @@ impl Default for RunOptions {
             email_domain: "atko.com".into(),
             keep: false,
             strict: false,
+            scim_version: None,
         }
     }
 }
@@ -135,6 +139,7 @@ pub async fn run(
             auth: client.target().credential.kind().into(),
         },
         interrupted,
+        scim_version: options.scim_version.clone(),
         suites: reports,
         summary,
     })

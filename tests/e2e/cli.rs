@@ -73,11 +73,14 @@ async fn demo_passes_and_writes_both_files() {
     let out = scimcheck(&["demo"], &[], dir.path()).await;
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let checks: usize = harness::builtin::builtin_suites()
-        .unwrap()
-        .iter()
-        .map(|s| s.checks.len())
-        .sum();
+    let count = |version| -> usize {
+        harness::builtin::select_suites(&[], version)
+            .unwrap()
+            .iter()
+            .map(|s| s.checks.len())
+            .sum()
+    };
+    let checks = count("2.0");
     assert!(
         stdout.contains(&format!("PASSED: {checks} passed, 0 failed")),
         "{stdout}"
@@ -94,6 +97,34 @@ async fn demo_passes_and_writes_both_files() {
     .unwrap();
     assert_eq!(results["format_version"], 1);
     assert_eq!(results["summary"]["passed"], checks);
+    assert_eq!(results["scim_version"]["version"], "2.0");
+    let checks_11 = count("1.1");
+    assert!(
+        stdout.contains(&format!("PASSED: {checks_11} passed, 0 failed")),
+        "{stdout}"
+    );
+    let results_11: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("scimcheck-results/scim-1.1/results.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(results_11["scim_version"]["version"], "1.1");
+    assert_eq!(results["scim_version"]["version"], "2.0");
+    let checks_11: usize = harness::builtin::select_suites(&[], "1.1")
+        .unwrap()
+        .iter()
+        .map(|s| s.checks.len())
+        .sum();
+    assert!(
+        stdout.contains(&format!("PASSED: {checks_11} passed, 0 failed")),
+        "{stdout}"
+    );
+    let results_11: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("scimcheck-results/scim-1.1/results.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(results_11["scim_version"]["version"], "1.1");
     assert!(results["summary"]["requests"].as_u64().unwrap() < 200);
 }
 
@@ -220,7 +251,7 @@ async fn bad_input_exits_two_with_a_clear_message() {
         (
             vec!["run", "--base-url", "http://127.0.0.1:1/scim"],
             vec![("SCIM_TOKEN", "token-for-tests")],
-            "cannot reach http://127.0.0.1:1/scim/Users",
+            "cannot reach http://127.0.0.1:1/scim/ServiceProviderConfig",
         ),
         (
             vec!["run", "--base-url", "http://x", "--suite", "nope"],
@@ -236,6 +267,22 @@ async fn bad_input_exits_two_with_a_clear_message() {
             vec!["run", "--auth", "basic", "--base-url", "http://x"],
             vec![],
             "SCIM_USERNAME is not set",
+        ),
+        (
+            vec![
+                "run",
+                "--base-url",
+                "http://127.0.0.1:1/scim",
+                "--scim-version",
+                "2.0",
+            ],
+            vec![("SCIM_TOKEN", "token-for-tests")],
+            "cannot reach http://127.0.0.1:1/scim/Users",
+        ),
+        (
+            vec!["run", "--base-url", "http://x", "--scim-version", "3.0"],
+            vec![("SCIM_TOKEN", "token-for-tests")],
+            "invalid value '3.0'",
         ),
     ];
     for (args, env, expected) in cases {

@@ -4,6 +4,7 @@
 mod cli;
 mod fault_table;
 mod reporters;
+mod scim11;
 mod spec_suite;
 mod support;
 mod transport;

@@ -134,6 +134,7 @@ fn fixture() -> RunReport {
             auth: "bearer".into(),
         },
         interrupted: false,
+        scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
         suites,
         summary,
     }

@@ -4,12 +4,21 @@ use harness::http::{Client, Credential, Target};
 use harness::report::{Outcome, RunReport};
 use harness::runner::{Events, NoEvents, RunOptions, run};
 use harness::suite::Suite;
-use refserver::{Auth, Fault, Faults, RunningServer, ServerConfig};
+use refserver::{Auth, Fault, Faults, RunningServer, ScimVersion, ServerConfig};
 
 pub const TOKEN: &str = "test-token-7f3a9c";
 
-/// A reference server on a free port, with a token, seeded users and groups, and faults.
+/// A SCIM 2.0 reference server on a free port, with a token, seeded users and groups, and faults.
 pub async fn server(faults: &[Fault], seed_users: usize) -> RunningServer {
+    server_speaking(ScimVersion::V2, faults, seed_users).await
+}
+
+/// A reference server of either SCIM version.
+pub async fn server_speaking(
+    version: ScimVersion,
+    faults: &[Fault],
+    seed_users: usize,
+) -> RunningServer {
     refserver::start(ServerConfig {
         port: 0,
         auth: Auth {
@@ -20,7 +29,7 @@ pub async fn server(faults: &[Fault], seed_users: usize) -> RunningServer {
         seed_users,
         seed_groups: 2,
         patch_204: false,
-        scim_version: refserver::ScimVersion::V2,
+        scim_version: version,
     })
     .await
     .expect("reference server starts")

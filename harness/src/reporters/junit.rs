@@ -50,6 +50,16 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             Property::new("run_id", report.run_id.as_str()),
             Property::new("harness_version", report.tool.version.as_str()),
         ]);
+        if let Some(v) = &report.scim_version {
+            ts.add_property(Property::new(
+                "target_scim_version",
+                format!("{} ({})", v.version, v.how),
+            ));
+            ts.add_property(Property::new(
+                "target_scim_version_evidence",
+                v.evidence.join("; "),
+            ));
+        }
         for check in &suite.checks {
             let mut status = match &check.outcome {
                 // JUnit has no warnings: the check passed, and the warning goes in a property

@@ -17,6 +17,7 @@
 
 use std::io::Write;
 
+use crate::detect::VersionChoice;
 use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
 use crate::runner::Events;
 use crate::suite::Suite;
@@ -111,6 +112,21 @@ impl<W: Write> Events for Progress<W> {
     fn cleanup_finished(&mut self, result: &CleanupResult) {
         let _ = write_cleanup(result, &mut self.out);
     }
+}
+
+/// The SCIM version the run targets and why, one line.
+pub fn write_version(choice: &VersionChoice, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "SCIM {} ({}: {})",
+        choice.version,
+        choice.how,
+        choice
+            .evidence
+            .last()
+            .map(String::as_str)
+            .unwrap_or_default()
+    )
 }
 
 /// The closing summary: counts, wall time, requests, leftovers, and where the results went.

@@ -1,0 +1,187 @@
+//! Which SCIM version an app speaks, decided from evidence: `GET /ServiceProviderConfig` (2.0),
+//! `GET /ServiceProviderConfigs` (1.1), and, for apps without discovery endpoints, the schema
+//! a user list declares. The choice and every probe are kept for the report.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::exchange::{Exchange, TransportErrorKind};
+use crate::http::{Client, Outgoing, Sent};
+
+/// The SCIM version a run targets, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionChoice {
+    /// "2.0" or "1.1".
+    pub version: String,
+    /// "detected" (from the probes) or "declared" (by the user).
+    pub how: String,
+    /// What decided it, in words.
+    pub evidence: Vec<String>,
+    /// The probes sent, secrets removed.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl VersionChoice {
+    /// A version the user declared (`--scim-version`): no probe is sent.
+    pub fn declared(version: &str) -> Self {
+        VersionChoice {
+            version: version.to_string(),
+            how: "declared".into(),
+            evidence: vec![format!("--scim-version {version}")],
+            exchanges: Vec::new(),
+        }
+    }
+}
+
+/// Why no version could be chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    /// The first probe could not connect at all.
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The app answered no probe like a SCIM 2.0 or 1.1 service provider.
+    #[error("the app speaks neither SCIM 2.0 nor SCIM 1.1 as far as these probes tell:\n  {}", .tried.join("\n  "))]
+    Neither {
+        /// Each probe and what came back.
+        tried: Vec<String>,
+    },
+}
+
+const SPC_20: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const LIST_20: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const CORE_11: &str = "urn:scim:schemas:core:1.0";
+
+/// One probe: a GET, and the schema whose presence decides the version (none: the list
+/// probe, whose own schema tells).
+struct Probe {
+    path: &'static str,
+    query: &'static [(&'static str, &'static str)],
+    schema: &'static str,
+    version: &'static str,
+}
+
+/// Probes the app, in order: 2.0 discovery, 1.1 discovery, then a one-user list.
+pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
+    let probes = [
+        Probe {
+            path: "/ServiceProviderConfig",
+            query: &[],
+            schema: SPC_20,
+            version: "2.0",
+        },
+        Probe {
+            path: "/ServiceProviderConfigs",
+            query: &[],
+            schema: CORE_11,
+            version: "1.1",
+        },
+        Probe {
+            path: "/Users",
+            query: &[("startIndex", "1"), ("count", "1")],
+            schema: "",
+            version: "",
+        },
+    ];
+    let mut tried = Vec::new();
+    let mut exchanges = Vec::new();
+    for Probe {
+        path,
+        query,
+        schema,
+        version,
+    } in probes
+    {
+        let sent = client
+            .send(Outgoing {
+                method: "GET".into(),
+                path: path.into(),
+                query: query
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                headers: vec![(
+                    "Accept".into(),
+                    "application/scim+json, application/json".into(),
+                )],
+                authorization: client.target().credential.header_value(),
+                body: None,
+            })
+            .await;
+        if let (None, Some(last)) = (&sent.response, sent.exchanges.last())
+            && tried.is_empty()
+            && last
+                .error
+                .as_ref()
+                .is_some_and(|e| e.kind == TransportErrorKind::Connect)
+        {
+            return Err(DetectError::Unreachable {
+                url: last.request.url.clone(),
+                reason: describe(&sent),
+            });
+        }
+        let what = describe(&sent);
+        exchanges.extend(sent.exchanges.iter().cloned());
+        let schemas = sent
+            .response
+            .as_ref()
+            .filter(|r| r.status == 200)
+            .and_then(|r| r.json.as_ref())
+            .and_then(|j| j.get("schemas"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let found = if schema.is_empty() {
+            // The list probe: its own schema tells the version.
+            if schemas.iter().any(|s| s == LIST_20) {
+                Some("2.0")
+            } else if schemas.iter().any(|s| s.starts_with(CORE_11)) {
+                Some("1.1")
+            } else {
+                None
+            }
+        } else {
+            schemas.iter().any(|s| s == schema).then_some(version)
+        };
+        tried.push(format!("GET {path} → {what}"));
+        if let Some(v) = found {
+            let evidence = vec![format!(
+                "GET {path} → {what} with schemas {}, so SCIM {v}",
+                schemas.join(", ")
+            )];
+            let mut evidence_all = tried[..tried.len() - 1].to_vec();
+            evidence_all.extend(evidence);
+            return Ok(VersionChoice {
+                version: v.to_string(),
+                how: "detected".into(),
+                evidence: evidence_all,
+                exchanges,
+            });
+        }
+    }
+    Err(DetectError::Neither { tried })
+}
+
+fn describe(sent: &Sent) -> String {
+    match (
+        &sent.response,
+        sent.exchanges.last().and_then(|e| e.error.as_ref()),
+    ) {
+        (Some(r), _) if r.json.is_some() => format!("{}", r.status),
+        (Some(r), _) => {
+            let body: String = r.body.chars().take(80).collect();
+            format!("{} (not JSON: {})", r.status, body.trim())
+        }
+        (None, Some(e)) => e.message.clone(),
+        (None, None) => "no answer".into(),
+    }
+}
