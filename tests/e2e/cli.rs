@@ -380,3 +380,30 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_speaking_neither_version_exits_two_with_what_was_tried() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404).set_body_raw("Not Found", "text/plain"))
+        .mount(&mock)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &["run", "--base-url", &mock.uri()],
+        &[("SCIM_TOKEN", "token-for-tests")],
+        dir.path(),
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("speaks neither SCIM 2.0 nor SCIM 1.1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("GET /ServiceProviderConfigs → 404 (not JSON: Not Found)"),
+        "{stderr}"
+    );
+}

@@ -440,3 +440,28 @@ async fn unadvertised_features_are_skipped_with_the_reason() {
         }
     }
 }
+
+#[tokio::test]
+async fn patch_answered_204_is_accepted_everywhere() {
+    // RFC 7644 §3.5.2 allows 204 with no body: no suite may treat it as a failure.
+    let server = refserver::start(refserver::ServerConfig {
+        port: 0,
+        auth: refserver::Auth {
+            token: Some(crate::support::TOKEN.into()),
+            basic: None,
+        },
+        seed_users: 3,
+        seed_groups: 1,
+        patch_204: true,
+        ..refserver::ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let report = run_all(server.base_url()).await;
+    let not_passed: Vec<String> = ["fail", "warn", "error", "skip"]
+        .iter()
+        .flat_map(|l| with_label(&report, l))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:?}");
+    server.stop().await;
+}
