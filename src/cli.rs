@@ -94,6 +94,9 @@ struct RunArgs {
     /// The SCIM version to test: auto probes the app [default: auto]
     #[arg(long, value_enum)]
     scim_version: Option<VersionArg>,
+    /// `count` of each page of an import walk [default: 100, as Okta]
+    #[arg(long)]
+    page_size: Option<usize>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -295,6 +298,12 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
     if let Some(d) = args.email_domain.or(file.email_domain) {
         options.email_domain = d;
     }
+    if let Some(n) = args.page_size.or(file.page_size) {
+        if n == 0 {
+            bail!("--page-size must be at least 1");
+        }
+        options.page_size = n;
+    }
     let out = args
         .out
         .or(file.out.map(PathBuf::from))
@@ -413,6 +422,10 @@ fn random_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// Enough users that an import walks several pages of 100, as Okta's would.
+const DEMO_USERS: usize = 250;
+const DEMO_GROUPS: usize = 5;
+
 /// Runs every built-in suite against reference servers of its SCIM version: 2.0 results in
 /// `DIR`, 1.1 results in `DIR/scim-1.1`. The exit status is the worse of the two.
 async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
@@ -428,8 +441,8 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
                 token: Some(token.clone()),
                 basic: None,
             },
-            seed_users: 5,
-            seed_groups: 3,
+            seed_users: DEMO_USERS,
+            seed_groups: DEMO_GROUPS,
             scim_version: version,
             ..refserver::ServerConfig::default()
         })

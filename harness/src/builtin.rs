@@ -22,6 +22,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../specs/rfc7644.toml"),
     ),
     (
+        "specs/profile-sourcing.toml",
+        include_str!("../../specs/profile-sourcing.toml"),
+    ),
+    (
         "specs/okta-scim11-spec.toml",
         include_str!("../../specs/okta-scim11-spec.toml"),
     ),
@@ -32,6 +36,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "specs/okta-scim11-groups.toml",
         include_str!("../../specs/okta-scim11-groups.toml"),
+    ),
+    (
+        "specs/profile-sourcing-scim11.toml",
+        include_str!("../../specs/profile-sourcing-scim11.toml"),
     ),
 ];
 

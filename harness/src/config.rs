@@ -11,6 +11,7 @@
 //! timeout_secs = 30
 //! max_body_bytes = 10485760
 //! scim_version = "auto"      # auto | 2.0 | 1.1
+//! page_size = 100            # count of each page of an import walk
 //! ```
 
 use serde::Deserialize;
@@ -38,6 +39,8 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     /// SCIM version to test: "auto", "2.0" or "1.1".
     pub scim_version: Option<String>,
+    /// `count` of each page of an import walk.
+    pub page_size: Option<usize>,
 }
 
 /// A problem in the config file, naming file, line and key.

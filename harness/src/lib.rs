@@ -16,3 +16,4 @@ pub mod reporters;
 pub mod runner;
 pub mod suite;
 pub mod template;
+pub mod walk;

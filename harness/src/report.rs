@@ -97,8 +97,12 @@ pub struct CheckResult {
     pub outcome: Outcome,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
-    /// The HTTP round trips made by the check, secrets removed.
+    /// The HTTP round trips made by the check, secrets removed (for a walk: the first page and
+    /// the pages where problems first appeared).
     pub exchanges: Vec<Exchange>,
+    /// What the check covered, when that is more than one request ("1000 pages, …").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The verdict of a check. A server breaking a rule is a `Fail`; `Error` is a transport fault

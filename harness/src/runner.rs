@@ -24,8 +24,10 @@ use crate::report::{
 };
 use crate::suite::{
     AssertionKind, Authorization, Body, Check, Comparison, Generator, Keyword, Suite, VarSpec,
+    WalkSpec,
 };
 use crate::template::{Vars, render, render_json};
+use crate::walk::{IdHashes, WalkRequest, walk};
 
 /// Options of a run besides the target.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// The SCIM version targeted and the evidence for it, kept in the report.
     pub scim_version: Option<VersionChoice>,
+    /// `count` of each page of an import walk (Okta uses 100).
+    pub page_size: usize,
 }
 
 impl Default for RunOptions {
@@ -47,6 +51,7 @@ impl Default for RunOptions {
             keep: false,
             strict: false,
             scim_version: None,
+            page_size: 100,
         }
     }
 }
@@ -157,6 +162,8 @@ struct SuiteState<'a> {
     options: &'a RunOptions,
     vars: Vars,
     bodies: BTreeMap<String, serde_json::Value>,
+    /// User id hashes of the last complete walk of /Users (group members are checked on them).
+    known_users: IdHashes,
     results: Vec<CheckResult>,
     created: Vec<Created>,
 }
@@ -167,6 +174,7 @@ impl<'a> SuiteState<'a> {
         vars.insert("runMarker".into(), marker.to_string());
         vars.insert("emailDomain".into(), options.email_domain.clone());
         vars.insert("SCIMBaseURL".into(), client.target().base_url.clone());
+        vars.insert("pageSize".into(), options.page_size.to_string());
         for (name, spec) in &suite.vars {
             let value = match spec {
                 VarSpec::Generate(g) => generate(*g),
@@ -185,6 +193,7 @@ impl<'a> SuiteState<'a> {
             options,
             vars,
             bodies: BTreeMap::new(),
+            known_users: IdHashes::new(),
             results: Vec::new(),
             created: Vec::new(),
         }
@@ -201,7 +210,7 @@ impl<'a> SuiteState<'a> {
 
     async fn run_check(&mut self, check: &Check) -> Result<CheckResult, RunError> {
         let clock = Instant::now();
-        let finish = |outcome, exchanges| CheckResult {
+        let finish = |outcome, exchanges, note| CheckResult {
             id: check.id.clone(),
             title: check.title.clone(),
             level: check.level,
@@ -210,6 +219,7 @@ impl<'a> SuiteState<'a> {
             outcome,
             duration_ms: clock.elapsed().as_millis() as u64,
             exchanges,
+            note,
         };
         if let Some(gate) = &check.when {
             let holds = self
@@ -222,7 +232,7 @@ impl<'a> SuiteState<'a> {
                     "not run: {}.{} is not true (the app does not advertise this capability)",
                     gate.var, gate.path
                 );
-                return Ok(finish(Outcome::Skip { reason }, Vec::new()));
+                return Ok(finish(Outcome::Skip { reason }, Vec::new(), None));
             }
         }
         let outgoing = match self.render_request(check) {
@@ -231,9 +241,12 @@ impl<'a> SuiteState<'a> {
                 let reason = format!(
                     "not run: it needs {{{{{missing}}}}}, which an earlier check did not capture (see the failure above)"
                 );
-                return Ok(finish(Outcome::Skip { reason }, Vec::new()));
+                return Ok(finish(Outcome::Skip { reason }, Vec::new(), None));
             }
         };
+        if let Some(spec) = &check.walk {
+            return self.run_walk(check, spec, outgoing, clock).await;
+        }
         let first_request = self.client.requests_sent() == 0;
         let deleted_path = (outgoing.method == "DELETE").then(|| outgoing.path.clone());
         let Sent {
@@ -257,6 +270,7 @@ impl<'a> SuiteState<'a> {
                     reason: error.message,
                 },
                 exchanges,
+                None,
             ));
         };
         // A check that deleted a resource of the run spares the cleanup a second DELETE.
@@ -266,7 +280,73 @@ impl<'a> SuiteState<'a> {
         }
         let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
         self.capture(check, &response);
-        Ok(finish(grade(mismatches, self.options.strict), exchanges))
+        Ok(finish(
+            grade(mismatches, self.options.strict),
+            exchanges,
+            None,
+        ))
+    }
+
+    async fn run_walk(
+        &mut self,
+        check: &Check,
+        spec: &WalkSpec,
+        outgoing: Outgoing,
+        clock: Instant,
+    ) -> Result<CheckResult, RunError> {
+        let render = |t: &str| render(t, &self.vars).unwrap_or_default();
+        let find = spec.find.as_ref();
+        let request = WalkRequest {
+            path: &outgoing.path,
+            headers: &outgoing.headers,
+            authorization: outgoing.authorization.clone(),
+            page_size: self.options.page_size.max(1),
+            find_id: find.map(|f| render(&f.id)),
+            find_expect: find
+                .map(|f| {
+                    f.expect
+                        .iter()
+                        .map(|(p, v)| (p.clone(), render(v)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let first_request = self.client.requests_sent() == 0;
+        let walked = walk(self.client, spec, request, &self.known_users).await;
+        let refused = walked.exchanges.first().and_then(|x| x.error.as_ref());
+        if first_request
+            && walked.pages == 1
+            && refused.is_some_and(|x| x.kind == TransportErrorKind::Connect)
+        {
+            return Err(RunError::Unreachable {
+                url: walked.exchanges[0].request.url.clone(),
+                reason: walked.transport_error.clone().unwrap_or_default(),
+            });
+        }
+        let note = Some(format!(
+            "{} pages, {} resources, {} distinct",
+            walked.pages,
+            walked.resources,
+            walked.ids.len()
+        ));
+        let outcome = match &walked.transport_error {
+            Some(e) if walked.mismatches.is_empty() => Outcome::Error { reason: e.clone() },
+            _ => grade(walked.mismatches, self.options.strict),
+        };
+        if outgoing.path == "/Users" && walked.transport_error.is_none() {
+            self.known_users = walked.ids;
+        }
+        Ok(CheckResult {
+            id: check.id.clone(),
+            title: check.title.clone(),
+            level: check.level,
+            reference: check.reference.clone(),
+            keyword: check.keyword,
+            outcome,
+            duration_ms: clock.elapsed().as_millis() as u64,
+            exchanges: walked.exchanges,
+            note,
+        })
     }
 
     fn render_request(&self, check: &Check) -> Result<Outgoing, String> {

@@ -16,7 +16,7 @@ use toml::Spanned;
 use crate::template;
 
 /// Variables every run defines before a suite starts.
-pub const BUILTIN_VARS: &[&str] = &["runMarker", "emailDomain", "SCIMBaseURL"];
+pub const BUILTIN_VARS: &[&str] = &["runMarker", "emailDomain", "SCIMBaseURL", "pageSize"];
 
 /// The only suite-file format version this build reads.
 const FORMAT: u32 = 1;
@@ -149,6 +149,43 @@ pub struct Check {
     pub when: Option<Gate>,
     /// Capture the whole response body as JSON under this name.
     pub capture_body: Option<String>,
+    /// Walk every page of the request's list, as an import does, instead of one request.
+    pub walk: Option<WalkSpec>,
+}
+
+/// An import walk: `GET path?startIndex=1&count=N`, then `startIndex=N+1`, … until
+/// totalResults is covered, keeping only id hashes so memory stays flat at any size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WalkSpec {
+    /// The rules every page and resource must satisfy.
+    pub rules: Vec<WalkRule>,
+    /// A resource of the run to look for during the walk.
+    pub find: Option<Find>,
+}
+
+/// Rules checked over a whole walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WalkRule {
+    /// Integer counters, one totalResults across pages, itemsPerPage equal to the page's
+    /// resources, no page larger than count, no duplicates and no gaps across pages.
+    Paging,
+    /// Each user has id, userName, name.givenName, name.familyName, a primary email value and
+    /// a boolean active (what Okta imports).
+    UserShape,
+    /// Each group has id and displayName, and its members are users of an earlier user walk.
+    GroupMembers,
+}
+
+/// A resource to look for during a walk, and what it must look like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Find {
+    /// Its id (a template).
+    pub id: String,
+    /// Whether it must be there (false: it must be gone).
+    pub present: bool,
+    /// Paths and the text they must equal (templates), when present.
+    pub expect: Vec<(String, String)>,
 }
 
 /// A request template.
@@ -332,6 +369,7 @@ struct RawCheck {
     level: Level,
     reference: String,
     request: RawRequest,
+    #[serde(default)]
     expect: Vec<Spanned<RawAssertion>>,
     #[serde(default)]
     capture: toml::Table,
@@ -339,6 +377,23 @@ struct RawCheck {
     keyword: Option<Keyword>,
     when: Option<String>,
     capture_body: Option<String>,
+    walk: Option<RawWalk>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWalk {
+    rules: Vec<WalkRule>,
+    find: Option<RawFind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFind {
+    id: String,
+    present: bool,
+    #[serde(default)]
+    expect: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -458,6 +513,7 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
     let mut checks = Vec::new();
     let mut ids = BTreeSet::new();
     let mut known_bodies = BTreeSet::new();
+    let mut walked_users = false;
     for (i, spanned) in raw.check.into_iter().enumerate() {
         let span = spanned.span();
         let key = format!("check[{i}]");
@@ -476,6 +532,16 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
             known.insert(name.clone());
         }
         known_bodies.extend(check.capture_body.clone());
+        if let Some(w) = &check.walk {
+            if w.rules.contains(&WalkRule::GroupMembers) && !walked_users {
+                return Err(at(
+                    span,
+                    format!("{key}.walk.rules"),
+                    "group-members checks members against the users of an earlier walk of /Users: add one before".into(),
+                ));
+            }
+            walked_users |= check.request.path == "/Users";
+        }
         checks.push(check);
     }
     if checks.is_empty() {
@@ -701,7 +767,57 @@ fn build_check(
         }
         expect.push(a);
     }
-    if expect.is_empty() {
+    let walk = match raw.walk {
+        None => None,
+        Some(w) => {
+            if method != "GET" {
+                return Err(err(
+                    "walk",
+                    "a walk pages through a list: its request must be a GET".into(),
+                ));
+            }
+            if w.rules.is_empty() && w.find.is_none() {
+                return Err(err("walk", "a walk needs rules, a find, or both".into()));
+            }
+            let find = match w.find {
+                None => None,
+                Some(f) => {
+                    check_refs(&f.id, known).map_err(|m| err("walk.find.id", m))?;
+                    let mut expect = Vec::new();
+                    for (path, value) in f.expect {
+                        let value = value
+                            .as_str()
+                            .ok_or_else(|| {
+                                err(
+                                    &format!("walk.find.expect.{path}"),
+                                    "expected a string".into(),
+                                )
+                            })?
+                            .to_string();
+                        check_refs(&value, known)
+                            .map_err(|m| err(&format!("walk.find.expect.{path}"), m))?;
+                        expect.push((path, value));
+                    }
+                    if !f.present && !expect.is_empty() {
+                        return Err(err(
+                            "walk.find.expect",
+                            "a resource that must be gone has nothing to expect".into(),
+                        ));
+                    }
+                    Some(Find {
+                        id: f.id,
+                        present: f.present,
+                        expect,
+                    })
+                }
+            };
+            Some(WalkSpec {
+                rules: w.rules,
+                find,
+            })
+        }
+    };
+    if expect.is_empty() && walk.is_none() {
         return Err(err("expect", "a check needs at least one assertion".into()));
     }
 
@@ -753,6 +869,7 @@ fn build_check(
         keyword: raw.keyword,
         when,
         capture_body: raw.capture_body,
+        walk,
     })
 }
 

@@ -42,6 +42,7 @@ fn check(id: &str, title: &str, level: Level, outcome: Outcome) -> CheckResult {
         outcome,
         duration_ms: 3,
         exchanges: vec![exchange(200, r#"{"totalResults":0}"#)],
+        note: None,
     }
 }
 

@@ -97,6 +97,9 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(k) = check.keyword {
                 tc.add_property(Property::new("keyword", k.as_str()));
             }
+            if let Some(n) = &check.note {
+                tc.add_property(Property::new("note", n.as_str()));
+            }
             if let Outcome::Warn { .. } = check.outcome {
                 let text = check.outcome.explanation();
                 tc.add_property(Property::new("warning", text.as_str()));

@@ -52,9 +52,14 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
         .keyword
         .map(|k| format!("{} ", k.as_str()))
         .unwrap_or_default();
+    let note = result
+        .note
+        .as_ref()
+        .map(|n| format!(", {n}"))
+        .unwrap_or_default();
     writeln!(
         out,
-        "  {tag} {:<8}  {keyword}{}  ({} ms)",
+        "  {tag} {:<8}  {keyword}{}  ({} ms{note})",
         result.level.as_str(),
         result.title,
         result.duration_ms
