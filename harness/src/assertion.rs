@@ -285,6 +285,34 @@ pub fn lookup(doc: &Value, path: &str) -> Option<Value> {
     walk(doc, &segments)
 }
 
+/// Like [`lookup`] for paths without `[*]`, borrowing instead of copying: for hot loops such
+/// as the import walk, which reads a few attributes of every resource of every page.
+pub fn lookup_ref<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = doc;
+    for segment in path.split('.') {
+        let (name, mut indices) = match segment.find('[') {
+            Some(i) => (&segment[..i], &segment[i..]),
+            None => (segment, ""),
+        };
+        if !name.is_empty() {
+            let obj = cur.as_object()?;
+            cur = obj.get(name).or_else(|| {
+                obj.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v)
+            })?;
+        }
+        while let Some(stripped) = indices.strip_prefix('[') {
+            let end = stripped.find(']')?;
+            cur = cur
+                .as_array()?
+                .get(stripped[..end].trim().parse::<usize>().ok()?)?;
+            indices = &stripped[end + 1..];
+        }
+    }
+    Some(cur)
+}
+
 fn walk(cur: &Value, segments: &[&str]) -> Option<Value> {
     let Some((segment, rest)) = segments.split_first() else {
         return Some(cur.clone());

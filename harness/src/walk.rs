@@ -11,7 +11,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::assertion::{Mismatch, lookup};
+use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
 use crate::http::{Client, Outgoing};
 use crate::suite::{WalkRule, WalkSpec};
@@ -111,7 +111,7 @@ fn is_integer(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Number(n)) if n.is_u64())
 }
 
-fn non_empty_text(v: Option<Value>) -> bool {
+fn non_empty_text(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::String(s)) if !s.trim().is_empty())
 }
 
@@ -269,7 +269,7 @@ fn check_page(
     if paging {
         for name in ["totalResults", "startIndex", "itemsPerPage"] {
             let v = lookup(doc, name);
-            if !is_integer(v.as_ref()) {
+            if !is_integer(v) {
                 problems.add(
                     "integer-counters",
                     "totalResults, startIndex and itemsPerPage as JSON integers",
@@ -298,9 +298,10 @@ fn check_page(
         ),
         Some(_) => {}
     }
+    let empty = Vec::new();
     let resources = match lookup(doc, "Resources") {
         Some(Value::Array(items)) => items,
-        None | Some(Value::Null) if total == 0 => Vec::new(),
+        None | Some(Value::Null) if total == 0 => &empty,
         other => {
             problems.add(
                 "resources",
@@ -338,7 +339,7 @@ fn check_page(
             return None;
         }
     }
-    for r in &resources {
+    for r in resources {
         out.resources += 1;
         let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
         if paging && !out.ids.insert(id_hash(id)) {
@@ -360,7 +361,7 @@ fn check_page(
             *found = true;
             for (path, want) in &req.find_expect {
                 let got = lookup(r, path);
-                let text = got.as_ref().map(|v| match v {
+                let text = got.map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 });
@@ -403,7 +404,7 @@ fn check_user(r: &Value, id: &str, problems: &mut Problems) {
     }
     let primary_email = match lookup(r, "emails") {
         Some(Value::Array(emails)) => emails.iter().any(|e| {
-            e.get("primary") == Some(&Value::Bool(true)) && non_empty_text(e.get("value").cloned())
+            e.get("primary") == Some(&Value::Bool(true)) && non_empty_text(e.get("value"))
         }),
         _ => false,
     };
@@ -435,7 +436,7 @@ fn check_group(r: &Value, id: &str, known_users: &IdHashes, problems: &mut Probl
         );
     }
     if let Some(Value::Array(members)) = lookup(r, "members") {
-        for m in &members {
+        for m in members {
             let is_group = m
                 .get("type")
                 .and_then(Value::as_str)
