@@ -46,6 +46,15 @@ Exit status: 0 all required checks passed, 1 a required check failed,
     Demo(DemoArgs),
     /// List the built-in suites and their checks.
     Suites(SuitesArgs),
+    /// Write a commented OIN submission file to fill in.
+    Init(crate::oin::InitArgs),
+    /// Validate a submission, check the results, and write the review bundle.
+    #[command(
+        after_help = "Exit status: 0 bundle written (review-ready, or a requested --draft), 1 not review-ready, 2 unreadable input."
+    )]
+    Package(crate::oin::PackageArgs),
+    /// Verify a review bundle: hashes, structure, results, completeness.
+    Verify(crate::oin::VerifyArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -189,6 +198,9 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve_command(args).await,
             Command::Demo(args) => demo_command(args).await,
             Command::Suites(args) => suites_command(args),
+            Command::Init(args) => crate::oin::init(args),
+            Command::Package(args) => crate::oin::package(args),
+            Command::Verify(args) => crate::oin::verify(args),
         }
     });
     match result {
@@ -459,9 +471,17 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             out,
             options: RunOptions::default(),
         };
+        let out_dir = config.out.clone();
         let status = execute(config).await;
+        let base_url = server.base_url().to_string();
         server.stop().await;
-        let status = status?;
+        let mut status = status?;
+        if version == refserver::ScimVersion::V2 {
+            let packaged = crate::oin::demo_package(&out_dir, &base_url)?;
+            if packaged.code() > status.code() {
+                status = packaged;
+            }
+        }
         if status.code() > worst.code() {
             worst = status;
         }

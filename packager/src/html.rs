@@ -1,0 +1,146 @@
+//! The human report in the bundle: one self-contained HTML file (no scripts, no external
+//! resources) with the submission's metadata, the form's completeness, a table of checks, and
+//! the evidence of every failure and warning. Every value is escaped: server responses and
+//! submission text are untrusted.
+
+use std::fmt::Write;
+
+use crate::manifest::Manifest;
+use crate::results::Results;
+use crate::rules::Completeness;
+use crate::submission::Submission;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the report.
+pub fn render(
+    s: &Submission,
+    c: &Completeness,
+    r: &Results,
+    m: &Manifest,
+    problems: &[String],
+) -> String {
+    let mut h = String::new();
+    let e = escape;
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OIN submission: {name}</title>\
+<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}\
+.pass{{color:#060}}.fail,.error{{color:#a00}}.warn,.skip{{color:#a60}}pre{{white-space:pre-wrap;margin:0}}</style></head><body>",
+        name = e(&s.app.name)
+    );
+    if m.draft {
+        h.push_str("<p><strong>DRAFT: not review-ready.</strong></p>");
+    }
+    let _ = write!(
+        h,
+        "<h1>{}</h1><p>{} submission via the {} form, {}. SCIM {} at <code>{}</code>.</p>",
+        e(&s.app.name),
+        if s.app.exists_in_oin {
+            "Update of a published"
+        } else {
+            "New"
+        },
+        e(s.form.as_str()),
+        e(&format!("packaged with scimcheck {}", m.tool_version)),
+        e(&s.scim.version),
+        e(&s.scim.base_url)
+    );
+    let _ = write!(
+        h,
+        "<h2>Review timeline</h2><p>Submitted {}: initial review by {}, QA by {}, publication by {} (5, 5 and 1 business days).</p>",
+        m.timeline.submitted,
+        m.timeline.initial_review_done,
+        m.timeline.qa_done,
+        m.timeline.published
+    );
+    let _ = write!(
+        h,
+        "<h2>Completeness: {}%</h2><table><tr><th>section</th><th>done</th><th>findings</th></tr>",
+        c.percent
+    );
+    for sec in &c.sections {
+        let findings: Vec<String> = sec
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}<code>{}</code>: {} <em>({})</em>",
+                    if f.blocking { "" } else { "recommended: " },
+                    e(&f.field),
+                    e(&f.message),
+                    e(&f.guideline)
+                )
+            })
+            .collect();
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}/{}</td><td>{}</td></tr>",
+            e(&sec.name),
+            sec.satisfied,
+            sec.required,
+            findings.join("<br>")
+        );
+    }
+    h.push_str("</table>");
+    if !problems.is_empty() {
+        h.push_str("<h2>Results problems</h2><ul>");
+        for p in problems {
+            let _ = write!(h, "<li>{}</li>", e(p));
+        }
+        h.push_str("</ul>");
+    }
+    let _ = write!(
+        h,
+        "<h2>Checks</h2><p>Run {} started {}, {} ms, against <code>{}</code>.</p><table><tr><th>suite</th><th>check</th><th>level</th><th>result</th><th>reference and evidence</th></tr>",
+        e(&r.run_id),
+        r.started_at.to_rfc3339(),
+        r.duration_ms,
+        e(&r.target.base_url)
+    );
+    for suite in &r.suites {
+        for check in &suite.checks {
+            let status = check.status();
+            let evidence = if matches!(status, "pass") {
+                String::new()
+            } else {
+                format!("<pre>{}</pre>", e(&check.explanation()))
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{status}\">{status}</td><td>{}{evidence}</td></tr>",
+                e(&suite.id),
+                e(&check.title),
+                e(&check.level),
+                e(&check.reference)
+            );
+        }
+    }
+    h.push_str("</table></body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            super::escape("<script>\"x\"&'y'"),
+            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;"
+        );
+    }
+}

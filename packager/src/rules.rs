@@ -1,0 +1,693 @@
+//! The OIN form's rules, applied to a submission: every field is checked against Okta's
+//! guideline, and the result is the form's progress indicator — a percentage and, per section,
+//! what is missing or wrong ([`Completeness`]). Facts come from Okta's submission guides (the
+//! seed documents for the OIN Manager, the OIN Wizard's documentation for the current form).
+
+use serde::Serialize;
+
+use crate::submission::{Form, Submission};
+
+/// A problem with one field.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// The field (`app.logo`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+    /// Okta's guideline it breaks.
+    pub guideline: String,
+    /// A blocking problem (counts against completeness) or a recommendation.
+    pub blocking: bool,
+}
+
+/// One section of the form.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// The section's name on the form.
+    pub name: String,
+    /// Required fields in the section.
+    pub required: usize,
+    /// Required fields that are filled in and valid.
+    pub satisfied: usize,
+    /// What is missing, wrong, or only recommended.
+    pub findings: Vec<Finding>,
+}
+
+/// The form's progress indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Completeness {
+    /// 0–100, rounded down (100 only when nothing blocks).
+    pub percent: u32,
+    /// Per section.
+    pub sections: Vec<Section>,
+}
+
+impl Completeness {
+    /// Whether the form could be submitted.
+    pub fn complete(&self) -> bool {
+        self.sections.iter().all(|s| s.satisfied == s.required)
+    }
+}
+
+/// The use cases of the OIN Manager (up to five).
+pub const MANAGER_USE_CASES: &[&str] = &[
+    "Automation",
+    "Centralized Logging",
+    "Directory and HR Sync",
+    "Bot or Fraud Detection",
+    "IGA",
+    "Identity Verification",
+    "Lifecycle Management",
+    "MFA",
+    "Risk Signal Sharing",
+    "Zero Trust",
+];
+
+/// The use cases the OIN Wizard offers (up to three).
+pub const WIZARD_USE_CASES: &[&str] = &[
+    "Automation",
+    "Centralized Logging",
+    "Directory and HR Sync",
+    "IGA",
+    "Identity Verification",
+    "MFA",
+    "Zero Trust",
+];
+
+/// The provisioning features a submission can declare.
+pub const FEATURES: &[&str] = &[
+    "create-users",
+    "update-users",
+    "deactivate-users",
+    "import-users",
+    "import-groups",
+    "group-push",
+    "sync-password",
+    "profile-sourcing",
+];
+
+/// Tells whether a variable of this process's environment is set and not empty.
+pub fn process_env(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty())
+}
+
+/// The logo limit: "less than one MB".
+pub const LOGO_MAX_BYTES: u64 = 1024 * 1024;
+
+struct Checker {
+    sections: Vec<Section>,
+}
+
+impl Checker {
+    fn section(&mut self, name: &str) {
+        self.sections.push(Section {
+            name: name.into(),
+            required: 0,
+            satisfied: 0,
+            findings: Vec::new(),
+        });
+    }
+
+    fn current(&mut self) -> &mut Section {
+        self.sections.last_mut().expect("a section is open")
+    }
+
+    /// A required field: counts toward completeness; an error is a blocking finding.
+    fn require(&mut self, field: &str, guideline: &str, check: Result<(), String>) {
+        let s = self.current();
+        s.required += 1;
+        match check {
+            Ok(()) => s.satisfied += 1,
+            Err(message) => s.findings.push(Finding {
+                field: field.into(),
+                message,
+                guideline: guideline.into(),
+                blocking: true,
+            }),
+        }
+    }
+
+    /// A recommendation: shown, never blocking.
+    fn recommend(&mut self, field: &str, guideline: &str, check: Result<(), String>) {
+        if let Err(message) = check {
+            self.current().findings.push(Finding {
+                field: field.into(),
+                message,
+                guideline: guideline.into(),
+                blocking: false,
+            });
+        }
+    }
+}
+
+fn filled(v: &str) -> Result<(), String> {
+    if v.trim().is_empty() {
+        Err("missing".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn https_url(v: &str) -> Result<(), String> {
+    filled(v)?;
+    let rest = v
+        .strip_prefix("https://")
+        .ok_or_else(|| format!("{v:?} is not an https:// URL"))?;
+    if rest
+        .split('/')
+        .next()
+        .is_none_or(|host| host.is_empty() || host.contains(' '))
+    {
+        return Err(format!("{v:?} has no host"));
+    }
+    Ok(())
+}
+
+/// A plausible email address (one @, a dot in the domain, no spaces).
+pub fn email(v: &str) -> Result<(), String> {
+    filled(v)?;
+    let (local, domain) = v
+        .split_once('@')
+        .ok_or_else(|| format!("{v:?} is not an email address"))?;
+    if local.is_empty()
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || v.contains(' ')
+        || domain.contains('@')
+    {
+        return Err(format!("{v:?} is not an email address"));
+    }
+    Ok(())
+}
+
+fn phone_digits(v: &str) -> Option<String> {
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    {
+        return None;
+    }
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 7).then_some(digits)
+}
+
+/// North American toll-free prefixes (800, 888, 877, 866, 855, 844, 833).
+fn toll_free(digits: &str) -> bool {
+    let national = digits.strip_prefix('1').unwrap_or(digits);
+    ["800", "888", "877", "866", "855", "844", "833"]
+        .iter()
+        .any(|p| national.starts_with(p))
+}
+
+const GENERIC_LOCAL_PARTS: &[&str] = &[
+    "support",
+    "help",
+    "helpdesk",
+    "info",
+    "admin",
+    "contact",
+    "sales",
+    "noreply",
+    "no-reply",
+    "hello",
+    "team",
+    "office",
+    "service",
+    "customerservice",
+];
+
+fn escalation(v: &str) -> Result<(), String> {
+    filled(v)?;
+    if let Some(digits) = phone_digits(v) {
+        return if toll_free(&digits) {
+            Err(format!("{v:?} is a toll-free (1-800 style) number"))
+        } else {
+            Err(format!(
+                "{v:?} is a phone number; the escalation contact is an email distribution list"
+            ))
+        };
+    }
+    email(v)?;
+    let local = v.split('@').next().unwrap_or_default().to_ascii_lowercase();
+    if GENERIC_LOCAL_PARTS.contains(&local.as_str()) {
+        return Err(format!("{v:?} is a generic address"));
+    }
+    Ok(())
+}
+
+fn contact(kind: &str, value: &str) -> Result<(), String> {
+    match kind {
+        "email" => email(value),
+        "url" => https_url(value).or_else(|_| {
+            value
+                .starts_with("http://")
+                .then_some(())
+                .ok_or_else(|| format!("{value:?} is not a URL"))
+        }),
+        "phone" => phone_digits(value)
+            .map(|_| ())
+            .ok_or_else(|| format!("{value:?} is not a phone number")),
+        other => Err(format!("type {other:?} is not email, url or phone")),
+    }
+}
+
+/// What kind of file the bytes are, by their signature (not the name).
+pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("gif")
+    } else {
+        None
+    }
+}
+
+fn logo(s: &Submission) -> Result<(), String> {
+    filled(&s.app.logo)?;
+    let path = s.base_dir.join(&s.app.logo);
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if image_kind(&bytes).is_none() {
+        return Err(format!(
+            "{} is not a PNG, JPG or GIF (its bytes say otherwise, whatever its name)",
+            path.display()
+        ));
+    }
+    if bytes.len() as u64 >= LOGO_MAX_BYTES {
+        return Err(format!(
+            "{} is {} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)",
+            path.display(),
+            bytes.len()
+        ));
+    }
+    Ok(())
+}
+
+fn config_guide(s: &Submission) -> Result<(), String> {
+    let g = &s.scim.config_guide;
+    filled(g)?;
+    if g.starts_with("https://") {
+        return https_url(g);
+    }
+    let path = s.base_dir.join(g);
+    let bytes = std::fs::read(&path)
+        .map_err(|e| format!("{g:?} is neither an https:// link nor a readable file: {e}"))?;
+    let html = g.ends_with(".html") || g.ends_with(".htm");
+    let pdf = bytes.starts_with(b"%PDF");
+    if !(html || pdf) {
+        return Err(format!("{} is not HTML or PDF", path.display()));
+    }
+    Ok(())
+}
+
+fn env_name(v: &str, env: &dyn Fn(&str) -> bool) -> Result<(), String> {
+    filled(v)?;
+    let ok = v
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(format!("{v:?} is not an environment variable name"));
+    }
+    if env(v) {
+        Ok(())
+    } else {
+        Err(format!("the environment variable {v} is not set"))
+    }
+}
+
+/// Applies every rule of the submission's form. `env` tells whether an environment variable
+/// holds a value (the secret itself is never read here).
+pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
+    let wizard = s.form == Form::OinWizard;
+    let mut c = Checker {
+        sections: Vec::new(),
+    };
+
+    c.section(if wizard {
+        "OIN catalogue properties"
+    } else {
+        "App information"
+    });
+    if s.app.exists_in_oin {
+        c.require(
+            "app.existing_name",
+            "an update names the existing OIN app",
+            filled(&s.app.existing_name),
+        );
+        c.require(
+            "app.changes_summary",
+            "an update summarises its changes",
+            filled(&s.app.changes_summary),
+        );
+        c.require(
+            "app.original_dev_org",
+            "an update must come from the dev org of the original submission",
+            filled(&s.app.original_dev_org).and_then(|()| {
+                if s.app.original_dev_org.trim_end_matches('/') == s.dev_org.trim_end_matches('/') {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "dev_org {:?} is not the original dev org {:?}",
+                        s.dev_org, s.app.original_dev_org
+                    ))
+                }
+            }),
+        );
+    }
+    c.require(
+        "dev_org",
+        "the Okta developer org that holds the integration",
+        https_url(&s.dev_org),
+    );
+    let name_rule = if wizard {
+        "display name, at most 64 characters"
+    } else {
+        "the main title in the OIN catalogue"
+    };
+    c.require(
+        "app.name",
+        name_rule,
+        filled(&s.app.name).and_then(|()| {
+            let n = s.app.name.chars().count();
+            if wizard && n > 64 {
+                Err(format!("{n} characters"))
+            } else {
+                Ok(())
+            }
+        }),
+    );
+    if !wizard {
+        c.require(
+            "app.website",
+            "a link to the product's homepage",
+            https_url(&s.app.website).or_else(|_| {
+                s.app
+                    .website
+                    .starts_with("http://")
+                    .then_some(())
+                    .ok_or_else(|| format!("{:?} is not a URL", s.app.website))
+            }),
+        );
+    }
+    let (allowed, most) = if wizard {
+        (WIZARD_USE_CASES, 3)
+    } else {
+        (MANAGER_USE_CASES, 5)
+    };
+    let use_cases = || -> Result<(), String> {
+        if !wizard && s.app.use_cases.is_empty() {
+            return Err("missing: choose at least one".into());
+        }
+        if s.app.use_cases.len() > most {
+            return Err(format!("{} chosen; at most {most}", s.app.use_cases.len()));
+        }
+        if let Some(u) = s
+            .app
+            .use_cases
+            .iter()
+            .find(|u| !allowed.contains(&u.as_str()))
+        {
+            return Err(format!("{u:?} is not one of: {}", allowed.join(", ")));
+        }
+        Ok(())
+    };
+    c.require(
+        "app.use_cases",
+        if wizard {
+            "up to 3 of the Wizard's use cases"
+        } else {
+            "one to five use cases from Okta's list"
+        },
+        use_cases(),
+    );
+    c.require(
+        "app.description",
+        "a description under 1024 characters",
+        filled(&s.app.description).and_then(|()| {
+            let n = s.app.description.chars().count();
+            if n >= 1024 {
+                Err(format!("{n} characters"))
+            } else {
+                Ok(())
+            }
+        }),
+    );
+    c.require("app.logo", "a PNG, JPG or GIF under 1 MB", logo(s));
+
+    c.section(if wizard {
+        "Support contact"
+    } else {
+        "Customer support"
+    });
+    if !wizard {
+        c.require(
+            "support.contacts",
+            "one or more public contacts: email, URL or phone",
+            if s.support.contacts.is_empty() {
+                Err("missing".into())
+            } else {
+                s.support
+                    .contacts
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, k)| {
+                        contact(&k.kind, &k.value).map_err(|e| format!("contacts[{i}]: {e}"))
+                    })
+            },
+        );
+    }
+    c.require(
+        "support.escalation",
+        "a private, monitored distribution list; not a generic address such as support@example.com, not a 1-800 number",
+        escalation(&s.support.escalation),
+    );
+
+    c.section(if wizard {
+        "Test information for Okta review"
+    } else {
+        "Test account"
+    });
+    c.require(
+        "test_account.url",
+        "a static sign-in URL",
+        https_url(&s.test_account.url),
+    );
+    c.require(
+        "test_account.username",
+        "the test account's username or email",
+        filled(&s.test_account.username),
+    );
+    c.recommend(
+        "test_account.username",
+        "isvtest@okta.com is the preferred test account",
+        if s.test_account.username.is_empty()
+            || s.test_account
+                .username
+                .eq_ignore_ascii_case("isvtest@okta.com")
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "{:?} instead of isvtest@okta.com",
+                s.test_account.username
+            ))
+        },
+    );
+    c.require(
+        "test_account.password_env",
+        "the password, held in the named environment variable (never in the file)",
+        env_name(&s.test_account.password_env, env),
+    );
+    if wizard {
+        c.require(
+            "test_account.instructions",
+            "for SCIM: the base URL and credentials, or how to get them",
+            filled(&s.test_account.instructions),
+        );
+    }
+
+    c.section("SCIM");
+    c.require(
+        "scim.version",
+        "SCIM 2.0; SCIM 1.1 only for integrations already in the OIN",
+        match s.scim.version.as_str() {
+            "2.0" => Ok(()),
+            "1.1" if s.app.exists_in_oin && !wizard => Ok(()),
+            "1.1" => Err("new submissions must be SCIM 2.0".into()),
+            "" => Err("missing".into()),
+            other => Err(format!("{other:?} is not 2.0 or 1.1")),
+        },
+    );
+    c.require(
+        "scim.base_url",
+        "an HTTPS base URL without \"_\", at most 1024 characters",
+        https_url(&s.scim.base_url).and_then(|()| {
+            if s.scim.base_url.contains('_') {
+                Err("contains \"_\"".into())
+            } else if s.scim.base_url.len() > 1024 {
+                Err(format!("{} characters", s.scim.base_url.len()))
+            } else {
+                Ok(())
+            }
+        }),
+    );
+    let auth_rule = if wizard {
+        "header, bearer or oauth2 (Basic is not accepted for new SCIM submissions)"
+    } else {
+        "header or oauth2 (basic only for existing integrations)"
+    };
+    c.require(
+        "scim.auth",
+        auth_rule,
+        match (s.scim.auth.as_str(), wizard) {
+            ("header" | "oauth2", _) | ("bearer", true) => Ok(()),
+            ("basic", false) if s.app.exists_in_oin => Ok(()),
+            ("basic", _) => {
+                Err("Basic authentication is not accepted for new SCIM submissions".into())
+            }
+            ("", _) => Err("missing".into()),
+            (other, _) => Err(format!("{other:?} is not one of the form's modes")),
+        },
+    );
+    if s.scim.auth == "oauth2" {
+        let o = s.scim.oauth.clone().unwrap_or_default();
+        c.require(
+            "scim.oauth.authorize_url",
+            "the authorize endpoint",
+            https_url(&o.authorize_url),
+        );
+        c.require(
+            "scim.oauth.token_url",
+            "the token endpoint",
+            https_url(&o.token_url),
+        );
+        c.require(
+            "scim.oauth.client_id",
+            "the client id (the same for every tenant)",
+            filled(&o.client_id),
+        );
+        c.require(
+            "scim.oauth.client_secret_env",
+            "the client secret, held in the named environment variable",
+            env_name(&o.client_secret_env, env),
+        );
+    }
+    c.require(
+        "scim.config_guide",
+        "a configuration guide: an https:// link, or an HTML or PDF file",
+        config_guide(s),
+    );
+    c.require("scim.features", "the supported provisioning features", if s.scim.features.is_empty() {
+        Err("missing".into())
+    } else if let Some(f) = s.scim.features.iter().find(|f| !FEATURES.contains(&f.as_str())) {
+        Err(format!("{f:?} is not one of: {}", FEATURES.join(", ")))
+    } else if wizard && s.scim.features.iter().any(|f| f == "profile-sourcing") {
+        Err("the OIN Wizard does not offer profile sourcing; Okta enables it on request (oin@okta.com)".into())
+    } else {
+        Ok(())
+    });
+    if !wizard {
+        c.require(
+            "scim.patch_supported",
+            "whether the SCIM server supports PATCH",
+            s.scim
+                .patch_supported
+                .map(|_| ())
+                .ok_or_else(|| "missing".to_string()),
+        );
+        c.require(
+            "scim.group_patch_limit",
+            "group membership changes per PATCH: 100 to 1000",
+            match s.scim.group_patch_limit {
+                None => Err("missing".into()),
+                Some(n) if (100..=1000).contains(&n) => Ok(()),
+                Some(n) => Err(format!("{n} is outside 100-1000")),
+            },
+        );
+        c.require(
+            "scim.instance_url",
+            "the app instance page in the dev org",
+            https_url(&s.scim.instance_url),
+        );
+    }
+
+    let required: usize = c.sections.iter().map(|s| s.required).sum();
+    let satisfied: usize = c.sections.iter().map(|s| s.satisfied).sum();
+    let percent = (satisfied * 100)
+        .checked_div(required)
+        .map_or(100, |p| p as u32);
+    Completeness {
+        percent,
+        sections: c.sections,
+    }
+}
+
+/// Writes the completeness like the OIN form's progress indicator: the percentage, then each
+/// section with what is missing or wrong (and what is only recommended).
+pub fn write_completeness(c: &Completeness, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "Completeness: {}%", c.percent)?;
+    for s in &c.sections {
+        writeln!(out, "  {:<34} {}/{}", s.name, s.satisfied, s.required)?;
+        for f in &s.findings {
+            let tag = if f.blocking { "-" } else { "~ recommended:" };
+            writeln!(
+                out,
+                "    {tag} {}: {} ({})",
+                f.field, f.message, f.guideline
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escalation_rejects_generic_and_toll_free() {
+        assert!(escalation("oin-escalations@acme.example").is_ok());
+        assert!(
+            escalation("support@acme.example")
+                .unwrap_err()
+                .contains("generic")
+        );
+        assert!(
+            escalation("1-800-555-0100")
+                .unwrap_err()
+                .contains("toll-free")
+        );
+        assert!(
+            escalation("+1 (888) 555 0100")
+                .unwrap_err()
+                .contains("toll-free")
+        );
+        assert!(
+            escalation("+44 20 7946 0000")
+                .unwrap_err()
+                .contains("phone number")
+        );
+        assert!(escalation("not an address").is_err());
+    }
+
+    #[test]
+    fn images_are_known_by_their_bytes() {
+        assert_eq!(image_kind(b"\x89PNG\r\n\x1a\nrest"), Some("png"));
+        assert_eq!(image_kind(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("jpg"));
+        assert_eq!(image_kind(b"GIF89a..."), Some("gif"));
+        assert_eq!(image_kind(b"<svg>"), None);
+    }
+
+    #[test]
+    fn contacts_by_type() {
+        assert!(contact("email", "help@acme.example").is_ok());
+        assert!(contact("url", "https://acme.example/help").is_ok());
+        assert!(contact("phone", "+1 415 555 0100").is_ok());
+        assert!(contact("fax", "1").is_err());
+        assert!(contact("phone", "call us").is_err());
+    }
+}
