@@ -691,3 +691,208 @@ mod tests {
         assert!(contact("phone", "call us").is_err());
     }
 }
+
+#[cfg(test)]
+mod form_rules {
+    use super::*;
+    use crate::submission::{Submission, parse};
+
+    fn sample() -> Submission {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let mut s = parse(
+            "submission.toml",
+            &std::fs::read_to_string(dir.join("submission.toml")).unwrap(),
+        )
+        .unwrap();
+        s.base_dir = dir;
+        s
+    }
+
+    fn env_set(_: &str) -> bool {
+        true
+    }
+
+    fn blocking(s: &Submission) -> Vec<String> {
+        check(s, &env_set)
+            .sections
+            .iter()
+            .flat_map(|sec| {
+                sec.findings
+                    .iter()
+                    .filter(|f| f.blocking)
+                    .map(|f| format!("{}: {}", f.field, f.message))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sample_is_complete() {
+        let c = check(&sample(), &env_set);
+        assert_eq!(c.percent, 100, "{:#?}", c.sections);
+        assert!(c.complete());
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("fake.png"), b"this is text, not a PNG").unwrap();
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(LOGO_MAX_BYTES as usize, 0);
+        std::fs::write(dir.path().join("big.png"), big).unwrap();
+        let fake = dir.path().join("fake.png").display().to_string();
+        let big = dir.path().join("big.png").display().to_string();
+        type Mutation = Box<dyn Fn(&mut Submission)>;
+        let cases: Vec<(&str, Mutation, &str)> = vec![
+            (
+                "app.name",
+                Box::new(|s| s.app.name = "x".repeat(65)),
+                "65 characters",
+            ),
+            ("app.name", Box::new(|s| s.app.name.clear()), "missing"),
+            (
+                "app.use_cases",
+                Box::new(|s| {
+                    s.app.use_cases = vec![
+                        "IGA".into(),
+                        "MFA".into(),
+                        "Automation".into(),
+                        "Zero Trust".into(),
+                    ]
+                }),
+                "at most 3",
+            ),
+            (
+                "app.use_cases",
+                Box::new(|s| s.app.use_cases = vec!["Lifecycle Management".into()]),
+                "not one of",
+            ),
+            (
+                "app.description",
+                Box::new(|s| s.app.description = "d".repeat(1024)),
+                "1024 characters",
+            ),
+            (
+                "app.logo",
+                Box::new(|s| s.app.logo = "missing.png".into()),
+                "cannot read",
+            ),
+            (
+                "app.logo",
+                Box::new(move |s| s.app.logo = fake.clone()),
+                "not a PNG, JPG or GIF",
+            ),
+            (
+                "app.logo",
+                Box::new(move |s| s.app.logo = big.clone()),
+                "the limit is under 1 MB",
+            ),
+            (
+                "support.escalation",
+                Box::new(|s| s.support.escalation = "support@acme.example".into()),
+                "generic",
+            ),
+            (
+                "support.escalation",
+                Box::new(|s| s.support.escalation = "1-800-555-0100".into()),
+                "toll-free",
+            ),
+            (
+                "test_account.url",
+                Box::new(|s| s.test_account.url = "ftp://x".into()),
+                "not an https:// URL",
+            ),
+            (
+                "scim.version",
+                Box::new(|s| s.scim.version = "1.1".into()),
+                "must be SCIM 2.0",
+            ),
+            (
+                "scim.base_url",
+                Box::new(|s| s.scim.base_url = "https://scim_host.example/scim".into()),
+                "\"_\"",
+            ),
+            (
+                "scim.auth",
+                Box::new(|s| s.scim.auth = "basic".into()),
+                "Basic authentication is not accepted",
+            ),
+            (
+                "scim.features",
+                Box::new(|s| s.scim.features.push("profile-sourcing".into())),
+                "does not offer profile sourcing",
+            ),
+            (
+                "scim.config_guide",
+                Box::new(|s| s.scim.config_guide = "http://guide.example".into()),
+                "neither an https:// link nor a readable file",
+            ),
+            (
+                "scim.oauth.client_secret_env",
+                Box::new(|s| {
+                    s.scim.auth = "oauth2".into();
+                    s.scim.oauth = Some(Default::default());
+                }),
+                "missing",
+            ),
+            (
+                "app.original_dev_org",
+                Box::new(|s| {
+                    s.app.exists_in_oin = true;
+                    s.app.existing_name = "Old".into();
+                    s.app.changes_summary = "c".into();
+                    s.app.original_dev_org = "https://dev-1.okta.com".into();
+                }),
+                "is not the original dev org",
+            ),
+        ];
+        for (field, mutate, expected) in cases {
+            let mut s = sample();
+            mutate(&mut s);
+            let found = blocking(&s);
+            assert!(
+                found
+                    .iter()
+                    .any(|f| f.starts_with(&format!("{field}: ")) && f.contains(expected)),
+                "{field} / {expected}: {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unset_password_variable_blocks() {
+        let c = check(&sample(), &|_| false);
+        assert!(
+            c.sections
+                .iter()
+                .flat_map(|s| &s.findings)
+                .any(|f| f.field == "test_account.password_env"
+                    && f.message.contains("SCIMCHECK_SAMPLE_PASSWORD is not set"))
+        );
+        assert!(c.percent < 100);
+    }
+
+    #[test]
+    fn the_manager_form_has_its_own_fields() {
+        let mut s = sample();
+        s.form = Form::OinManager;
+        s.app.use_cases = vec!["Lifecycle Management".into()];
+        let found = blocking(&s);
+        for field in [
+            "app.website",
+            "support.contacts",
+            "scim.patch_supported",
+            "scim.group_patch_limit",
+            "scim.instance_url",
+        ] {
+            assert!(
+                found.iter().any(|f| f.starts_with(field)),
+                "{field}: {found:#?}"
+            );
+        }
+        // Bearer is a Wizard mode; the Manager form knows header and OAuth 2.
+        assert!(
+            found.iter().any(|f| f.starts_with("scim.auth")),
+            "{found:#?}"
+        );
+    }
+}

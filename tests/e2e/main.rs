@@ -3,6 +3,7 @@
 
 mod cli;
 mod fault_table;
+mod packager;
 mod profile_sourcing;
 mod reporters;
 mod scim11;

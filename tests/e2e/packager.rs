@@ -1,0 +1,325 @@
+//! The packager through the binary: a review-ready bundle (deterministic, verifiable, without
+//! secrets), and each way a submission or its results can be refused.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use harness::runner::{NoEvents, RunOptions, run};
+
+use crate::support::{client, server, suite};
+
+const BIN: &str = env!("CARGO_BIN_EXE_scimcheck");
+const SAMPLE_URL: &str = "https://scim.acme-directory.example/scim/v2";
+
+/// Runs the suites the sample's features need against the reference server and writes the
+/// results into `dir`. `https` rewrites the recorded base URL to the sample's, standing in for
+/// an app deployed on HTTPS (the reference server is plain HTTP on loopback).
+async fn results(dir: &Path, suites: &[&str], https: bool) {
+    let server = server(&[], 3).await;
+    let options = RunOptions {
+        scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
+        ..RunOptions::default()
+    };
+    let suites: Vec<_> = suites.iter().map(|id| suite(id)).collect();
+    let mut report = run(
+        &client(server.base_url()),
+        &suites,
+        &options,
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    server.stop().await;
+    if https {
+        report.target.base_url = SAMPLE_URL.into();
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let mut junit = Vec::new();
+    harness::reporters::junit::write(&report, &mut junit).unwrap();
+    std::fs::write(dir.join("junit.xml"), junit).unwrap();
+    let mut json = Vec::new();
+    harness::reporters::json::write(&report, &mut json).unwrap();
+    std::fs::write(dir.join("results.json"), json).unwrap();
+}
+
+const ALL: &[&str] = &[
+    "okta-scim2-spec",
+    "okta-scim2-crud",
+    "okta-scim2-groups",
+    "profile-sourcing",
+];
+
+fn sample_into(dir: &Path) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in ["submission.toml", "logo.png", "config-guide.html"] {
+        std::fs::copy(fixtures.join(f), dir.join(f)).unwrap();
+    }
+}
+
+fn scimcheck(args: &[&str], dir: &Path, password: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("SCIMCHECK_SAMPLE_PASSWORD")
+        .env("NO_COLOR", "1");
+    if let Some(p) = password {
+        cmd.env("SCIMCHECK_SAMPLE_PASSWORD", p);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const PACKAGE: &[&str] = &[
+    "package",
+    "--submission",
+    "submission.toml",
+    "--results",
+    "results",
+    "--submission-date",
+    "2026-11-23",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ready_submission_gives_a_deterministic_bundle_that_verifies_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results(&d.join("results"), ALL, true).await;
+    let canary = "canary-pw-5f1e2d";
+    let first = scimcheck(&[PACKAGE, &["--out", "a.tar.gz"]].concat(), d, Some(canary));
+    assert_eq!(first.status.code(), Some(0), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("Completeness: 100%"),
+        "{}",
+        stdout(&first)
+    );
+    assert!(
+        stdout(&first).contains("wrote review-ready bundle a.tar.gz"),
+        "{}",
+        stdout(&first)
+    );
+    let second = scimcheck(&[PACKAGE, &["--out", "b.tar.gz"]].concat(), d, Some(canary));
+    assert_eq!(second.status.code(), Some(0));
+    let (a, b) = (
+        std::fs::read(d.join("a.tar.gz")).unwrap(),
+        std::fs::read(d.join("b.tar.gz")).unwrap(),
+    );
+    assert_eq!(a, b, "two builds of the same inputs differ");
+
+    let files = packager::bundle::read_tar_gz(&a).unwrap();
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "SHA256SUMS",
+            "config-guide.html",
+            "logo.png",
+            "manifest.json",
+            "report.html",
+            "results/junit.xml",
+            "results/results.json",
+            "submission.json"
+        ]
+    );
+    for (name, data) in &files {
+        assert!(
+            !String::from_utf8_lossy(data).contains(canary),
+            "the password reached {name}"
+        );
+    }
+    assert!(!stdout(&first).contains(canary));
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["kind"], "new");
+    assert_eq!(manifest["timeline"]["published"], "2026-12-08");
+    assert_eq!(
+        manifest["required_suites"],
+        serde_json::json!([
+            "okta-scim2-spec",
+            "okta-scim2-crud",
+            "okta-scim2-groups",
+            "profile-sourcing"
+        ])
+    );
+
+    let verified = scimcheck(&["verify", "a.tar.gz"], d, None);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+    assert!(stdout(&verified).contains("OK: hashes, structure and results check out"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tampered_bundle_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results(&d.join("results"), ALL, true).await;
+    assert_eq!(
+        scimcheck(&[PACKAGE, &["--out", "ok.tar.gz"]].concat(), d, Some("x"))
+            .status
+            .code(),
+        Some(0)
+    );
+    let mut files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("ok.tar.gz")).unwrap()).unwrap();
+    files
+        .get_mut("results/results.json")
+        .unwrap()
+        .extend_from_slice(b" ");
+    // Rebuild the archive keeping the original SHA256SUMS, as someone editing it would.
+    let mut raw = tar::Builder::new(Vec::new());
+    for (name, data) in &files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        raw.append_data(&mut h, name, data.as_slice()).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &raw.into_inner().unwrap()).unwrap();
+    std::fs::write(d.join("bad.tar.gz"), gz.finish().unwrap()).unwrap();
+    let out = scimcheck(&["verify", "bad.tar.gz"], d, None);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .contains("results/results.json: its SHA-256 does not match SHA256SUMS (tampered)"),
+        "{}",
+        stdout(&out)
+    );
+
+    std::fs::write(d.join("garbage.tar.gz"), b"not an archive").unwrap();
+    let out = scimcheck(&["verify", "garbage.tar.gz"], d, None);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("garbage.tar.gz: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_that_do_not_support_the_submission_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    // Plain loopback results (another base URL), and only the SPEC suite.
+    results(&d.join("results"), &["okta-scim2-spec"], false).await;
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "the submission declares scim.base_url https://scim.acme-directory.example/scim/v2"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("suite okta-scim2-crud is missing from the results"),
+        "{text}"
+    );
+    assert!(
+        text.contains("suite okta-scim2-groups is missing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not review-ready: no bundle written"),
+        "{text}"
+    );
+    assert!(!d.join("oin-submission.tar.gz").exists());
+
+    // --draft writes a bundle marked DRAFT, which verifies as an intact draft.
+    let out = scimcheck(&[PACKAGE, &["--draft"]].concat(), d, None);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("wrote DRAFT bundle"),
+        "{}",
+        stdout(&out)
+    );
+    let out = scimcheck(&["verify", "oin-submission.tar.gz"], d, None);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("DRAFT"), "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn old_results_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results(&d.join("results"), ALL, true).await;
+    let path = d.join("results/results.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    json["started_at"] = "2026-01-01T00:00:00Z".into();
+    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("days old (run 2026-01-01); the limit is 30 days"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreadable_inputs_exit_two_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results(&d.join("results"), ALL, true).await;
+    std::fs::write(
+        d.join("bad.toml"),
+        "form = \"oin-wizard\"\n[app]\nname = \n",
+    )
+    .unwrap();
+    let out = scimcheck(
+        &[
+            "package",
+            "--submission",
+            "bad.toml",
+            "--results",
+            "results",
+        ],
+        d,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("bad.toml:3:"), "{}", stdout(&out));
+
+    std::fs::write(
+        d.join("results/junit.xml"),
+        "<testsuites name=\"pytest\" tests=\"0\" failures=\"0\" errors=\"0\"></testsuites>",
+    )
+    .unwrap();
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("junit.xml: not a scimcheck junit.xml"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("panicked"));
+}
+
+#[test]
+fn init_writes_a_form_that_package_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for form in ["oin-wizard", "oin-manager"] {
+        let out = scimcheck(
+            &["init", "--form", form, "--out", &format!("{form}.toml")],
+            d,
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        let text = std::fs::read_to_string(d.join(format!("{form}.toml"))).unwrap();
+        assert!(packager::submission::parse("t", &text).is_ok());
+    }
+    let again = scimcheck(&["init", "--out", "oin-wizard.toml"], d, None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stdout(&again).contains("--force"), "{}", stdout(&again));
+}
