@@ -55,6 +55,8 @@ Exit status: 0 all required checks passed, 1 a required check failed,
     Package(crate::oin::PackageArgs),
     /// Verify a review bundle: hashes, structure, results, completeness.
     Verify(crate::oin::VerifyArgs),
+    /// Convert an Okta Runscope export into a suite file, listing what cannot be expressed.
+    ImportRunscope(ImportArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,6 +108,18 @@ struct RunArgs {
     /// `count` of each page of an import walk [default: 100, as Okta]
     #[arg(long)]
     page_size: Option<usize>,
+    /// Run an Okta Runscope export (JSON) as it is, instead of built-in suites
+    #[arg(long, conflicts_with = "suites")]
+    runscope: Option<PathBuf>,
+    /// A variable of the export: NAME=VALUE; repeatable
+    #[arg(long = "var", value_parser = parse_pair)]
+    vars: Vec<(String, String)>,
+    /// A secret variable of the export, read from the environment: NAME=ENV_VAR; repeatable
+    #[arg(long = "var-env", value_parser = parse_pair)]
+    var_envs: Vec<(String, String)>,
+    /// Wait the pauses of a Runscope export (5-40 s between steps)
+    #[arg(long)]
+    honor_pauses: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -146,6 +160,15 @@ struct ServeArgs {
 }
 
 #[derive(clap::Args)]
+struct ImportArgs {
+    /// The Runscope export (JSON)
+    export: PathBuf,
+    /// Where to write the suite file [default: the export's name with .toml]
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct DemoArgs {
     /// Directory for junit.xml and results.json
     #[arg(long, default_value = "scimcheck-results")]
@@ -157,6 +180,13 @@ struct SuitesArgs {
     /// Print a Markdown table instead of text
     #[arg(long)]
     markdown: bool,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| "expected NAME=VALUE".to_string())
 }
 
 fn parse_scim_version(s: &str) -> Result<refserver::ScimVersion, String> {
@@ -201,6 +231,7 @@ pub fn main() -> ExitCode {
             Command::Init(args) => crate::oin::init(args),
             Command::Package(args) => crate::oin::package(args),
             Command::Verify(args) => crate::oin::verify(args),
+            Command::ImportRunscope(args) => import_runscope(args),
         }
     });
     match result {
@@ -219,6 +250,8 @@ struct RunConfig {
     target: Target,
     /// `--suite` arguments; none means every built-in suite of the targeted version.
     suite_args: Vec<String>,
+    /// A Runscope export converted into a suite (its own version; no detection).
+    runscope: Option<harness::suite::Suite>,
     version: VersionArg,
     out: PathBuf,
     options: RunOptions,
@@ -246,6 +279,24 @@ fn env_secret(name: &str) -> Result<SecretString> {
 
 fn resolve(args: RunArgs) -> Result<RunConfig> {
     let file = load_file_config(args.config.as_deref())?;
+    // Variables of a Runscope export: public ones on the command line, secret ones read from
+    // the environment (and redacted from every output).
+    let mut inputs = args.vars.clone();
+    let mut secrets = Vec::new();
+    for (name, env) in &args.var_envs {
+        let value = env_secret(env).with_context(|| format!("--var-env {name}={env}"))?;
+        inputs.push((
+            name.clone(),
+            secrecy::ExposeSecret::expose_secret(&value).to_string(),
+        ));
+        secrets.push(value);
+    }
+    let input = |names: &[&str]| {
+        inputs
+            .iter()
+            .find(|(k, _)| names.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+    };
     let base_url = args
         .base_url
         .or_else(|| {
@@ -254,6 +305,7 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
                 .filter(|v| !v.is_empty())
         })
         .or(file.base_url)
+        .or_else(|| input(&["SCIMBaseURL", "SCIMUrl"]))
         .ok_or_else(|| {
             anyhow!(
                 "no base URL: give --base-url, set SCIM_BASE_URL, or put base_url in scimcheck.toml"
@@ -266,19 +318,28 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
             anyhow!("scimcheck.toml: auth must be bearer, header, basic or none, not {text:?}")
         })?,
     };
-    let credential = match mode {
-        AuthMode::Bearer => Credential::Bearer(env_secret("SCIM_TOKEN").context("--auth bearer")?),
-        AuthMode::Header => Credential::Header(env_secret("SCIM_TOKEN").context("--auth header")?),
-        AuthMode::Basic => Credential::Basic {
-            username: std::env::var("SCIM_USERNAME")
-                .ok()
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
-            password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
+    // An export's whole Authorization value ({{auth}}) given as a variable is the credential.
+    let credential = match input(harness::runscope::AUTH_VARS) {
+        Some(value) => Credential::Header(value.into()),
+        None => match mode {
+            AuthMode::Bearer => {
+                Credential::Bearer(env_secret("SCIM_TOKEN").context("--auth bearer")?)
+            }
+            AuthMode::Header => {
+                Credential::Header(env_secret("SCIM_TOKEN").context("--auth header")?)
+            }
+            AuthMode::Basic => Credential::Basic {
+                username: std::env::var("SCIM_USERNAME")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
+                password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
+            },
+            AuthMode::None => Credential::None,
         },
-        AuthMode::None => Credential::None,
     };
     let mut target = Target::new(&base_url, credential).map_err(|e| anyhow!(e))?;
+    target.extra_secrets = secrets;
     if let Some(s) = args.connect_timeout.or(file.connect_timeout_secs) {
         target.connect_timeout = Duration::from_secs(s);
     }
@@ -300,8 +361,38 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
             anyhow!("scimcheck.toml: scim_version must be auto, 2.0 or 1.1, not {text:?}")
         })?,
     };
-    // Bad suite arguments are reported before any request is sent.
+    // Bad suite arguments and exports are reported before any request is sent.
     harness::builtin::select_suites(&suite_args, "2.0")?;
+    let runscope = match &args.runscope {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let converted = harness::runscope::convert(&path.display().to_string(), &text)?;
+            let given: Vec<&str> = inputs.iter().map(|(k, _)| k.as_str()).collect();
+            let missing: Vec<&String> = converted
+                .suite
+                .inputs
+                .iter()
+                .filter(|i| !given.contains(&i.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                let flags: Vec<String> = missing.iter().map(|m| format!("--var {m}=…")).collect();
+                bail!(
+                    "{} needs {} (secrets: --var-env NAME=ENV_VAR)",
+                    path.display(),
+                    flags.join(" ")
+                );
+            }
+            if !converted.not_expressible.is_empty() {
+                eprintln!(
+                    "note: {} part(s) of the export cannot run here and are reported as not run",
+                    converted.not_expressible.len()
+                );
+            }
+            Some(converted.suite)
+        }
+    };
     let mut options = RunOptions {
         keep: args.keep,
         strict: args.strict,
@@ -320,8 +411,11 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
         .out
         .or(file.out.map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
+    options.inputs = inputs;
+    options.honor_pauses = args.honor_pauses;
     Ok(RunConfig {
         target,
+        runscope,
         suite_args,
         version,
         out,
@@ -344,13 +438,27 @@ fn stdout_style() -> Style {
 /// Runs, writes the result files, prints the summary; returns the exit status.
 async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let client = Client::new(config.target).map_err(|e| anyhow!(e))?;
-    let choice = match config.version {
-        VersionArg::Auto => detect(&client).await?,
-        VersionArg::V2 => VersionChoice::declared("2.0"),
-        VersionArg::V11 => VersionChoice::declared("1.1"),
+    let (choice, suites) = match config.runscope.take() {
+        // An export is a test of one version, as its name says.
+        Some(suite) => {
+            let mut choice = VersionChoice::declared(&suite.scim_version);
+            choice.evidence = vec![format!(
+                "the Runscope export {:?} is a SCIM {} test",
+                suite.title, suite.scim_version
+            )];
+            (choice, vec![suite])
+        }
+        None => {
+            let choice = match config.version {
+                VersionArg::Auto => detect(&client).await?,
+                VersionArg::V2 => VersionChoice::declared("2.0"),
+                VersionArg::V11 => VersionChoice::declared("1.1"),
+            };
+            let suites = select_suites(&config.suite_args, &choice.version)?;
+            (choice, suites)
+        }
     };
     let _ = write_version(&choice, &mut std::io::stderr());
-    let suites = select_suites(&config.suite_args, &choice.version)?;
     config.options.scim_version = Some(choice);
     let mut progress = Progress::new(std::io::stderr(), stderr_style());
     let interrupt = async {
@@ -467,6 +575,7 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             target: Target::new(server.base_url(), Credential::Bearer(token.into()))
                 .map_err(|e| anyhow!(e))?,
             suite_args: Vec::new(),
+            runscope: None,
             version: VersionArg::Auto,
             out,
             options: RunOptions::default(),
@@ -487,6 +596,37 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
         }
     }
     Ok(worst)
+}
+
+fn import_runscope(args: ImportArgs) -> Result<ExitStatus> {
+    let text = std::fs::read_to_string(&args.export)
+        .with_context(|| format!("cannot read {}", args.export.display()))?;
+    let converted = harness::runscope::convert(&args.export.display().to_string(), &text)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| args.export.with_extension("toml"));
+    std::fs::write(&out, harness::runscope::to_toml(&converted))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "wrote {} ({} checks)",
+        out.display(),
+        converted.suite.checks.len()
+    );
+    if !converted.suite.inputs.is_empty() {
+        println!(
+            "inputs to give with --var (or --var-env): {}",
+            converted.suite.inputs.join(", ")
+        );
+    }
+    if converted.not_expressible.is_empty() {
+        println!("everything in the export is expressed");
+    } else {
+        println!("not expressible (reported as not run):");
+        for n in &converted.not_expressible {
+            println!("  - {n}");
+        }
+    }
+    Ok(ExitStatus::Success)
 }
 
 fn suites_command(args: SuitesArgs) -> Result<ExitStatus> {

@@ -125,6 +125,7 @@ fn cmp_name(cmp: &Comparison) -> &'static str {
     match cmp {
         Comparison::Equals(_) => "equals",
         Comparison::EqualsNumber(_) => "equals_number",
+        Comparison::LessThan(_) => "less_than",
         Comparison::NotEmpty => "not_empty",
         Comparison::HasValue(_) => "has_value",
         Comparison::Contains(_) => "contains",
@@ -142,6 +143,7 @@ fn expected_text(cmp: &Comparison, vars: &Vars) -> String {
     match cmp {
         Comparison::Equals(s) => format!("{:?}", v(s)),
         Comparison::EqualsNumber(n) => format!("the number {n}"),
+        Comparison::LessThan(n) => format!("a number below {n}"),
         Comparison::NotEmpty => "a value that is not empty".into(),
         Comparison::HasValue(s) => format!("an array holding {:?}", v(s)),
         Comparison::Contains(s) => format!("a value containing {:?}", v(s)),
@@ -161,6 +163,7 @@ fn compare(cmp: &Comparison, found: Option<&Value>, vars: &Vars) -> Result<(), (
     let ok = match cmp {
         Comparison::Equals(s) => found.is_some_and(|v| scalar_text(v) == rendered(s)),
         Comparison::EqualsNumber(n) => found.and_then(number_of).is_some_and(|x| x == *n),
+        Comparison::LessThan(n) => found.and_then(number_of).is_some_and(|x| x < *n),
         Comparison::NotEmpty => found.is_some_and(|v| !is_empty(v)),
         Comparison::HasValue(s) => {
             let want = rendered(s);

@@ -100,6 +100,8 @@ pub struct Target {
     pub request_timeout: Duration,
     /// Largest response body read, in bytes.
     pub max_body_bytes: usize,
+    /// More secrets to keep out of every output (values given with `--var-env`).
+    pub extra_secrets: Vec<SecretString>,
 }
 
 /// Default limits, chosen for real apps: Okta itself gives up after 60 s.
@@ -128,6 +130,7 @@ impl Target {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 * 1024 * 1024,
+            extra_secrets: Vec::new(),
         })
     }
 }
@@ -192,7 +195,13 @@ impl Client {
             .no_proxy()
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        let redactor = Redactor::new(target.credential.secrets());
+        let redactor = Redactor::new(
+            target
+                .credential
+                .secrets()
+                .into_iter()
+                .chain(target.extra_secrets.iter().cloned()),
+        );
         Ok(Client {
             http,
             target,
@@ -211,9 +220,20 @@ impl Client {
         self.sent.load(Ordering::Relaxed)
     }
 
-    /// The full URL of a path and query, encoded as sent.
+    /// The full URL of a path and query, encoded as sent. A path that is already a whole URL
+    /// (a Runscope export's call to Okta's own API) is used as it is.
     pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
-        let mut url = format!("{}{}", self.target.base_url, encode_path(path));
+        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+            match path
+                .find("://")
+                .and_then(|i| path[i + 3..].find('/').map(|j| i + 3 + j))
+            {
+                Some(split) => format!("{}{}", &path[..split], encode_path(&path[split..])),
+                None => path.to_string(),
+            }
+        } else {
+            format!("{}{}", self.target.base_url, encode_path(path))
+        };
         for (i, (k, v)) in query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
             url.push_str(&encode_component(k));

@@ -14,6 +14,7 @@ pub mod http;
 pub mod report;
 pub mod reporters;
 pub mod runner;
+pub mod runscope;
 pub mod suite;
 pub mod template;
 pub mod walk;

@@ -10,8 +10,6 @@
 use std::future::Future;
 use std::time::Instant;
 
-use secrecy::SecretString;
-
 use std::collections::BTreeMap;
 
 use crate::assertion::{Mismatch, evaluate, lookup};
@@ -42,6 +40,10 @@ pub struct RunOptions {
     pub scim_version: Option<VersionChoice>,
     /// `count` of each page of an import walk (Okta uses 100).
     pub page_size: usize,
+    /// Values of the suites' inputs (`--var`, `--var-env`).
+    pub inputs: Vec<(String, String)>,
+    /// Wait the pauses a suite asks for (Runscope exports pause 5-40 s between steps).
+    pub honor_pauses: bool,
 }
 
 impl Default for RunOptions {
@@ -52,6 +54,8 @@ impl Default for RunOptions {
             strict: false,
             scim_version: None,
             page_size: 100,
+            inputs: Vec::new(),
+            honor_pauses: false,
         }
     }
 }
@@ -175,6 +179,7 @@ impl<'a> SuiteState<'a> {
         vars.insert("emailDomain".into(), options.email_domain.clone());
         vars.insert("SCIMBaseURL".into(), client.target().base_url.clone());
         vars.insert("pageSize".into(), options.page_size.to_string());
+        vars.extend(options.inputs.iter().cloned());
         for (name, spec) in &suite.vars {
             let value = match spec {
                 VarSpec::Generate(g) => generate(*g),
@@ -210,7 +215,15 @@ impl<'a> SuiteState<'a> {
 
     async fn run_check(&mut self, check: &Check) -> Result<CheckResult, RunError> {
         let clock = Instant::now();
-        let finish = |outcome, exchanges, note| CheckResult {
+        let not_run = (!check.not_run.is_empty()).then(|| {
+            check
+                .not_run
+                .iter()
+                .map(|n| format!("not run: {n}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let finish = |outcome, exchanges, note: Option<String>| CheckResult {
             id: check.id.clone(),
             title: check.title.clone(),
             level: check.level,
@@ -219,8 +232,20 @@ impl<'a> SuiteState<'a> {
             outcome,
             duration_ms: clock.elapsed().as_millis() as u64,
             exchanges,
-            note,
+            note: note.or_else(|| not_run.clone()),
         };
+        if let Some(reason) = &check.disabled {
+            return Ok(finish(
+                Outcome::Skip {
+                    reason: reason.clone(),
+                },
+                Vec::new(),
+                None,
+            ));
+        }
+        if self.options.honor_pauses && check.pause_before_s > 0 {
+            tokio::time::sleep(std::time::Duration::from_secs(check.pause_before_s)).await;
+        }
         if let Some(gate) = &check.when {
             let holds = self
                 .bodies
@@ -392,17 +417,13 @@ impl<'a> SuiteState<'a> {
             path: render(&r.path, vars)?,
             query,
             headers,
-            authorization: self.authorization(&r.authorization),
+            authorization: match &r.authorization {
+                Authorization::Run => self.client.target().credential.header_value(),
+                Authorization::Literal(v) => Some(render(v, vars)?.into()),
+                Authorization::Omit => None,
+            },
             body,
         })
-    }
-
-    fn authorization(&self, a: &Authorization) -> Option<SecretString> {
-        match a {
-            Authorization::Run => self.client.target().credential.header_value(),
-            Authorization::Literal(v) => Some(v.clone().into()),
-            Authorization::Omit => None,
-        }
     }
 
     fn capture(&mut self, check: &Check, response: &Response) {

@@ -38,6 +38,8 @@ pub struct Suite {
     pub source: String,
     /// Suite variables, in definition order (later ones may use earlier ones).
     pub vars: Vec<(String, VarSpec)>,
+    /// Variables the user must supply (`--var NAME=VALUE` or `--var-env NAME=ENV`).
+    pub inputs: Vec<String>,
     /// The checks, in run order.
     pub checks: Vec<Check>,
 }
@@ -151,6 +153,13 @@ pub struct Check {
     pub capture_body: Option<String>,
     /// Walk every page of the request's list, as an import does, instead of one request.
     pub walk: Option<WalkSpec>,
+    /// Parts of the original step that cannot run here (a Runscope JavaScript script), shown
+    /// with the result: never counted as passed.
+    pub not_run: Vec<String>,
+    /// Seconds to wait before the request, honoured only with `--honor-pauses`.
+    pub pause_before_s: u64,
+    /// Why the check is disabled (a step skipped in a Runscope export).
+    pub disabled: Option<String>,
 }
 
 /// An import walk: `GET path?startIndex=1&count=N`, then `startIndex=N+1`, … until
@@ -299,6 +308,8 @@ pub enum Comparison {
     Equals(String),
     /// Equal as a number (Runscope `equal_number`).
     EqualsNumber(f64),
+    /// A number below this (Runscope `is_less_than`).
+    LessThan(f64),
     /// Present and not null, "", [] or {} (`false` and `0` are not empty).
     NotEmpty,
     /// An array that holds this element (Runscope `has_value`).
@@ -347,6 +358,8 @@ struct RawSuite {
     #[serde(default)]
     vars: toml::Table,
     #[serde(default)]
+    inputs: Vec<String>,
+    #[serde(default)]
     headers: BTreeMap<String, toml::Table>,
     #[serde(default)]
     check: Vec<Spanned<RawCheck>>,
@@ -378,6 +391,11 @@ struct RawCheck {
     when: Option<String>,
     capture_body: Option<String>,
     walk: Option<RawWalk>,
+    #[serde(default)]
+    not_run: Vec<String>,
+    #[serde(default)]
+    pause_before_s: u64,
+    disabled: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -439,6 +457,7 @@ struct RawAssertion {
     contains: Option<String>,
     is_number: Option<bool>,
     absent: Option<bool>,
+    less_than: Option<f64>,
     lacks_value: Option<String>,
     length: Option<usize>,
     is_string: Option<bool>,
@@ -479,6 +498,7 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
     }
 
     let mut known: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+    known.extend(raw.inputs.iter().cloned());
     let mut vars = Vec::new();
     for (name, value) in raw.vars {
         let key = format!("vars.{name}");
@@ -560,6 +580,7 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
         reference: raw.reference,
         source: file.to_string(),
         vars,
+        inputs: raw.inputs,
         checks,
     })
 }
@@ -637,8 +658,16 @@ fn build_check(
             format!("unsupported method {:?}", r.method),
         ));
     }
-    if !r.path.starts_with('/') {
-        return Err(err("request.path", "must start with '/'".into()));
+    // A path below the base URL, or a whole URL (a template such as {{oktaOrgUrl}}/api/v1/…,
+    // for exports that also drive Okta's own API).
+    let absolute = ["{{", "http://", "https://"]
+        .iter()
+        .any(|p| r.path.starts_with(p));
+    if !r.path.starts_with('/') && !absolute {
+        return Err(err(
+            "request.path",
+            "must start with '/' (below the base URL) or be a whole URL".into(),
+        ));
     }
     check_refs(&r.path, known).map_err(|m| err("request.path", m))?;
     let mut query = Vec::new();
@@ -870,6 +899,9 @@ fn build_check(
         when,
         capture_body: raw.capture_body,
         walk,
+        not_run: raw.not_run,
+        pause_before_s: raw.pause_before_s,
+        disabled: raw.disabled,
     })
 }
 
@@ -898,6 +930,9 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     }
     if let Some(v) = raw.lacks_value {
         cmps.push(Comparison::LacksValue(v));
+    }
+    if let Some(v) = raw.less_than {
+        cmps.push(Comparison::LessThan(v));
     }
     if let Some(n) = raw.length {
         cmps.push(Comparison::Length(n));
@@ -947,7 +982,7 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     if needs_cmp {
         if cmps.len() != 1 {
             return Err(
-                "a json or header assertion needs exactly one of equals, equals_number, not_empty, has_value, contains, is_number, absent, lacks_value, length, is_string, is_boolean"
+                "a json or header assertion needs exactly one of equals, equals_number, less_than, not_empty, has_value, contains, is_number, absent, lacks_value, length, is_string, is_boolean"
                     .into(),
             );
         }

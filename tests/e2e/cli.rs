@@ -407,3 +407,110 @@ async fn an_app_speaking_neither_version_exits_two_with_what_was_tried() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_runscope_export_runs_from_the_command_line_and_converts() {
+    let server = server_with(
+        Auth {
+            token: Some("runscope-token-42".into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/runscope/tiny-spec.json");
+    let export = export.to_str().unwrap();
+    // The export's {{auth}} given as a secret variable: the whole Authorization value.
+    let out = scimcheck(
+        &[
+            "run",
+            "--runscope",
+            export,
+            "--base-url",
+            server.base_url(),
+            "--var-env",
+            "auth=MY_AUTH",
+        ],
+        &[("MY_AUTH", "Bearer runscope-token-42")],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "the Runscope export \"Tiny SCIM 2.0 check (scimcheck fixture)\" is a SCIM 2.0 test"
+        ),
+        "{stderr}"
+    );
+    assert_no_secret("runscope-token-42", &out, dir.path());
+    server.stop().await;
+
+    let out = scimcheck(
+        &[
+            "run",
+            "--runscope",
+            export,
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--var-env",
+            "auth=UNSET_VAR",
+        ],
+        &[],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("UNSET_VAR is not set"),
+        "{:?}",
+        text(&out)
+    );
+
+    let crud = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/runscope/tiny-crud.json");
+    let out = scimcheck(
+        &[
+            "run",
+            "--runscope",
+            crud.to_str().unwrap(),
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+        &[("SCIM_TOKEN", "token-for-tests")],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out)
+            .1
+            .contains("needs --var oktaOrgUrl=… --var oktaToken=…"),
+        "{:?}",
+        text(&out)
+    );
+
+    let out = scimcheck(
+        &[
+            "import-runscope",
+            crud.to_str().unwrap(),
+            "--out",
+            "crud.toml",
+        ],
+        &[],
+        dir.path(),
+    )
+    .await;
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("inputs to give with --var (or --var-env): oktaOrgUrl, oktaToken"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("an empty variable row (variables[1]) is ignored"),
+        "{stdout}"
+    );
+    let toml = std::fs::read_to_string(dir.path().join("crud.toml")).unwrap();
+    harness::suite::parse_suite("crud.toml", &toml).unwrap();
+}

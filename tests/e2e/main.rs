@@ -6,6 +6,7 @@ mod fault_table;
 mod packager;
 mod profile_sourcing;
 mod reporters;
+mod runscope;
 mod scim11;
 mod spec_suite;
 mod support;
