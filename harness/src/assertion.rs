@@ -284,8 +284,30 @@ fn shorten(s: &str, max: usize) -> String {
 /// (`members[*].value` is the array of member ids). Attribute names match exactly first, then
 /// case-insensitively, because SCIM attribute names are case-insensitive (RFC 7643 §2.1).
 pub fn lookup(doc: &Value, path: &str) -> Option<Value> {
-    let segments: Vec<&str> = path.split('.').collect();
-    walk(doc, &segments)
+    match path.split_once("[*]") {
+        None => lookup_ref(doc, path).cloned(),
+        Some((head, tail)) => {
+            let items = if head.is_empty() {
+                doc
+            } else {
+                lookup_ref(doc, head)?
+            }
+            .as_array()?;
+            let tail = tail.strip_prefix('.').unwrap_or(tail);
+            Some(Value::Array(
+                items
+                    .iter()
+                    .filter_map(|item| {
+                        if tail.is_empty() {
+                            Some(item.clone())
+                        } else {
+                            lookup(item, tail)
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+    }
 }
 
 /// Like [`lookup`] for paths without `[*]`, borrowing instead of copying: for hot loops such
@@ -314,46 +336,6 @@ pub fn lookup_ref<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
         }
     }
     Some(cur)
-}
-
-fn walk(cur: &Value, segments: &[&str]) -> Option<Value> {
-    let Some((segment, rest)) = segments.split_first() else {
-        return Some(cur.clone());
-    };
-    let (name, mut indices) = match segment.find('[') {
-        Some(i) => (&segment[..i], &segment[i..]),
-        None => (*segment, ""),
-    };
-    let mut cur = cur;
-    if !name.is_empty() {
-        let obj = cur.as_object()?;
-        cur = obj.get(name).or_else(|| {
-            obj.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-        })?;
-    }
-    while let Some(stripped) = indices.strip_prefix('[') {
-        let end = stripped.find(']')?;
-        let index = stripped[..end].trim();
-        indices = &stripped[end + 1..];
-        if index == "*" {
-            // Every element, each followed through the rest of the path.
-            let items = cur.as_array()?;
-            let inner: Vec<&str> = if indices.is_empty() {
-                rest.to_vec()
-            } else {
-                std::iter::once(indices)
-                    .chain(rest.iter().copied())
-                    .collect()
-            };
-            return Some(Value::Array(
-                items.iter().filter_map(|item| walk(item, &inner)).collect(),
-            ));
-        }
-        cur = cur.as_array()?.get(index.parse::<usize>().ok()?)?;
-    }
-    walk(cur, rest)
 }
 
 fn is_integer(v: Option<&Value>) -> bool {

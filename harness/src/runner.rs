@@ -215,25 +215,7 @@ impl<'a> SuiteState<'a> {
 
     async fn run_check(&mut self, check: &Check) -> Result<CheckResult, RunError> {
         let clock = Instant::now();
-        let not_run = (!check.not_run.is_empty()).then(|| {
-            check
-                .not_run
-                .iter()
-                .map(|n| format!("not run: {n}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        });
-        let finish = |outcome, exchanges, note: Option<String>| CheckResult {
-            id: check.id.clone(),
-            title: check.title.clone(),
-            level: check.level,
-            reference: check.reference.clone(),
-            keyword: check.keyword,
-            outcome,
-            duration_ms: clock.elapsed().as_millis() as u64,
-            exchanges,
-            note: note.or_else(|| not_run.clone()),
-        };
+        let finish = |outcome, exchanges, note| result_of(check, clock, outcome, exchanges, note);
         if let Some(reason) = &check.disabled {
             return Ok(finish(
                 Outcome::Skip {
@@ -361,17 +343,7 @@ impl<'a> SuiteState<'a> {
         if outgoing.path == "/Users" && walked.transport_error.is_none() {
             self.known_users = walked.ids;
         }
-        Ok(CheckResult {
-            id: check.id.clone(),
-            title: check.title.clone(),
-            level: check.level,
-            reference: check.reference.clone(),
-            keyword: check.keyword,
-            outcome,
-            duration_ms: clock.elapsed().as_millis() as u64,
-            exchanges: walked.exchanges,
-            note,
-        })
+        Ok(result_of(check, clock, outcome, walked.exchanges, note))
     }
 
     fn render_request(&self, check: &Check) -> Result<Outgoing, String> {
@@ -559,6 +531,37 @@ fn what_came_back(sent: &Sent) -> String {
         (Some(r), _) => format!("answered {}", r.status),
         (None, Some(e)) => format!("failed: {}", e.message),
         (None, None) => "failed".into(),
+    }
+}
+
+/// A check's result; the note says what of the check could not run, when nothing else does.
+fn result_of(
+    check: &Check,
+    clock: Instant,
+    outcome: Outcome,
+    exchanges: Vec<crate::exchange::Exchange>,
+    note: Option<String>,
+) -> CheckResult {
+    let not_run = || {
+        (!check.not_run.is_empty()).then(|| {
+            check
+                .not_run
+                .iter()
+                .map(|n| format!("not run: {n}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    CheckResult {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        level: check.level,
+        reference: check.reference.clone(),
+        keyword: check.keyword,
+        outcome,
+        duration_ms: clock.elapsed().as_millis() as u64,
+        exchanges,
+        note: note.or_else(not_run),
     }
 }
 

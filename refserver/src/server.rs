@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde_json::{Map, Value, json};
 
 use crate::discovery::{self, MAX_RESULTS};
@@ -56,7 +56,7 @@ type Shared = Arc<AppState>;
 
 /// The router for a state, with every route under the base path.
 pub fn router(state: Shared, base_path: &str) -> Router {
-    let api = Router::new()
+    let mut api = Router::new()
         .route(
             state.version.service_provider_config_path(),
             get(service_provider_config).fallback(method_not_allowed),
@@ -73,43 +73,20 @@ pub fn router(state: Shared, base_path: &str) -> Router {
         .route("/Schemas/{id}", get(schema).fallback(method_not_allowed))
         .route("/.search", post(search_all).fallback(method_not_allowed))
         .route("/Bulk", post(bulk).fallback(method_not_allowed))
-        .route(
-            "/Users/.search",
-            post(search_users).fallback(method_not_allowed),
-        )
-        .route(
-            "/Groups/.search",
-            post(search_groups).fallback(method_not_allowed),
-        )
-        .route(
-            "/Users",
-            get(list_users)
-                .post(create_user)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/Users/{id}",
-            get(get_user)
-                .put(put_user)
-                .patch(patch_user)
-                .delete(delete_user)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/Groups",
-            get(list_groups)
-                .post(create_group)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/Groups/{id}",
-            get(get_group)
-                .put(put_group)
-                .patch(patch_group)
-                .delete(delete_group)
-                .fallback(method_not_allowed),
-        )
         .fallback(not_found_route);
+    for kind in [Kind::Users, Kind::Groups] {
+        let e = kind.endpoint();
+        api = api
+            .route(&format!("/{e}"), collection_routes(kind))
+            .route(&format!("/{e}/{{id}}"), resource_routes(kind))
+            .route(
+                &format!("/{e}/.search"),
+                post(move |State(s): State<Shared>, body: Bytes| async move {
+                    search(&s, &[kind], &body).await
+                })
+                .fallback(method_not_allowed),
+            );
+    }
     Router::new()
         .nest(base_path, api)
         .fallback(not_found_route)
@@ -307,12 +284,36 @@ async fn schema(State(s): State<Shared>, Path(id): Path<String>) -> Response {
 
 // ---------- resources ----------
 
-async fn list_users(State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>) -> Response {
-    list(&s, Kind::Users, &q)
+/// `/Users` or `/Groups`: list (GET) and create (POST).
+fn collection_routes(kind: Kind) -> MethodRouter<Shared> {
+    get(
+        move |State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>| async move {
+            list(&s, kind, &q)
+        },
+    )
+    .post(move |State(s): State<Shared>, body: Bytes| async move {
+        respond(&s, create(&s, kind, &body))
+    })
+    .fallback(method_not_allowed)
 }
-async fn list_groups(State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>) -> Response {
-    list(&s, Kind::Groups, &q)
+
+/// `/Users/{id}` or `/Groups/{id}`: GET, PUT, PATCH, DELETE.
+fn resource_routes(kind: Kind) -> MethodRouter<Shared> {
+    get(move |State(s): State<Shared>, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>| async move {
+        respond(&s, get_one(&s, kind, &id, &q))
+    })
+    .put(move |State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap, body: Bytes| async move {
+        respond(&s, replace(&s, kind, &id, &h, &body))
+    })
+    .patch(move |State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap, body: Bytes| async move {
+        respond(&s, modify(&s, kind, &id, &h, &body))
+    })
+    .delete(move |State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap| async move {
+        respond(&s, delete(&s, kind, &id, &h))
+    })
+    .fallback(method_not_allowed)
 }
+
 /// POST `.search` (RFC 7644 §3.4.3): the same query as GET, sent as a SearchRequest body.
 async fn search(s: &AppState, kinds: &[Kind], body: &Bytes) -> Response {
     let request = match parse_body(body) {
@@ -343,12 +344,6 @@ async fn search(s: &AppState, kinds: &[Kind], body: &Bytes) -> Response {
         Ok(v) => scim(s, StatusCode::OK, &v),
         Err(e) => error(s, e),
     }
-}
-async fn search_users(State(s): State<Shared>, body: Bytes) -> Response {
-    search(&s, &[Kind::Users], &body).await
-}
-async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
-    search(&s, &[Kind::Groups], &body).await
 }
 async fn search_all(State(s): State<Shared>, body: Bytes) -> Response {
     search(&s, &[Kind::Users, Kind::Groups], &body).await
@@ -454,65 +449,6 @@ fn bulk_inner(s: &AppState, body: &Bytes) -> Result<Value, ScimError> {
     Ok(
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkResponse"], "Operations": results}),
     )
-}
-
-async fn create_user(State(s): State<Shared>, body: Bytes) -> Response {
-    respond(&s, create(&s, Kind::Users, &body))
-}
-async fn create_group(State(s): State<Shared>, body: Bytes) -> Response {
-    respond(&s, create(&s, Kind::Groups, &body))
-}
-async fn get_user(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> Response {
-    respond(&s, get_one(&s, Kind::Users, &id, &q))
-}
-async fn get_group(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> Response {
-    respond(&s, get_one(&s, Kind::Groups, &id, &q))
-}
-async fn put_user(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(&s, replace(&s, Kind::Users, &id, &h, &body))
-}
-async fn put_group(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(&s, replace(&s, Kind::Groups, &id, &h, &body))
-}
-async fn patch_user(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(&s, modify(&s, Kind::Users, &id, &h, &body))
-}
-async fn patch_group(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(&s, modify(&s, Kind::Groups, &id, &h, &body))
-}
-async fn delete_user(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
-    respond(&s, delete(&s, Kind::Users, &id, &h))
-}
-async fn delete_group(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
-    respond(&s, delete(&s, Kind::Groups, &id, &h))
 }
 
 /// What a resource handler produces: a status, a body (none for 204), and an ETag/Location.
