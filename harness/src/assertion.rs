@@ -84,7 +84,7 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 Rule::ListResponse => "rule list-response",
                 Rule::ScimError => "rule scim-error",
             };
-            let Some(doc) = &r.json else {
+            let Some(doc) = r.json() else {
                 return Err((label.into(), "a JSON document".into(), not_json(r)));
             };
             let problems = match rule {
@@ -101,13 +101,13 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 Err((label.into(), expected.into(), problems.join("; ")))
             }
         }
-        AssertionKind::BodyIsJson => match &r.json {
+        AssertionKind::BodyIsJson => match r.json() {
             Some(_) => Ok(()),
             None => Err(("body".into(), "a JSON document".into(), not_json(r))),
         },
         AssertionKind::Json { path, cmp } => {
             let label = format!("json {path} {}", cmp_name(cmp));
-            let Some(doc) = &r.json else {
+            let Some(doc) = r.json() else {
                 return Err((label, expected_text(cmp, vars), not_json(r)));
             };
             let found = lookup(doc, path);
@@ -260,7 +260,7 @@ fn not_json(r: &Response) -> String {
 /// For a wrong status, the server's own explanation helps: its SCIM `detail` or a body excerpt.
 fn error_detail(r: &Response) -> String {
     // SCIM 2.0 `detail`, or SCIM 1.1 `Errors[0].description`.
-    let detail = r.json.as_ref().and_then(|j| {
+    let detail = r.json().and_then(|j| {
         j.get("detail")
             .or_else(|| j.pointer("/Errors/0/description"))
             .and_then(Value::as_str)
@@ -438,13 +438,12 @@ mod tests {
     use serde_json::json;
 
     fn response(status: u16, body: Value) -> Response {
-        Response {
+        Response::new(
             status,
-            headers: vec![("Content-Type".into(), "application/scim+json".into())],
-            body: body.to_string(),
-            json: Some(body),
-            elapsed_ms: 5,
-        }
+            vec![("Content-Type".into(), "application/scim+json".into())],
+            body.to_string(),
+            5,
+        )
     }
 
     fn json_assert(path: &str, cmp: Comparison) -> Assertion {
@@ -587,13 +586,12 @@ mod tests {
 
     #[test]
     fn non_json_body_is_named() {
-        let r = Response {
-            status: 200,
-            headers: vec![("content-type".into(), "text/html".into())],
-            body: "<html>oops</html>".into(),
-            json: None,
-            elapsed_ms: 1,
-        };
+        let r = Response::new(
+            200,
+            vec![("content-type".into(), "text/html".into())],
+            "<html>oops</html>".into(),
+            1,
+        );
         let m = evaluate(
             &[json_assert("id", Comparison::NotEmpty)],
             None,

@@ -130,7 +130,7 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
             .response
             .as_ref()
             .filter(|r| r.status == 200)
-            .and_then(|r| r.json.as_ref())
+            .and_then(|r| r.json())
             .and_then(|j| j.get("schemas"))
             .and_then(Value::as_array)
             .map(|a| {
@@ -176,7 +176,7 @@ fn describe(sent: &Sent) -> String {
         &sent.response,
         sent.exchanges.last().and_then(|e| e.error.as_ref()),
     ) {
-        (Some(r), _) if r.json.is_some() => format!("{}", r.status),
+        (Some(r), _) if r.json().is_some() => format!("{}", r.status),
         (Some(r), _) => {
             let body: String = r.body.chars().take(80).collect();
             format!("{} (not JSON: {})", r.status, body.trim())

@@ -161,13 +161,32 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The whole body as text, secrets removed.
     pub body: String,
-    /// The body parsed as JSON, if it is JSON.
-    pub json: Option<serde_json::Value>,
+    /// The body parsed as JSON on first use: an import walk reads its pages its own, cheaper
+    /// way and never pays for a generic parse.
+    json: std::sync::OnceLock<Option<serde_json::Value>>,
     /// Round-trip time in milliseconds.
     pub elapsed_ms: u64,
 }
 
 impl Response {
+    /// A response (the body is parsed as JSON only when asked for).
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: String, elapsed_ms: u64) -> Self {
+        Response {
+            status,
+            headers,
+            body,
+            json: std::sync::OnceLock::new(),
+            elapsed_ms,
+        }
+    }
+
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json
+            .get_or_init(|| serde_json::from_str(&self.body).ok())
+            .as_ref()
+    }
+
     /// A header's value by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -290,7 +309,12 @@ impl Client {
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match result {
             Ok((status, resp_headers, bytes)) => {
-                let body = self.redactor.redact(&String::from_utf8_lossy(&bytes));
+                // Valid UTF-8 is the rule: check it fast, repair only when needed.
+                let text = match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                };
+                let body = self.redactor.redact(&text);
                 let resp_headers: Vec<(String, String)> = resp_headers
                     .into_iter()
                     .map(|(k, v)| (k, self.redactor.redact(&v)))
@@ -307,14 +331,7 @@ impl Client {
                     error: None,
                     duration_ms: elapsed_ms,
                 };
-                let json = serde_json::from_str(&body).ok();
-                let response = Response {
-                    status,
-                    headers: resp_headers,
-                    body,
-                    json,
-                    elapsed_ms,
-                };
+                let response = Response::new(status, resp_headers, body, elapsed_ms);
                 (Some(response), exchange)
             }
             Err(mut error) => {

@@ -399,7 +399,7 @@ impl<'a> SuiteState<'a> {
     }
 
     fn capture(&mut self, check: &Check, response: &Response) {
-        let Some(doc) = &response.json else { return };
+        let Some(doc) = response.json() else { return };
         if let Some(name) = &check.capture_body {
             self.bodies.insert(name.clone(), doc.clone());
         }

@@ -11,6 +11,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use secrecy::SecretString;
 use serde_json::Value;
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
 use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
 use crate::http::{Client, Outgoing};
@@ -109,10 +114,6 @@ fn number(v: Option<&Value>) -> Option<u64> {
 
 fn is_integer(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Number(n)) if n.is_u64())
-}
-
-fn non_empty_text(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::String(s)) if !s.trim().is_empty())
 }
 
 /// Walks the list and checks the rules. `known_users` are the user id hashes of an earlier
@@ -232,6 +233,160 @@ pub async fn walk(
     out
 }
 
+/// A page, read without building a JSON tree: counters as small values, resources as raw
+/// JSON slices parsed one by one into [`ResourceView`]s.
+#[derive(Deserialize)]
+struct PageView<'a> {
+    #[serde(rename = "totalResults")]
+    total_results: Option<Value>,
+    #[serde(rename = "startIndex")]
+    start_index: Option<Value>,
+    #[serde(rename = "itemsPerPage")]
+    items_per_page: Option<Value>,
+    #[serde(rename = "Resources", borrow)]
+    resources: Option<Vec<&'a RawValue>>,
+}
+
+/// What the walk reads of a resource. Strings borrow from the page where they can.
+#[derive(Deserialize, Default)]
+struct ResourceView<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(rename = "userName", borrow)]
+    user_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<NameView<'a>>,
+    #[serde(borrow)]
+    emails: Option<Vec<EmailView<'a>>>,
+    active: Option<Value>,
+    #[serde(rename = "displayName", borrow)]
+    display_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    members: Option<Vec<MemberView<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+struct NameView<'a> {
+    #[serde(rename = "givenName", borrow)]
+    given_name: Option<Cow<'a, str>>,
+    #[serde(rename = "familyName", borrow)]
+    family_name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct EmailView<'a> {
+    primary: Option<Value>,
+    #[serde(borrow)]
+    value: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct MemberView<'a> {
+    #[serde(borrow)]
+    value: Option<Cow<'a, str>>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
+}
+
+fn text_at(v: &Value, path: &str) -> Option<Cow<'static, str>> {
+    lookup(v, path)
+        .and_then(Value::as_str)
+        .map(|s| Cow::Owned(s.to_string()))
+}
+
+impl ResourceView<'_> {
+    /// Whether the typed reading found every attribute the walk's rules read; if not, the
+    /// names may differ in case only, and the generic reading decides.
+    fn has_what(&self, spec: &WalkSpec) -> bool {
+        let user = !spec.rules.contains(&WalkRule::UserShape)
+            || (self.user_name.is_some()
+                && self
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| n.given_name.is_some() && n.family_name.is_some())
+                && self.emails.is_some()
+                && self.active.is_some());
+        let group = !spec.rules.contains(&WalkRule::GroupMembers) || self.display_name.is_some();
+        self.id.is_some() && user && group
+    }
+
+    /// The same view from a generic JSON value, with SCIM's case-insensitive attribute names
+    /// (RFC 7643 §2.1): for resources whose shape the typed view does not read.
+    fn from_value(v: &Value) -> ResourceView<'static> {
+        let list = |name: &str| lookup(v, name).and_then(Value::as_array);
+        ResourceView {
+            id: text_at(v, "id"),
+            user_name: text_at(v, "userName"),
+            name: Some(NameView {
+                given_name: text_at(v, "name.givenName"),
+                family_name: text_at(v, "name.familyName"),
+            }),
+            emails: list("emails").map(|es| {
+                es.iter()
+                    .map(|e| EmailView {
+                        primary: lookup(e, "primary").cloned(),
+                        value: text_at(e, "value"),
+                    })
+                    .collect()
+            }),
+            active: lookup(v, "active").cloned(),
+            display_name: text_at(v, "displayName"),
+            members: list("members").map(|ms| {
+                ms.iter()
+                    .map(|m| MemberView {
+                        value: text_at(m, "value"),
+                        kind: text_at(m, "type"),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The walk's view of one resource: the typed reading when it found what the rules need,
+/// else the generic, case-insensitive one (names may differ in case only, RFC 7643 §2.1; a
+/// number where a string is expected).
+fn view_of<'a>(raw: &'a str, spec: &WalkSpec) -> ResourceView<'a> {
+    match serde_json::from_str::<ResourceView>(raw) {
+        Ok(v) if v.has_what(spec) => v,
+        _ => ResourceView::from_value(&serde_json::from_str::<Value>(raw).unwrap_or(Value::Null)),
+    }
+}
+
+/// A page's counters and resources, from the typed view or, failing that, the generic JSON.
+struct Page {
+    total: Option<Value>,
+    start: Option<Value>,
+    per_page: Option<Value>,
+    resources: Option<Vec<String>>,
+}
+
+fn read_page(body: &str) -> Option<Page> {
+    if let Ok(p) = serde_json::from_str::<PageView>(body)
+        && (p.resources.is_some() || number(p.total_results.as_ref()) == Some(0))
+    {
+        return Some(Page {
+            total: p.total_results,
+            start: p.start_index,
+            per_page: p.items_per_page,
+            resources: p
+                .resources
+                .map(|r| r.iter().map(|x| x.get().to_string()).collect()),
+        });
+    }
+    // Unusual casing or shapes: the generic, case-insensitive reading.
+    let doc: Value = serde_json::from_str(body).ok()?;
+    Some(Page {
+        total: lookup(&doc, "totalResults").cloned(),
+        start: lookup(&doc, "startIndex").cloned(),
+        per_page: lookup(&doc, "itemsPerPage").cloned(),
+        resources: match lookup(&doc, "Resources") {
+            Some(Value::Array(items)) => Some(items.iter().map(Value::to_string).collect()),
+            _ => None,
+        },
+    })
+}
+
 /// Checks one page; returns how many resources it held, or None to stop the walk.
 #[expect(
     clippy::too_many_arguments,
@@ -257,7 +412,7 @@ fn check_page(
         );
         return None;
     }
-    let Some(doc) = &resp.json else {
+    let Some(p) = read_page(&resp.body) else {
         problems.add(
             "json",
             "a JSON ListResponse for every page",
@@ -265,23 +420,25 @@ fn check_page(
         );
         return None;
     };
-    let total = number(doc.get("totalResults"));
     if paging {
-        for name in ["totalResults", "startIndex", "itemsPerPage"] {
-            let v = lookup(doc, name);
-            if !is_integer(v) {
+        for (name, v) in [
+            ("totalResults", &p.total),
+            ("startIndex", &p.start),
+            ("itemsPerPage", &p.per_page),
+        ] {
+            if !is_integer(v.as_ref()) {
                 problems.add(
                     "integer-counters",
                     "totalResults, startIndex and itemsPerPage as JSON integers",
                     format!(
                         "{page}: {name} is {}",
-                        v.map_or("absent".to_string(), |v| v.to_string())
+                        v.as_ref().map_or("absent".to_string(), Value::to_string)
                     ),
                 );
             }
         }
     }
-    let Some(total) = total else {
+    let Some(total) = number(p.total.as_ref()) else {
         problems.add(
             "total",
             "totalResults on every page",
@@ -298,24 +455,20 @@ fn check_page(
         ),
         Some(_) => {}
     }
-    let empty = Vec::new();
-    let resources = match lookup(doc, "Resources") {
-        Some(Value::Array(items)) => items,
-        None | Some(Value::Null) if total == 0 => &empty,
-        other => {
+    let resources = match p.resources {
+        Some(items) => items,
+        None if total == 0 => Vec::new(),
+        None => {
             problems.add(
                 "resources",
                 "Resources as an array",
-                format!(
-                    "{page}: Resources is {}",
-                    other.map_or("absent".into(), |v| v.to_string())
-                ),
+                format!("{page}: Resources is absent or not an array"),
             );
             return None;
         }
     };
     if paging {
-        if let Some(per_page) = number(doc.get("itemsPerPage"))
+        if let Some(per_page) = number(p.per_page.as_ref())
             && per_page != resources.len() as u64
         {
             problems.add(
@@ -339,9 +492,10 @@ fn check_page(
             return None;
         }
     }
-    for r in resources {
+    for raw in &resources {
         out.resources += 1;
-        let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
+        let r = view_of(raw, spec);
+        let id = r.id.as_deref().unwrap_or_default();
         if paging && !out.ids.insert(id_hash(id)) {
             problems.add(
                 "no-duplicates",
@@ -352,16 +506,16 @@ fn check_page(
             out.ids.insert(id_hash(id));
         }
         if spec.rules.contains(&WalkRule::UserShape) {
-            check_user(r, id, problems);
+            check_user(&r, id, problems);
         }
         if spec.rules.contains(&WalkRule::GroupMembers) {
-            check_group(r, id, known_users, problems);
+            check_group(&r, id, known_users, problems);
         }
         if req.find_id.as_deref() == Some(id) {
             *found = true;
+            let doc: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
             for (path, want) in &req.find_expect {
-                let got = lookup(r, path);
-                let text = got.map(|v| match v {
+                let text = lookup(&doc, path).map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 });
@@ -381,20 +535,33 @@ fn check_page(
     Some(resources.len())
 }
 
-fn check_user(r: &Value, id: &str, problems: &mut Problems) {
+fn filled(v: &Option<Cow<'_, str>>) -> bool {
+    v.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
+fn check_user(r: &ResourceView<'_>, id: &str, problems: &mut Problems) {
     let who = format!("user {id}");
     if id.is_empty() {
         problems.add(
             "user id",
             "an id on every user",
-            format!(
-                "a user without id: {}",
-                r.to_string().chars().take(120).collect::<String>()
-            ),
+            "a user without id".to_string(),
         );
     }
-    for path in ["userName", "name.givenName", "name.familyName"] {
-        if !non_empty_text(lookup(r, path)) {
+    let name = r.name.as_ref();
+    let fields = [
+        ("userName", filled(&r.user_name)),
+        (
+            "name.givenName",
+            name.is_some_and(|n| filled(&n.given_name)),
+        ),
+        (
+            "name.familyName",
+            name.is_some_and(|n| filled(&n.family_name)),
+        ),
+    ];
+    for (path, ok) in fields {
+        if !ok {
             problems.add(
                 &format!("user {path}"),
                 &format!("{path} on every user (Okta imports it)"),
@@ -402,12 +569,10 @@ fn check_user(r: &Value, id: &str, problems: &mut Problems) {
             );
         }
     }
-    let primary_email = match lookup(r, "emails") {
-        Some(Value::Array(emails)) => emails.iter().any(|e| {
-            e.get("primary") == Some(&Value::Bool(true)) && non_empty_text(e.get("value"))
-        }),
-        _ => false,
-    };
+    let primary_email = r.emails.as_ref().is_some_and(|es| {
+        es.iter()
+            .any(|e| e.primary == Some(Value::Bool(true)) && filled(&e.value))
+    });
     if !primary_email {
         problems.add(
             "user primary email",
@@ -415,42 +580,90 @@ fn check_user(r: &Value, id: &str, problems: &mut Problems) {
             format!("{who} has none"),
         );
     }
-    if !matches!(lookup(r, "active"), Some(Value::Bool(_))) {
+    if !matches!(r.active, Some(Value::Bool(_))) {
         problems.add(
             "user active",
             "a boolean active on every user",
             format!(
                 "{who}: active is {}",
-                lookup(r, "active").map_or("absent".to_string(), |v| v.to_string())
+                r.active
+                    .as_ref()
+                    .map_or("absent".to_string(), Value::to_string)
             ),
         );
     }
 }
 
-fn check_group(r: &Value, id: &str, known_users: &IdHashes, problems: &mut Problems) {
-    if id.is_empty() || !non_empty_text(lookup(r, "displayName")) {
+fn check_group(r: &ResourceView<'_>, id: &str, known_users: &IdHashes, problems: &mut Problems) {
+    if id.is_empty() || !filled(&r.display_name) {
         problems.add(
             "group shape",
             "an id and a displayName on every group",
             format!("group {id:?}"),
         );
     }
-    if let Some(Value::Array(members)) = lookup(r, "members") {
-        for m in members {
-            let is_group = m
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.eq_ignore_ascii_case("Group"));
-            let value = m.get("value").and_then(Value::as_str).unwrap_or_default();
-            if !is_group && !known_users.contains(&id_hash(value)) {
-                problems.add(
-                    "group members exist",
-                    "members that are users of the user import",
-                    format!(
-                        "group {id} lists member {value:?}, which the user import never returned"
-                    ),
-                );
-            }
+    for m in r.members.iter().flatten() {
+        let is_group = m
+            .kind
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Group"));
+        let value = m.value.as_deref().unwrap_or_default();
+        if !is_group && !known_users.contains(&id_hash(value)) {
+            problems.add(
+                "group members exist",
+                "members that are users of the user import",
+                format!("group {id} lists member {value:?}, which the user import never returned"),
+            );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn users() -> WalkSpec {
+        WalkSpec {
+            rules: vec![WalkRule::UserShape],
+            find: None,
+        }
+    }
+
+    #[test]
+    fn attribute_names_in_another_case_are_still_read() {
+        let raw = r#"{"ID": "u1", "username": "a@x", "Name": {"GivenName": "A", "familyname": "B"},
+                      "EMAILS": [{"primary": true, "value": "a@x"}], "Active": false}"#;
+        let v = view_of(raw, &users());
+        assert_eq!(v.id.as_deref(), Some("u1"));
+        let mut problems = Problems::default();
+        check_user(&v, "u1", &mut problems);
+        assert!(problems.found.is_empty(), "{:?}", problems.found);
+    }
+
+    #[test]
+    fn missing_and_mistyped_attributes_are_found() {
+        let raw = r#"{"id": "u2", "userName": 7, "emails": [{"value": "b@x"}], "active": "true"}"#;
+        let v = view_of(raw, &users());
+        let mut problems = Problems::default();
+        check_user(&v, "u2", &mut problems);
+        let rules: Vec<&str> = problems.found.iter().map(|(r, ..)| r.as_str()).collect();
+        assert_eq!(
+            rules,
+            [
+                "user userName",
+                "user name.givenName",
+                "user name.familyName",
+                "user primary email",
+                "user active"
+            ]
+        );
+    }
+
+    #[test]
+    fn pages_in_another_case_are_read() {
+        let p = read_page(r#"{"totalresults": 1, "resources": [{"id": "x"}]}"#).unwrap();
+        assert_eq!(number(p.total.as_ref()), Some(1));
+        assert_eq!(p.resources.unwrap().len(), 1);
+        assert!(read_page("<html>").is_none());
     }
 }

@@ -103,7 +103,10 @@ pub async fn marked_users(base_url: &str) -> Vec<String> {
             })
             .await
             .response;
-        let Some(list) = resp.filter(|r| r.status == 200).and_then(|r| r.json) else {
+        let Some(list) = resp
+            .filter(|r| r.status == 200)
+            .and_then(|r| r.json().cloned())
+        else {
             continue;
         };
         return list["Resources"]
