@@ -14,7 +14,6 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
@@ -233,8 +232,8 @@ pub async fn walk(
     out
 }
 
-/// A page, read without building a JSON tree: counters as small values, resources as raw
-/// JSON slices parsed one by one into [`ResourceView`]s.
+/// A page, read in one pass without building a JSON tree: counters as small values,
+/// resources straight into [`ResourceView`]s.
 #[derive(Deserialize)]
 struct PageView<'a> {
     #[serde(rename = "totalResults")]
@@ -244,7 +243,7 @@ struct PageView<'a> {
     #[serde(rename = "itemsPerPage")]
     items_per_page: Option<Value>,
     #[serde(rename = "Resources", borrow)]
-    resources: Option<Vec<&'a RawValue>>,
+    resources: Option<Vec<ResourceView<'a>>>,
 }
 
 /// What the walk reads of a resource. Strings borrow from the page where they can.
@@ -343,48 +342,51 @@ impl ResourceView<'_> {
     }
 }
 
-/// The walk's view of one resource: the typed reading when it found what the rules need,
-/// else the generic, case-insensitive one (names may differ in case only, RFC 7643 §2.1; a
-/// number where a string is expected).
-fn view_of<'a>(raw: &'a str, spec: &WalkSpec) -> ResourceView<'a> {
-    match serde_json::from_str::<ResourceView>(raw) {
-        Ok(v) if v.has_what(spec) => v,
-        _ => ResourceView::from_value(&serde_json::from_str::<Value>(raw).unwrap_or(Value::Null)),
-    }
-}
-
-/// A page's counters and resources, from the typed view or, failing that, the generic JSON.
-struct Page {
+/// A page's counters and resources, from the typed reading or, when that misses what the
+/// rules need (names differing in case only, RFC 7643 §2.1; a number where a string is
+/// expected), from the generic, case-insensitive one.
+struct Page<'a> {
     total: Option<Value>,
     start: Option<Value>,
     per_page: Option<Value>,
-    resources: Option<Vec<String>>,
+    resources: Option<Vec<ResourceView<'a>>>,
 }
 
-fn read_page(body: &str) -> Option<Page> {
-    if let Ok(p) = serde_json::from_str::<PageView>(body)
-        && (p.resources.is_some() || number(p.total_results.as_ref()) == Some(0))
-    {
-        return Some(Page {
-            total: p.total_results,
-            start: p.start_index,
-            per_page: p.items_per_page,
-            resources: p
-                .resources
-                .map(|r| r.iter().map(|x| x.get().to_string()).collect()),
-        });
+fn read_page<'a>(body: &'a str, spec: &WalkSpec) -> Option<Page<'a>> {
+    if let Ok(p) = serde_json::from_str::<PageView>(body) {
+        let complete = match &p.resources {
+            Some(rs) => rs.iter().all(|r| r.has_what(spec)),
+            None => number(p.total_results.as_ref()) == Some(0),
+        };
+        if complete {
+            return Some(Page {
+                total: p.total_results,
+                start: p.start_index,
+                per_page: p.items_per_page,
+                resources: p.resources,
+            });
+        }
     }
-    // Unusual casing or shapes: the generic, case-insensitive reading.
     let doc: Value = serde_json::from_str(body).ok()?;
     Some(Page {
         total: lookup(&doc, "totalResults").cloned(),
         start: lookup(&doc, "startIndex").cloned(),
         per_page: lookup(&doc, "itemsPerPage").cloned(),
         resources: match lookup(&doc, "Resources") {
-            Some(Value::Array(items)) => Some(items.iter().map(Value::to_string).collect()),
+            Some(Value::Array(items)) => Some(items.iter().map(ResourceView::from_value).collect()),
             _ => None,
         },
     })
+}
+
+/// The resource with this id on a page, as generic JSON (for a find's arbitrary paths).
+fn resource_by_id(body: &str, id: &str) -> Option<Value> {
+    let doc: Value = serde_json::from_str(body).ok()?;
+    let items = lookup(&doc, "Resources")?.as_array()?;
+    items
+        .iter()
+        .find(|r| lookup(r, "id").and_then(Value::as_str) == Some(id))
+        .cloned()
 }
 
 /// Checks one page; returns how many resources it held, or None to stop the walk.
@@ -412,7 +414,7 @@ fn check_page(
         );
         return None;
     }
-    let Some(p) = read_page(&resp.body) else {
+    let Some(p) = read_page(&resp.body, spec) else {
         problems.add(
             "json",
             "a JSON ListResponse for every page",
@@ -492,9 +494,8 @@ fn check_page(
             return None;
         }
     }
-    for raw in &resources {
+    for r in &resources {
         out.resources += 1;
-        let r = view_of(raw, spec);
         let id = r.id.as_deref().unwrap_or_default();
         if paging && !out.ids.insert(id_hash(id)) {
             problems.add(
@@ -506,14 +507,14 @@ fn check_page(
             out.ids.insert(id_hash(id));
         }
         if spec.rules.contains(&WalkRule::UserShape) {
-            check_user(&r, id, problems);
+            check_user(r, id, problems);
         }
         if spec.rules.contains(&WalkRule::GroupMembers) {
-            check_group(&r, id, known_users, problems);
+            check_group(r, id, known_users, problems);
         }
         if req.find_id.as_deref() == Some(id) {
             *found = true;
-            let doc: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+            let doc = resource_by_id(&resp.body, id).unwrap_or(Value::Null);
             for (path, want) in &req.find_expect {
                 let text = lookup(&doc, path).map(|v| match v {
                     Value::String(s) => s.clone(),
@@ -633,19 +634,22 @@ mod tests {
     fn attribute_names_in_another_case_are_still_read() {
         let raw = r#"{"ID": "u1", "username": "a@x", "Name": {"GivenName": "A", "familyname": "B"},
                       "EMAILS": [{"primary": true, "value": "a@x"}], "Active": false}"#;
-        let v = view_of(raw, &users());
+        let page = format!(r#"{{"totalResults": 1, "Resources": [{raw}]}}"#);
+        let p = read_page(&page, &users()).unwrap();
+        let v = &p.resources.unwrap()[0];
         assert_eq!(v.id.as_deref(), Some("u1"));
         let mut problems = Problems::default();
-        check_user(&v, "u1", &mut problems);
+        check_user(v, "u1", &mut problems);
         assert!(problems.found.is_empty(), "{:?}", problems.found);
     }
 
     #[test]
     fn missing_and_mistyped_attributes_are_found() {
         let raw = r#"{"id": "u2", "userName": 7, "emails": [{"value": "b@x"}], "active": "true"}"#;
-        let v = view_of(raw, &users());
+        let page = format!(r#"{{"totalResults": 1, "Resources": [{raw}]}}"#);
+        let p = read_page(&page, &users()).unwrap();
         let mut problems = Problems::default();
-        check_user(&v, "u2", &mut problems);
+        check_user(&p.resources.unwrap()[0], "u2", &mut problems);
         let rules: Vec<&str> = problems.found.iter().map(|(r, ..)| r.as_str()).collect();
         assert_eq!(
             rules,
@@ -661,9 +665,13 @@ mod tests {
 
     #[test]
     fn pages_in_another_case_are_read() {
-        let p = read_page(r#"{"totalresults": 1, "resources": [{"id": "x"}]}"#).unwrap();
+        let p = read_page(
+            r#"{"totalresults": 1, "resources": [{"id": "x"}]}"#,
+            &users(),
+        )
+        .unwrap();
         assert_eq!(number(p.total.as_ref()), Some(1));
         assert_eq!(p.resources.unwrap().len(), 1);
-        assert!(read_page("<html>").is_none());
+        assert!(read_page("<html>", &users()).is_none());
     }
 }

@@ -105,7 +105,11 @@ fn content_type(state: &AppState) -> HeaderValue {
 }
 
 fn scim(state: &AppState, status: StatusCode, body: &Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
+    scim_text(state, status, body.to_string())
+}
+
+fn scim_text(state: &AppState, status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(state));
     r
@@ -341,7 +345,7 @@ async fn search(s: &AppState, kinds: &[Kind], body: &Bytes) -> Response {
         }
     }
     match list_inner(s, kinds, &q) {
-        Ok(v) => scim(s, StatusCode::OK, &v),
+        Ok(body) => scim_text(s, StatusCode::OK, body),
         Err(e) => error(s, e),
     }
 }
@@ -975,12 +979,15 @@ fn project(v: &Value, list: &str, keep: bool) -> Value {
 /// Lists with filter, sort and paging (RFC 7644 §3.4.2).
 fn list(s: &AppState, kind: Kind, q: &[(String, String)]) -> Response {
     match list_inner(s, &[kind], q) {
-        Ok(v) => scim(s, StatusCode::OK, &v),
+        Ok(body) => scim_text(s, StatusCode::OK, body),
         Err(e) => error(s, e),
     }
 }
 
-fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Value, ScimError> {
+/// The ListResponse body. Resources are stored as JSON text; when nothing projects or bends
+/// them, that text goes into the page as it is, without a parse (a page of 100 out of 100,000
+/// users then costs well under a millisecond).
+fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<String, ScimError> {
     let param = |name: &str| {
         q.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -1086,10 +1093,18 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
     } else {
         page.len()
     };
-    let resources = page
-        .into_iter()
-        .map(|e| present(s, e.resource(), q))
-        .collect::<Result<Vec<_>, _>>()?;
+    let as_stored = !s.faults.has(Fault::MetaMissing)
+        && param("attributes").is_none()
+        && param("excludedAttributes").is_none();
+    let resources: Vec<String> = if as_stored {
+        page.into_iter()
+            .map(|e| e.json_text().to_string())
+            .collect()
+    } else {
+        page.into_iter()
+            .map(|e| present(s, e.resource(), q).map(|v| v.to_string()))
+            .collect::<Result<_, _>>()?
+    };
     let counter = |n: usize| {
         if s.faults.has(Fault::CountersAsStrings) {
             json!(n.to_string())
@@ -1097,11 +1112,12 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<Va
             json!(n)
         }
     };
-    Ok(json!({
-        "schemas": s.version.list_schemas(),
-        "totalResults": counter(total),
-        "startIndex": counter(start),
-        "itemsPerPage": counter(items_per_page),
-        "Resources": resources,
-    }))
+    Ok(format!(
+        r#"{{"schemas":{},"totalResults":{},"startIndex":{},"itemsPerPage":{},"Resources":[{}]}}"#,
+        s.version.list_schemas(),
+        counter(total),
+        counter(start),
+        counter(items_per_page),
+        resources.join(",")
+    ))
 }

@@ -67,6 +67,11 @@ impl Entry {
         serde_json::from_str(&self.json).expect("the store holds JSON it wrote itself")
     }
 
+    /// The resource as stored JSON text.
+    pub fn json_text(&self) -> &str {
+        &self.json
+    }
+
     /// Replaces the stored resource.
     pub fn set_resource(&mut self, resource: &Value) {
         self.json = resource.to_string().into_boxed_str();
