@@ -130,7 +130,15 @@ pub fn render(
             );
         }
     }
-    h.push_str("</table></body></html>\n");
+    h.push_str("</table>");
+    h.push_str(
+        "<h2>Before you submit</h2><ul>\
+<li>The form's progress indicator must show 100% before <em>Submit for Review</em>.</li>\
+<li>An update keeps the published entry until the new version is published, and must come from the dev org of the original submission.</li>\
+<li>A dev org holds at most 10 submissions; only DRAFT submissions can be deleted, with no recovery.</li>\
+<li>Keep the test account active beyond the review.</li></ul>",
+    );
+    h.push_str("</body></html>\n");
     h
 }
 

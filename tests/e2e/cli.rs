@@ -514,3 +514,31 @@ async fn a_runscope_export_runs_from_the_command_line_and_converts() {
     let toml = std::fs::read_to_string(dir.path().join("crud.toml")).unwrap();
     harness::suite::parse_suite("crud.toml", &toml).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tls_failure_exits_two_naming_the_url() {
+    // https:// against a plain-HTTP server: the TLS handshake fails.
+    let server = server_with(
+        Auth {
+            token: Some("tls-test-token".into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let url = server.base_url().replace("http://", "https://");
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &["run", "--base-url", &url],
+        &[("SCIM_TOKEN", "tls-test-token")],
+        dir.path(),
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot reach {url}/ServiceProviderConfig")),
+        "{stderr}"
+    );
+    server.stop().await;
+}
