@@ -46,6 +46,10 @@ pub fn render(
     if m.draft {
         h.push_str("<p><strong>DRAFT: not review-ready.</strong></p>");
     }
+    // The logo sits beside this page in the bundle.
+    if let Some(logo) = m.files.iter().find(|f| f.starts_with("logo.")) {
+        let _ = write!(h, "<img src=\"{}\" alt=\"logo\" height=\"64\">", e(logo));
+    }
     let _ = write!(
         h,
         "<h1>{}</h1><p>{} submission via the {} form, {}. SCIM {} at <code>{}</code>.</p>",
@@ -104,6 +108,21 @@ pub fn render(
         }
         h.push_str("</ul>");
     }
+    h.push_str("<h2>Suites</h2><table><tr><th>suite</th><th>version</th><th>checks</th><th>passed</th><th>not passed</th><th>needed by the features</th></tr>");
+    for line in &m.run.suites {
+        let needed = m.required_suites.contains(&line.id);
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e(&line.id),
+            e(&line.version),
+            line.checks,
+            line.passed,
+            line.not_passed,
+            if needed { "yes" } else { "" }
+        );
+    }
+    h.push_str("</table>");
     let _ = write!(
         h,
         "<h2>Checks</h2><p>Run {} started {}, {} ms, against <code>{}</code>.</p><table><tr><th>suite</th><th>check</th><th>level</th><th>result</th><th>reference and evidence</th></tr>",

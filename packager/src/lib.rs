@@ -102,7 +102,7 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
     if let Some((name, bytes)) = guide_file(&s) {
         bundle.insert(name, bytes);
     }
-    let manifest = manifest_for(
+    let mut manifest = manifest_for(
         &s,
         &completeness,
         &files.results,
@@ -110,24 +110,21 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
         o,
         !ready,
     );
-    bundle.insert(
-        "report.html".into(),
-        html::render(
-            &s,
-            &completeness,
-            &files.results,
-            &manifest,
-            &results_problems,
-        )
-        .into_bytes(),
-    );
-    let mut manifest = manifest;
+    // Every file but SHA256SUMS, the report and the manifest included.
     manifest.files = bundle
         .keys()
         .cloned()
-        .chain(["manifest.json".to_string()])
+        .chain(["manifest.json".into(), "report.html".into()])
         .collect();
     manifest.files.sort();
+    let report = html::render(
+        &s,
+        &completeness,
+        &files.results,
+        &manifest,
+        &results_problems,
+    );
+    bundle.insert("report.html".into(), report.into_bytes());
     bundle.insert(
         "manifest.json".into(),
         serde_json::to_vec_pretty(&manifest).expect("a manifest serialises"),
