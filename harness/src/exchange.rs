@@ -153,14 +153,19 @@ impl Redactor {
 
     /// The text with every secret replaced by [`REDACTED`].
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
+        self.redact_owned(text.to_string())
+    }
+
+    /// The same for text the caller owns: returned as it is when it holds no secret (a large
+    /// response body is then not copied).
+    pub fn redact_owned(&self, mut text: String) -> String {
         for s in &self.secrets {
             let s = s.expose_secret();
-            if out.contains(s) {
-                out = out.replace(s, REDACTED);
+            if text.contains(s) {
+                text = text.replace(s, REDACTED);
             }
         }
-        out
+        text
     }
 }
 

@@ -314,7 +314,7 @@ impl Client {
                     Ok(t) => t,
                     Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 };
-                let body = self.redactor.redact(&text);
+                let body = self.redactor.redact_owned(text);
                 let resp_headers: Vec<(String, String)> = resp_headers
                     .into_iter()
                     .map(|(k, v)| (k, self.redactor.redact(&v)))
