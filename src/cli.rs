@@ -40,9 +40,9 @@ enum Command {
 Exit status: 0 all required checks passed, 1 a required check failed,
 2 usage/config/suite/connection error, 130 interrupted.")]
     Run(RunArgs),
-    /// Serve the in-memory reference SCIM 2.0 service provider on 127.0.0.1.
+    /// Serve the in-memory reference SCIM service provider (2.0 or 1.1) on 127.0.0.1.
     Serve(ServeArgs),
-    /// Start the reference server, run every built-in suite against it, and stop it.
+    /// Start reference servers (2.0 and 1.1), run every built-in suite, package a sample.
     Demo(DemoArgs),
     /// List the built-in suites and their checks.
     Suites(SuitesArgs),
