@@ -769,6 +769,22 @@ fn store_update(
     Ok(resource)
 }
 
+/// The resource a PUT or PATCH is about to change: 404 when unknown, 412 when `If-Match`
+/// names another version.
+fn current_for_write(
+    store: &Store,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Value, ScimError> {
+    let entry = store
+        .of(kind)
+        .get(id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    check_if_match(headers, entry.version)?;
+    Ok(entry.resource())
+}
+
 fn replace(
     s: &AppState,
     kind: Kind,
@@ -778,13 +794,9 @@ fn replace(
 ) -> Result<Reply, ScimError> {
     let v = parse_body(body)?;
     let mut store = s.store.lock().expect("store lock");
-    let current = store
-        .of(kind)
-        .get(id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
-    check_if_match(headers, current.version)?;
+    let current = current_for_write(&store, kind, id, headers)?;
     let resource = if s.faults.has(Fault::PutNotApplied) {
-        current.resource()
+        current
     } else {
         store_update(s, &mut store, kind, id, v)?
     };
@@ -804,11 +816,7 @@ fn modify(
 ) -> Result<Reply, ScimError> {
     let message = parse_body(body)?;
     let mut store = s.store.lock().expect("store lock");
-    let current = store
-        .of(kind)
-        .get(id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
-    check_if_match(headers, current.version)?;
+    let current = current_for_write(&store, kind, id, headers)?;
     if kind == Kind::Groups && s.faults.has(Fault::RenameNoPathRejected) {
         let no_path = message
             .get("Operations")
@@ -825,7 +833,6 @@ fn modify(
         ignore_member_removal: s.faults.has(Fault::MemberRemovalIgnored),
         eval: eval_options(s),
     };
-    let current = current.resource();
     let patched = match s.version {
         ScimVersion::V2 => patch::apply(&current, &message, opts)?,
         ScimVersion::V11 => {
