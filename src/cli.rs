@@ -13,7 +13,7 @@ use harness::detect::{VersionChoice, detect};
 use harness::http::{Client, Credential, Target};
 use harness::report::{ExitStatus, RunReport};
 use harness::reporters::terminal::{Progress, Style, write_summary, write_version};
-use harness::runner::{RunOptions, run};
+use harness::runner::{RunOptions, aborted_before_start, run};
 use secrecy::SecretString;
 
 const EXIT_CODES: &str = "Exit status:
@@ -277,6 +277,30 @@ fn env_secret(name: &str) -> Result<SecretString> {
     }
 }
 
+/// A credential from the environment, with white space at its ends (a newline from a file)
+/// and, for `--auth bearer`, a `Bearer ` the user included, removed; each change is a notice
+/// for the report.
+fn env_credential(name: &str, bearer: bool, notices: &mut Vec<String>) -> Result<SecretString> {
+    let raw = env_secret(name)?;
+    let mut value = secrecy::ExposeSecret::expose_secret(&raw);
+    if value.trim() != value {
+        value = value.trim();
+        notices.push(format!(
+            "{name} had white space (a newline?) at its start or end; it was trimmed"
+        ));
+    }
+    if bearer && value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") {
+        value = value[7..].trim_start();
+        notices.push(format!(
+            "{name} started with 'Bearer ', which --auth bearer adds itself; it was removed"
+        ));
+    }
+    if value.is_empty() {
+        bail!("{name} holds only white space");
+    }
+    Ok(SecretString::from(value.to_string()))
+}
+
 fn resolve(args: RunArgs) -> Result<RunConfig> {
     let file = load_file_config(args.config.as_deref())?;
     // Variables of a Runscope export: public ones on the command line, secret ones read from
@@ -318,16 +342,17 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
             anyhow!("scimcheck.toml: auth must be bearer, header, basic or none, not {text:?}")
         })?,
     };
+    let mut notices = Vec::new();
     // An export's whole Authorization value ({{auth}}) given as a variable is the credential.
     let credential = match input(harness::runscope::AUTH_VARS) {
         Some(value) => Credential::Header(value.into()),
         None => match mode {
-            AuthMode::Bearer => {
-                Credential::Bearer(env_secret("SCIM_TOKEN").context("--auth bearer")?)
-            }
-            AuthMode::Header => {
-                Credential::Header(env_secret("SCIM_TOKEN").context("--auth header")?)
-            }
+            AuthMode::Bearer => Credential::Bearer(
+                env_credential("SCIM_TOKEN", true, &mut notices).context("--auth bearer")?,
+            ),
+            AuthMode::Header => Credential::Header(
+                env_credential("SCIM_TOKEN", false, &mut notices).context("--auth header")?,
+            ),
             AuthMode::Basic => Credential::Basic {
                 username: std::env::var("SCIM_USERNAME")
                     .ok()
@@ -413,6 +438,7 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
     options.inputs = inputs;
     options.honor_pauses = args.honor_pauses;
+    options.notices = notices;
     Ok(RunConfig {
         target,
         runscope,
@@ -450,7 +476,13 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
         }
         None => {
             let choice = match config.version {
-                VersionArg::Auto => detect(&client).await?,
+                VersionArg::Auto => match detect(&client).await {
+                    Ok(choice) => choice,
+                    Err(e) => {
+                        let report = aborted_before_start(&client, &config.options, e.to_abort());
+                        return finish(&report, &config.out);
+                    }
+                },
                 VersionArg::V2 => VersionChoice::declared("2.0"),
                 VersionArg::V11 => VersionChoice::declared("1.1"),
             };
@@ -466,15 +498,24 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
             std::future::pending::<()>().await;
         }
     };
-    let report = run(&client, &suites, &config.options, &mut progress, interrupt).await?;
-    write_results(&report, &config.out)?;
+    let report = run(&client, &suites, &config.options, &mut progress, interrupt).await;
+    finish(&report, &config.out)
+}
+
+/// Writes the result files and prints the summary (and why a run stopped, on stderr).
+fn finish(report: &RunReport, out_dir: &Path) -> Result<ExitStatus> {
+    write_results(report, out_dir)?;
+    if let Some(abort) = &report.aborted {
+        eprintln!("error: {}", abort.message);
+    }
+    let config_out = out_dir;
     let mut out = std::io::stdout().lock();
-    let printed = write_summary(&report, stdout_style(), &mut out).and_then(|()| {
+    let printed = write_summary(report, stdout_style(), &mut out).and_then(|()| {
         writeln!(
             out,
             "results: {}, {}",
-            config.out.join("junit.xml").display(),
-            config.out.join("results.json").display()
+            config_out.join("junit.xml").display(),
+            config_out.join("results.json").display()
         )
     });
     match printed {
@@ -482,7 +523,7 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write to stdout")?,
     }
-    Ok(ExitStatus::of(&report))
+    Ok(ExitStatus::of(report))
 }
 
 fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
@@ -568,8 +609,9 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
         })
         .await?;
         eprintln!(
-            "reference server: {} (5 users, 3 groups)",
-            server.base_url()
+            "reference server: {} (SCIM {}, {DEMO_USERS} users, {DEMO_GROUPS} groups)",
+            server.base_url(),
+            version.as_str()
         );
         let config = RunConfig {
             target: Target::new(server.base_url(), Credential::Bearer(token.into()))

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use crate::exchange::{Exchange, TransportErrorKind};
 use crate::http::{Client, Outgoing, Sent};
+use crate::report::{Abort, AbortCause};
+use crate::runner::credential_refused;
 
 /// The SCIM version a run targets, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -44,12 +46,30 @@ pub enum DetectError {
         /// Why.
         reason: String,
     },
+    /// A probe carrying the run's credential was answered 401 or 403.
+    #[error("{0}")]
+    CredentialRefused(String),
     /// The app answered no probe like a SCIM 2.0 or 1.1 service provider.
     #[error("the app speaks neither SCIM 2.0 nor SCIM 1.1 as far as these probes tell:\n  {}", .tried.join("\n  "))]
     Neither {
         /// Each probe and what came back.
         tried: Vec<String>,
     },
+}
+
+impl DetectError {
+    /// The report's form of this error.
+    pub fn to_abort(&self) -> Abort {
+        let cause = match self {
+            DetectError::Unreachable { .. } => AbortCause::Unreachable,
+            DetectError::CredentialRefused(_) => AbortCause::CredentialRefused,
+            DetectError::Neither { .. } => AbortCause::NotScim,
+        };
+        Abort {
+            cause,
+            message: self.to_string(),
+        }
+    }
 }
 
 const SPC_20: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -121,10 +141,22 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
         {
             return Err(DetectError::Unreachable {
                 url: last.request.url.clone(),
-                reason: describe(&sent),
+                reason: describe(client, &sent),
             });
         }
-        let what = describe(&sent);
+        if let Some(status) = sent
+            .response
+            .as_ref()
+            .map(|r| r.status)
+            .filter(|s| matches!(s, 401 | 403))
+        {
+            return Err(DetectError::CredentialRefused(credential_refused(
+                client,
+                &format!("GET {path}"),
+                status,
+            )));
+        }
+        let what = describe(client, &sent);
         exchanges.extend(sent.exchanges.iter().cloned());
         let schemas = sent
             .response
@@ -154,10 +186,10 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
         };
         tried.push(format!("GET {path} → {what}"));
         if let Some(v) = found {
-            let evidence = vec![format!(
+            let evidence = vec![client.redactor().redact_owned(format!(
                 "GET {path} → {what} with schemas {}, so SCIM {v}",
                 schemas.join(", ")
-            )];
+            ))];
             let mut evidence_all = tried[..tried.len() - 1].to_vec();
             evidence_all.extend(evidence);
             return Ok(VersionChoice {
@@ -171,8 +203,9 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
     Err(DetectError::Neither { tried })
 }
 
-fn describe(sent: &Sent) -> String {
-    match (
+/// What a probe got, in words, secrets removed (the body is the server's text).
+fn describe(client: &Client, sent: &Sent) -> String {
+    let what = match (
         &sent.response,
         sent.exchanges.last().and_then(|e| e.error.as_ref()),
     ) {
@@ -183,5 +216,6 @@ fn describe(sent: &Sent) -> String {
         }
         (None, Some(e)) => e.message.clone(),
         (None, None) => "no answer".into(),
-    }
+    };
+    client.redactor().redact_owned(what)
 }

@@ -1,14 +1,11 @@
-//! One HTTP round trip as evidence ([`Exchange`]), and the [`Redactor`] that removes secrets
-//! from it when it is recorded.
+//! One HTTP round trip as evidence ([`Exchange`]), recorded with the run's secrets removed.
 //!
-//! Secrets are removed once, here, at the source: every reporter renders exchanges that can no
-//! longer hold a token or a password, so no reporter has to remember to redact.
+//! Secrets are removed once, when an exchange is recorded (and when a check's result is made,
+//! see [`crate::report::CheckResult::redact`]): every reporter renders data that can no longer
+//! hold a token or a password, so no reporter has to remember to redact. The response that
+//! the assertions judge is never redacted.
 
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-
-/// What replaces a secret in every output.
-pub const REDACTED: &str = "[REDACTED]";
 
 /// Bodies longer than this are cut in the evidence (the whole body is still checked).
 pub const EVIDENCE_BODY_LIMIT: usize = 16 * 1024;
@@ -127,48 +124,6 @@ impl Exchange {
     }
 }
 
-/// Removes the run's secrets from any text.
-#[derive(Default, Clone)]
-pub struct Redactor {
-    secrets: Vec<SecretString>,
-}
-
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} secrets)", self.secrets.len())
-    }
-}
-
-impl Redactor {
-    /// A redactor for these secrets (empty ones are ignored). Longer secrets are replaced
-    /// first, so a token inside a longer credential never leaves a partial secret behind.
-    pub fn new(secrets: impl IntoIterator<Item = SecretString>) -> Self {
-        let mut secrets: Vec<SecretString> = secrets
-            .into_iter()
-            .filter(|s| !s.expose_secret().is_empty())
-            .collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.expose_secret().len()));
-        Redactor { secrets }
-    }
-
-    /// The text with every secret replaced by [`REDACTED`].
-    pub fn redact(&self, text: &str) -> String {
-        self.redact_owned(text.to_string())
-    }
-
-    /// The same for text the caller owns: returned as it is when it holds no secret (a large
-    /// response body is then not copied).
-    pub fn redact_owned(&self, mut text: String) -> String {
-        for s in &self.secrets {
-            let s = s.expose_secret();
-            if text.contains(s) {
-                text = text.replace(s, REDACTED);
-            }
-        }
-        text
-    }
-}
-
 /// Cuts a body for the evidence at a character boundary.
 pub fn evidence_body(body: &str) -> (String, bool) {
     if body.len() <= EVIDENCE_BODY_LIMIT {
@@ -184,19 +139,6 @@ pub fn evidence_body(body: &str) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacts_every_secret_longest_first() {
-        let r = Redactor::new([
-            SecretString::from("abc"),
-            SecretString::from("Bearer abcdef"),
-            SecretString::from(""),
-        ]);
-        assert_eq!(
-            r.redact("x Bearer abcdef y abc"),
-            "x [REDACTED] y [REDACTED]"
-        );
-    }
 
     #[test]
     fn cuts_bodies_on_char_boundaries() {

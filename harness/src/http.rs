@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::exchange::{
-    Exchange, RecordedRequest, RecordedResponse, Redactor, TransportError, TransportErrorKind,
-    evidence_body,
+    Exchange, RecordedRequest, RecordedResponse, TransportError, TransportErrorKind, evidence_body,
 };
+use crate::redact::{Redactor, base64};
 
 /// The run's credential. Secrets are held in `SecretString` and only exposed to build the
 /// header.
@@ -66,6 +66,49 @@ impl Credential {
                 .into(),
             ),
         }
+    }
+
+    /// What looks wrong in the credential's shape, each as a hint for a refused credential.
+    pub fn hints(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let (name, value) = match self {
+            Credential::None => {
+                out.push(
+                    "the app wants a credential: set SCIM_TOKEN and use --auth bearer or header"
+                        .into(),
+                );
+                return out;
+            }
+            Credential::Bearer(t) | Credential::Header(t) => ("SCIM_TOKEN", t.expose_secret()),
+            Credential::Basic { password, .. } => ("SCIM_PASSWORD", password.expose_secret()),
+        };
+        let lower = value.to_ascii_lowercase();
+        if matches!(self, Credential::Bearer(_)) && lower.starts_with("bearer ") {
+            out.push(format!(
+                "{name} starts with 'Bearer ': --auth bearer adds that itself; remove it from {name} or use --auth header"
+            ));
+        }
+        if matches!(self, Credential::Header(_))
+            && !lower.starts_with("bearer ")
+            && !lower.starts_with("basic ")
+            && !lower.starts_with("ssws ")
+            && !value.contains(' ')
+        {
+            out.push(format!(
+                "--auth header sends {name} as the whole Authorization value, without a scheme; most apps want --auth bearer"
+            ));
+        }
+        if value.trim() != value {
+            out.push(format!(
+                "{name} has white space (a newline?) at its start or end"
+            ));
+        }
+        if value.len() > 1 && value.starts_with(['"', '\'']) && value.ends_with(['"', '\'']) {
+            out.push(format!(
+                "{name} is wrapped in quotes; the quotes are sent too"
+            ));
+        }
+        out
     }
 
     /// Every form in which this credential's secret could show up in text. The header's
@@ -159,7 +202,8 @@ pub struct Response {
     pub status: u16,
     /// Headers as received.
     pub headers: Vec<(String, String)>,
-    /// The whole body as text, secrets removed.
+    /// The whole body as text, as received: verdicts are computed on it, so it is never
+    /// written anywhere (the recorded [`Exchange`] holds the redacted evidence).
     pub body: String,
     /// The body parsed as JSON on first use: an import walk reads its pages its own, cheaper
     /// way and never pays for a generic parse.
@@ -227,6 +271,11 @@ impl Client {
             redactor,
             sent: AtomicUsize::new(0),
         })
+    }
+
+    /// The redactor of the run's secrets, for every text the run records.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// The target.
@@ -314,24 +363,22 @@ impl Client {
                     Ok(t) => t,
                     Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 };
-                let body = self.redactor.redact_owned(text);
-                let resp_headers: Vec<(String, String)> = resp_headers
-                    .into_iter()
-                    .map(|(k, v)| (k, self.redactor.redact(&v)))
-                    .collect();
-                let (evidence, body_truncated) = evidence_body(&body);
+                let (evidence, body_truncated) = evidence_body(&self.redactor.redact(&text));
                 let exchange = Exchange {
                     request: recorded,
                     response: Some(RecordedResponse {
                         status,
-                        headers: resp_headers.clone(),
+                        headers: resp_headers
+                            .iter()
+                            .map(|(k, v)| (k.clone(), self.redactor.redact(v)))
+                            .collect(),
                         body: evidence,
                         body_truncated,
                     }),
                     error: None,
                     duration_ms: elapsed_ms,
                 };
-                let response = Response::new(status, resp_headers, body, elapsed_ms);
+                let response = Response::new(status, resp_headers, text, elapsed_ms);
                 (Some(response), exchange)
             }
             Err(mut error) => {
@@ -484,24 +531,6 @@ fn encode(s: &str, keep: impl Fn(u8) -> bool) -> String {
     out
 }
 
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,11 +546,6 @@ mod tests {
 
     #[test]
     fn basic_credential_is_base64() {
-        assert_eq!(
-            base64(b"Aladdin:open sesame"),
-            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
-        );
-        assert_eq!(base64(b"ab"), "YWI=");
         let c = Credential::Basic {
             username: "u".into(),
             password: "p".to_string().into(),

@@ -11,6 +11,7 @@ pub mod config;
 pub mod detect;
 pub mod exchange;
 pub mod http;
+pub mod redact;
 pub mod report;
 pub mod reporters;
 pub mod runner;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::assertion::Mismatch;
 use crate::detect::VersionChoice;
 use crate::exchange::Exchange;
+use crate::redact::Redactor;
 use crate::suite::{Keyword, Level};
 
 /// Version of the `results.json` shape; bumped on any incompatible change.
@@ -31,6 +32,13 @@ pub struct RunReport {
     pub target: TargetInfo,
     /// Whether the run was interrupted (Ctrl-C) before every check ran.
     pub interrupted: bool,
+    /// Why the run stopped before it could judge the app (unreachable, credential refused, no
+    /// SCIM spoken): such a run exits 2, and its reports say why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<Abort>,
+    /// What the user should know about how the run was made (a credential trimmed, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// The SCIM version targeted, declared or detected, with the evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scim_version: Option<VersionChoice>,
@@ -38,6 +46,38 @@ pub struct RunReport {
     pub suites: Vec<SuiteReport>,
     /// Totals over all suites.
     pub summary: Summary,
+}
+
+/// Why a run could not judge the app.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Abort {
+    /// The class of cause.
+    pub cause: AbortCause,
+    /// What happened and what to do, in words (secrets removed).
+    pub message: String,
+}
+
+/// Classes of [`Abort`].
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum AbortCause {
+    /// No connection to the base URL.
+    Unreachable,
+    /// The app answered 401 or 403 to the run's credential.
+    CredentialRefused,
+    /// The app answered no probe as a SCIM 2.0 or 1.1 service provider.
+    NotScim,
+}
+
+impl AbortCause {
+    /// The name used in every report.
+    pub fn label(self) -> &'static str {
+        match self {
+            AbortCause::Unreachable => "unreachable",
+            AbortCause::CredentialRefused => "credential-refused",
+            AbortCause::NotScim => "not-scim",
+        }
+    }
 }
 
 /// The tool that produced a report.
@@ -174,7 +214,39 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Removes the run's secrets from every text of the verdict (expected and actual values,
+    /// hints, reasons): they are built from the raw response the verdict was computed on.
+    pub fn redact(&mut self, redactor: &Redactor) {
+        match self {
+            Outcome::Pass => {}
+            Outcome::Warn { mismatches } | Outcome::Fail { mismatches } => {
+                for m in mismatches {
+                    redactor.redact_in_place(&mut m.assertion);
+                    redactor.redact_in_place(&mut m.expected);
+                    redactor.redact_in_place(&mut m.actual);
+                    if let Some(h) = &mut m.hint {
+                        redactor.redact_in_place(h);
+                    }
+                }
+            }
+            Outcome::Error { reason } | Outcome::Skip { reason } => {
+                redactor.redact_in_place(reason)
+            }
+        }
+    }
+}
+
 impl CheckResult {
+    /// Removes the run's secrets from the texts of this result (its exchanges were redacted
+    /// when they were recorded).
+    pub fn redact(&mut self, redactor: &Redactor) {
+        self.outcome.redact(redactor);
+        if let Some(n) = &mut self.note {
+            redactor.redact_in_place(n);
+        }
+    }
+
     /// Whether this result fails the run.
     pub fn fails_run(&self) -> bool {
         self.level == Level::Required
@@ -207,6 +279,14 @@ pub enum CleanupAction {
     LeftBehind,
     /// `--keep` asked to leave it.
     Kept,
+}
+
+impl CleanupResult {
+    /// Removes the run's secrets from the resource path (its id is the server's) and the note.
+    pub fn redact(&mut self, redactor: &Redactor) {
+        redactor.redact_in_place(&mut self.resource);
+        redactor.redact_in_place(&mut self.note);
+    }
 }
 
 impl CleanupAction {
@@ -286,7 +366,9 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// The status of a finished run.
     pub fn of(report: &RunReport) -> Self {
-        if report.interrupted {
+        if report.aborted.is_some() {
+            ExitStatus::Error
+        } else if report.interrupted {
             ExitStatus::Interrupted
         } else if report.summary.required_failed > 0 {
             ExitStatus::ChecksFailed

@@ -17,8 +17,8 @@ use crate::detect::VersionChoice;
 use crate::exchange::TransportErrorKind;
 use crate::http::{Client, Outgoing, Response, Sent};
 use crate::report::{
-    CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
-    Summary, TargetInfo, Tool,
+    Abort, AbortCause, CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome,
+    RunReport, SuiteReport, Summary, TargetInfo, Tool,
 };
 use crate::suite::{
     AssertionKind, Authorization, Body, Check, Comparison, Generator, Keyword, Suite, VarSpec,
@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub inputs: Vec<(String, String)>,
     /// Wait the pauses a suite asks for (Runscope exports pause 5-40 s between steps).
     pub honor_pauses: bool,
+    /// What the user should know about how the run was made, kept in the report.
+    pub notices: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -56,6 +58,7 @@ impl Default for RunOptions {
             page_size: 100,
             inputs: Vec::new(),
             honor_pauses: false,
+            notices: Vec::new(),
         }
     }
 }
@@ -74,7 +77,7 @@ pub trait Events {
 pub struct NoEvents;
 impl Events for NoEvents {}
 
-/// Failures of the tool itself (not of the server under test).
+/// Why a run stops before it can judge the app (it becomes the report's [`Abort`]).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The first request could not reach the target at all.
@@ -85,32 +88,75 @@ pub enum RunError {
         /// Why.
         reason: String,
     },
+    /// The first request carrying the run's credential was answered 401 or 403.
+    #[error("{0}")]
+    CredentialRefused(String),
+}
+
+impl RunError {
+    /// The report's form of this error.
+    pub fn to_abort(&self) -> Abort {
+        let cause = match self {
+            RunError::Unreachable { .. } => AbortCause::Unreachable,
+            RunError::CredentialRefused(_) => AbortCause::CredentialRefused,
+        };
+        Abort {
+            cause,
+            message: self.to_string(),
+        }
+    }
+}
+
+/// The message for a credential the app refused: which request, what was sent, what to check.
+pub fn credential_refused(client: &Client, request: &str, status: u16) -> String {
+    let credential = &client.target().credential;
+    let sent = match credential.kind() {
+        "none" => "no Authorization header (--auth none)".to_string(),
+        "bearer" => "Authorization: Bearer <SCIM_TOKEN> (--auth bearer)".to_string(),
+        "header" => "Authorization: <SCIM_TOKEN> as is (--auth header)".to_string(),
+        "basic" => "Authorization: Basic <SCIM_USERNAME:SCIM_PASSWORD> (--auth basic)".to_string(),
+        other => format!("--auth {other}"),
+    };
+    let mut message = format!(
+        "the app refused the credential: {request} answered {status} although the run sent {sent}; \
+         check SCIM_TOKEN (or SCIM_USERNAME/SCIM_PASSWORD) and --auth"
+    );
+    for hint in credential.hints() {
+        message.push_str("\n  hint: ");
+        message.push_str(&hint);
+    }
+    client.redactor().redact_owned(message)
 }
 
 /// Runs the suites in order against the client's target. `interrupt` resolves when the user
 /// asks to stop (Ctrl-C); the run then stops sending checks, cleans up, and reports what ran.
+/// A run that cannot judge the app (unreachable, credential refused) stops after cleaning up,
+/// and its report says why ([`RunReport::aborted`]).
 pub async fn run(
     client: &Client,
     suites: &[Suite],
     options: &RunOptions,
     events: &mut dyn Events,
     interrupt: impl Future<Output = ()>,
-) -> Result<RunReport, RunError> {
+) -> RunReport {
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let marker = format!("scimcheck-{}", &run_id[..8]);
     let mut interrupt = std::pin::pin!(interrupt);
     let mut interrupted = false;
+    let mut aborted = None;
+    let mut credential_accepted = false;
     let mut reports = Vec::new();
 
     for suite in suites {
-        if interrupted {
+        if interrupted || aborted.is_some() {
             break;
         }
         events.suite_started(suite);
         let suite_clock = Instant::now();
         let mut state = SuiteState::new(suite, client, options, &marker);
+        state.credential_accepted = credential_accepted;
         let outcome = {
             let work = state.run_checks(events);
             tokio::select! {
@@ -118,9 +164,12 @@ pub async fn run(
                 () = &mut interrupt => { interrupted = true; Ok(()) }
             }
         };
+        credential_accepted = state.credential_accepted;
         // Clean up before reporting any error: the run may have created something.
         let cleanup = state.cleanup(events).await;
-        outcome?;
+        if let Err(e) = outcome {
+            aborted = Some(e.to_abort());
+        }
         reports.push(SuiteReport {
             id: suite.id.clone(),
             title: suite.title.clone(),
@@ -132,26 +181,47 @@ pub async fn run(
             cleanup,
         });
     }
+    let mut report = report_of(client, options, reports, aborted);
+    report.run_id = run_id;
+    report.started_at = started_at;
+    report.duration_ms = clock.elapsed().as_millis() as u64;
+    report.interrupted = interrupted;
+    report
+}
 
-    let summary = Summary::of(&reports, client.requests_sent());
-    Ok(RunReport {
+/// The report of a run that stopped before any suite ran (no SCIM version could be chosen,
+/// the target refused the credential while it was probed).
+pub fn aborted_before_start(client: &Client, options: &RunOptions, abort: Abort) -> RunReport {
+    report_of(client, options, Vec::new(), Some(abort))
+}
+
+fn report_of(
+    client: &Client,
+    options: &RunOptions,
+    suites: Vec<SuiteReport>,
+    aborted: Option<Abort>,
+) -> RunReport {
+    let summary = Summary::of(&suites, client.requests_sent());
+    RunReport {
         format_version: FORMAT_VERSION,
         tool: Tool {
             name: "scimcheck".into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
-        run_id,
-        started_at,
-        duration_ms: clock.elapsed().as_millis() as u64,
+        run_id: uuid::Uuid::new_v4().simple().to_string(),
+        started_at: chrono::Utc::now(),
+        duration_ms: 0,
         target: TargetInfo {
             base_url: client.target().base_url.clone(),
             auth: client.target().credential.kind().into(),
         },
-        interrupted,
+        interrupted: false,
+        aborted,
+        notices: options.notices.clone(),
         scim_version: options.scim_version.clone(),
-        suites: reports,
+        suites,
         summary,
-    })
+    }
 }
 
 /// A resource to remove after the suite.
@@ -170,6 +240,11 @@ struct SuiteState<'a> {
     known_users: IdHashes,
     results: Vec<CheckResult>,
     created: Vec<Created>,
+    /// Whether a request with the run's credential was answered other than 401/403: until
+    /// then, a 401/403 means the credential is wrong and nothing can be judged.
+    credential_accepted: bool,
+    /// Set by a check after which nothing can be judged (the credential was refused).
+    stop: Option<RunError>,
 }
 
 impl<'a> SuiteState<'a> {
@@ -201,14 +276,20 @@ impl<'a> SuiteState<'a> {
             known_users: IdHashes::new(),
             results: Vec::new(),
             created: Vec::new(),
+            credential_accepted: false,
+            stop: None,
         }
     }
 
     async fn run_checks(&mut self, events: &mut dyn Events) -> Result<(), RunError> {
         for check in &self.suite.checks {
-            let result = self.run_check(check).await?;
+            let mut result = self.run_check(check).await?;
+            result.redact(self.client.redactor());
             events.check_finished(self.suite, &result);
             self.results.push(result);
+            if let Some(stop) = self.stop.take() {
+                return Err(stop);
+            }
         }
         Ok(())
     }
@@ -255,6 +336,8 @@ impl<'a> SuiteState<'a> {
             return self.run_walk(check, spec, outgoing, clock).await;
         }
         let first_request = self.client.requests_sent() == 0;
+        let carries_credential = matches!(check.request.authorization, Authorization::Run);
+        let request_line = format!("{} {}", outgoing.method, outgoing.path);
         let deleted_path = (outgoing.method == "DELETE").then(|| outgoing.path.clone());
         let Sent {
             response,
@@ -280,6 +363,14 @@ impl<'a> SuiteState<'a> {
                 None,
             ));
         };
+        if carries_credential && !self.credential_accepted {
+            if matches!(response.status, 401 | 403) {
+                let message = credential_refused(self.client, &request_line, response.status);
+                self.stop = Some(RunError::CredentialRefused(message.clone()));
+                return Ok(finish(Outcome::Error { reason: message }, exchanges, None));
+            }
+            self.credential_accepted = true;
+        }
         // A check that deleted a resource of the run spares the cleanup a second DELETE.
         if let Some(path) = deleted_path.filter(|_| (200..300).contains(&response.status)) {
             self.created
@@ -329,6 +420,22 @@ impl<'a> SuiteState<'a> {
                 url: walked.exchanges[0].request.url.clone(),
                 reason: walked.transport_error.clone().unwrap_or_default(),
             });
+        }
+        if !self.credential_accepted
+            && let Some(status) = walked
+                .exchanges
+                .first()
+                .and_then(|x| x.response.as_ref())
+                .map(|r| r.status)
+        {
+            if matches!(status, 401 | 403) {
+                let message =
+                    credential_refused(self.client, &format!("GET {}", outgoing.path), status);
+                self.stop = Some(RunError::CredentialRefused(message.clone()));
+                let outcome = Outcome::Error { reason: message };
+                return Ok(result_of(check, clock, outcome, walked.exchanges, None));
+            }
+            self.credential_accepted = true;
         }
         let note = Some(format!(
             "{} pages, {} resources, {} distinct",
@@ -429,7 +536,7 @@ impl<'a> SuiteState<'a> {
         let mut out = Vec::new();
         while let Some(c) = self.created.pop() {
             let resource = format!("/{}/{}", c.resource, c.id);
-            let result = if self.options.keep {
+            let mut result = if self.options.keep {
                 CleanupResult {
                     resource,
                     action: CleanupAction::Kept,
@@ -439,6 +546,7 @@ impl<'a> SuiteState<'a> {
             } else {
                 self.remove(&c, resource).await
             };
+            result.redact(self.client.redactor());
             events.cleanup_finished(&result);
             out.push(result);
         }

@@ -29,6 +29,9 @@ pub struct Results {
     pub target: TargetDoc,
     /// Interrupted runs prove nothing.
     pub interrupted: bool,
+    /// Why a run could not judge the app (`{"cause", "message"}`); such runs prove nothing.
+    #[serde(default)]
+    pub aborted: Option<Value>,
     /// The version tested.
     pub scim_version: Option<VersionDoc>,
     /// Suites.
@@ -293,6 +296,12 @@ pub fn requirement_problems(
     let mut out = Vec::new();
     if r.interrupted {
         out.push("the run was interrupted: its results prove nothing".into());
+    }
+    if let Some(a) = &r.aborted {
+        out.push(format!(
+            "the run could not judge the app ({}): its results prove nothing",
+            a.get("cause").and_then(Value::as_str).unwrap_or("aborted")
+        ));
     }
     let norm = |u: &str| u.trim_end_matches('/').to_string();
     if norm(&r.target.base_url) != norm(&s.scim.base_url) {

@@ -34,6 +34,14 @@ impl std::str::FromStr for ScimVersion {
 }
 
 impl ScimVersion {
+    /// "2.0" or "1.1".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScimVersion::V2 => "2.0",
+            ScimVersion::V11 => "1.1",
+        }
+    }
+
     /// The core schema URN of a resource type.
     pub fn core_schema(self, kind: Kind) -> &'static str {
         match (self, kind) {

@@ -26,7 +26,6 @@ async fn run_all(base_url: &str) -> RunReport {
         std::future::pending(),
     )
     .await
-    .expect("the run reaches the server")
 }
 
 /// `suite/check` ids with this outcome label.
@@ -305,8 +304,7 @@ async fn latency_fails_okta_s_timing_step() {
         &mut NoEvents,
         std::future::pending(),
     )
-    .await
-    .unwrap();
+    .await;
     let text = report.suites[0].checks[0].outcome.explanation();
     assert!(
         text.starts_with("response time: expected < 600 ms, got 6"),
@@ -325,8 +323,7 @@ async fn throttled_idempotent_requests_are_retried_after_retry_after() {
         &mut NoEvents,
         std::future::pending(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         report.summary.required_failed, 0,
         "{:#?}",
@@ -392,8 +389,7 @@ async fn strict_turns_should_violations_into_failures() {
         &mut NoEvents,
         std::future::pending(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(with_label(&report, "fail"), ["rfc7644/create-user-a"]);
     assert_eq!(harness::report::ExitStatus::of(&report).code(), 1);
     server.stop().await;
@@ -422,8 +418,7 @@ async fn unadvertised_features_are_skipped_with_the_reason() {
         &mut NoEvents,
         std::future::pending(),
     )
-    .await
-    .unwrap();
+    .await;
     for id in [
         "sort-descending",
         "etag-if-match",

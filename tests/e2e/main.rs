@@ -8,6 +8,7 @@ mod profile_sourcing;
 mod reporters;
 mod runscope;
 mod scim11;
+mod secrets;
 mod spec_suite;
 mod support;
 mod transport;

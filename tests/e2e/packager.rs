@@ -28,8 +28,7 @@ async fn results(dir: &Path, suites: &[&str], https: bool) {
         &mut NoEvents,
         std::future::pending(),
     )
-    .await
-    .unwrap();
+    .await;
     server.stop().await;
     if https {
         report.target.base_url = SAMPLE_URL.into();

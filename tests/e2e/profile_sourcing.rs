@@ -23,7 +23,6 @@ async fn run_sourcing(base_url: &str, id: &str) -> RunReport {
         std::future::pending(),
     )
     .await
-    .unwrap()
 }
 
 fn failed(report: &RunReport) -> Vec<String> {

@@ -135,6 +135,8 @@ fn fixture() -> RunReport {
             auth: "bearer".into(),
         },
         interrupted: false,
+        aborted: None,
+        notices: Vec::new(),
         scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
         suites,
         summary,

@@ -37,7 +37,6 @@ async fn run_export(client: &Client, text: &str, inputs: Vec<(String, String)>) 
         std::future::pending(),
     )
     .await
-    .unwrap()
 }
 
 fn statuses(report: &RunReport) -> Vec<(String, String)> {
@@ -195,8 +194,7 @@ async fn verdicts(
             &mut NoEvents,
             std::future::pending(),
         )
-        .await
-        .unwrap(),
+        .await,
     );
     server.stop().await;
     (from_export, from_native)

@@ -121,6 +121,21 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         }
         junit.add_test_suite(ts);
     }
+    if let Some(abort) = &report.aborted {
+        // A run that could not judge still gives the CI's test viewer one red testcase
+        // saying why, instead of a missing file.
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(abort.message.lines().next().unwrap_or_default());
+        status.set_type(abort.cause.label());
+        status.set_description(abort.message.as_str());
+        let mut tc = TestCase::new("run: the app could be judged", status);
+        tc.set_classname("scimcheck");
+        let mut ts = TestSuite::new("scimcheck");
+        ts.set_timestamp(report.started_at);
+        ts.add_property(Property::new("base_url", report.target.base_url.as_str()));
+        ts.add_test_case(tc);
+        junit.add_test_suite(ts);
+    }
     junit
         .serialize(&mut *out)
         .map_err(|e| std::io::Error::other(e.to_string()))?;

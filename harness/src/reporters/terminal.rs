@@ -137,7 +137,12 @@ pub fn write_version(choice: &VersionChoice, out: &mut dyn Write) -> std::io::Re
 /// The closing summary: counts, wall time, requests, leftovers, and where the results went.
 pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
-    let verdict = if report.interrupted {
+    for notice in &report.notices {
+        writeln!(out, "note: {notice}")?;
+    }
+    let verdict = if report.aborted.is_some() {
+        style.paint("31", "ERROR")
+    } else if report.interrupted {
         style.paint("33", "INTERRUPTED")
     } else if s.required_failed > 0 {
         style.paint("31", "FAILED")

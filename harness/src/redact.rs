@@ -1,0 +1,351 @@
+//! The [`Redactor`]: removes the run's secrets from any text that leaves the process, in every
+//! form a server or a client may give them.
+//!
+//! Verdicts are computed on the raw response; only what is recorded (evidence, failure text,
+//! notes, errors) goes through here. A server can echo a token in more than its literal form,
+//! so one scan recognises each secret written character by character as any mix of:
+//!
+//! - the literal character (case-insensitively when the secret looks like hex, since servers
+//!   print hex digests in either case),
+//! - a JSON escape (`\u0063`, `\/`, `\\`, `\"`, `\n`, …),
+//! - percent-encoding of its UTF-8 bytes (`%63`, either hex case), `+` for a space,
+//!
+//! and, as plain alternative texts, its base64 forms (standard and URL-safe, with and without
+//! padding, and at each of the three byte alignments it can take inside a longer encoded
+//! text). Base64 forms of secrets shorter than [`MIN_BASE64_SECRET`] bytes are not searched:
+//! their encodings are two or three characters long and would erase ordinary text.
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// What replaces a secret in every output.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Secrets at least this long also have their base64 forms redacted.
+pub const MIN_BASE64_SECRET: usize = 5;
+
+/// Removes the run's secrets from text.
+#[derive(Default, Clone)]
+pub struct Redactor {
+    /// Each secret as characters, longest first.
+    secrets: Vec<Secret>,
+    /// Base64 forms, longest first, matched literally.
+    encoded: Vec<SecretString>,
+}
+
+#[derive(Clone)]
+struct Secret {
+    chars: SecretString,
+    /// Compare letters without case (hex-looking secrets).
+    fold_case: bool,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} secrets)", self.secrets.len())
+    }
+}
+
+impl Redactor {
+    /// A redactor for these secrets (empty ones are ignored). Longer secrets are replaced
+    /// first, so a token inside a longer credential never leaves a partial secret behind.
+    pub fn new(secrets: impl IntoIterator<Item = SecretString>) -> Self {
+        let mut plain: Vec<Secret> = Vec::new();
+        let mut encoded: Vec<SecretString> = Vec::new();
+        for s in secrets {
+            let text = s.expose_secret();
+            if text.is_empty() {
+                continue;
+            }
+            let fold_case = text.len() >= 8 && text.bytes().all(|b| b.is_ascii_hexdigit());
+            if text.len() >= MIN_BASE64_SECRET {
+                encoded.extend(base64_forms(text.as_bytes()).into_iter().map(Into::into));
+            }
+            plain.push(Secret {
+                chars: s.clone(),
+                fold_case,
+            });
+        }
+        plain.sort_by_key(|s| std::cmp::Reverse(s.chars.expose_secret().len()));
+        encoded.sort_by_key(|s| std::cmp::Reverse(s.expose_secret().len()));
+        encoded.dedup_by(|a, b| a.expose_secret() == b.expose_secret());
+        Redactor {
+            secrets: plain,
+            encoded,
+        }
+    }
+
+    /// Whether there is nothing to redact.
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    /// The text with every secret replaced by [`REDACTED`].
+    pub fn redact(&self, text: &str) -> String {
+        self.redact_owned(text.to_string())
+    }
+
+    /// The same for text the caller owns: returned as it is when it holds no secret (a large
+    /// response body is then not copied).
+    pub fn redact_owned(&self, mut text: String) -> String {
+        for s in &self.secrets {
+            if let Some(replaced) = replace_encoded(&text, s) {
+                text = replaced;
+            }
+        }
+        for e in &self.encoded {
+            let e = e.expose_secret();
+            if text.contains(e) {
+                text = text.replace(e, REDACTED);
+            }
+        }
+        text
+    }
+
+    /// Redacts a string in place.
+    pub fn redact_in_place(&self, text: &mut String) {
+        if !self.is_empty() {
+            *text = self.redact_owned(std::mem::take(text));
+        }
+    }
+}
+
+/// `text` with each occurrence of the secret, in any mix of its encodings, replaced; `None`
+/// when there is none.
+fn replace_encoded(text: &str, secret: &Secret) -> Option<String> {
+    let want: Vec<char> = secret.chars.expose_secret().chars().collect();
+    // A match can only start at the first character's literal form or an escape: the scan
+    // skips every other byte cheaply (bodies of import pages are large).
+    let first = want[0];
+    let mut starts: Vec<u8> = vec![b'\\', b'%', b'+'];
+    let mut utf8 = [0u8; 4];
+    starts.push(first.encode_utf8(&mut utf8).as_bytes()[0]);
+    if first.is_ascii() {
+        starts.push(first.to_ascii_lowercase() as u8);
+        starts.push(first.to_ascii_uppercase() as u8);
+    }
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !starts.contains(&bytes[i]) || !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        match match_at(text, i, &want, secret.fold_case) {
+            Some(end) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[copied..i]);
+                o.push_str(REDACTED);
+                copied = end;
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out.map(|mut o| {
+        o.push_str(&text[copied..]);
+        o
+    })
+}
+
+/// The end of a match of `want` starting at byte `start`, if every character is there in one
+/// of its forms.
+fn match_at(text: &str, start: usize, want: &[char], fold_case: bool) -> Option<usize> {
+    let mut pos = start;
+    for &c in want {
+        pos = match_char(text, pos, c, fold_case)?;
+    }
+    Some(pos)
+}
+
+/// The end of one character `c` written at `pos` in any of its forms.
+fn match_char(text: &str, pos: usize, c: char, fold_case: bool) -> Option<usize> {
+    let rest = text.get(pos..)?;
+    let first = rest.chars().next()?;
+    if first == c || (fold_case && first.eq_ignore_ascii_case(&c)) {
+        return Some(pos + first.len_utf8());
+    }
+    let b = rest.as_bytes();
+    match b[0] {
+        b'\\' if b.len() >= 2 => {
+            let simple = match b[1] {
+                b'/' => Some('/'),
+                b'\\' => Some('\\'),
+                b'"' => Some('"'),
+                b'n' => Some('\n'),
+                b'r' => Some('\r'),
+                b't' => Some('\t'),
+                _ => None,
+            };
+            if simple == Some(c) {
+                return Some(pos + 2);
+            }
+            if b[1] == b'u' && b.len() >= 6 {
+                let code = u32::from_str_radix(rest.get(2..6)?, 16).ok()?;
+                if code == c as u32 {
+                    return Some(pos + 6);
+                }
+            }
+            None
+        }
+        b'%' => {
+            let mut utf8 = [0u8; 4];
+            let mut p = pos;
+            for byte in c.encode_utf8(&mut utf8).bytes() {
+                let hex = text.get(p..p + 3)?;
+                if !hex.starts_with('%') || u8::from_str_radix(&hex[1..], 16).ok()? != byte {
+                    return None;
+                }
+                p += 3;
+            }
+            Some(p)
+        }
+        b'+' if c == ' ' => Some(pos + 1),
+        _ => None,
+    }
+}
+
+/// Base64 texts that can only come from the secret: its whole encoding (padded and not), and
+/// the characters that depend on its bytes alone at each alignment inside a longer encoding;
+/// each in the standard and the URL-safe alphabet.
+fn base64_forms(secret: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let padded = base64(secret);
+    out.push(padded.trim_end_matches('=').to_string());
+    out.push(padded);
+    for offset in 0..3usize {
+        let mut shifted = vec![0u8; offset];
+        shifted.extend_from_slice(secret);
+        let encoded = base64(&shifted);
+        let first = (8 * offset).div_ceil(6);
+        let last = (8 * (offset + secret.len())) / 6;
+        if last > first + 3 {
+            out.push(encoded[first..last].to_string());
+        }
+    }
+    let url_safe: Vec<String> = out
+        .iter()
+        .map(|s| s.replace('+', "-").replace('/', "_"))
+        .collect();
+    out.extend(url_safe);
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+pub fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "s3cr/t+Tok en";
+
+    fn redactor() -> Redactor {
+        Redactor::new([
+            SecretString::from(TOKEN),
+            SecretString::from("Bearer s3cr/t+Tok en"),
+        ])
+    }
+
+    fn json_escape_all(s: &str) -> String {
+        s.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+    }
+
+    fn percent_all(s: &str) -> String {
+        s.bytes().map(|b| format!("%{b:02X}")).collect()
+    }
+
+    #[test]
+    fn redacts_every_secret_longest_first() {
+        let r = Redactor::new([
+            SecretString::from("abc"),
+            SecretString::from("Bearer abcdef"),
+            SecretString::from(""),
+        ]);
+        assert_eq!(
+            r.redact("x Bearer abcdef y abc"),
+            "x [REDACTED] y [REDACTED]"
+        );
+    }
+
+    #[test]
+    fn redacts_every_encoding_of_a_secret() {
+        let r = redactor();
+        let forms = [
+            TOKEN.to_string(),
+            json_escape_all(TOKEN),
+            json_escape_all(TOKEN).to_uppercase().replace("\\U", "\\u"),
+            TOKEN.replace('/', "\\/"),
+            percent_all(TOKEN),
+            percent_all(TOKEN).to_lowercase(),
+            TOKEN.replace(' ', "+"),
+            TOKEN
+                .replace(' ', "%20")
+                .replace('/', "%2F")
+                .replace('+', "%2B"),
+            base64(TOKEN.as_bytes()),
+            base64(TOKEN.as_bytes()).trim_end_matches('=').to_string(),
+            base64(TOKEN.as_bytes()).replace('+', "-").replace('/', "_"),
+            base64(format!("Bearer {TOKEN}").as_bytes()),
+            base64(format!("x{TOKEN}").as_bytes()),
+            base64(format!("xy{TOKEN}").as_bytes()),
+            base64(format!("user:{TOKEN}").as_bytes()),
+        ];
+        for form in forms {
+            let text = format!("{{\"detail\":\"bad token {form} given\"}}");
+            let out = r.redact(&text);
+            assert!(out.contains(REDACTED), "{form} not redacted: {out}");
+            for probe in ["s3cr", "Tok", "\\u0073\\u0033"] {
+                assert!(!out.contains(probe), "{form} left {probe}: {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex_secrets_are_matched_without_case() {
+        let r = Redactor::new([SecretString::from("deadbeef0123abcd")]);
+        assert_eq!(r.redact("id DEADBEEF0123ABCD."), "id [REDACTED].");
+    }
+
+    #[test]
+    fn short_secrets_keep_ordinary_text_readable() {
+        let r = Redactor::new([SecretString::from("T")]);
+        // The literal secret is gone; base64 forms of one byte are not searched.
+        assert_eq!(r.redact("VTV"), "V[REDACTED]V");
+    }
+
+    #[test]
+    fn text_without_secrets_is_returned_as_is() {
+        let r = redactor();
+        let body = "x".repeat(1000);
+        assert_eq!(r.redact_owned(body.clone()), body);
+        assert_eq!(r.redact("100% \\\\ \\u00"), "100% \\\\ \\u00");
+    }
+
+    #[test]
+    fn basic_credential_is_base64() {
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(base64(b"ab"), "YWI=");
+    }
+}

@@ -1,0 +1,179 @@
+//! Secrets and verdicts: the response is judged raw, and only what is recorded is redacted, in
+//! every encoding a server may echo the secret in.
+
+use std::collections::BTreeMap;
+
+use harness::http::{Client, Credential, Target};
+use harness::redact::base64;
+use harness::report::RunReport;
+use harness::reporters::terminal::{Progress, Style, write_summary};
+use harness::runner::{NoEvents, RunOptions, run};
+use refserver::{Auth, ServerConfig};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::support::suite;
+
+const SUITES: &[&str] = &[
+    "okta-scim2-spec",
+    "okta-scim2-crud",
+    "okta-scim2-groups",
+    "rfc7644",
+    "profile-sourcing",
+];
+
+fn verdicts(report: &RunReport) -> BTreeMap<String, String> {
+    report
+        .suites
+        .iter()
+        .flat_map(|s| {
+            s.checks
+                .iter()
+                .map(move |c| (format!("{}/{}", s.id, c.id), c.outcome.label().to_string()))
+        })
+        .collect()
+}
+
+async fn run_with_token(token: &str) -> RunReport {
+    let server = refserver::start(ServerConfig {
+        port: 0,
+        auth: Auth {
+            token: Some(token.into()),
+            basic: None,
+        },
+        seed_users: 5,
+        seed_groups: 2,
+        ..ServerConfig::default()
+    })
+    .await
+    .expect("reference server starts");
+    let client = Client::new(
+        Target::new(
+            server.base_url(),
+            Credential::Bearer(token.to_string().into()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let suites: Vec<_> = SUITES.iter().map(|id| suite(id)).collect();
+    let report = run(
+        &client,
+        &suites,
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await;
+    server.stop().await;
+    report
+}
+
+/// Regression: `serve --token T` and `SCIM_TOKEN=T` failed the clean server, because the
+/// response was redacted before it was judged (`scimType` read as `scim[REDACTED]ype`).
+#[tokio::test]
+async fn tokens_that_are_ordinary_words_do_not_change_any_verdict() {
+    let baseline = run_with_token("9c1d0b7e-long-random-token-5a2f").await;
+    assert_eq!(baseline.summary.failed, 0, "{:?}", verdicts(&baseline));
+    assert!(baseline.summary.passed > 100);
+    for token in ["T", "User", "id", "true", "1"] {
+        let report = run_with_token(token).await;
+        assert_eq!(
+            verdicts(&report),
+            verdicts(&baseline),
+            "token {token:?} changed verdicts"
+        );
+        // The token is still redacted where it is a credential.
+        let json = serde_json::to_string(&report).unwrap();
+        assert!(
+            json.contains("\"Bearer [REDACTED]\""),
+            "token {token:?} left the Authorization header readable"
+        );
+        assert!(!json.contains(&format!("Bearer {token}\"")));
+    }
+}
+
+const SECRET: &str = "s3cr3t-T0ken/Abc+xyz";
+
+/// Every form a careless server may echo the token in.
+fn echoed_forms() -> Vec<String> {
+    let json_escaped: String = SECRET
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let percent: String = SECRET.bytes().map(|b| format!("%{b:02X}")).collect();
+    vec![
+        SECRET.to_string(),
+        json_escaped,
+        SECRET.replace('/', "\\/"),
+        percent.clone(),
+        percent.to_lowercase(),
+        base64(SECRET.as_bytes()),
+        base64(SECRET.as_bytes()).trim_end_matches('=').to_string(),
+        base64(format!("Bearer {SECRET}").as_bytes()),
+    ]
+}
+
+/// A server that answers every request 400 with the credential echoed in every form, in the
+/// error's `detail`, in a header, and in a field of a resource.
+async fn echo_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|req: &Request| {
+            let auth = req
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let forms = echoed_forms().join(" | ");
+            // JSON text written by hand so the escapes reach the wire as they are.
+            let body = format!(
+                "{{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\",\"detail\":\"token {forms}\",\"scimType\":\"{}\"}}",
+                auth.replace('/', "\\/")
+            );
+            ResponseTemplate::new(400)
+                .insert_header("content-type", "application/scim+json")
+                .insert_header("x-echo", percent_of(&auth).as_str())
+                .set_body_string(body)
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+fn percent_of(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn a_secret_echoed_in_any_encoding_reaches_no_output() {
+    let server = echo_server().await;
+    let client = Client::new(
+        Target::new(&server.uri(), Credential::Bearer(SECRET.to_string().into())).unwrap(),
+    )
+    .unwrap();
+    let mut live = Vec::new();
+    let report = run(
+        &client,
+        &[suite("okta-scim2-spec"), suite("rfc7644")],
+        &RunOptions::default(),
+        &mut Progress::new(&mut live, Style { color: false }),
+        std::future::pending(),
+    )
+    .await;
+    assert!(report.summary.failed > 0, "the server broke rules");
+    let mut outputs = Vec::new();
+    harness::reporters::json::write(&report, &mut outputs).unwrap();
+    harness::reporters::junit::write(&report, &mut outputs).unwrap();
+    write_summary(&report, Style { color: false }, &mut outputs).unwrap();
+    outputs.extend_from_slice(&live);
+    let text = String::from_utf8(outputs).unwrap();
+    // The failure texts quote the server's detail (decoded from JSON): redacted there too.
+    assert!(text.contains("[REDACTED]"));
+    for form in echoed_forms() {
+        assert!(!text.contains(&form), "{form} leaked");
+    }
+    for fragment in ["s3cr3t", "T0ken", "\\u0073\\u0033", "%73%33", "czNjcjN0"] {
+        assert!(!text.contains(fragment), "{fragment} leaked");
+    }
+}
