@@ -542,3 +542,83 @@ async fn a_tls_failure_exits_two_naming_the_url() {
     );
     server.stop().await;
 }
+
+/// Regression: a wrong token was reported as "the app speaks neither SCIM 2.0 nor SCIM 1.1",
+/// and with a declared version as hundreds of failures with a hint about seeding users.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_credential_exits_two_with_one_clear_message_and_reports() {
+    let server = server_with(
+        Auth {
+            token: Some("the-right-token-1234".into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    for version in [None, Some("2.0"), Some("1.1")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec!["run", "--base-url", server.base_url()];
+        if let Some(v) = version {
+            args.extend(["--scim-version", v]);
+        }
+        let out = scimcheck(&args, &[("SCIM_TOKEN", "a-wrong-token-5678")], dir.path()).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{version:?}: {stderr}");
+        assert!(
+            stderr.contains("the app refused the credential")
+                && stderr.contains("answered 401")
+                && stderr.contains("Bearer <SCIM_TOKEN> (--auth bearer)"),
+            "{version:?}: {stderr}"
+        );
+        assert!(!stderr.contains("speaks neither"), "{stderr}");
+        assert!(!stderr.contains("seed"), "{stderr}");
+        assert!(stdout.starts_with("ERROR"), "{stdout}");
+        let junit = std::fs::read_to_string(dir.path().join("scimcheck-results/junit.xml"))
+            .expect("junit.xml is written for a run that could not judge");
+        assert!(junit.contains("type=\"credential-refused\""), "{junit}");
+        let json =
+            std::fs::read_to_string(dir.path().join("scimcheck-results/results.json")).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(doc["aborted"]["cause"], "credential-refused");
+        assert_no_secret("a-wrong-token-5678", &out, dir.path());
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_with_bearer_or_a_newline_is_trimmed_and_the_report_says_so() {
+    let server = server_with(
+        Auth {
+            token: Some("the-right-token-1234".into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            server.base_url(),
+            "--suite",
+            "okta-scim2-spec",
+        ],
+        &[("SCIM_TOKEN", "Bearer the-right-token-1234\n")],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("note: SCIM_TOKEN had white space"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("note: SCIM_TOKEN started with 'Bearer '"),
+        "{stdout}"
+    );
+    let json = std::fs::read_to_string(dir.path().join("scimcheck-results/results.json")).unwrap();
+    assert!(json.contains("\"notices\""));
+    server.stop().await;
+}
