@@ -106,7 +106,7 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
             None => Err(("body".into(), "a JSON document".into(), not_json(r))),
         },
         AssertionKind::Json { path, cmp } => {
-            let label = format!("json {path} {}", cmp_name(cmp));
+            let label = format!("json {path} {}", cmp.name());
             let Some(doc) = r.json() else {
                 return Err((label, expected_text(cmp, vars), not_json(r)));
             };
@@ -114,27 +114,10 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
             compare(cmp, found.as_ref(), vars).map_err(|(e, a)| (label, e, a))
         }
         AssertionKind::Header { name, cmp } => {
-            let label = format!("header {name} {}", cmp_name(cmp));
+            let label = format!("header {name} {}", cmp.name());
             let value = r.header(name).map(|v| Value::String(v.to_string()));
             compare(cmp, value.as_ref(), vars).map_err(|(e, a)| (label, e, a))
         }
-    }
-}
-
-fn cmp_name(cmp: &Comparison) -> &'static str {
-    match cmp {
-        Comparison::Equals(_) => "equals",
-        Comparison::EqualsNumber(_) => "equals_number",
-        Comparison::LessThan(_) => "less_than",
-        Comparison::NotEmpty => "not_empty",
-        Comparison::HasValue(_) => "has_value",
-        Comparison::Contains(_) => "contains",
-        Comparison::IsNumber => "is_number",
-        Comparison::Absent => "absent",
-        Comparison::LacksValue(_) => "lacks_value",
-        Comparison::Length(_) => "length",
-        Comparison::IsString => "is_string",
-        Comparison::IsBoolean => "is_boolean",
     }
 }
 
@@ -158,6 +141,17 @@ fn expected_text(cmp: &Comparison, vars: &Vars) -> String {
 
 fn compare(cmp: &Comparison, found: Option<&Value>, vars: &Vars) -> Result<(), (String, String)> {
     let expected = expected_text(cmp, vars);
+    // A template that cannot be rendered is never compared as literal text (`{{idB}}` would
+    // otherwise "lack" from any answer). The runner does not run such a check; this is the
+    // last guard.
+    if let Some(t) = cmp.template()
+        && let Err(missing) = render(t, vars)
+    {
+        return Err((
+            expected,
+            format!("nothing compared: {{{{{missing}}}}} was never captured"),
+        ));
+    }
     let fail = || Err((expected.clone(), describe(found)));
     let rendered = |s: &str| render(s, vars).unwrap_or_else(|_| s.to_string());
     let ok = match cmp {
@@ -531,6 +525,29 @@ mod tests {
         assert_eq!(m[0].expected, "200");
         assert_eq!(m[0].actual, "500 (detail: boom)");
         assert_eq!(m[0].hint.as_deref(), Some("h"));
+    }
+
+    /// Regression: `lacks_value = "{{idB}}"` passed against the literal text `{{idB}}` when
+    /// `idB` was never captured.
+    #[test]
+    fn an_uncaptured_template_is_never_compared_as_text() {
+        let r = response(200, json!({"members": [{"value": "a"}]}));
+        let vars = Vars::new();
+        for cmp in [
+            Comparison::LacksValue("{{idB}}".into()),
+            Comparison::Equals("{{idB}}".into()),
+            Comparison::Contains("{{idB}}".into()),
+            Comparison::HasValue("{{idB}}".into()),
+        ] {
+            assert!(
+                cmp.template().is_some(),
+                "{} carries a template",
+                cmp.name()
+            );
+            let m = evaluate(&[json_assert("members[*].value", cmp)], None, &r, &vars);
+            assert_eq!(m.len(), 1);
+            assert!(m[0].actual.contains("{{idB}} was never captured"), "{m:?}");
+        }
     }
 
     #[test]

@@ -20,10 +20,7 @@ use crate::report::{
     Abort, AbortCause, CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome,
     RunReport, SuiteReport, Summary, TargetInfo, Tool,
 };
-use crate::suite::{
-    AssertionKind, Authorization, Body, Check, Comparison, Generator, Keyword, Suite, VarSpec,
-    WalkSpec,
-};
+use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec, WalkSpec};
 use crate::template::{Vars, render, render_json};
 use crate::walk::{IdHashes, WalkRequest, walk};
 
@@ -483,13 +480,8 @@ impl<'a> SuiteState<'a> {
         };
         // Assertions may refer to captures too: a check whose expected values are unknown
         // cannot be judged, so it is skipped like one whose request cannot be built.
-        for a in &check.expect {
-            if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind
-                && let Comparison::Equals(t) | Comparison::HasValue(t) | Comparison::Contains(t) =
-                    cmp
-            {
-                render(t, vars)?;
-            }
+        for t in check.expect.iter().filter_map(|a| a.kind.template()) {
+            render(t, vars)?;
         }
         Ok(Outgoing {
             method: r.method.clone(),

@@ -418,15 +418,12 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
         if let Some(Body::Raw(b)) = &r.body {
             texts.push(b.clone());
         }
-        for a in &c.expect {
-            if let AssertionKind::Json {
-                cmp: Comparison::Equals(v) | Comparison::HasValue(v) | Comparison::Contains(v),
-                ..
-            } = &a.kind
-            {
-                texts.push(v.clone());
-            }
-        }
+        texts.extend(
+            c.expect
+                .iter()
+                .filter_map(|a| a.kind.template())
+                .map(str::to_string),
+        );
         for t in &texts {
             for n in template::references(t) {
                 if !used.contains(&n.to_string()) {

@@ -290,6 +290,56 @@ pub enum AssertionKind {
     Rule(Rule),
 }
 
+impl AssertionKind {
+    /// The template text this assertion compares with, if any (`{{var}}` rendered at run time).
+    pub fn template(&self) -> Option<&str> {
+        match self {
+            AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } => cmp.template(),
+            _ => None,
+        }
+    }
+}
+
+impl Comparison {
+    /// The comparison's name in suite files (`equals`, `lacks_value`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Comparison::Equals(_) => "equals",
+            Comparison::EqualsNumber(_) => "equals_number",
+            Comparison::LessThan(_) => "less_than",
+            Comparison::NotEmpty => "not_empty",
+            Comparison::HasValue(_) => "has_value",
+            Comparison::Contains(_) => "contains",
+            Comparison::IsNumber => "is_number",
+            Comparison::Absent => "absent",
+            Comparison::LacksValue(_) => "lacks_value",
+            Comparison::Length(_) => "length",
+            Comparison::IsString => "is_string",
+            Comparison::IsBoolean => "is_boolean",
+        }
+    }
+
+    /// The text compared with, which may hold `{{var}}` templates: the one list of the
+    /// comparisons that carry one (the loader checks their variables, the runner renders them
+    /// before the request is sent, and a check whose template cannot be rendered is not run).
+    pub fn template(&self) -> Option<&str> {
+        match self {
+            Comparison::Equals(t)
+            | Comparison::HasValue(t)
+            | Comparison::Contains(t)
+            | Comparison::LacksValue(t) => Some(t),
+            Comparison::EqualsNumber(_)
+            | Comparison::LessThan(_)
+            | Comparison::NotEmpty
+            | Comparison::IsNumber
+            | Comparison::Absent
+            | Comparison::Length(_)
+            | Comparison::IsString
+            | Comparison::IsBoolean => None,
+        }
+    }
+}
+
 /// Structural rules that would be clumsy as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -786,12 +836,7 @@ fn build_check(
         let span = spanned.span();
         let a = assertion(spanned.into_inner())
             .map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
-        if let AssertionKind::Json { cmp, .. } | AssertionKind::Header { cmp, .. } = &a.kind
-            && let Comparison::Equals(v)
-            | Comparison::HasValue(v)
-            | Comparison::Contains(v)
-            | Comparison::LacksValue(v) = cmp
-        {
+        if let Some(v) = a.kind.template() {
             check_refs(v, known).map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
         }
         expect.push(a);
