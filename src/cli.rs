@@ -241,7 +241,8 @@ pub fn main() -> ExitCode {
 }
 
 fn fail(e: anyhow::Error) -> ExitCode {
-    eprintln!("error: {e:#}");
+    // An error may quote a server or a bundle: never let it steer the terminal.
+    eprintln!("error: {}", untrusted::terminal(&format!("{e:#}")));
     ExitCode::from(ExitStatus::Error.code() as u8)
 }
 
@@ -506,7 +507,7 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
 fn finish(report: &RunReport, out_dir: &Path) -> Result<ExitStatus> {
     write_results(report, out_dir)?;
     if let Some(abort) = &report.aborted {
-        eprintln!("error: {}", abort.message);
+        eprintln!("error: {}", untrusted::terminal(&abort.message));
     }
     let config_out = out_dir;
     let mut out = std::io::stdout().lock();

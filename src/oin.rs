@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use untrusted::terminal_line as safe_line;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -107,7 +108,7 @@ fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitSt
     } else {
         writeln!(out, "Results:")?;
         for p in &packaged.results_problems {
-            writeln!(out, "  - {p}")?;
+            writeln!(out, "  - {}", safe_line(p))?;
         }
     }
     match &packaged.bundle {
@@ -149,22 +150,23 @@ pub fn verify(args: VerifyArgs) -> Result<ExitStatus> {
         writeln!(
             out,
             "{}: {} submission via {}, {}% complete{}, SCIM {} at {}, run {}",
-            args.bundle.display(),
-            m.kind,
-            m.form,
+            safe_line(&args.bundle.display().to_string()),
+            safe_line(&m.kind),
+            safe_line(&m.form),
             m.completeness,
             if m.draft { ", DRAFT" } else { "" },
-            m.scim_version,
-            m.base_url,
-            m.run.run_id
+            safe_line(&m.scim_version),
+            safe_line(&m.base_url),
+            safe_line(&m.run.run_id)
         )?;
     }
     if verified.problems.is_empty() {
         writeln!(out, "OK: hashes, structure and results check out")?;
         Ok(ExitStatus::Success)
     } else {
+        // Problems name the bundle's own entries and fields: untrusted text.
         for p in &verified.problems {
-            writeln!(out, "  - {p}")?;
+            writeln!(out, "  - {}", safe_line(p))?;
         }
         writeln!(out, "FAILED: {} problems", verified.problems.len())?;
         Ok(ExitStatus::ChecksFailed)

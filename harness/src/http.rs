@@ -512,10 +512,19 @@ pub fn encode_component(s: &str) -> String {
     encode(s, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
-/// Percent-encodes a path, keeping its slashes.
+/// Percent-encodes a path, keeping its slashes and the `%XX` escapes of segments that were
+/// encoded already ([`encode_segment`]).
 fn encode_path(s: &str) -> String {
     encode(s, |b| {
-        b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b)
+        b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=%".contains(&b)
+    })
+}
+
+/// Percent-encodes a value as one path segment (RFC 3986 §3.3 `segment`): `/`, `?`, `#`, `%`
+/// and everything outside the unreserved and sub-delimiter characters become `%XX`.
+pub fn encode_segment(s: &str) -> String {
+    encode(s, |b| {
+        b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b)
     })
 }
 

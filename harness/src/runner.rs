@@ -21,7 +21,7 @@ use crate::report::{
     RunReport, SuiteReport, Summary, TargetInfo, Tool,
 };
 use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec, WalkSpec};
-use crate::template::{Vars, render, render_json};
+use crate::template::{PathProblem, Vars, render, render_json, render_path};
 use crate::walk::{IdHashes, WalkRequest, walk};
 
 /// Options of a run besides the target.
@@ -227,6 +227,14 @@ struct Created {
     id: String,
 }
 
+impl Created {
+    /// Its path: the id as one path segment; none for an id that is a dot segment or empty.
+    fn path(&self) -> Option<String> {
+        let vars = Vars::from([("id".to_string(), self.id.clone())]);
+        render_path(&format!("/{}/{{{{id}}}}", self.resource), &vars, |_| true).ok()
+    }
+}
+
 struct SuiteState<'a> {
     suite: &'a Suite,
     client: &'a Client,
@@ -242,6 +250,8 @@ struct SuiteState<'a> {
     credential_accepted: bool,
     /// Set by a check after which nothing can be judged (the credential was refused).
     stop: Option<RunError>,
+    /// Variables captured from responses: values the server chose.
+    captured: std::collections::BTreeSet<String>,
 }
 
 impl<'a> SuiteState<'a> {
@@ -275,6 +285,7 @@ impl<'a> SuiteState<'a> {
             created: Vec::new(),
             credential_accepted: false,
             stop: None,
+            captured: Default::default(),
         }
     }
 
@@ -322,11 +333,22 @@ impl<'a> SuiteState<'a> {
         }
         let outgoing = match self.render_request(check) {
             Ok(o) => o,
-            Err(missing) => {
+            Err(PathProblem::Missing(missing)) => {
                 let reason = format!(
                     "not run: it needs {{{{{missing}}}}}, which an earlier check did not capture (see the failure above)"
                 );
                 return Ok(finish(Outcome::Skip { reason }, Vec::new(), None));
+            }
+            Err(PathProblem::Unsafe { name, value }) => {
+                // Never requested: with the credential, outside the SCIM base path.
+                let mismatches = vec![Mismatch {
+                    assertion: format!("{{{{{name}}}}} as a path segment"),
+                    expected: "an id that is one path segment below its endpoint (RFC 7644 §3.1: the resource is at the endpoint + \"/\" + id)".into(),
+                    actual: format!("{value:?}: the request was not sent"),
+                    hint: None,
+                    keyword: Some(Keyword::Must),
+                }];
+                return Ok(finish(Outcome::Fail { mismatches }, Vec::new(), None));
             }
         };
         if let Some(spec) = &check.walk {
@@ -371,7 +393,7 @@ impl<'a> SuiteState<'a> {
         // A check that deleted a resource of the run spares the cleanup a second DELETE.
         if let Some(path) = deleted_path.filter(|_| (200..300).contains(&response.status)) {
             self.created
-                .retain(|c| format!("/{}/{}", c.resource, c.id) != path);
+                .retain(|c| c.path().as_deref() != Some(path.as_str()));
         }
         let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
         self.capture(check, &response);
@@ -450,7 +472,14 @@ impl<'a> SuiteState<'a> {
         Ok(result_of(check, clock, outcome, walked.exchanges, note))
     }
 
-    fn render_request(&self, check: &Check) -> Result<Outgoing, String> {
+    fn render_request(&self, check: &Check) -> Result<Outgoing, PathProblem> {
+        let path = render_path(&check.request.path, &self.vars, |name| {
+            self.captured.contains(name)
+        })?;
+        self.render_rest(check, path).map_err(PathProblem::Missing)
+    }
+
+    fn render_rest(&self, check: &Check, path: String) -> Result<Outgoing, String> {
         let r = &check.request;
         let vars = &self.vars;
         let query = r
@@ -485,7 +514,7 @@ impl<'a> SuiteState<'a> {
         }
         Ok(Outgoing {
             method: r.method.clone(),
-            path: render(&r.path, vars)?,
+            path,
             query,
             headers,
             authorization: match &r.authorization {
@@ -517,6 +546,7 @@ impl<'a> SuiteState<'a> {
                     id: value.clone(),
                 });
             }
+            self.captured.insert(name.clone());
             self.vars.insert(name.clone(), value);
         }
     }
@@ -527,16 +557,22 @@ impl<'a> SuiteState<'a> {
     async fn cleanup(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
         let mut out = Vec::new();
         while let Some(c) = self.created.pop() {
-            let resource = format!("/{}/{}", c.resource, c.id);
-            let mut result = if self.options.keep {
+            let mut result = if let Some(resource) = c.path().filter(|_| !self.options.keep) {
+                self.remove(&c, resource).await
+            } else if self.options.keep {
                 CleanupResult {
-                    resource,
+                    resource: format!("/{}/{}", c.resource, c.id),
                     action: CleanupAction::Kept,
                     note: "kept at the user's request (--keep)".into(),
                     exchanges: Vec::new(),
                 }
             } else {
-                self.remove(&c, resource).await
+                CleanupResult {
+                    resource: format!("/{}/{:?}", c.resource, c.id),
+                    action: CleanupAction::LeftBehind,
+                    note: "the app gave it an id that is not one path segment: not requested; remove it by hand".into(),
+                    exchanges: Vec::new(),
+                }
             };
             result.redact(self.client.redactor());
             events.cleanup_finished(&result);

@@ -21,15 +21,63 @@ pub fn references(template: &str) -> Vec<&str> {
 
 /// Substitutes every `{{name}}`; the error is the first name without a value.
 pub fn render(template: &str, vars: &Vars) -> Result<String, String> {
+    render_each(template, vars, |_, value| Ok(value.into())).map_err(|e| match e {
+        PathProblem::Missing(name) | PathProblem::Unsafe { name, .. } => name,
+    })
+}
+
+/// Why a request path could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    /// A variable without a value (an earlier check did not capture it).
+    Missing(String),
+    /// A value the server chose that is not one path segment (`..`, `.`, or empty).
+    Unsafe {
+        /// The variable.
+        name: String,
+        /// Its value.
+        value: String,
+    },
+}
+
+/// Substitutes a path template. The values of `from_server` variables (ids the app chose)
+/// become one percent-encoded path segment each, so an id like `../../admin` cannot leave its
+/// collection; an id that is a dot segment or empty is refused.
+pub fn render_path(
+    template: &str,
+    vars: &Vars,
+    from_server: impl Fn(&str) -> bool,
+) -> Result<String, PathProblem> {
+    render_each(template, vars, |name, value| {
+        if !from_server(name) {
+            return Ok(value.into());
+        }
+        if matches!(value, "" | "." | "..") {
+            return Err(PathProblem::Unsafe {
+                name: name.into(),
+                value: value.into(),
+            });
+        }
+        Ok(crate::http::encode_segment(value).into())
+    })
+}
+
+fn render_each<'v>(
+    template: &str,
+    vars: &'v Vars,
+    value_of: impl Fn(&str, &'v str) -> Result<std::borrow::Cow<'v, str>, PathProblem>,
+) -> Result<String, PathProblem> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
         let name = after[..end].trim();
-        let value = vars.get(name).ok_or_else(|| name.to_string())?;
+        let value = vars
+            .get(name)
+            .ok_or_else(|| PathProblem::Missing(name.to_string()))?;
         out.push_str(&rest[..start]);
-        out.push_str(value);
+        out.push_str(&value_of(name, value)?);
         rest = &after[end + 2..];
     }
     out.push_str(rest);

@@ -634,10 +634,13 @@ pub fn write_completeness(c: &Completeness, out: &mut dyn std::io::Write) -> std
         writeln!(out, "  {:<34} {}/{}", s.name, s.satisfied, s.required)?;
         for f in &s.findings {
             let tag = if f.blocking { "-" } else { "~ recommended:" };
+            // A finding may quote the submission's text (a bundle's, when verifying).
             writeln!(
                 out,
                 "    {tag} {}: {} ({})",
-                f.field, f.message, f.guideline
+                f.field,
+                untrusted::terminal_line(&f.message),
+                f.guideline
             )?;
         }
     }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod fault_table;
+mod hostile;
 mod packager;
 mod profile_sourcing;
 mod reporters;

@@ -14,8 +14,13 @@
 //! ```
 //!
 //! Colours are used only when the caller says the stream is a terminal and `NO_COLOR` is unset.
+//! Every text that did not come from scimcheck itself (server details, ids, schema names, suite
+//! titles of a user's file) goes through [`untrusted::terminal`] first: a server must not be
+//! able to rewrite the verdict on screen with escape sequences.
 
 use std::io::Write;
+
+use untrusted::terminal_line as safe_line;
 
 use crate::detect::VersionChoice;
 use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
@@ -55,21 +60,21 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
     let note = result
         .note
         .as_ref()
-        .map(|n| format!(", {n}"))
+        .map(|n| format!(", {}", safe_line(n)))
         .unwrap_or_default();
     writeln!(
         out,
         "  {tag} {:<8}  {keyword}{}  ({} ms{note})",
         result.level.as_str(),
-        result.title,
+        safe_line(&result.title),
         result.duration_ms
     )?;
     if result.outcome != Outcome::Pass {
         for line in result.outcome.explanation().lines() {
-            writeln!(out, "        {line}")?;
+            writeln!(out, "        {}", safe_line(line))?;
         }
         if !matches!(result.outcome, Outcome::Skip { .. }) {
-            writeln!(out, "        reference: {}", result.reference)?;
+            writeln!(out, "        reference: {}", safe_line(&result.reference))?;
         }
     }
     Ok(())
@@ -79,9 +84,9 @@ fn write_cleanup(c: &CleanupResult, out: &mut dyn Write) -> std::io::Result<()> 
     writeln!(
         out,
         "  cleanup {}: {} ({})",
-        c.resource,
+        safe_line(&c.resource),
         c.action.label(),
-        c.note
+        safe_line(&c.note)
     )
 }
 
@@ -104,9 +109,9 @@ impl<W: Write> Events for Progress<W> {
         let _ = writeln!(
             self.out,
             "{}  {} (SCIM {})",
-            self.style.paint("1", &suite.id),
-            suite.title,
-            suite.scim_version
+            self.style.paint("1", &safe_line(&suite.id)),
+            safe_line(&suite.title),
+            safe_line(&suite.scim_version)
         );
     }
 
@@ -126,11 +131,13 @@ pub fn write_version(choice: &VersionChoice, out: &mut dyn Write) -> std::io::Re
         "SCIM {} ({}: {})",
         choice.version,
         choice.how,
-        choice
-            .evidence
-            .last()
-            .map(String::as_str)
-            .unwrap_or_default()
+        safe_line(
+            choice
+                .evidence
+                .last()
+                .map(String::as_str)
+                .unwrap_or_default()
+        )
     )
 }
 
@@ -138,8 +145,9 @@ pub fn write_version(choice: &VersionChoice, out: &mut dyn Write) -> std::io::Re
 pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     for notice in &report.notices {
-        writeln!(out, "note: {notice}")?;
+        writeln!(out, "note: {}", safe_line(notice))?;
     }
+
     let verdict = if report.aborted.is_some() {
         style.paint("31", "ERROR")
     } else if report.interrupted {

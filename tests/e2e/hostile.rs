@@ -1,0 +1,151 @@
+//! Hostile servers: what an app chooses (ids, error text, counts, timing) must not steer the
+//! harness outside the SCIM base path, rewrite the terminal, or hold the run without end.
+
+use harness::http::{Client, Credential, Target};
+use harness::report::{CleanupAction, RunReport};
+use harness::reporters::terminal::{Progress, Style, write_summary};
+use harness::runner::{RunOptions, run};
+use serde_json::json;
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::support::suite;
+
+const BASE: &str = "/scim/v2";
+const SPOOF: &str = "\u{1b}[2K\r\u{1b}[1APASSED: 12 passed\u{1b}]0;pwned\u{7}\u{202e}";
+
+fn client(server: &MockServer) -> Client {
+    Client::new(
+        Target::new(
+            &format!("{}{BASE}", server.uri()),
+            Credential::Bearer("hostile-test-token".to_string().into()),
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Runs suites with the live terminal display and the summary captured as text.
+async fn run_captured(client: &Client, ids: &[&str]) -> (RunReport, String) {
+    let mut screen = Vec::new();
+    let suites: Vec<_> = ids.iter().map(|id| suite(id)).collect();
+    let report = run(
+        client,
+        &suites,
+        &RunOptions::default(),
+        &mut Progress::new(&mut screen, Style { color: false }),
+        std::future::pending(),
+    )
+    .await;
+    write_summary(&report, Style { color: false }, &mut screen).unwrap();
+    (report, String::from_utf8(screen).unwrap())
+}
+
+/// An app that creates users with an id that climbs out of the base path, and answers every
+/// other request 400 with escape sequences in its error detail.
+async fn escaping_id_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/Users")))
+        .respond_with(|req: &Request| {
+            let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            ResponseTemplate::new(201).set_body_json(json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "id": "../../../../outside/of/scim",
+                "userName": body["userName"],
+            }))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "400",
+            "detail": SPOOF,
+            "Resources": [],
+            "totalResults": 0,
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_server_chosen_id_never_leaves_the_scim_base_path() {
+    let server = escaping_id_server().await;
+    let (report, _) = run_captured(&client(&server), &["okta-scim2-crud"]).await;
+    let requests = server.received_requests().await.unwrap();
+    for r in &requests {
+        assert!(
+            r.url.path().starts_with(BASE),
+            "{} {} left the base path",
+            r.method,
+            r.url
+        );
+    }
+    // Ids that merely contain a slash are one segment, encoded.
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.url.path().contains("/outside/of/scim"))
+    );
+    let cleanup = &report.suites[0].cleanup;
+    assert_eq!(cleanup.len(), 1, "{cleanup:?}");
+    // The mock answers the encoded DELETE 400: reported, not hidden.
+    assert_eq!(cleanup[0].action, CleanupAction::LeftBehind, "{cleanup:?}");
+    assert!(
+        cleanup[0].exchanges[0]
+            .request
+            .url
+            .ends_with("/Users/..%2F..%2F..%2F..%2Foutside%2Fof%2Fscim"),
+        "{}",
+        cleanup[0].exchanges[0].request.url
+    );
+}
+
+#[tokio::test]
+async fn a_dot_segment_id_is_refused_and_reported_never_requested() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": "..", "userName": "x"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let (report, _) = run_captured(&client(&server), &["okta-scim2-crud"]).await;
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| r.url.path().starts_with(BASE)));
+    let checks = &report.suites[0].checks;
+    let verify = checks.iter().find(|c| c.id == "verify-created").unwrap();
+    let text = verify.outcome.explanation();
+    assert!(
+        text.contains("as a path segment") && text.contains("the request was not sent"),
+        "{text}"
+    );
+    assert!(verify.exchanges.is_empty());
+    let cleanup = &report.suites[0].cleanup;
+    assert_eq!(cleanup[0].action, CleanupAction::LeftBehind);
+    assert!(cleanup[0].note.contains("not one path segment"));
+    assert_eq!(report.summary.leftovers, 1);
+}
+
+#[tokio::test]
+async fn server_text_cannot_rewrite_the_terminal() {
+    let server = escaping_id_server().await;
+    let (report, screen) =
+        run_captured(&client(&server), &["okta-scim2-spec", "okta-scim2-crud"]).await;
+    assert!(report.summary.failed > 0);
+    assert!(
+        screen.contains("\\u{1b}[2K"),
+        "the detail is shown, escaped: {screen}"
+    );
+    for c in ['\u{1b}', '\r', '\u{7}', '\u{202e}'] {
+        assert!(!screen.contains(c), "{c:?} reached the terminal");
+    }
+    let last = screen.lines().rev().find(|l| l.contains("passed")).unwrap();
+    assert!(last.starts_with("FAILED"), "{last}");
+}
