@@ -108,6 +108,13 @@ struct RunArgs {
     /// `count` of each page of an import walk [default: 100, as Okta]
     #[arg(long)]
     page_size: Option<usize>,
+    /// The most resources one import walk reads before it stops with a failure (a server
+    /// chooses totalResults)
+    #[arg(long, default_value_t = harness::walk::DEFAULT_MAX_IMPORT_RESOURCES)]
+    max_import_resources: usize,
+    /// The longest the checks may run, in seconds; then the run stops, cleans up and exits 2
+    #[arg(long, default_value_t = harness::runner::DEFAULT_MAX_DURATION.as_secs())]
+    max_duration: u64,
     /// Run an Okta Runscope export (JSON) as it is, instead of built-in suites
     #[arg(long, conflicts_with = "suites")]
     runscope: Option<PathBuf>,
@@ -439,6 +446,11 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
     options.inputs = inputs;
     options.honor_pauses = args.honor_pauses;
+    if args.max_import_resources == 0 || args.max_duration == 0 {
+        bail!("--max-import-resources and --max-duration must be at least 1");
+    }
+    options.max_import_resources = args.max_import_resources;
+    options.max_duration = Duration::from_secs(args.max_duration);
     options.notices = notices;
     Ok(RunConfig {
         target,

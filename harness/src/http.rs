@@ -246,7 +246,17 @@ pub struct Client {
     target: Target,
     redactor: Redactor,
     sent: AtomicUsize,
+    /// Transport failures (timeouts, refused connections) in a row, for the circuit breaker.
+    failures_in_a_row: AtomicUsize,
+    /// Milliseconds waited for Retry-After over the whole run.
+    retry_waited_ms: std::sync::atomic::AtomicU64,
 }
+
+/// Transport failures in a row after which the app is taken as gone: the run stops.
+pub const BREAKER_FAILURES: usize = 3;
+
+/// The most the whole run waits for Retry-After, summed over every request.
+pub const MAX_TOTAL_RETRY_WAIT: Duration = Duration::from_secs(120);
 
 impl Client {
     /// A client for this target; its credential's secrets are redacted from all evidence.
@@ -270,6 +280,8 @@ impl Client {
             target,
             redactor,
             sent: AtomicUsize::new(0),
+            failures_in_a_row: AtomicUsize::new(0),
+            retry_waited_ms: Default::default(),
         })
     }
 
@@ -286,6 +298,12 @@ impl Client {
     /// How many requests were sent so far.
     pub fn requests_sent(&self) -> usize {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Whether the last [`BREAKER_FAILURES`] requests all failed to connect or timed out: the
+    /// app is gone, and sending more only holds the run.
+    pub fn breaker_open(&self) -> bool {
+        self.failures_in_a_row.load(Ordering::Relaxed) >= BREAKER_FAILURES
     }
 
     /// The full URL of a path and query, encoded as sent. A path that is already a whole URL
@@ -313,7 +331,8 @@ impl Client {
 
     /// Sends a request, politely: an idempotent request (GET, PUT, DELETE) answered 429 or 503
     /// is retried after the server's `Retry-After` (at most [`MAX_RETRIES`] times, waiting at
-    /// most [`MAX_RETRY_AFTER`]); POST and PATCH never are. Every attempt is kept as evidence.
+    /// most [`MAX_RETRY_AFTER`], and [`MAX_TOTAL_RETRY_WAIT`] over the run); POST and PATCH
+    /// never are. Every attempt is kept as evidence.
     /// Never fails: a transport problem is part of the last exchange.
     pub async fn send(&self, out: Outgoing) -> Sent {
         let idempotent = matches!(out.method.as_str(), "GET" | "PUT" | "DELETE" | "HEAD");
@@ -325,8 +344,15 @@ impl Client {
                 .as_ref()
                 .filter(|r| idempotent && matches!(r.status, 429 | 503))
                 .and_then(|r| retry_after(r.header("retry-after")));
+            let waited = Duration::from_millis(self.retry_waited_ms.load(Ordering::Relaxed));
             match wait {
-                Some(wait) if exchanges.len() <= MAX_RETRIES => tokio::time::sleep(wait).await,
+                Some(wait)
+                    if exchanges.len() <= MAX_RETRIES && waited + wait <= MAX_TOTAL_RETRY_WAIT =>
+                {
+                    self.retry_waited_ms
+                        .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                    tokio::time::sleep(wait).await
+                }
                 _ => {
                     return Sent {
                         response,
@@ -358,6 +384,7 @@ impl Client {
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match result {
             Ok((status, resp_headers, bytes)) => {
+                self.failures_in_a_row.store(0, Ordering::Relaxed);
                 // Valid UTF-8 is the rule: check it fast, repair only when needed.
                 let text = match String::from_utf8(bytes) {
                     Ok(t) => t,
@@ -382,6 +409,12 @@ impl Client {
                 (Some(response), exchange)
             }
             Err(mut error) => {
+                if matches!(
+                    error.kind,
+                    TransportErrorKind::Timeout | TransportErrorKind::Connect
+                ) {
+                    self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
+                }
                 error.message = self.redactor.redact(&error.message);
                 let exchange = Exchange {
                     request: recorded,

@@ -67,6 +67,10 @@ pub enum AbortCause {
     CredentialRefused,
     /// The app answered no probe as a SCIM 2.0 or 1.1 service provider.
     NotScim,
+    /// Requests in a row timed out or could not connect: the app stopped answering.
+    Unresponsive,
+    /// The run reached `--max-duration`.
+    Deadline,
 }
 
 impl AbortCause {
@@ -76,6 +80,8 @@ impl AbortCause {
             AbortCause::Unreachable => "unreachable",
             AbortCause::CredentialRefused => "credential-refused",
             AbortCause::NotScim => "not-scim",
+            AbortCause::Unresponsive => "unresponsive",
+            AbortCause::Deadline => "deadline",
         }
     }
 }

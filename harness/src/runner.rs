@@ -43,7 +43,15 @@ pub struct RunOptions {
     pub honor_pauses: bool,
     /// What the user should know about how the run was made, kept in the report.
     pub notices: Vec<String>,
+    /// The most resources one import walk reads (`--max-import-resources`).
+    pub max_import_resources: usize,
+    /// The longest the checks may take (`--max-duration`); cleanup runs after it.
+    pub max_duration: std::time::Duration,
 }
+
+/// The default of `--max-duration`: an hour, enough for every suite and a 100,000-user
+/// import against an app 100 ms away.
+pub const DEFAULT_MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -56,6 +64,8 @@ impl Default for RunOptions {
             inputs: Vec::new(),
             honor_pauses: false,
             notices: Vec::new(),
+            max_import_resources: crate::walk::DEFAULT_MAX_IMPORT_RESOURCES,
+            max_duration: DEFAULT_MAX_DURATION,
         }
     }
 }
@@ -88,6 +98,18 @@ pub enum RunError {
     /// The first request carrying the run's credential was answered 401 or 403.
     #[error("{0}")]
     CredentialRefused(String),
+    /// Several requests in a row timed out or could not connect.
+    #[error(
+        "the app stopped answering: {n} requests in a row timed out or could not connect (last: {0}); the run stopped and cleaned up what it could",
+        n = crate::http::BREAKER_FAILURES
+    )]
+    Unresponsive(String),
+    /// The run reached its deadline.
+    #[error(
+        "the run reached --max-duration ({} s) and stopped; it cleaned up what it had created (raise --max-duration for a slow app or a large import)",
+        .0.as_secs()
+    )]
+    Deadline(std::time::Duration),
 }
 
 impl RunError {
@@ -96,6 +118,8 @@ impl RunError {
         let cause = match self {
             RunError::Unreachable { .. } => AbortCause::Unreachable,
             RunError::CredentialRefused(_) => AbortCause::CredentialRefused,
+            RunError::Unresponsive(_) => AbortCause::Unresponsive,
+            RunError::Deadline(_) => AbortCause::Deadline,
         };
         Abort {
             cause,
@@ -141,6 +165,7 @@ pub async fn run(
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let marker = format!("scimcheck-{}", &run_id[..8]);
     let mut interrupt = std::pin::pin!(interrupt);
+    let mut deadline = std::pin::pin!(tokio::time::sleep(options.max_duration));
     let mut interrupted = false;
     let mut aborted = None;
     let mut credential_accepted = false;
@@ -159,6 +184,7 @@ pub async fn run(
             tokio::select! {
                 r = work => r,
                 () = &mut interrupt => { interrupted = true; Ok(()) }
+                () = &mut deadline => Err(RunError::Deadline(options.max_duration)),
             }
         };
         credential_accepted = state.credential_accepted;
@@ -298,6 +324,14 @@ impl<'a> SuiteState<'a> {
             if let Some(stop) = self.stop.take() {
                 return Err(stop);
             }
+            if self.client.breaker_open() {
+                let last = self
+                    .results
+                    .last()
+                    .map(|r| r.outcome.explanation())
+                    .unwrap_or_default();
+                return Err(RunError::Unresponsive(last));
+            }
         }
         Ok(())
     }
@@ -418,6 +452,7 @@ impl<'a> SuiteState<'a> {
             headers: &outgoing.headers,
             authorization: outgoing.authorization.clone(),
             page_size: self.options.page_size.max(1),
+            max_resources: self.options.max_import_resources.max(1),
             find_id: find.map(|f| render(&f.id)),
             find_expect: find
                 .map(|f| {
@@ -557,7 +592,14 @@ impl<'a> SuiteState<'a> {
     async fn cleanup(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
         let mut out = Vec::new();
         while let Some(c) = self.created.pop() {
-            let mut result = if let Some(resource) = c.path().filter(|_| !self.options.keep) {
+            let mut result = if self.client.breaker_open() && !self.options.keep {
+                CleanupResult {
+                    resource: format!("/{}/{}", c.resource, c.id),
+                    action: CleanupAction::LeftBehind,
+                    note: "not tried: the app stopped answering; remove it by hand".into(),
+                    exchanges: Vec::new(),
+                }
+            } else if let Some(resource) = c.path().filter(|_| !self.options.keep) {
                 self.remove(&c, resource).await
             } else if self.options.keep {
                 CleanupResult {

@@ -40,7 +40,14 @@ pub struct WalkRequest<'a> {
     pub find_id: Option<String>,
     /// Paths and expected text of the resource looked for, rendered.
     pub find_expect: Vec<(String, String)>,
+    /// The most resources the walk reads before it stops with a failure: a server chooses
+    /// totalResults, and a walk must end with a verdict whatever it says.
+    pub max_resources: usize,
 }
+
+/// The default of `--max-import-resources`: ten times the largest import the project
+/// benchmarks (100,000 users), about 16 MB of id hashes.
+pub const DEFAULT_MAX_IMPORT_RESOURCES: usize = 1_000_000;
 
 /// What a walk found.
 #[derive(Debug, Default)]
@@ -156,6 +163,7 @@ pub async fn walk(
             break;
         };
         let page_label = format!("page at startIndex {start}");
+        let distinct_before = out.ids.len();
         let stop = check_page(
             &resp,
             spec,
@@ -173,6 +181,35 @@ pub async fn walk(
         }
         let Some(returned) = stop else { break };
         let total = first_total.unwrap_or(0);
+        // Bounds that do not trust totalResults: a page that brings nothing new means the
+        // pages repeat (the walk would never end); past the limit, the walk stops with a
+        // verdict instead of running for days.
+        if returned > 0 && out.ids.len() == distinct_before {
+            // Judged by walks that check paging; others only stop (one root cause, one
+            // failure).
+            if paging {
+                problems.add(
+                    "pages-repeat",
+                    "each page to bring resources not seen before",
+                    format!("{page_label}: its {returned} resources were all on earlier pages; the walk stops"),
+                );
+            }
+            break;
+        }
+        if out.resources >= req.max_resources && start + (req.page_size as u64) <= total {
+            problems.add(
+                "walk-limit",
+                &format!(
+                    "an import within --max-import-resources ({})",
+                    req.max_resources
+                ),
+                format!(
+                    "{} resources read, totalResults says {total}; the walk stops (raise --max-import-resources for an app this large)",
+                    out.resources
+                ),
+            );
+            break;
+        }
         start += req.page_size as u64;
         if start > total {
             complete = true;

@@ -149,3 +149,90 @@ async fn server_text_cannot_rewrite_the_terminal() {
     let last = screen.lines().rev().find(|l| l.contains("passed")).unwrap();
     assert!(last.starts_with("FAILED"), "{last}");
 }
+
+/// A list that never ends: every page full of new users, totalResults as large as the server
+/// likes (a number, u64::MAX, or a numeric string).
+async fn endless_list(total: serde_json::Value, fresh_ids: bool) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/Users")))
+        .respond_with(move |req: &Request| {
+            let query = |k: &str| {
+                req.url
+                    .query_pairs()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| v.parse::<u64>().ok())
+            };
+            let start = query("startIndex").unwrap_or(1);
+            let count = query("count").unwrap_or(100);
+            let users: Vec<_> = (0..count)
+                .map(|i| {
+                    let n = if fresh_ids { start + i } else { i };
+                    json!({"id": format!("u{n}"), "userName": format!("u{n}@example.com"),
+                       "name": {"givenName": "U", "familyName": "N"},
+                       "emails": [{"value": format!("u{n}@example.com"), "primary": true}],
+                       "active": true})
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": total, "startIndex": start, "itemsPerPage": count,
+                "Resources": users,
+            }))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn walk_users(server: &MockServer, max: usize) -> RunReport {
+    let mut spec = suite("profile-sourcing");
+    spec.checks.retain(|c| c.id == "import-users");
+    let options = RunOptions {
+        max_import_resources: max,
+        page_size: 50,
+        ..RunOptions::default()
+    };
+    run(
+        &client(server),
+        &[spec],
+        &options,
+        &mut harness::runner::NoEvents,
+        std::future::pending(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_endless_list_stops_at_the_limit_with_a_verdict() {
+    for total in [
+        json!(1_000_000_000_000u64),
+        json!(u64::MAX),
+        json!("1000000000000"),
+    ] {
+        let server = endless_list(total.clone(), true).await;
+        let report = walk_users(&server, 2_000).await;
+        let check = &report.suites[0].checks[0];
+        let text = check.outcome.explanation();
+        assert!(
+            text.contains("walk walk-limit") && text.contains("2000 resources read"),
+            "{total}: {text}"
+        );
+        assert_eq!(check.outcome.label(), "fail");
+        let pages = server.received_requests().await.unwrap().len();
+        assert!(pages <= 41, "{total}: {pages} pages");
+    }
+}
+
+#[tokio::test]
+async fn repeated_pages_stop_the_walk() {
+    let server = endless_list(json!(1_000_000_000_000u64), false).await;
+    let report = walk_users(&server, 1_000_000).await;
+    let text = report.suites[0].checks[0].outcome.explanation();
+    assert!(text.contains("walk pages-repeat"), "{text}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}

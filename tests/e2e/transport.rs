@@ -50,7 +50,7 @@ async fn a_non_json_answer_fails_with_a_readable_reason() {
 }
 
 #[tokio::test]
-async fn a_hanging_server_times_out_and_the_run_goes_on() {
+async fn a_hanging_server_trips_the_breaker_and_the_run_stops_with_a_reason() {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
@@ -61,8 +61,59 @@ async fn a_hanging_server_times_out_and_the_run_goes_on() {
         Outcome::Error { reason } => assert!(reason.contains("timeout"), "{reason}"),
         other => panic!("expected a transport error, got {other:?}"),
     }
-    // Every step was still attempted or skipped: the run did not stop.
-    assert_eq!(report.suites[0].checks.len(), 12);
+    // Three timeouts in a row: the app is gone, the run stops instead of waiting on each
+    // remaining request, and says why.
+    let sent = report.suites[0]
+        .checks
+        .iter()
+        .filter(|c| !c.exchanges.is_empty())
+        .count();
+    assert_eq!(sent, harness::http::BREAKER_FAILURES);
+    let abort = report
+        .aborted
+        .as_ref()
+        .expect("the run says why it stopped");
+    assert_eq!(abort.cause, harness::report::AbortCause::Unresponsive);
+    assert!(
+        abort.message.contains("stopped answering"),
+        "{}",
+        abort.message
+    );
+    assert_eq!(harness::report::ExitStatus::of(&report).code(), 2);
+}
+
+#[tokio::test]
+async fn a_run_ends_at_its_deadline_and_says_so() {
+    let server = MockServer::start().await;
+    // Each answer is within the request timeout; together they would outlast the run.
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).set_delay(Duration::from_millis(300)))
+        .mount(&server)
+        .await;
+    let client = harness::http::Client::new(
+        harness::http::Target::new(
+            &server.uri(),
+            harness::http::Credential::Bearer("t".to_string().into()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let options = harness::runner::RunOptions {
+        max_duration: Duration::from_millis(700),
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let report = harness::runner::run(
+        &client,
+        &[crate::support::suite("okta-scim2-spec")],
+        &options,
+        &mut harness::runner::NoEvents,
+        std::future::pending(),
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let abort = report.aborted.as_ref().expect("the deadline is a reason");
+    assert_eq!(abort.cause, harness::report::AbortCause::Deadline);
 }
 
 #[tokio::test]
