@@ -61,11 +61,24 @@ pub fn write_tar_gz(files: &BTreeMap<String, Vec<u8>>) -> std::io::Result<Vec<u8
     Ok(bytes)
 }
 
+/// The most entries a bundle may hold (a real one has about ten).
+pub const MAX_ENTRIES: usize = 64;
+
+/// The largest entry read, uncompressed (a results.json of a large import fits).
+pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most all entries together may hold, uncompressed: a gzip bomb stops here.
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads every regular file of a tar.gz (names to bytes); an unreadable archive is an error
-/// message, not a panic.
+/// message, not a panic. The archive is streamed: each entry's declared size is checked
+/// before it is read, no read takes more than the limits ([`MAX_ENTRIES`],
+/// [`MAX_ENTRY_BYTES`], [`MAX_TOTAL_BYTES`]), so memory stays bounded whatever the archive
+/// expands to.
 pub fn read_tar_gz(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
     let mut out = BTreeMap::new();
+    let mut total: u64 = 0;
     for entry in archive
         .entries()
         .map_err(|e| format!("not a tar.gz: {e}"))?
@@ -79,10 +92,21 @@ pub fn read_tar_gz(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
         if entry.header().entry_type() != tar::EntryType::Regular {
             return Err(format!("{name}: not a regular file"));
         }
-        let mut data = Vec::new();
-        entry
+        if out.len() >= MAX_ENTRIES {
+            return Err(format!("more than {MAX_ENTRIES} entries: not a bundle"));
+        }
+        let size = entry.header().size().map_err(|e| format!("{name}: {e}"))?;
+        if size > MAX_ENTRY_BYTES || total + size > MAX_TOTAL_BYTES {
+            return Err(format!(
+                "{name}: {size} bytes uncompressed, over the limits of a bundle ({MAX_ENTRY_BYTES} bytes an entry, {MAX_TOTAL_BYTES} in all); not read"
+            ));
+        }
+        let mut data = Vec::with_capacity(size as usize);
+        (&mut entry)
+            .take(size.min(MAX_ENTRY_BYTES))
             .read_to_end(&mut data)
             .map_err(|e| format!("{name}: {e}"))?;
+        total += data.len() as u64;
         if out.insert(name.clone(), data).is_some() {
             return Err(format!("{name} appears twice"));
         }
@@ -169,6 +193,34 @@ mod tests {
             p.contains("submission.json: listed in SHA256SUMS but missing"),
             "{p}"
         );
+    }
+
+    /// A tar.gz whose one entry declares `size` bytes and holds `body`.
+    fn declared(size: u64, body: &[u8]) -> Vec<u8> {
+        let mut header = tar::Header::new_gnu();
+        header.set_path("results/results.json").unwrap();
+        header.set_size(size);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        let mut raw = header.as_bytes().to_vec();
+        raw.extend_from_slice(body);
+        raw.resize(raw.len().next_multiple_of(512) + 1024, 0);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &raw).unwrap();
+        gz.finish().unwrap()
+    }
+
+    /// Regression: `verify` read every entry whole, so a 2 MB gzip bomb of 2 GiB took 2.1 GB
+    /// of memory and a 10 GiB one was killed.
+    #[test]
+    fn a_bomb_is_refused_from_its_header_without_reading() {
+        let err = read_tar_gz(&declared(10 << 30, b"{}")).unwrap_err();
+        assert!(err.contains("over the limits of a bundle"), "{err}");
+        let many: BTreeMap<String, Vec<u8>> = (0..MAX_ENTRIES + 1)
+            .map(|i| (format!("f{i}"), vec![b'x']))
+            .collect();
+        let err = read_tar_gz(&write_tar_gz(&many).unwrap()).unwrap_err();
+        assert!(err.contains("entries"), "{err}");
     }
 
     #[test]

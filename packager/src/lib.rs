@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod files;
 pub mod html;
 pub mod manifest;
 pub mod results;
@@ -140,7 +141,7 @@ fn logo_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     if s.app.logo.is_empty() {
         return None;
     }
-    let bytes = std::fs::read(s.base_dir.join(&s.app.logo)).ok()?;
+    let bytes = files::read_capped(&s.base_dir.join(&s.app.logo), rules::LOGO_MAX_BYTES).ok()?;
     let kind = rules::image_kind(&bytes)?;
     ((bytes.len() as u64) < rules::LOGO_MAX_BYTES).then(|| (format!("logo.{kind}"), bytes))
 }
@@ -150,7 +151,7 @@ fn guide_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     if g.is_empty() || g.starts_with("https://") {
         return None;
     }
-    let bytes = std::fs::read(s.base_dir.join(g)).ok()?;
+    let bytes = files::read_capped(&s.base_dir.join(g), files::GUIDE_MAX_BYTES).ok()?;
     let ext = if bytes.starts_with(b"%PDF") {
         "pdf"
     } else {
@@ -228,7 +229,7 @@ pub struct Verified {
 /// Re-checks a bundle: hashes, structure, the results (JUnit against JSON, and the
 /// requirements of the bundled submission), and, unless it is a draft, its completeness.
 pub fn verify(path: &Path) -> Verified {
-    let bytes = match std::fs::read(path) {
+    let bytes = match files::read_capped(path, files::BUNDLE_MAX_BYTES) {
         Ok(b) => b,
         Err(e) => {
             return Verified {

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::files::{RESULTS_MAX_BYTES, read_capped};
 use crate::submission::Submission;
 
 /// The parts of `results.json` the packager needs (unknown fields are ignored: newer harness
@@ -131,9 +132,9 @@ impl CheckDoc {
 /// A results folder that cannot be used, naming the file and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
-    /// A file could not be read.
-    #[error("cannot read {0}: {1}")]
-    Read(PathBuf, std::io::Error),
+    /// A file could not be read (missing, not a regular file, over the size limit).
+    #[error(transparent)]
+    Read(#[from] crate::files::ReadError),
     /// results.json is not ours or not valid.
     #[error("{0}: not a scimcheck results.json: {1}")]
     NotResults(PathBuf, String),
@@ -166,9 +167,8 @@ pub struct ResultFiles {
 pub fn read_dir(dir: &Path) -> Result<ResultFiles, ResultsError> {
     let json_path = dir.join("results.json");
     let junit_path = dir.join("junit.xml");
-    let json = std::fs::read(&json_path).map_err(|e| ResultsError::Read(json_path.clone(), e))?;
-    let junit =
-        std::fs::read(&junit_path).map_err(|e| ResultsError::Read(junit_path.clone(), e))?;
+    let json = read_capped(&json_path, RESULTS_MAX_BYTES)?;
+    let junit = read_capped(&junit_path, RESULTS_MAX_BYTES)?;
     let results = parse_pair(&json, &junit, &json_path, &junit_path)?;
     Ok(ResultFiles {
         json,

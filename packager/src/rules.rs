@@ -268,7 +268,13 @@ pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 fn logo(s: &Submission) -> Result<(), String> {
     filled(&s.app.logo)?;
     let path = s.base_dir.join(&s.app.logo);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::files::read_capped(&path, LOGO_MAX_BYTES).map_err(|e| match e {
+        crate::files::ReadError::TooLarge { size, .. } => format!(
+            "{} is {size} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)",
+            path.display()
+        ),
+        other => other.to_string(),
+    })?;
     if image_kind(&bytes).is_none() {
         return Err(format!(
             "{} is not a PNG, JPG or GIF (its bytes say otherwise, whatever its name)",
@@ -292,8 +298,9 @@ fn config_guide(s: &Submission) -> Result<(), String> {
         return https_url(g);
     }
     let path = s.base_dir.join(g);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| format!("{g:?} is neither an https:// link nor a readable file: {e}"))?;
+    let bytes = crate::files::read_capped(&path, crate::files::GUIDE_MAX_BYTES).map_err(|e| {
+        format!("{g:?} is neither an https:// link nor a file within the limits: {e}")
+    })?;
     let html = g.ends_with(".html") || g.ends_with(".htm");
     let pdf = bytes.starts_with(b"%PDF");
     if !(html || pdf) {
@@ -827,7 +834,18 @@ mod form_rules {
             (
                 "scim.config_guide",
                 Box::new(|s| s.scim.config_guide = "http://guide.example".into()),
-                "neither an https:// link nor a readable file",
+                "neither an https:// link nor a file",
+            ),
+            // Regression: /dev/zero exhausted memory, a FIFO hung, a guide had no size limit.
+            (
+                "scim.config_guide",
+                Box::new(|s| s.scim.config_guide = "/dev/zero".into()),
+                "is not a regular file",
+            ),
+            (
+                "app.logo",
+                Box::new(|s| s.app.logo = "/dev/zero".into()),
+                "is not a regular file",
             ),
             (
                 "scim.oauth.client_secret_env",
