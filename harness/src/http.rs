@@ -494,9 +494,19 @@ impl Client {
         } else {
             (TransportErrorKind::Protocol, "HTTP error".to_string())
         };
+        // The chain may quote the whole URL: keep a failure message readable.
+        let mut chain = error_chain(e);
+        if chain.len() > 600 {
+            let mut end = 600;
+            while !chain.is_char_boundary(end) {
+                end -= 1;
+            }
+            chain.truncate(end);
+            chain.push('…');
+        }
         TransportError {
             kind,
-            message: format!("{what}: {}", error_chain(e)),
+            message: format!("{what}: {chain}"),
         }
     }
 }

@@ -28,10 +28,10 @@ pub enum Filter {
         /// Filter over each element.
         filter: Box<Filter>,
     },
-    /// Both hold.
-    And(Box<Filter>, Box<Filter>),
-    /// Either holds.
-    Or(Box<Filter>, Box<Filter>),
+    /// Every one holds (a flat list: a long `and` chain is a loop, not a deep tree).
+    And(Vec<Filter>),
+    /// Some one holds.
+    Or(Vec<Filter>),
     /// Does not hold.
     Not(Box<Filter>),
 }
@@ -135,15 +135,35 @@ fn tokenize(input: &str) -> Result<Vec<Token>, String> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Open parentheses, `not(` and value-path brackets around the current position.
+    depth: usize,
 }
 
-/// Parses a filter; the error says what is wrong (answered as 400 invalidFilter).
+/// The longest filter accepted, in bytes: a client's filter is a line, not a document.
+pub const MAX_FILTER_LEN: usize = 4096;
+
+/// The deepest nesting of parentheses, `not(` and value-path brackets accepted.
+pub const MAX_FILTER_DEPTH: usize = 16;
+
+/// Parses a filter; the error says what is wrong (answered as 400 invalidFilter). Length and
+/// nesting are bounded, so no filter can exhaust the stack (parsing, evaluating or dropping
+/// recurses only as deep as the nesting).
 pub fn parse(input: &str) -> Result<Filter, String> {
+    if input.len() > MAX_FILTER_LEN {
+        return Err(format!(
+            "the filter is {} bytes long; this server accepts at most {MAX_FILTER_LEN}",
+            input.len()
+        ));
+    }
     let tokens = tokenize(input)?;
     if tokens.is_empty() {
         return Err("empty filter".into());
     }
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let f = p.or_expr()?;
     if p.pos != p.tokens.len() {
         return Err(format!(
@@ -175,37 +195,56 @@ impl Parser {
     }
 
     fn or_expr(&mut self) -> Result<Filter, String> {
-        let mut left = self.and_expr()?;
+        let mut terms = vec![self.and_expr()?];
         while self.peek_word().as_deref() == Some("or") {
             self.pos += 1;
-            let right = self.and_expr()?;
-            left = Filter::Or(Box::new(left), Box::new(right));
+            terms.push(self.and_expr()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Filter::Or(terms)
+        })
     }
 
     fn and_expr(&mut self) -> Result<Filter, String> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         while self.peek_word().as_deref() == Some("and") {
             self.pos += 1;
-            let right = self.unary()?;
-            left = Filter::And(Box::new(left), Box::new(right));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Filter::And(terms)
+        })
+    }
+
+    /// Parses a nested `or_expr` one level deeper, refusing nesting past the limit.
+    fn nested(&mut self) -> Result<Filter, String> {
+        if self.depth >= MAX_FILTER_DEPTH {
+            return Err(format!(
+                "the filter nests deeper than {MAX_FILTER_DEPTH} levels of parentheses, not() or brackets"
+            ));
+        }
+        self.depth += 1;
+        let f = self.or_expr();
+        self.depth -= 1;
+        f
     }
 
     fn unary(&mut self) -> Result<Filter, String> {
         match self.tokens.get(self.pos) {
             Some(Token::Open) => {
                 self.pos += 1;
-                let f = self.or_expr()?;
+                let f = self.nested()?;
                 self.expect(Token::Close)?;
                 Ok(f)
             }
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("not") => {
                 self.pos += 1;
                 self.expect(Token::Open)?;
-                let f = self.or_expr()?;
+                let f = self.nested()?;
                 self.expect(Token::Close)?;
                 Ok(Filter::Not(Box::new(f)))
             }
@@ -236,7 +275,7 @@ impl Parser {
         let path = attr_path(&attr);
         if self.tokens.get(self.pos) == Some(&Token::OpenBracket) {
             self.pos += 1;
-            let inner = self.or_expr()?;
+            let inner = self.nested()?;
             self.expect(Token::CloseBracket)?;
             return Ok(Filter::ValuePath {
                 path,
@@ -367,8 +406,8 @@ fn case_exact(path: &[String], opts: EvalOptions) -> bool {
 /// Whether a resource matches the filter.
 pub fn matches(filter: &Filter, resource: &Value, opts: EvalOptions) -> bool {
     match filter {
-        Filter::And(a, b) => matches(a, resource, opts) && matches(b, resource, opts),
-        Filter::Or(a, b) => matches(a, resource, opts) || matches(b, resource, opts),
+        Filter::And(terms) => terms.iter().all(|f| matches(f, resource, opts)),
+        Filter::Or(terms) => terms.iter().any(|f| matches(f, resource, opts)),
         Filter::Not(f) => !matches(f, resource, opts),
         Filter::ValuePath { path, filter } => values_at(resource, path)
             .into_iter()
@@ -502,6 +541,31 @@ mod tests {
         assert!(m(r#"emails[type eq "work" and value co "example.com"]"#));
         assert!(!m(r#"emails[type eq "home" and value co "example.com"]"#));
         assert!(m(r#"emails.value eq "babs@jensen.org""#));
+    }
+
+    /// Regression: these aborted the server with a stack overflow.
+    #[test]
+    fn hostile_filters_are_refused_without_exhausting_the_stack() {
+        let deep = format!("{}userName pr{}", "(".repeat(1500), ")".repeat(1500));
+        let nots = format!("{}userName pr{}", "not(".repeat(5000), ")".repeat(5000));
+        let flat_or = vec!["userName pr"; 20_000].join(" or ");
+        let brackets = format!(
+            "emails[{}value pr{}]",
+            "emails[".repeat(300),
+            "]".repeat(300)
+        );
+        for hostile in [&deep, &nots, &flat_or, &brackets] {
+            let err = parse(hostile).unwrap_err();
+            assert!(
+                err.contains("nests deeper") || err.contains("at most"),
+                "{err}"
+            );
+        }
+        // Within the limits, a long flat chain evaluates in a loop.
+        let chain = vec![r#"userName eq "x""#; 200].join(" or ");
+        assert!(!m(&chain));
+        let nested = format!("{}userName pr{}", "(".repeat(16), ")".repeat(16));
+        assert!(m(&nested));
     }
 
     #[test]

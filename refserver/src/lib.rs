@@ -120,13 +120,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     seed_store(&state, config.seed_users, config.seed_groups);
     let app = server::router(state, BASE_PATH);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(serve(listener, app, rx));
     Ok(RunningServer {
         base_url,
         shutdown: Some(tx),
@@ -149,4 +143,55 @@ fn seed_store(state: &AppState, users: usize, groups: usize) {
         server::insert(state, &mut store, Kind::Groups, seed::group(i, &ids))
             .expect("seed groups are valid");
     }
+}
+
+/// The most connections served at once; further clients wait in the accept backlog until one
+/// closes (an idle one closes after [`HEADER_READ_TIMEOUT`]).
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// How long a connection may take to send a request's headers, and how long it may stay idle
+/// between requests: a client that opens connections and sends nothing (or half a header)
+/// cannot hold the server's file descriptors.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Accepts connections until `stop` fires, each served with the limits above.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A transient accept error (too many open files): try again shortly.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        connections.spawn(async move {
+            let _slot = permit;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+        // Reap finished connections so the set does not grow with the server's lifetime.
+        while connections.try_join_next().is_some() {}
+    }
+    connections.abort_all();
 }

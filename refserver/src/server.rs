@@ -923,13 +923,22 @@ fn present(s: &AppState, mut v: Value, q: &[(String, String)]) -> Result<Value, 
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    if let Some(list) = param("attributes") {
-        v = project(&v, list, true);
-    } else if let Some(list) = param("excludedAttributes") {
-        v = project(&v, list, false);
+    let (list, keep) = match (param("attributes"), param("excludedAttributes")) {
+        (Some(list), _) => (list, true),
+        (None, Some(list)) => (list, false),
+        (None, None) => return Ok(v),
+    };
+    if list.split(',').count() > MAX_ATTRIBUTE_NAMES {
+        return Err(ScimError::bad_request(
+            "invalidValue",
+            format!("attributes and excludedAttributes take at most {MAX_ATTRIBUTE_NAMES} names"),
+        ));
     }
-    Ok(v)
+    Ok(project(&v, list, keep))
 }
+
+/// The most names `attributes` or `excludedAttributes` may list (a resource has far fewer).
+const MAX_ATTRIBUTE_NAMES: usize = 200;
 
 fn project(v: &Value, list: &str, keep: bool) -> Value {
     let wanted: Vec<Vec<String>> = list
@@ -1108,8 +1117,12 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<St
             .map(|e| e.json_text().to_string())
             .collect()
     } else {
-        page.into_iter()
-            .map(|e| present(s, e.resource(), q).map(|v| v.to_string()))
+        // Projection can be costly: it runs on copies, after the store is unlocked.
+        let copies: Vec<Value> = page.into_iter().map(|e| e.resource()).collect();
+        drop(store);
+        copies
+            .into_iter()
+            .map(|v| present(s, v, q).map(|v| v.to_string()))
             .collect::<Result<_, _>>()?
     };
     let counter = |n: usize| {

@@ -236,3 +236,116 @@ async fn repeated_pages_stop_the_walk() {
     assert!(text.contains("walk pages-repeat"), "{text}");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+/// Regression: idle and half-sent connections held every file descriptor of the reference
+/// server, so legitimate requests timed out.
+#[tokio::test]
+async fn idle_and_partial_connections_do_not_starve_the_reference_server() {
+    use tokio::io::AsyncWriteExt;
+    let server = crate::support::server(&[], 1).await;
+    let addr = server
+        .base_url()
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut hogs = Vec::new();
+    for i in 0..refserver::MAX_CONNECTIONS + 20 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        if i % 2 == 0 {
+            s.write_all(b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .unwrap();
+        }
+        hogs.push(s);
+    }
+    let started = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        refserver::HEADER_READ_TIMEOUT * 3,
+        crate::support::client(server.base_url()).send(harness::http::Outgoing {
+            method: "GET".into(),
+            path: "/ServiceProviderConfig".into(),
+            query: vec![],
+            headers: vec![],
+            authorization: Some(format!("Bearer {}", crate::support::TOKEN).into()),
+            body: None,
+        }),
+    )
+    .await
+    .expect("a legitimate request is served once idle connections time out");
+    assert_eq!(
+        answer.response.map(|r| r.status),
+        Some(200),
+        "{:?}",
+        answer.exchanges.last().and_then(|e| e.error.clone())
+    );
+    assert!(started.elapsed() < refserver::HEADER_READ_TIMEOUT * 3);
+    drop(hogs);
+    server.stop().await;
+}
+
+/// Regression: nested or long filters overflowed the reference server's stack (the process
+/// aborted), and a `.search` listing 60,000 attributes held the store lock for 17 s.
+#[tokio::test]
+async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
+    let server = crate::support::server(&[], 3).await;
+    let client = crate::support::client(server.base_url());
+    let auth = Some(format!("Bearer {}", crate::support::TOKEN).into());
+    let get = |filter: String| harness::http::Outgoing {
+        method: "GET".into(),
+        path: "/Users".into(),
+        query: vec![("filter".into(), filter)],
+        headers: vec![],
+        authorization: auth.clone(),
+        body: None,
+    };
+    let hostile = [
+        format!("{}userName pr{}", "(".repeat(1500), ")".repeat(1500)),
+        format!("{}userName pr{}", "not(".repeat(5000), ")".repeat(5000)),
+        vec!["userName pr"; 2_000].join(" or "),
+    ];
+    for filter in hostile {
+        let sent = client.send(get(filter)).await;
+        let Some(r) = sent.response else {
+            panic!("no answer: {:?}", sent.exchanges.last().unwrap().error);
+        };
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("invalidFilter"), "{}", r.body);
+    }
+    let search = |body: serde_json::Value| harness::http::Outgoing {
+        method: "POST".into(),
+        path: "/Users/.search".into(),
+        query: vec![],
+        headers: vec![("Content-Type".into(), "application/scim+json".into())],
+        authorization: auth.clone(),
+        body: Some(body.to_string()),
+    };
+    let flat_or = vec!["userName pr"; 20_000].join(" or ");
+    let sent = client
+        .send(search(
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                             "filter": flat_or}),
+        ))
+        .await;
+    assert_eq!(sent.response.map(|r| r.status), Some(400));
+    let attributes = vec!["userName"; 60_000].join(",");
+    let search = client
+        .send(harness::http::Outgoing {
+            method: "POST".into(),
+            path: "/Users/.search".into(),
+            query: vec![],
+            headers: vec![("Content-Type".into(), "application/scim+json".into())],
+            authorization: auth.clone(),
+            body: Some(
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                       "attributes": attributes.split(',').collect::<Vec<_>>()})
+                .to_string(),
+            ),
+        })
+        .await;
+    assert_eq!(search.response.map(|r| r.status), Some(400));
+    let ok = client.send(get(r#"userName pr"#.into())).await;
+    assert_eq!(ok.response.map(|r| r.status), Some(200));
+    server.stop().await;
+}
