@@ -160,6 +160,57 @@ fn guide_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     Some((format!("config-guide.{ext}"), bytes))
 }
 
+/// The manifest's account of the run, derived from the results alone.
+fn run_of(r: &Results) -> Run {
+    Run {
+        run_id: r.run_id.clone(),
+        started_at: r.started_at.to_rfc3339(),
+        duration_ms: r.duration_ms,
+        harness_version: r.tool.version.clone(),
+        suites: r
+            .suites
+            .iter()
+            .map(|x| {
+                let passed = x
+                    .checks
+                    .iter()
+                    .filter(|c| matches!(c.status(), "pass" | "warn"))
+                    .count();
+                SuiteLine {
+                    id: x.id.clone(),
+                    version: x.version.clone(),
+                    checks: x.checks.len(),
+                    passed,
+                    not_passed: x.checks.len() - passed,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Where the manifest disagrees with what the bundle's own submission and results say.
+fn manifest_disagreements(m: &Manifest, s: &Submission, r: &Results) -> Vec<String> {
+    let kind = if s.app.exists_in_oin { "update" } else { "new" };
+    let required: Vec<String> = required_suites(s).iter().map(|x| x.to_string()).collect();
+    let fields = [
+        ("form", m.form == s.form.as_str()),
+        ("kind", m.kind == kind),
+        ("base_url", m.base_url == s.scim.base_url),
+        ("scim_version", m.scim_version == s.scim.version),
+        ("run", m.run == run_of(r)),
+        ("required_suites", m.required_suites == required),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, agrees)| !agrees)
+        .map(|(field, _)| {
+            format!(
+                "manifest.json: {field} disagrees with the bundle's submission.json and results"
+            )
+        })
+        .collect()
+}
+
 fn manifest_for(
     s: &Submission,
     c: &Completeness,
@@ -187,30 +238,7 @@ fn manifest_for(
             .collect(),
         base_url: s.scim.base_url.clone(),
         scim_version: s.scim.version.clone(),
-        run: Run {
-            run_id: r.run_id.clone(),
-            started_at: r.started_at.to_rfc3339(),
-            duration_ms: r.duration_ms,
-            harness_version: r.tool.version.clone(),
-            suites: r
-                .suites
-                .iter()
-                .map(|x| {
-                    let passed = x
-                        .checks
-                        .iter()
-                        .filter(|c| matches!(c.status(), "pass" | "warn"))
-                        .count();
-                    SuiteLine {
-                        id: x.id.clone(),
-                        version: x.version.clone(),
-                        checks: x.checks.len(),
-                        passed,
-                        not_passed: x.checks.len() - passed,
-                    }
-                })
-                .collect(),
-        },
+        run: run_of(r),
         required_suites: required_suites(s).iter().map(|x| x.to_string()).collect(),
         results_problems: problems.to_vec(),
         timeline: timeline::timeline(o.submission_date),
@@ -281,6 +309,7 @@ pub fn verify(path: &Path) -> Verified {
             Err(e) => problems.push(e.to_string()),
             Ok(r) => {
                 if let (Some(s), Some(m)) = (&submission, &manifest) {
+                    problems.extend(manifest_disagreements(m, s, &r));
                     let found = requirement_problems(s, &r, None, Utc::now());
                     if !m.draft {
                         problems.extend(found);

@@ -43,7 +43,7 @@ pub struct Manifest {
 }
 
 /// The run behind the results.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     /// Run id.
     pub run_id: String,
@@ -58,7 +58,7 @@ pub struct Run {
 }
 
 /// One suite of the run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuiteLine {
     /// Suite id.
     pub id: String,

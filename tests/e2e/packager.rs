@@ -15,6 +15,16 @@ const SAMPLE_URL: &str = "https://scim.acme-directory.example/scim/v2";
 /// results into `dir`. `https` rewrites the recorded base URL to the sample's, standing in for
 /// an app deployed on HTTPS (the reference server is plain HTTP on loopback).
 async fn results(dir: &Path, suites: &[&str], https: bool) {
+    results_with(dir, suites, https, |_| {}).await
+}
+
+/// The same, with the report changed before it is written (both files agree).
+async fn results_with(
+    dir: &Path,
+    suites: &[&str],
+    https: bool,
+    change: impl FnOnce(&mut harness::report::RunReport),
+) {
     let server = server(&[], 3).await;
     let options = RunOptions {
         scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
@@ -33,6 +43,7 @@ async fn results(dir: &Path, suites: &[&str], https: bool) {
     if https {
         report.target.base_url = SAMPLE_URL.into();
     }
+    change(&mut report);
     std::fs::create_dir_all(dir).unwrap();
     let mut junit = Vec::new();
     harness::reporters::junit::write(&report, &mut junit).unwrap();
@@ -321,4 +332,88 @@ fn init_writes_a_form_that_package_reads() {
     let again = scimcheck(&["init", "--out", "oin-wizard.toml"], d, None);
     assert_eq!(again.status.code(), Some(2));
     assert!(stdout(&again).contains("--force"), "{}", stdout(&again));
+}
+
+/// Rebuilds a bundle from its files with SHA256SUMS recomputed, as a careful forger would.
+fn reforge(files: &mut std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    files.remove(packager::bundle::SUMS);
+    packager::bundle::write_tar_gz(files).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manifest_that_disagrees_with_the_bundle_is_refused_even_with_new_sums() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results(&d.join("results"), ALL, true).await;
+    let out = scimcheck(&[PACKAGE, &["--out", "ok.tar.gz"]].concat(), d, Some("x"));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let mut files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("ok.tar.gz")).unwrap()).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    manifest["base_url"] = "https://elsewhere.example/scim/v2".into();
+    manifest["run"]["suites"][0]["passed"] = 99.into();
+    files.insert(
+        "manifest.json".into(),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    );
+    std::fs::write(d.join("forged.tar.gz"), reforge(&mut files)).unwrap();
+    let out = scimcheck(&["verify", "forged.tar.gz"], d, None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("manifest.json: base_url disagrees"), "{text}");
+    assert!(text.contains("manifest.json: run disagrees"), "{text}");
+}
+
+/// Regression: report.html wrote `outcome.status` from results.json unescaped.
+#[tokio::test(flavor = "multi_thread")]
+async fn markup_in_every_field_of_the_inputs_is_escaped_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    const MARK: &str = "<img src=x onerror=alert(1)>";
+    // Markup in every text of the results that a server or a suite file chooses.
+    results_with(&d.join("results"), ALL, true, |report| {
+        for suite in &mut report.suites {
+            suite.title.push_str(MARK);
+            suite.reference.push_str(MARK);
+            for check in &mut suite.checks {
+                check.title.push_str(MARK);
+                check.reference.push_str(MARK);
+                check.note = Some(MARK.into());
+            }
+        }
+        report.suites[0].checks[0].outcome = harness::report::Outcome::Fail {
+            mismatches: vec![harness::assertion::Mismatch {
+                assertion: MARK.into(),
+                expected: MARK.into(),
+                actual: MARK.into(),
+                hint: Some(MARK.into()),
+                keyword: None,
+            }],
+        };
+    })
+    .await;
+    // A status no harness writes, straight into results.json.
+    let path = d.join("results/results.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    json["suites"][1]["checks"][0]["outcome"]["status"] = format!("pass{MARK}").into();
+    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+    // And the submission's free text.
+    let sub = d.join("submission.toml");
+    let text = std::fs::read_to_string(&sub)
+        .unwrap()
+        .replace("name = \"", &format!("name = \"{MARK}"))
+        .replace("description = \"", &format!("description = \"{MARK}"));
+    std::fs::write(&sub, text).unwrap();
+    let out = scimcheck(&[PACKAGE, &["--draft"]].concat(), d, Some("x"));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("oin-submission.tar.gz")).unwrap())
+            .unwrap();
+    let html = String::from_utf8(files["report.html"].clone()).unwrap();
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("pass&lt;img"), "the forged status is shown, escaped");
+    assert!(!html.contains(MARK), "markup reached report.html unescaped");
 }
