@@ -349,3 +349,42 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever surrounds it and however it is encoded, a secret of realistic length is
+        /// gone from the redacted text.
+        #[test]
+        fn a_secret_never_survives(
+            secret in "[A-Za-z0-9._~+/=-]{12,40}",
+            before in "[ -~]{0,30}",
+            after in "[ -~]{0,30}",
+            form in 0usize..5,
+        ) {
+            let encoded = match form {
+                0 => secret.clone(),
+                1 => secret.chars().map(|c| format!("\\u{:04x}", c as u32)).collect(),
+                2 => secret.replace('/', "\\/"),
+                3 => secret.bytes().map(|b| format!("%{b:02X}")).collect(),
+                _ => base64(format!("{before}{secret}").as_bytes()),
+            };
+            let r = Redactor::new([SecretString::from(secret.clone())]);
+            let out = r.redact(&format!("{before}{encoded}{after}"));
+            prop_assert!(!out.contains(&secret), "{out}");
+            // The base64 form is found at whatever alignment the text before it gives.
+            prop_assert!(out.contains(REDACTED), "{form}: {out}");
+        }
+
+        /// Redaction never panics on arbitrary text and escapes.
+        #[test]
+        fn redaction_handles_any_text(text in "\\PC{0,200}", secret in "\\PC{1,10}") {
+            let _ = Redactor::new([SecretString::from(secret)]).redact(&text);
+        }
+    }
+}

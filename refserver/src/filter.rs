@@ -585,3 +585,28 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Any text is a filter or a 400, never a panic or an overflow, and what parses
+        /// evaluates.
+        #[test]
+        fn any_text_parses_or_is_refused(text in r#"[a-zA-Z ()\[\]".=0-9]{0,200}|(\(|not\(|a\[){0,40}"#) {
+            if let Ok(f) = parse(&text) {
+                let _ = matches(&f, &serde_json::json!({"a": [{"b": 1}]}), EvalOptions::default());
+            }
+        }
+
+        #[test]
+        fn deep_nesting_is_refused_at_any_depth(depth in 17usize..3000) {
+            let text = format!("{}userName pr{}", "(".repeat(depth), ")".repeat(depth));
+            prop_assert!(parse(&text).is_err());
+        }
+    }
+}

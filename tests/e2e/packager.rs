@@ -414,6 +414,9 @@ async fn markup_in_every_field_of_the_inputs_is_escaped_in_the_report() {
             .unwrap();
     let html = String::from_utf8(files["report.html"].clone()).unwrap();
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
-    assert!(html.contains("pass&lt;img"), "the forged status is shown, escaped");
+    assert!(
+        html.contains("pass&lt;img"),
+        "the forged status is shown, escaped"
+    );
     assert!(!html.contains(MARK), "markup reached report.html unescaped");
 }
