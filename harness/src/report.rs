@@ -173,10 +173,25 @@ pub enum Outcome {
         /// Why.
         reason: String,
     },
-    /// Not run.
+    /// Not run: gated out (a capability the app does not advertise, a step the suite skips).
     Skip {
         /// Why.
         reason: String,
+    },
+    /// Not run because its setup failed: a check it waits for did not pass, or a value it
+    /// needs was never captured. Neither a pass nor a failure: the failure it waited on is
+    /// reported where it happened.
+    Blocked {
+        /// Why, naming what it waited for.
+        reason: String,
+        /// The ids of the checks it waited for.
+        waited_for: Vec<String>,
+    },
+    /// What could be evaluated held, but parts of the check could not be evaluated (a
+    /// Runscope step's JavaScript): never a plain pass.
+    Partial {
+        /// What was not evaluated.
+        not_evaluated: Vec<String>,
     },
 }
 
@@ -189,6 +204,8 @@ impl Outcome {
             Outcome::Fail { .. } => "fail",
             Outcome::Error { .. } => "error",
             Outcome::Skip { .. } => "skip",
+            Outcome::Blocked { .. } => "blocked",
+            Outcome::Partial { .. } => "partial",
         }
     }
 
@@ -215,7 +232,14 @@ impl Outcome {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Outcome::Error { reason } | Outcome::Skip { reason } => reason.clone(),
+            Outcome::Error { reason }
+            | Outcome::Skip { reason }
+            | Outcome::Blocked { reason, .. } => reason.clone(),
+            Outcome::Partial { not_evaluated } => not_evaluated
+                .iter()
+                .map(|n| format!("not evaluated: {n}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 }
@@ -236,8 +260,13 @@ impl Outcome {
                     }
                 }
             }
-            Outcome::Error { reason } | Outcome::Skip { reason } => {
-                redactor.redact_in_place(reason)
+            Outcome::Error { reason }
+            | Outcome::Skip { reason }
+            | Outcome::Blocked { reason, .. } => redactor.redact_in_place(reason),
+            Outcome::Partial { not_evaluated } => {
+                not_evaluated
+                    .iter_mut()
+                    .for_each(|n| redactor.redact_in_place(n));
             }
         }
     }
@@ -318,8 +347,12 @@ pub struct Summary {
     pub failed: usize,
     /// Checks with a transport error.
     pub errors: usize,
-    /// Checks skipped.
+    /// Checks skipped (gated out).
     pub skipped: usize,
+    /// Checks not run because their setup failed.
+    pub blocked: usize,
+    /// Checks of which parts could not be evaluated.
+    pub partial: usize,
     /// Required checks that failed or errored: the run fails if this is not zero.
     pub required_failed: usize,
     /// HTTP requests sent, cleanup included.
@@ -342,6 +375,8 @@ impl Summary {
                 Outcome::Fail { .. } => s.failed += 1,
                 Outcome::Error { .. } => s.errors += 1,
                 Outcome::Skip { .. } => s.skipped += 1,
+                Outcome::Blocked { .. } => s.blocked += 1,
+                Outcome::Partial { .. } => s.partial += 1,
             }
             if check.fails_run() {
                 s.required_failed += 1;

@@ -351,12 +351,17 @@ impl<'a> SuiteState<'a> {
         if self.options.honor_pauses && check.pause_before_s > 0 {
             tokio::time::sleep(std::time::Duration::from_secs(check.pause_before_s)).await;
         }
+        if let Some(blocked) = self.unmet_needs(check) {
+            return Ok(finish(blocked, Vec::new(), None));
+        }
         if let Some(gate) = &check.when {
-            let holds = self
-                .bodies
-                .get(&gate.var)
-                .and_then(|b| lookup(b, &gate.path))
-                .is_some_and(|v| v == serde_json::Value::Bool(true));
+            let Some(body) = self.bodies.get(&gate.var) else {
+                // The capability document itself is missing: its check failed.
+                let blocked = self.blocked_on_capture(&gate.var);
+                return Ok(finish(blocked, Vec::new(), None));
+            };
+            let holds =
+                lookup(body, &gate.path).is_some_and(|v| v == serde_json::Value::Bool(true));
             if !holds {
                 let reason = format!(
                     "not run: {}.{} is not true (the app does not advertise this capability)",
@@ -368,10 +373,8 @@ impl<'a> SuiteState<'a> {
         let outgoing = match self.render_request(check) {
             Ok(o) => o,
             Err(PathProblem::Missing(missing)) => {
-                let reason = format!(
-                    "not run: it needs {{{{{missing}}}}}, which an earlier check did not capture (see the failure above)"
-                );
-                return Ok(finish(Outcome::Skip { reason }, Vec::new(), None));
+                let blocked = self.blocked_on_capture(&missing);
+                return Ok(finish(blocked, Vec::new(), None));
             }
             Err(PathProblem::Unsafe { name, value }) => {
                 // Never requested: with the credential, outside the SCIM base path.
@@ -431,11 +434,71 @@ impl<'a> SuiteState<'a> {
         }
         let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
         self.capture(check, &response);
-        Ok(finish(
-            grade(mismatches, self.options.strict),
-            exchanges,
-            None,
-        ))
+        let outcome = match grade(mismatches, self.options.strict) {
+            // What could not be evaluated keeps a pass from being a plain pass.
+            Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
+                not_evaluated: check.not_run.clone(),
+            },
+            other => other,
+        };
+        Ok(finish(outcome, exchanges, None))
+    }
+
+    /// Blocked, when a check this one needs (by the suite's `needs`) did not pass.
+    fn unmet_needs(&self, check: &Check) -> Option<Outcome> {
+        let unmet: Vec<(&String, &str)> = check
+            .needs
+            .iter()
+            .map(|id| {
+                let label = self
+                    .results
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .map_or("not run", |r| r.outcome.label());
+                (id, label)
+            })
+            .filter(|(_, label)| !matches!(*label, "pass" | "warn" | "partial"))
+            .collect();
+        if unmet.is_empty() {
+            return None;
+        }
+        let what: Vec<String> = unmet
+            .iter()
+            .map(|(id, label)| format!("{id} ({label})"))
+            .collect();
+        Some(Outcome::Blocked {
+            reason: format!(
+                "blocked: it observes what {} set up, which did not pass",
+                what.join(", ")
+            ),
+            waited_for: unmet.into_iter().map(|(id, _)| id.clone()).collect(),
+        })
+    }
+
+    /// Blocked on a value that was never captured, naming the check that captures it (from
+    /// the suite data: the same rule serves built-in suites, users' files and Runscope
+    /// exports).
+    fn blocked_on_capture(&self, var: &str) -> Outcome {
+        let capturer = self.suite.checks.iter().find(|c| {
+            c.capture.iter().any(|(name, _)| name == var) || c.capture_body.as_deref() == Some(var)
+        });
+        match capturer {
+            Some(c) => Outcome::Blocked {
+                reason: format!(
+                    "blocked: it needs {{{{{var}}}}}, which {} did not capture ({})",
+                    c.id,
+                    self.results
+                        .iter()
+                        .find(|r| r.id == c.id)
+                        .map_or("not run", |r| r.outcome.label())
+                ),
+                waited_for: vec![c.id.clone()],
+            },
+            None => Outcome::Blocked {
+                reason: format!("blocked: it needs {{{{{var}}}}}, which nothing captured"),
+                waited_for: Vec::new(),
+            },
+        }
     }
 
     async fn run_walk(
@@ -730,6 +793,7 @@ fn result_of(
                 .join("; ")
         })
     };
+    let partial = matches!(outcome, Outcome::Partial { .. });
     CheckResult {
         id: check.id.clone(),
         title: check.title.clone(),
@@ -739,7 +803,7 @@ fn result_of(
         outcome,
         duration_ms: clock.elapsed().as_millis() as u64,
         exchanges,
-        note: note.or_else(not_run),
+        note: if partial { note } else { note.or_else(not_run) },
     }
 }
 

@@ -395,6 +395,8 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             not_run,
             pause_before_s: std::mem::take(&mut pause),
             disabled,
+            // Dependencies come from the captures its templates use.
+            needs: Vec::new(),
         });
     }
     if checks.is_empty() {

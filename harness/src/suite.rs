@@ -160,6 +160,10 @@ pub struct Check {
     pub pause_before_s: u64,
     /// Why the check is disabled (a step skipped in a Runscope export).
     pub disabled: Option<String>,
+    /// Earlier checks that set up what this one observes (a resource they created or
+    /// changed, state they established) beyond the values it captures: when one of them did
+    /// not pass, this check is blocked instead of judging a setup that never happened.
+    pub needs: Vec<String>,
 }
 
 /// An import walk: `GET path?startIndex=1&count=N`, then `startIndex=N+1`, … until
@@ -446,6 +450,8 @@ struct RawCheck {
     #[serde(default)]
     pause_before_s: u64,
     disabled: Option<String>,
+    #[serde(default)]
+    needs: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -588,6 +594,13 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
         let span = spanned.span();
         let key = format!("check[{i}]");
         let raw_check = spanned.into_inner();
+        if let Some(unknown) = raw_check.needs.iter().find(|n| !ids.contains(*n)) {
+            return Err(at(
+                span,
+                format!("{key}.needs"),
+                format!("{unknown:?} is not the id of an earlier check"),
+            ));
+        }
         if !ids.insert(raw_check.id.clone()) {
             return Err(at(
                 span,
@@ -947,6 +960,7 @@ fn build_check(
         not_run: raw.not_run,
         pause_before_s: raw.pause_before_s,
         disabled: raw.disabled,
+        needs: raw.needs,
     })
 }
 

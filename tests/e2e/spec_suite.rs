@@ -130,8 +130,11 @@ async fn an_empty_app_fails_step_one_with_the_fix_and_skips_what_depends_on_it()
         "{text}"
     );
     match outcome_of(&report, "get-user-by-id") {
-        Outcome::Skip { reason } => assert!(reason.contains("{{ISVUserid}}"), "{reason}"),
-        other => panic!("expected a skip, got {other:?}"),
+        Outcome::Blocked { reason, waited_for } => {
+            assert!(reason.contains("{{ISVUserid}}"), "{reason}");
+            assert_eq!(waited_for, &["test-users-endpoint"]);
+        }
+        other => panic!("expected blocked, got {other:?}"),
     }
     // The rest of the suite still runs and passes.
     assert_eq!(ids_with(&report, "pass").len(), 10);

@@ -65,9 +65,18 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
                 // JUnit has no warnings: the check passed, and the warning goes in a property
                 // and in system-err, so that CI dashboards show it without failing the build.
                 Outcome::Pass | Outcome::Warn { .. } => TestCaseStatus::success(),
-                Outcome::Skip { reason } => {
+                // Not run, or not wholly evaluated: neither green nor red in a test viewer.
+                Outcome::Skip { reason } | Outcome::Blocked { reason, .. } => {
                     let mut s = TestCaseStatus::skipped();
                     s.set_message(reason.as_str());
+                    s
+                }
+                outcome @ Outcome::Partial { .. } => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(format!(
+                        "partly evaluated: {}",
+                        outcome.explanation().replace('\n', "; ")
+                    ));
                     s
                 }
                 outcome @ (Outcome::Fail { .. } | Outcome::Error { .. }) => {
@@ -84,9 +93,12 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
                     s
                 }
             };
-            if let Outcome::Skip { .. } = check.outcome {
-                status.set_type("skipped");
-            }
+            match check.outcome {
+                Outcome::Skip { .. } => status.set_type("skipped"),
+                Outcome::Blocked { .. } => status.set_type("blocked"),
+                Outcome::Partial { .. } => status.set_type("partial"),
+                _ => &mut status,
+            };
             let mut tc = TestCase::new(format!("{}: {}", check.id, check.title), status);
             tc.set_classname(suite.id.as_str());
             tc.set_time(Duration::from_millis(check.duration_ms));

@@ -52,6 +52,8 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
         Outcome::Fail { .. } => style.paint("31", "FAIL "),
         Outcome::Error { .. } => style.paint("31", "ERROR"),
         Outcome::Skip { .. } => style.paint("33", "SKIP "),
+        Outcome::Blocked { .. } => style.paint("35", "BLOCK"),
+        Outcome::Partial { .. } => style.paint("36", "PART "),
     };
     let keyword = result
         .keyword
@@ -73,7 +75,10 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
         for line in result.outcome.explanation().lines() {
             writeln!(out, "        {}", safe_line(line))?;
         }
-        if !matches!(result.outcome, Outcome::Skip { .. }) {
+        if !matches!(
+            result.outcome,
+            Outcome::Skip { .. } | Outcome::Blocked { .. }
+        ) {
             writeln!(out, "        reference: {}", safe_line(&result.reference))?;
         }
     }
@@ -159,11 +164,13 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
     };
     writeln!(
         out,
-        "{verdict}: {} passed, {} failed, {} errors, {} skipped, {} warnings ({} required failed) in {} ms, {} HTTP requests",
+        "{verdict}: {} passed, {} failed, {} errors, {} skipped, {} blocked, {} partly evaluated, {} warnings ({} required failed) in {} ms, {} HTTP requests",
         s.passed,
         s.failed,
         s.errors,
         s.skipped,
+        s.blocked,
+        s.partial,
         s.warnings,
         s.required_failed,
         report.duration_ms,
