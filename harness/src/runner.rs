@@ -446,22 +446,38 @@ impl<'a> SuiteState<'a> {
 
     /// Blocked, when a check this one needs (by the suite's `needs`) did not pass.
     fn unmet_needs(&self, check: &Check) -> Option<Outcome> {
-        let unmet: Vec<(&String, &str)> = check
+        let unmet: Vec<(&String, Option<&Outcome>)> = check
             .needs
             .iter()
             .map(|id| {
-                let label = self
-                    .results
-                    .iter()
-                    .find(|r| &r.id == id)
-                    .map_or("not run", |r| r.outcome.label());
-                (id, label)
+                (
+                    id,
+                    self.results
+                        .iter()
+                        .find(|r| &r.id == id)
+                        .map(|r| &r.outcome),
+                )
             })
-            .filter(|(_, label)| !matches!(*label, "pass" | "warn" | "partial"))
+            .filter(|(_, o)| {
+                !matches!(
+                    o,
+                    Some(Outcome::Pass | Outcome::Warn { .. } | Outcome::Partial { .. })
+                )
+            })
             .collect();
         if unmet.is_empty() {
             return None;
         }
+        // A setup that was gated out gates this check out too: nothing failed.
+        if let [(id, Some(Outcome::Skip { reason }))] = unmet.as_slice() {
+            return Some(Outcome::Skip {
+                reason: format!("{reason} ({id} did not run, and this check observes it)"),
+            });
+        }
+        let unmet: Vec<(&String, &str)> = unmet
+            .into_iter()
+            .map(|(id, o)| (id, o.map_or("not run", Outcome::label)))
+            .collect();
         let what: Vec<String> = unmet
             .iter()
             .map(|(id, label)| format!("{id} ({label})"))

@@ -13,3 +13,4 @@ mod secrets;
 mod spec_suite;
 mod support;
 mod transport;
+mod verdicts;

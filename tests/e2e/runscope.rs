@@ -247,8 +247,7 @@ async fn okta_s_spec_exports_give_the_native_suites_verdicts() {
             } else {
                 vec![fault.parse().unwrap()]
             };
-            let (mut from_export, from_native) =
-                verdicts(*version, &faults, &export, native).await;
+            let (mut from_export, from_native) = verdicts(*version, &faults, &export, native).await;
             // A step whose script could not run is partly evaluated in the export; the native
             // suite evaluates what the script checks, so there it is a plain verdict.
             let partial = from_export.iter().filter(|(_, s)| s == "partial").count();

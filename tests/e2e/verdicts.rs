@@ -1,0 +1,89 @@
+//! Verdicts on apps other than the reference server: a check whose setup failed is blocked,
+//! never a pass and never a false alarm; lookups judge identity, not counts.
+
+use harness::http::{Client, Credential, Target};
+use harness::report::Outcome;
+use harness::runner::{NoEvents, RunOptions, run};
+use serde_json::json;
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::suite;
+
+/// An app whose creates fail with 400 and whose list ignores the filter, answering one
+/// unrelated user to every query.
+async fn creates_fail_filter_ignored() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "400", "detail": "we do not accept that"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
+            "Resources": [{"id": "someone-else", "userName": "someone@example.com"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "404", "detail": "not found"})))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Regression: with failed creates and an ignored filter, `deleted-not-listed` failed for a
+/// user that was never created (a false alarm citing the wrong section), and
+/// `filter-case-insensitive-names` passed on `totalResults == 1` alone (the result was
+/// another user).
+#[tokio::test]
+async fn checks_whose_setup_failed_are_blocked_not_judged() {
+    let server = creates_fail_filter_ignored().await;
+    let client = Client::new(
+        Target::new(&server.uri(), Credential::Bearer("t".to_string().into())).unwrap(),
+    )
+    .unwrap();
+    let report = run(
+        &client,
+        &[suite("rfc7644")],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await;
+    let outcome = |id: &str| {
+        &report.suites[0]
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no check {id}"))
+            .outcome
+    };
+    assert_eq!(outcome("create-user-a").label(), "fail");
+    match outcome("deleted-not-listed") {
+        Outcome::Blocked { waited_for, reason } => {
+            assert_eq!(waited_for, &["delete-user"], "{reason}");
+        }
+        other => panic!("deleted-not-listed: {other:?}"),
+    }
+    match outcome("filter-case-insensitive-names") {
+        Outcome::Blocked { waited_for, reason } => {
+            assert_eq!(waited_for, &["create-user-a"]);
+            assert!(reason.contains("{{idA}}"), "{reason}");
+        }
+        other => panic!("filter-case-insensitive-names: {other:?}"),
+    }
+    // No check that depends on a created user passed.
+    for c in &report.suites[0].checks {
+        let uses_run_users = c.id.starts_with("filter-") && c.id != "filter-malformed";
+        if uses_run_users {
+            assert_ne!(c.outcome.label(), "pass", "{} passed vacuously", c.id);
+        }
+    }
+    assert!(report.summary.blocked > 10, "{:?}", report.summary);
+}
