@@ -213,7 +213,7 @@ fn parse_fault(s: &str) -> Result<refserver::Fault, String> {
 
 fn fault_help() -> String {
     let mut s = String::from("A fault to switch on; repeatable. Faults:\n");
-    for (name, what) in refserver::FAULT_CATALOGUE {
+    for (name, what) in refserver::fault_catalogue() {
         s.push_str(&format!("  {name:<28} {what}\n"));
     }
     s

@@ -125,6 +125,7 @@ fn expected_text(cmp: &Comparison, vars: &Vars) -> String {
     let v = |s: &str| render(s, vars).unwrap_or_else(|_| s.to_string());
     match cmp {
         Comparison::Equals(s) => format!("{:?}", v(s)),
+        Comparison::EqualsIgnoringCase(s) => format!("{:?} in any case", v(s)),
         Comparison::EqualsNumber(n) => format!("the number {n}"),
         Comparison::LessThan(n) => format!("a number below {n}"),
         Comparison::NotEmpty => "a value that is not empty".into(),
@@ -156,6 +157,9 @@ fn compare(cmp: &Comparison, found: Option<&Value>, vars: &Vars) -> Result<(), (
     let rendered = |s: &str| render(s, vars).unwrap_or_else(|_| s.to_string());
     let ok = match cmp {
         Comparison::Equals(s) => found.is_some_and(|v| scalar_text(v) == rendered(s)),
+        Comparison::EqualsIgnoringCase(s) => {
+            found.is_some_and(|v| scalar_text(v).to_lowercase() == rendered(s).to_lowercase())
+        }
         Comparison::EqualsNumber(n) => found.and_then(number_of).is_some_and(|x| x == *n),
         Comparison::LessThan(n) => found.and_then(number_of).is_some_and(|x| x < *n),
         Comparison::NotEmpty => found.is_some_and(|v| !is_empty(v)),

@@ -712,22 +712,13 @@ fn assertion_toml(a: &Assertion) -> String {
             unreachable!("exports convert to status, time and json assertions only")
         }
         AssertionKind::Json { path, cmp } => {
-            let c = match cmp {
-                Comparison::Equals(v) => format!("equals = {}", quote(v)),
-                Comparison::EqualsNumber(n) => format!("equals_number = {}", number(*n)),
-                Comparison::LessThan(n) => format!("less_than = {}", number(*n)),
-                Comparison::NotEmpty => "not_empty = true".into(),
-                Comparison::HasValue(v) => format!("has_value = {}", quote(v)),
-                Comparison::Contains(v) => format!("contains = {}", quote(v)),
-                Comparison::IsNumber => "is_number = true".into(),
-                Comparison::Absent
-                | Comparison::LacksValue(_)
-                | Comparison::Length(_)
-                | Comparison::IsString
-                | Comparison::IsBoolean => {
-                    unreachable!("exports use Runscope's comparators only")
-                }
+            // Written by name from the one table of comparisons (`Comparison::name`).
+            let value = match cmp {
+                Comparison::EqualsNumber(n) | Comparison::LessThan(n) => number(*n),
+                Comparison::Length(n) => n.to_string(),
+                other => other.template().map_or_else(|| "true".into(), quote),
             };
+            let c = format!("{} = {value}", cmp.name());
             format!("{{ json = {}, {c} }}", quote(path))
         }
     }

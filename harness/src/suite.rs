@@ -309,6 +309,7 @@ impl Comparison {
     pub fn name(&self) -> &'static str {
         match self {
             Comparison::Equals(_) => "equals",
+            Comparison::EqualsIgnoringCase(_) => "equals_ignoring_case",
             Comparison::EqualsNumber(_) => "equals_number",
             Comparison::LessThan(_) => "less_than",
             Comparison::NotEmpty => "not_empty",
@@ -329,6 +330,7 @@ impl Comparison {
     pub fn template(&self) -> Option<&str> {
         match self {
             Comparison::Equals(t)
+            | Comparison::EqualsIgnoringCase(t)
             | Comparison::HasValue(t)
             | Comparison::Contains(t)
             | Comparison::LacksValue(t) => Some(t),
@@ -360,6 +362,10 @@ pub enum Rule {
 pub enum Comparison {
     /// Equal as text (Runscope `equal`: `"true"` equals JSON `true`).
     Equals(String),
+    /// Equal as text without regard to case: for attributes whose schema says
+    /// caseExact=false (RFC 7643 §2.2; `userName`, `emails.value`), which an app MAY store in
+    /// another case.
+    EqualsIgnoringCase(String),
     /// Equal as a number (Runscope `equal_number`).
     EqualsNumber(f64),
     /// A number below this (Runscope `is_less_than`).
@@ -507,6 +513,7 @@ struct RawAssertion {
     time_below_ms: Option<u64>,
     body_is_json: Option<bool>,
     equals: Option<String>,
+    equals_ignoring_case: Option<String>,
     equals_number: Option<f64>,
     not_empty: Option<bool>,
     has_value: Option<String>,
@@ -968,6 +975,9 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     let mut cmps = Vec::new();
     if let Some(v) = raw.equals {
         cmps.push(Comparison::Equals(v));
+    }
+    if let Some(v) = raw.equals_ignoring_case {
+        cmps.push(Comparison::EqualsIgnoringCase(v));
     }
     if let Some(v) = raw.equals_number {
         cmps.push(Comparison::EqualsNumber(v));

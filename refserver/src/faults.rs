@@ -56,6 +56,8 @@ pub enum Fault {
     MemberRemovalIgnored,
     /// Okta's rename (PATCH replace with no path and `{id, displayName}`) is rejected with 400.
     RenameNoPathRejected,
+    /// userName and email values are stored lower-cased (RFC 7643 allows it: caseExact=false).
+    LowercasesValues,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -64,80 +66,158 @@ pub enum Fault {
     ErrorEvery(u64),
 }
 
-/// The faults that take no value.
-const VALUELESS: &[Fault] = &[
-    Fault::JsonContentType,
-    Fault::NoLocation,
-    Fault::ErrorBodiesNotScim,
-    Fault::MetaMissing,
-    Fault::FilterIgnored,
-    Fault::PagingIgnored,
-    Fault::StartIndexZeroBased,
-    Fault::ItemsPerPageEchoesCount,
-    Fault::CountersAsStrings,
-    Fault::UnstableOrder,
-    Fault::PatchNotApplied,
-    Fault::PutNotApplied,
-    Fault::DeleteNotApplied,
-    Fault::SoftDelete,
-    Fault::AuthNotEnforced,
-    Fault::DuplicatesAllowed,
-    Fault::CaseSensitiveUsername,
-    Fault::ErrorStatusNumber,
-    Fault::MalformedFilter200,
-    Fault::DeactivatedHidden,
-    Fault::MembersDroppedOnCreate,
-    Fault::MemberRemovalIgnored,
-    Fault::RenameNoPathRejected,
-];
-
-/// Every fault name with what it does, for `--help` and the docs.
-pub const CATALOGUE: &[(&str, &str)] = &[
-    ("json-content-type", "responses typed application/json"),
-    ("no-location", "no Location header on 201"),
+/// Every fault that takes no value, with its name and what it does: the one table that
+/// names, parses and documents them.
+const VALUELESS: &[(Fault, &str, &str)] = &[
     (
+        Fault::JsonContentType,
+        "json-content-type",
+        "responses typed application/json",
+    ),
+    (
+        Fault::NoLocation,
+        "no-location",
+        "no Location header on 201",
+    ),
+    (
+        Fault::ErrorBodiesNotScim,
         "error-bodies-not-scim",
         "error bodies not in the SCIM Error schema",
     ),
-    ("meta-missing", "resources without meta"),
-    ("filter-ignored", "filter ignored: every resource returned"),
-    ("paging-ignored", "startIndex and count ignored"),
-    ("start-index-zero-based", "startIndex read as 0-based"),
-    ("items-per-page-echoes-count", "itemsPerPage echoes count"),
+    (Fault::MetaMissing, "meta-missing", "resources without meta"),
     (
+        Fault::FilterIgnored,
+        "filter-ignored",
+        "filter ignored: every resource returned",
+    ),
+    (
+        Fault::PagingIgnored,
+        "paging-ignored",
+        "startIndex and count ignored",
+    ),
+    (
+        Fault::StartIndexZeroBased,
+        "start-index-zero-based",
+        "startIndex read as 0-based",
+    ),
+    (
+        Fault::ItemsPerPageEchoesCount,
+        "items-per-page-echoes-count",
+        "itemsPerPage echoes count",
+    ),
+    (
+        Fault::CountersAsStrings,
         "counters-as-strings",
         "totalResults, startIndex, itemsPerPage as strings",
     ),
-    ("unstable-order", "list order changes between requests"),
-    ("patch-not-applied", "PATCH answered but not applied"),
-    ("put-not-applied", "PUT answered but not applied"),
-    ("delete-not-applied", "DELETE answered but not applied"),
-    ("soft-delete", "GET still 200 after DELETE"),
-    ("auth-not-enforced", "no credential required"),
-    ("duplicates-allowed", "duplicate userName accepted"),
     (
+        Fault::UnstableOrder,
+        "unstable-order",
+        "list order changes between requests",
+    ),
+    (
+        Fault::PatchNotApplied,
+        "patch-not-applied",
+        "PATCH answered but not applied",
+    ),
+    (
+        Fault::PutNotApplied,
+        "put-not-applied",
+        "PUT answered but not applied",
+    ),
+    (
+        Fault::DeleteNotApplied,
+        "delete-not-applied",
+        "DELETE answered but not applied",
+    ),
+    (
+        Fault::SoftDelete,
+        "soft-delete",
+        "GET still 200 after DELETE",
+    ),
+    (
+        Fault::AuthNotEnforced,
+        "auth-not-enforced",
+        "no credential required",
+    ),
+    (
+        Fault::DuplicatesAllowed,
+        "duplicates-allowed",
+        "duplicate userName accepted",
+    ),
+    (
+        Fault::CaseSensitiveUsername,
         "case-sensitive-username",
         "userName filter and uniqueness case-sensitive",
     ),
-    ("error-status-number", "error status as a JSON number"),
-    ("malformed-filter-200", "malformed filter answered 200"),
-    ("deactivated-hidden", "deactivated users left out of lists"),
     (
+        Fault::ErrorStatusNumber,
+        "error-status-number",
+        "error status as a JSON number",
+    ),
+    (
+        Fault::MalformedFilter200,
+        "malformed-filter-200",
+        "malformed filter answered 200",
+    ),
+    (
+        Fault::DeactivatedHidden,
+        "deactivated-hidden",
+        "deactivated users left out of lists",
+    ),
+    (
+        Fault::MembersDroppedOnCreate,
         "members-dropped-on-create",
         "group members dropped on create",
     ),
-    ("member-removal-ignored", "PATCH member removal ignored"),
     (
+        Fault::MemberRemovalIgnored,
+        "member-removal-ignored",
+        "PATCH member removal ignored",
+    ),
+    (
+        Fault::RenameNoPathRejected,
         "rename-no-path-rejected",
         "Okta's no-path group rename rejected",
     ),
-    ("latency=N", "N ms of latency on every response"),
     (
-        "too-many-requests-every=N",
+        Fault::LowercasesValues,
+        "lowercases-values",
+        "userName and emails stored lower-cased (allowed: caseExact=false)",
+    ),
+];
+
+/// Builds a fault that takes a number.
+type MakeFault = fn(u64) -> Fault;
+
+/// The faults that take a number, with their names and what they do.
+const VALUED: &[(MakeFault, &str, &str)] = &[
+    (
+        Fault::Latency,
+        "latency",
+        "N ms of latency on every response",
+    ),
+    (
+        Fault::TooManyRequestsEvery,
+        "too-many-requests-every",
         "429 with Retry-After on every Nth request",
     ),
-    ("error-every=N", "500 on every Nth request"),
+    (Fault::ErrorEvery, "error-every", "500 on every Nth request"),
 ];
+
+/// Every fault name (`name=N` for those that take a number) with what it does, for `--help`
+/// and the docs.
+pub fn catalogue() -> Vec<(String, &'static str)> {
+    VALUELESS
+        .iter()
+        .map(|(_, name, what)| (name.to_string(), *what))
+        .chain(
+            VALUED
+                .iter()
+                .map(|(_, name, what)| (format!("{name}=N"), *what)),
+        )
+        .collect()
+}
 
 impl std::str::FromStr for Fault {
     type Err = String;
@@ -147,32 +227,26 @@ impl std::str::FromStr for Fault {
             Some((n, a)) => (n, Some(a)),
             None => (s, None),
         };
-        let number = || -> Result<u64, String> {
+        if let Some((f, ..)) = VALUELESS.iter().find(|(_, n, _)| *n == name) {
+            return match arg {
+                None => Ok(*f),
+                Some(_) => Err(format!("fault {name} takes no value")),
+            };
+        }
+        if let Some((make, ..)) = VALUED.iter().find(|(_, n, _)| *n == name) {
             let a = arg.ok_or_else(|| format!("fault {name} needs a number: {name}=N"))?;
-            a.parse::<u64>()
+            let n = a
+                .parse::<u64>()
                 .ok()
                 .filter(|n| *n > 0)
-                .ok_or_else(|| format!("fault {name}: {a:?} is not a positive whole number"))
-        };
-        let plain = |f: Fault| match arg {
-            None => Ok(f),
-            Some(_) => Err(format!("fault {name} takes no value")),
-        };
-        if let Some(f) = VALUELESS.iter().find(|f| f.name() == name) {
-            return plain(*f);
+                .ok_or_else(|| format!("fault {name}: {a:?} is not a positive whole number"))?;
+            return Ok(make(n));
         }
-        match name {
-            "latency" => Ok(Fault::Latency(number()?)),
-            "too-many-requests-every" => Ok(Fault::TooManyRequestsEvery(number()?)),
-            "error-every" => Ok(Fault::ErrorEvery(number()?)),
-            _ => {
-                let names: Vec<&str> = CATALOGUE.iter().map(|(n, _)| *n).collect();
-                Err(format!(
-                    "unknown fault {name:?}; known faults: {}",
-                    names.join(", ")
-                ))
-            }
-        }
+        let names: Vec<String> = catalogue().into_iter().map(|(n, _)| n).collect();
+        Err(format!(
+            "unknown fault {name:?}; known faults: {}",
+            names.join(", ")
+        ))
     }
 }
 
@@ -180,43 +254,31 @@ impl Fault {
     /// The fault's name, as given on the command line (without `=N`).
     pub fn name(&self) -> &'static str {
         match self {
-            Fault::JsonContentType => "json-content-type",
-            Fault::NoLocation => "no-location",
-            Fault::ErrorBodiesNotScim => "error-bodies-not-scim",
-            Fault::MetaMissing => "meta-missing",
-            Fault::FilterIgnored => "filter-ignored",
-            Fault::PagingIgnored => "paging-ignored",
-            Fault::StartIndexZeroBased => "start-index-zero-based",
-            Fault::ItemsPerPageEchoesCount => "items-per-page-echoes-count",
-            Fault::CountersAsStrings => "counters-as-strings",
-            Fault::UnstableOrder => "unstable-order",
-            Fault::PatchNotApplied => "patch-not-applied",
-            Fault::PutNotApplied => "put-not-applied",
-            Fault::DeleteNotApplied => "delete-not-applied",
-            Fault::SoftDelete => "soft-delete",
-            Fault::AuthNotEnforced => "auth-not-enforced",
-            Fault::DuplicatesAllowed => "duplicates-allowed",
-            Fault::CaseSensitiveUsername => "case-sensitive-username",
-            Fault::ErrorStatusNumber => "error-status-number",
-            Fault::MalformedFilter200 => "malformed-filter-200",
-            Fault::DeactivatedHidden => "deactivated-hidden",
-            Fault::MembersDroppedOnCreate => "members-dropped-on-create",
-            Fault::MemberRemovalIgnored => "member-removal-ignored",
-            Fault::RenameNoPathRejected => "rename-no-path-rejected",
-            Fault::Latency(_) => "latency",
-            Fault::TooManyRequestsEvery(_) => "too-many-requests-every",
-            Fault::ErrorEvery(_) => "error-every",
+            Fault::Latency(_) => VALUED[0].1,
+            Fault::TooManyRequestsEvery(_) => VALUED[1].1,
+            Fault::ErrorEvery(_) => VALUED[2].1,
+            valueless => VALUELESS
+                .iter()
+                .find(|(f, ..)| f == valueless)
+                .map(|(_, name, _)| *name)
+                .expect("every valueless fault is in the table"),
+        }
+    }
+
+    /// The number of a fault that takes one.
+    fn value(&self) -> Option<u64> {
+        match self {
+            Fault::Latency(n) | Fault::TooManyRequestsEvery(n) | Fault::ErrorEvery(n) => Some(*n),
+            _ => None,
         }
     }
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Fault::Latency(n) | Fault::TooManyRequestsEvery(n) | Fault::ErrorEvery(n) => {
-                write!(f, "{}={n}", self.name())
-            }
-            other => f.write_str(other.name()),
+        match self.value() {
+            Some(n) => write!(f, "{}={n}", self.name()),
+            None => f.write_str(self.name()),
         }
     }
 }
@@ -236,28 +298,26 @@ impl Faults {
         self.0.contains(&f)
     }
 
+    /// The number of the valued fault `make` builds (`Fault::Latency`, …), if it is on.
+    fn valued(&self, make: MakeFault) -> Option<u64> {
+        self.0
+            .iter()
+            .find_map(|f| (make(f.value()?) == *f).then(|| f.value())?)
+    }
+
     /// The latency to add, if any.
     pub fn latency_ms(&self) -> Option<u64> {
-        self.0.iter().find_map(|f| match f {
-            Fault::Latency(n) => Some(*n),
-            _ => None,
-        })
+        self.valued(Fault::Latency)
     }
 
     /// N of `too-many-requests-every=N`.
     pub fn too_many_every(&self) -> Option<u64> {
-        self.0.iter().find_map(|f| match f {
-            Fault::TooManyRequestsEvery(n) => Some(*n),
-            _ => None,
-        })
+        self.valued(Fault::TooManyRequestsEvery)
     }
 
     /// N of `error-every=N`.
     pub fn error_every(&self) -> Option<u64> {
-        self.0.iter().find_map(|f| match f {
-            Fault::ErrorEvery(n) => Some(*n),
-            _ => None,
-        })
+        self.valued(Fault::ErrorEvery)
     }
 }
 
@@ -267,7 +327,7 @@ mod tests {
 
     #[test]
     fn every_catalogue_name_parses_and_prints_back() {
-        for (name, _) in CATALOGUE {
+        for (name, _) in catalogue() {
             let text = name.replace("=N", "=3");
             let fault: Fault = text.parse().unwrap();
             assert_eq!(fault.to_string(), text);

@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
-pub use faults::{CATALOGUE as FAULT_CATALOGUE, Fault, Faults};
+pub use faults::{Fault, Faults, catalogue as fault_catalogue};
 pub use seed::user_name as seed_user_name;
 pub use server::Auth;
 pub use version::ScimVersion;

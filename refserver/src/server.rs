@@ -526,9 +526,33 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// userName and every email value in lower case, as apps that normalise them store them.
+fn lowercase_values(v: &mut Value) {
+    let Some(obj) = v.as_object_mut() else { return };
+    for (k, val) in obj.iter_mut() {
+        if k.eq_ignore_ascii_case("userName")
+            && let Value::String(name) = val
+        {
+            *name = name.to_lowercase();
+        }
+        if k.eq_ignore_ascii_case("emails")
+            && let Value::Array(emails) = val
+        {
+            for e in emails.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(Value::String(x)) = e.get_mut("value") {
+                    *x = x.to_lowercase();
+                }
+            }
+        }
+    }
+}
+
 /// Validates a client's resource and normalises it: read-only attributes dropped, schemas set,
 /// password never stored in a readable form (it is write-only, RFC 7643 §4.1.1).
-fn validate(kind: Kind, mut v: Value) -> Result<Value, ScimError> {
+fn validate(s: &AppState, kind: Kind, mut v: Value) -> Result<Value, ScimError> {
+    if kind == Kind::Users && s.faults.has(Fault::LowercasesValues) {
+        lowercase_values(&mut v);
+    }
     let obj = v.as_object_mut().expect("parse_body returns objects");
     for ro in ["id", "meta", "groups"] {
         if let Some(k) = obj.keys().find(|k| k.eq_ignore_ascii_case(ro)).cloned() {
@@ -652,7 +676,7 @@ pub(crate) fn insert(
     kind: Kind,
     body: Value,
 ) -> Result<Value, ScimError> {
-    let mut v = validate(kind, body)?;
+    let mut v = validate(s, kind, body)?;
     let key = name_key(s, kind, &v);
     if let Some(k) = &key
         && !s.faults.has(Fault::DuplicatesAllowed)
@@ -750,7 +774,7 @@ fn store_update(
             .to_string();
         (name_key(s, kind, &old), created, e.version)
     };
-    let new = validate(kind, new)?;
+    let new = validate(s, kind, new)?;
     let new_key = name_key(s, kind, &new);
     if let Some(k) = &new_key {
         let clash = store.users.by_name(k).iter().any(|e| e.id != id);
