@@ -46,10 +46,20 @@ pub fn evaluate(
                     expected,
                     actual,
                     hint: a.hint.clone(),
-                    keyword: a.keyword.or(check_keyword),
+                    keyword: a.keyword.or(rule_keyword(&a.kind)).or(check_keyword),
                 })
         })
         .collect()
+}
+
+/// The level a structural rule carries wherever it is used, unless the assertion names one:
+/// one rule, one level. A query response is a ListResponse by RFC 7644 §3.4.2 (MUST); the
+/// error schema's wording (§3.12) leaves the level to the check.
+fn rule_keyword(kind: &AssertionKind) -> Option<Keyword> {
+    match kind {
+        AssertionKind::Rule(Rule::ListResponse) => Some(Keyword::Must),
+        _ => None,
+    }
 }
 
 type Failure = (String, String, String);
@@ -352,8 +362,23 @@ fn list_response_problems(doc: &Value) -> Vec<String> {
         out.push("schemas lacks urn:ietf:params:scim:api:messages:2.0:ListResponse".to_string());
     }
     let total = lookup(doc, "totalResults");
+    let resources = lookup(doc, "Resources");
+    let returned_len = resources
+        .as_ref()
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    // startIndex and itemsPerPage are REQUIRED only "when partial results are returned due to
+    // pagination" (RFC 7644 §3.4.2); when present they are integers like totalResults.
+    let partial = total
+        .as_ref()
+        .and_then(Value::as_u64)
+        .is_some_and(|t| t > returned_len as u64);
     for name in ["totalResults", "startIndex", "itemsPerPage"] {
         let v = lookup(doc, name);
+        let required = name == "totalResults" || partial;
+        if v.is_none() && !required {
+            continue;
+        }
         if !is_integer(v.as_ref()) {
             out.push(format!(
                 "{name} is {} instead of an integer",
@@ -361,7 +386,6 @@ fn list_response_problems(doc: &Value) -> Vec<String> {
             ));
         }
     }
-    let resources = lookup(doc, "Resources");
     let returned = match &resources {
         Some(Value::Array(a)) => a.len(),
         None | Some(Value::Null) => 0,
@@ -552,6 +576,52 @@ mod tests {
             assert_eq!(m.len(), 1);
             assert!(m[0].actual.contains("{{idB}} was never captured"), "{m:?}");
         }
+    }
+
+    /// Regression: /ResourceTypes and /Schemas without startIndex/itemsPerPage were failed,
+    /// although RFC 7644 §3.4.2 requires them only "when partial results are returned due to
+    /// pagination".
+    #[test]
+    fn list_counters_are_required_only_for_partial_results() {
+        let rule = Assertion {
+            kind: AssertionKind::Rule(Rule::ListResponse),
+            hint: None,
+            keyword: None,
+        };
+        let schema = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+        let whole = response(
+            200,
+            json!({"schemas": [schema], "totalResults": 2, "Resources": [{}, {}]}),
+        );
+        let vars = Vars::new();
+        assert!(
+            evaluate(
+                std::slice::from_ref(&rule),
+                Some(Keyword::Should),
+                &whole,
+                &vars
+            )
+            .is_empty()
+        );
+        let partial = response(
+            200,
+            json!({"schemas": [schema], "totalResults": 5, "Resources": [{}, {}]}),
+        );
+        let m = evaluate(
+            std::slice::from_ref(&rule),
+            Some(Keyword::Should),
+            &partial,
+            &vars,
+        );
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].actual.contains("startIndex is absent"), "{m:?}");
+        // One rule, one level: MUST wherever it is used, whatever the check's keyword.
+        assert_eq!(m[0].keyword, Some(Keyword::Must));
+        let strings = response(
+            200,
+            json!({"schemas": [schema], "totalResults": 2, "startIndex": "1", "Resources": [{}, {}]}),
+        );
+        assert_eq!(evaluate(&[rule], None, &strings, &vars).len(), 1);
     }
 
     #[test]
