@@ -37,7 +37,13 @@ struct Secret {
     chars: SecretString,
     /// Compare letters without case (hex-looking secrets).
     fold_case: bool,
+    /// Match only where no letter or digit touches it: a short secret (`T`, `id`, `1`) is
+    /// also part of ordinary words, which must stay readable.
+    whole_word: bool,
 }
+
+/// Secrets shorter than this are matched as whole words only.
+pub const MIN_ANYWHERE_SECRET: usize = 8;
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,6 +69,7 @@ impl Redactor {
             plain.push(Secret {
                 chars: s.clone(),
                 fold_case,
+                whole_word: text.chars().count() < MIN_ANYWHERE_SECRET,
             });
         }
         plain.sort_by_key(|s| std::cmp::Reverse(s.chars.expose_secret().len()));
@@ -132,7 +139,13 @@ fn replace_encoded(text: &str, secret: &Secret) -> Option<String> {
             i += 1;
             continue;
         }
-        match match_at(text, i, &want, secret.fold_case) {
+        let touches = |before: Option<char>, after: Option<char>| {
+            before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+        };
+        match match_at(text, i, &want, secret.fold_case).filter(|&end| {
+            !secret.whole_word
+                || !touches(text[..i].chars().next_back(), text[end..].chars().next())
+        }) {
             Some(end) => {
                 let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
                 o.push_str(&text[copied..i]);
@@ -327,9 +340,12 @@ mod tests {
 
     #[test]
     fn short_secrets_keep_ordinary_text_readable() {
-        let r = Redactor::new([SecretString::from("T")]);
-        // The literal secret is gone; base64 forms of one byte are not searched.
-        assert_eq!(r.redact("VTV"), "V[REDACTED]V");
+        let r = Redactor::new([SecretString::from("T"), SecretString::from("User")]);
+        // Only where no letter or digit touches them: words stay readable.
+        assert_eq!(
+            r.redact("Test the User: {\"token\":\"T\"} Users Bearer T"),
+            "Test the [REDACTED]: {\"token\":\"[REDACTED]\"} Users Bearer [REDACTED]"
+        );
     }
 
     #[test]

@@ -532,6 +532,7 @@ impl<'a> SuiteState<'a> {
             authorization: outgoing.authorization.clone(),
             page_size: self.options.page_size.max(1),
             max_resources: self.options.max_import_resources.max(1),
+            run_marker: self.vars.get("runMarker").cloned().unwrap_or_default(),
             find_id: find.map(|f| render(&f.id)),
             find_expect: find
                 .map(|f| {
@@ -570,12 +571,18 @@ impl<'a> SuiteState<'a> {
             }
             self.credential_accepted = true;
         }
-        let note = Some(format!(
+        let mut note = format!(
             "{} pages, {} resources, {} distinct",
             walked.pages,
             walked.resources,
             walked.ids.len()
-        ));
+        );
+        if let (n @ 1.., Some(first)) = &walked.others_incomplete {
+            note.push_str(&format!(
+                "; {n} users not created by this run lack attributes Okta imports (information, not judged; first: {first})"
+            ));
+        }
+        let note = Some(note);
         let outcome = match &walked.transport_error {
             Some(e) if walked.mismatches.is_empty() => Outcome::Error { reason: e.clone() },
             _ => grade(walked.mismatches, self.options.strict),

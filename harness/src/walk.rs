@@ -43,6 +43,10 @@ pub struct WalkRequest<'a> {
     /// The most resources the walk reads before it stops with a failure: a server chooses
     /// totalResults, and a walk must end with a verdict whatever it says.
     pub max_resources: usize,
+    /// The run marker: the user-shape rule judges the users whose userName carries it (the
+    /// run's own); the app's other users (service accounts, users made elsewhere) are counted
+    /// as information.
+    pub run_marker: String,
 }
 
 /// The default of `--max-import-resources`: ten times the largest import the project
@@ -64,6 +68,8 @@ pub struct WalkOutcome {
     pub resources: usize,
     /// Distinct ids seen.
     pub ids: IdHashes,
+    /// Users not created by the run that lack what Okta imports: how many, and the first.
+    pub others_incomplete: (usize, Option<String>),
 }
 
 /// Hashes an id for the sets a walk keeps.
@@ -544,7 +550,21 @@ fn check_page(
             out.ids.insert(id_hash(id));
         }
         if spec.rules.contains(&WalkRule::UserShape) {
-            check_user(r, id, problems);
+            let ours = r
+                .user_name
+                .as_deref()
+                .is_some_and(|n| n.contains(req.run_marker.as_str()));
+            if ours {
+                check_user(r, id, problems);
+            } else {
+                let mut theirs = Problems::default();
+                check_user(r, id, &mut theirs);
+                if let Some((rule, _, _, example)) = theirs.found.first() {
+                    let (n, first) = &mut out.others_incomplete;
+                    *n += 1;
+                    first.get_or_insert_with(|| format!("{rule}: {example}"));
+                }
+            }
         }
         if spec.rules.contains(&WalkRule::GroupMembers) {
             check_group(r, id, known_users, problems);

@@ -87,3 +87,74 @@ async fn checks_whose_setup_failed_are_blocked_not_judged() {
     }
     assert!(report.summary.blocked > 10, "{:?}", report.summary);
 }
+
+/// Regression: `import-users` failed an app because of users scimcheck did not create (soft-
+/// deleted users, service accounts without a name). The attributes Okta imports are judged on
+/// the run's own users; the others are counted as information.
+#[tokio::test]
+async fn user_shape_is_judged_on_the_run_s_users_only() {
+    use std::sync::{Arc, Mutex};
+    let created: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
+    let server = MockServer::start().await;
+    let store = created.clone();
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(move |req: &wiremock::Request| {
+            let mut body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+            body["id"] = "run-user".into();
+            // The app drops the run's user's family name: what Okta imports is missing.
+            body["name"].as_object_mut().unwrap().remove("familyName");
+            *store.lock().unwrap() = Some(body.clone());
+            ResponseTemplate::new(201).set_body_json(body)
+        })
+        .mount(&server)
+        .await;
+    let store = created.clone();
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(move |_: &wiremock::Request| {
+            let mut users = vec![json!({"id": "svc-1", "userName": "svc-account"})];
+            users.extend(store.lock().unwrap().clone());
+            ResponseTemplate::new(200).set_body_json(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": users.len(), "startIndex": 1, "itemsPerPage": users.len(),
+                "Resources": users}))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let mut spec = suite("profile-sourcing");
+    spec.checks.retain(|c| {
+        [
+            "import-users",
+            "create-sourced-user",
+            "import-sees-new-user",
+        ]
+        .contains(&c.id.as_str())
+    });
+    let client = Client::new(
+        Target::new(&server.uri(), Credential::Bearer("t".to_string().into())).unwrap(),
+    )
+    .unwrap();
+    let report = run(
+        &client,
+        &[spec],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await;
+    let checks = &report.suites[0].checks;
+    assert_eq!(checks[0].outcome.label(), "pass", "{:?}", checks[0].outcome);
+    let note = checks[0].note.as_deref().unwrap();
+    assert!(
+        note.contains("1 users not created by this run lack attributes") && note.contains("svc-1"),
+        "{note}"
+    );
+    let text = checks[2].outcome.explanation();
+    assert!(text.contains("user name.familyName"), "{text}");
+    assert!(!text.contains("svc-1"), "{text}");
+}
