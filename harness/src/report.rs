@@ -310,6 +310,8 @@ pub enum CleanupAction {
     Deleted,
     /// DELETE was refused; the user was deactivated instead.
     Deactivated,
+    /// DELETE was answered with success, but the resource is still there (a soft delete).
+    SoftDeleted,
     /// Neither worked: it is still in the app.
     LeftBehind,
     /// `--keep` asked to leave it.
@@ -330,6 +332,7 @@ impl CleanupAction {
         match self {
             CleanupAction::Deleted => "deleted",
             CleanupAction::Deactivated => "deactivated",
+            CleanupAction::SoftDeleted => "soft-deleted",
             CleanupAction::LeftBehind => "left-behind",
             CleanupAction::Kept => "kept",
         }
@@ -385,7 +388,12 @@ impl Summary {
         s.leftovers = suites
             .iter()
             .flat_map(|x| &x.cleanup)
-            .filter(|c| matches!(c.action, CleanupAction::LeftBehind | CleanupAction::Kept))
+            .filter(|c| {
+                matches!(
+                    c.action,
+                    CleanupAction::LeftBehind | CleanupAction::Kept | CleanupAction::SoftDeleted
+                )
+            })
             .count();
         s
     }

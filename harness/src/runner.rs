@@ -250,7 +250,11 @@ fn report_of(
 /// A resource to remove after the suite.
 struct Created {
     resource: String,
+    /// Its id; empty when the app answered a create without one.
     id: String,
+    /// The attribute and value it was created with (`userName`, `displayName`): how it is
+    /// found again when the app gave no id.
+    name: Option<(&'static str, String)>,
 }
 
 impl Created {
@@ -395,6 +399,7 @@ impl<'a> SuiteState<'a> {
         let carries_credential = matches!(check.request.authorization, Authorization::Run);
         let request_line = format!("{} {}", outgoing.method, outgoing.path);
         let deleted_path = (outgoing.method == "DELETE").then(|| outgoing.path.clone());
+        let sent_body = outgoing.body.clone();
         let Sent {
             response,
             exchanges,
@@ -433,7 +438,7 @@ impl<'a> SuiteState<'a> {
                 .retain(|c| c.path().as_deref() != Some(path.as_str()));
         }
         let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
-        self.capture(check, &response);
+        self.capture(check, &response, sent_body.as_deref());
         let outcome = match grade(mismatches, self.options.strict) {
             // What could not be evaluated keeps a pass from being a plain pass.
             Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
@@ -647,7 +652,35 @@ impl<'a> SuiteState<'a> {
         })
     }
 
-    fn capture(&mut self, check: &Check, response: &Response) {
+    fn capture(&mut self, check: &Check, response: &Response, sent_body: Option<&str>) {
+        if let Some(c) = &check.creates
+            && (200..300).contains(&response.status)
+        {
+            let id = response
+                .json()
+                .and_then(|doc| {
+                    let path = check
+                        .capture
+                        .iter()
+                        .find(|(n, _)| *n == c.id_var)?
+                        .1
+                        .as_str();
+                    lookup(doc, path)
+                })
+                .and_then(|v| match v {
+                    serde_json::Value::String(s) if !s.is_empty() => Some(s),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            // Registered before anything else: even a create answered without an id (or
+            // without JSON) left something in the app that the run must remove.
+            self.created.push(Created {
+                resource: c.resource.clone(),
+                id,
+                name: created_name(&c.resource, sent_body),
+            });
+        }
         let Some(doc) = response.json() else { return };
         if let Some(name) = &check.capture_body {
             self.bodies.insert(name.clone(), doc.clone());
@@ -658,15 +691,6 @@ impl<'a> SuiteState<'a> {
                 Some(v @ serde_json::Value::Number(_)) => v.to_string(),
                 _ => continue,
             };
-            if let Some(c) = &check.creates
-                && c.id_var == *name
-                && (200..300).contains(&response.status)
-            {
-                self.created.push(Created {
-                    resource: c.resource.clone(),
-                    id: value.clone(),
-                });
-            }
             self.captured.insert(name.clone());
             self.vars.insert(name.clone(), value);
         }
@@ -685,6 +709,14 @@ impl<'a> SuiteState<'a> {
                     note: "not tried: the app stopped answering; remove it by hand".into(),
                     exchanges: Vec::new(),
                 }
+            } else if c.id.is_empty() && !self.options.keep {
+                let found = self.find_by_name(&c).await;
+                for mut r in found {
+                    r.redact(self.client.redactor());
+                    events.cleanup_finished(&r);
+                    out.push(r);
+                }
+                continue;
             } else if let Some(resource) = c.path().filter(|_| !self.options.keep) {
                 self.remove(&c, resource).await
             } else if self.options.keep {
@@ -705,6 +737,81 @@ impl<'a> SuiteState<'a> {
             result.redact(self.client.redactor());
             events.cleanup_finished(&result);
             out.push(result);
+        }
+        out
+    }
+
+    /// Finds what a create answered without an id by the name it was created with (which
+    /// carries the run marker), and removes each match.
+    async fn find_by_name(&self, c: &Created) -> Vec<CleanupResult> {
+        let left = |note: String, exchanges| {
+            vec![CleanupResult {
+                resource: format!("/{} (no id)", c.resource),
+                action: CleanupAction::LeftBehind,
+                note,
+                exchanges,
+            }]
+        };
+        let Some((attr, value)) = &c.name else {
+            return left(
+                "the app answered the create without an id, and the request named nothing to find it by; remove it by hand".into(),
+                Vec::new(),
+            );
+        };
+        let found = self
+            .client
+            .send(Outgoing {
+                method: "GET".into(),
+                path: format!("/{}", c.resource),
+                query: vec![("filter".into(), format!("{attr} eq \"{value}\""))],
+                headers: vec![("Accept".into(), "application/scim+json".into())],
+                authorization: self.client.target().credential.header_value(),
+                body: None,
+            })
+            .await;
+        let ids: Vec<String> = found
+            .response
+            .as_ref()
+            .and_then(Response::json)
+            .and_then(|doc| lookup(doc, "Resources"))
+            .and_then(|r| r.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            // Only exact matches: never touch what the run did not create.
+            .filter(|r| {
+                lookup(r, attr)
+                    .and_then(|v| v.as_str().map(str::to_lowercase))
+                    .is_some_and(|v| v == value.to_lowercase())
+            })
+            .filter_map(|r| lookup(r, "id").and_then(|v| v.as_str().map(str::to_string)))
+            .collect();
+        if ids.is_empty() {
+            return left(
+                format!(
+                    "the app answered the create without an id, and {attr} eq {value:?} finds nothing ({}); remove it by hand",
+                    what_came_back(&found)
+                ),
+                found.exchanges,
+            );
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let found_one = Created {
+                resource: c.resource.clone(),
+                id,
+                name: None,
+            };
+            let mut r = match found_one.path() {
+                Some(path) => self.remove(&found_one, path).await,
+                None => left(
+                    "found by name, but its id is not one path segment; remove it by hand".into(),
+                    Vec::new(),
+                )
+                .remove(0),
+            };
+            r.note = format!("created without an id, found by {attr}; {}", r.note);
+            r.exchanges.splice(0..0, found.exchanges.iter().cloned());
+            out.push(r);
         }
         out
     }
@@ -730,12 +837,41 @@ impl<'a> SuiteState<'a> {
             exchanges,
         };
         match delete.response.as_ref().map(|r| r.status) {
-            Some(s) if (200..300).contains(&s) || s == 404 => {
+            Some(404) => {
                 return done(
                     CleanupAction::Deleted,
-                    format!("DELETE answered {s}"),
+                    "DELETE answered 404 (already gone)".into(),
                     exchanges,
                 );
+            }
+            Some(s) if (200..300).contains(&s) => {
+                // Deleted is what a GET says, not what the DELETE answered.
+                let check = self
+                    .client
+                    .send(Outgoing {
+                        method: "GET".into(),
+                        path: resource.clone(),
+                        query: Vec::new(),
+                        headers: Vec::new(),
+                        authorization: auth.clone(),
+                        body: None,
+                    })
+                    .await;
+                exchanges.extend(check.exchanges.iter().cloned());
+                return match check.response.as_ref().map(|r| r.status) {
+                    Some(200) => done(
+                        CleanupAction::SoftDeleted,
+                        format!(
+                            "DELETE answered {s}, but GET still answers 200: the app keeps it (a soft delete, or a DELETE that only deactivates)"
+                        ),
+                        exchanges,
+                    ),
+                    _ => done(
+                        CleanupAction::Deleted,
+                        format!("DELETE answered {s}; GET {}", what_came_back(&check)),
+                        exchanges,
+                    ),
+                };
             }
             _ if c.resource != "Users" => {
                 return done(
@@ -784,6 +920,19 @@ impl<'a> SuiteState<'a> {
             ),
         }
     }
+}
+
+/// The attribute a resource of this kind is created and found by, with the value the create
+/// request sent (it carries the run marker).
+fn created_name(resource: &str, sent_body: Option<&str>) -> Option<(&'static str, String)> {
+    let attr = match resource {
+        "Users" => "userName",
+        "Groups" => "displayName",
+        _ => return None,
+    };
+    let body: serde_json::Value = serde_json::from_str(sent_body?).ok()?;
+    let value = lookup(&body, attr)?.as_str()?.to_string();
+    Some((attr, value))
 }
 
 /// "answered 500" or "failed: <transport error>".

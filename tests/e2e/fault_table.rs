@@ -289,12 +289,7 @@ async fn every_fault_is_caught_by_the_checks_meant_to_catch_it() {
                 ));
             }
         }
-        if report.summary.leftovers != 0 {
-            wrong.push(format!(
-                "fault {name}: {} leftovers",
-                report.summary.leftovers
-            ));
-        }
+        wrong.extend(crate::support::leftovers_wrong(name, &report));
         server.stop().await;
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

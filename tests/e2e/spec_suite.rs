@@ -17,8 +17,8 @@ async fn clean_server_passes_all_twelve_steps_and_cleans_up() {
     assert_eq!(suite.checks.len(), 12);
     assert_eq!(ids_with(&report, "pass").len(), 12, "{:#?}", suite.checks);
     assert_eq!(report.summary.required_failed, 0);
-    // 12 steps and one DELETE of the created user.
-    assert_eq!(report.summary.requests, 13);
+    // 12 steps, the DELETE of the created user, and the GET that proves it is gone.
+    assert_eq!(report.summary.requests, 14);
     assert_eq!(suite.cleanup.len(), 1);
     assert_eq!(suite.cleanup[0].action, CleanupAction::Deleted);
     assert!(marked_users(server.base_url()).await.is_empty());

@@ -118,3 +118,20 @@ pub async fn marked_users(base_url: &str) -> Vec<String> {
     }
     panic!("the server did not list its users")
 }
+
+/// Faults under which the app keeps what it was asked to delete: cleanup says so.
+const KEEPS_DELETED: &[&str] = &["delete-not-applied", "soft-delete"];
+
+/// Leftovers are wrong unless the fault keeps deleted resources, and then every one of them is
+/// reported as soft-deleted, never as deleted.
+pub fn leftovers_wrong(name: &str, report: &harness::report::RunReport) -> Option<String> {
+    let cleanup: Vec<_> = report.suites.iter().flat_map(|s| &s.cleanup).collect();
+    let ok = if KEEPS_DELETED.contains(&name) {
+        cleanup
+            .iter()
+            .all(|c| c.action == harness::report::CleanupAction::SoftDeleted)
+    } else {
+        report.summary.leftovers == 0
+    };
+    (!ok).then(|| format!("fault {name}: cleanup {cleanup:?}"))
+}

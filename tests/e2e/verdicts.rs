@@ -158,3 +158,99 @@ async fn user_shape_is_judged_on_the_run_s_users_only() {
     assert!(text.contains("user name.familyName"), "{text}");
     assert!(!text.contains("svc-1"), "{text}");
 }
+
+/// Regression: a 201 without an `id` (Location `/Users/undefined`) left the user in the app
+/// while the report said 0 leftovers. It is found again by the name the run gave it, and
+/// removed.
+#[tokio::test]
+async fn a_create_answered_without_an_id_is_found_by_name_and_removed() {
+    use std::sync::{Arc, Mutex};
+    let user_name: Arc<Mutex<String>> = Arc::default();
+    let server = MockServer::start().await;
+    let name = user_name.clone();
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(move |req: &wiremock::Request| {
+            let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+            *name.lock().unwrap() = body["userName"].as_str().unwrap().to_string();
+            ResponseTemplate::new(201)
+                .insert_header("location", "/Users/undefined")
+                .set_body_json(json!({"userName": body["userName"]}))
+        })
+        .mount(&server)
+        .await;
+    let name = user_name.clone();
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(move |req: &wiremock::Request| {
+            let wanted = name.lock().unwrap().clone();
+            let filter = req
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "filter")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            // Another user the run did not create, whose name only starts the same way.
+            let mut users = vec![json!({"id": "not-ours", "userName": format!("{wanted}.other")})];
+            if filter.contains(&wanted) && !wanted.is_empty() {
+                users.push(json!({"id": "real-id", "userName": wanted}));
+            }
+            ResponseTemplate::new(200).set_body_json(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": users.len(), "Resources": users}))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/Users/real-id"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/Users/not-ours"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let mut spec = suite("okta-scim2-crud");
+    spec.checks
+        .retain(|c| ["create-user", "verify-created"].contains(&c.id.as_str()));
+    let client = Client::new(
+        Target::new(
+            &server.uri(),
+            Credential::Bearer("a-longer-test-token".to_string().into()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let report = run(
+        &client,
+        &[spec],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await;
+    let cleanup = &report.suites[0].cleanup;
+    assert_eq!(cleanup.len(), 1, "{cleanup:?}");
+    assert_eq!(cleanup[0].resource, "/Users/real-id");
+    assert_eq!(
+        cleanup[0].action,
+        harness::report::CleanupAction::Deleted,
+        "{cleanup:?}"
+    );
+    assert!(
+        cleanup[0]
+            .note
+            .starts_with("created without an id, found by userName")
+    );
+    assert_eq!(report.summary.leftovers, 0);
+    // verify-created waits for an id that never came: blocked, not failed twice.
+    assert_eq!(report.suites[0].checks[1].outcome.label(), "blocked");
+    server.verify().await;
+}
