@@ -36,6 +36,12 @@ pub fn evaluate(
     response: &Response,
     vars: &Vars,
 ) -> Vec<Mismatch> {
+    // A hint explains the usual cause of its assertion failing on a response of the expected
+    // status; after an unexpected status (a 500, a 401) that cause is not the cause.
+    let status_held = assertions.iter().all(|a| match &a.kind {
+        AssertionKind::Status(allowed) => allowed.contains(&response.status),
+        _ => true,
+    });
     assertions
         .iter()
         .filter_map(|a| {
@@ -45,7 +51,10 @@ pub fn evaluate(
                     assertion,
                     expected,
                     actual,
-                    hint: a.hint.clone(),
+                    hint: a
+                        .hint
+                        .clone()
+                        .filter(|_| status_held || matches!(a.kind, AssertionKind::Status(_))),
                     keyword: a.keyword.or(rule_keyword(&a.kind)).or(check_keyword),
                 })
         })
@@ -553,6 +562,35 @@ mod tests {
         assert_eq!(m[0].expected, "200");
         assert_eq!(m[0].actual, "500 (detail: boom)");
         assert_eq!(m[0].hint.as_deref(), Some("h"));
+    }
+
+    /// Regression: "Okta's suite needs at least one user" was shown when the list answered
+    /// 500: a hint is shown only when its precondition (the expected status) holds.
+    #[test]
+    fn hints_follow_only_the_expected_status() {
+        let expect = [
+            Assertion {
+                kind: AssertionKind::Status(vec![200]),
+                hint: None,
+                keyword: None,
+            },
+            Assertion {
+                kind: AssertionKind::Json {
+                    path: "Resources".into(),
+                    cmp: Comparison::NotEmpty,
+                },
+                hint: Some("seed a user".into()),
+                keyword: None,
+            },
+        ];
+        let vars = Vars::new();
+        let empty = response(200, json!({"Resources": []}));
+        let m = evaluate(&expect, None, &empty, &vars);
+        assert_eq!(m[0].hint.as_deref(), Some("seed a user"));
+        let broken = response(500, json!({"detail": "boom"}));
+        let m = evaluate(&expect, None, &broken, &vars);
+        assert_eq!(m.len(), 2);
+        assert!(m.iter().all(|m| m.hint.is_none()), "{m:?}");
     }
 
     /// Regression: `lacks_value = "{{idB}}"` passed against the literal text `{{idB}}` when
