@@ -9,6 +9,7 @@ pub mod assertion;
 pub mod builtin;
 pub mod config;
 pub mod detect;
+pub mod diagnosis;
 pub mod exchange;
 pub mod http;
 pub mod redact;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::assertion::Mismatch;
 use crate::detect::VersionChoice;
+use crate::diagnosis::Diagnosis;
 use crate::exchange::Exchange;
 use crate::redact::Redactor;
 use crate::suite::{Keyword, Level};
@@ -42,6 +43,9 @@ pub struct RunReport {
     /// The SCIM version targeted, declared or detected, with the evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scim_version: Option<VersionChoice>,
+    /// Root causes behind groups of failures, most checks explained first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<Diagnosis>,
     /// The suites in run order.
     pub suites: Vec<SuiteReport>,
     /// Totals over all suites.

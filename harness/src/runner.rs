@@ -204,7 +204,9 @@ pub async fn run(
             cleanup,
         });
     }
+    let diagnoses = crate::diagnosis::diagnose(suites, &reports);
     let mut report = report_of(client, options, reports, aborted);
+    report.diagnoses = diagnoses;
     report.run_id = run_id;
     report.started_at = started_at;
     report.duration_ms = clock.elapsed().as_millis() as u64;
@@ -241,6 +243,7 @@ fn report_of(
         interrupted: false,
         aborted,
         notices: options.notices.clone(),
+        diagnoses: Vec::new(),
         scim_version: options.scim_version.clone(),
         suites,
         summary,

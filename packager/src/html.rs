@@ -92,6 +92,25 @@ pub fn render(
         }
         h.push_str("</ul>");
     }
+    if !r.diagnoses.is_empty() {
+        h.push_str("<h2>Root causes</h2><ul>");
+        for d in &r.diagnoses {
+            let text = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+            let explains: Vec<&str> = d
+                .get("explains")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                "<li>{} <em>({})</em><br><small>explains: {}</small></li>",
+                e(text("cause")),
+                e(text("reference")),
+                e(&explains.join(", "))
+            );
+        }
+        h.push_str("</ul>");
+    }
     h.push_str("<h2>Suites</h2><table><tr><th>suite</th><th>version</th><th>checks</th><th>passed</th><th>not passed</th><th>needed by the features</th></tr>");
     for line in &m.run.suites {
         let needed = m.required_suites.contains(&line.id);

@@ -35,6 +35,9 @@ pub struct Results {
     pub aborted: Option<Value>,
     /// The version tested.
     pub scim_version: Option<VersionDoc>,
+    /// Root causes the harness found (`{"id", "cause", "reference", "explains"}`).
+    #[serde(default)]
+    pub diagnoses: Vec<Value>,
     /// Suites.
     pub suites: Vec<SuiteDoc>,
 }

@@ -173,7 +173,9 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
             "okta-scim2-groups/verify-renamed",
             "okta-scim2-groups/verify-replaced",
             "rfc7644/patch-remove-verify",
-            "rfc7644/patch-verify",
+            "rfc7644/patch-replace-path-verify",
+            "rfc7644/patch-add-no-path-verify",
+            "rfc7644/patch-value-filter-verify",
             "rfc7644/bulk-verify",
         ],
         &[],
@@ -182,8 +184,8 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
         "put-not-applied",
         &[
             "okta-scim2-crud/verify-update",
+            // (patch-verify no longer reads what PUT wrote: one cause, one failure.)
             "rfc7644/put-verify",
-            "rfc7644/patch-verify",
         ],
         &[],
     ),
@@ -475,4 +477,50 @@ async fn patch_answered_204_is_accepted_everywhere() {
         .collect();
     assert!(not_passed.is_empty(), "{not_passed:?}");
     server.stop().await;
+}
+
+/// Each fault and the root cause the diagnosis must name for it (with at least this many
+/// checks explained); the clean server gets no diagnosis.
+const DIAGNOSIS_TABLE: &[(&str, &str, usize)] = &[
+    ("filter-ignored", "filter-ignored", 8),
+    ("error-bodies-not-scim", "errors-not-scim", 5),
+    ("error-status-number", "status-number", 5),
+    ("auth-not-enforced", "auth-not-enforced", 2),
+    ("patch-not-applied", "patch-not-applied", 2),
+    ("put-not-applied", "put-not-applied", 2),
+    ("soft-delete", "soft-delete", 2),
+    ("paging-ignored", "not-paginated", 1),
+];
+
+#[tokio::test]
+async fn the_diagnosis_names_each_fault_s_root_cause() {
+    let clean_server = server(&[], 5).await;
+    let clean = run_all(clean_server.base_url()).await;
+    assert!(clean.diagnoses.is_empty(), "{:#?}", clean.diagnoses);
+    clean_server.stop().await;
+    let mut wrong = Vec::new();
+    for (fault, id, at_least) in DIAGNOSIS_TABLE {
+        let faulty = server(&[fault.parse().unwrap()], 5).await;
+        let report = run_all(faulty.base_url()).await;
+        // One root cause, one diagnosis: nothing else is blamed (checks blocked by a failure
+        // are a consequence, and say so).
+        let others: Vec<&String> = report
+            .diagnoses
+            .iter()
+            .map(|d| &d.id)
+            .filter(|d| *d != id && *d != "blocked")
+            .collect();
+        if !others.is_empty() {
+            wrong.push(format!("fault {fault}: also diagnosed {others:?}"));
+        }
+        match report.diagnoses.iter().find(|d| d.id == *id) {
+            Some(d) if d.explains.len() >= *at_least => {}
+            other => wrong.push(format!(
+                "fault {fault}: expected diagnosis {id} (≥ {at_least} checks), got {other:?}; all: {:?}",
+                report.diagnoses.iter().map(|d| (&d.id, d.explains.len())).collect::<Vec<_>>()
+            )),
+        }
+        faulty.stop().await;
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -63,11 +63,9 @@ async fn the_clean_server_passes_in_both_versions() {
 const FAULTS: &[(&str, &[&str])] = &[
     // Hidden consistently, deactivated users do not break paging: only the lifecycle shows it.
     ("deactivated-hidden", &["import-sees-deactivation"]),
-    // The order rotates on every request: duplicates and gaps, and a walk that misses the user.
-    (
-        "unstable-order",
-        &["import-users", "import-groups", "import-sees-new-user"],
-    ),
+    // The order rotates on every request: duplicates and gaps across the pages of users. The
+    // two groups fit on one page, where an order cannot be seen to change.
+    ("unstable-order", &["import-users"]),
     ("paging-ignored", &["import-users", "import-groups"]),
     ("counters-as-strings", &["import-users", "import-groups"]),
     (

@@ -137,6 +137,7 @@ fn fixture() -> RunReport {
         interrupted: false,
         aborted: None,
         notices: Vec::new(),
+        diagnoses: Vec::new(),
         scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
         suites,
         summary,

@@ -50,6 +50,17 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             Property::new("run_id", report.run_id.as_str()),
             Property::new("harness_version", report.tool.version.as_str()),
         ]);
+        // Root causes on every suite, where CI test viewers show suite properties.
+        for d in report.diagnoses.iter().filter(|d| {
+            d.explains
+                .iter()
+                .any(|e| e.starts_with(&format!("{}/", suite.id)))
+        }) {
+            ts.add_property(Property::new(
+                "diagnosis",
+                format!("{} ({}): {}", d.cause, d.reference, d.explains.join(", ")),
+            ));
+        }
         if let Some(v) = &report.scim_version {
             ts.add_property(Property::new(
                 "target_scim_version",

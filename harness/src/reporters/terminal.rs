@@ -149,6 +149,13 @@ pub fn write_version(choice: &VersionChoice, out: &mut dyn Write) -> std::io::Re
 /// The closing summary: counts, wall time, requests, leftovers, and where the results went.
 pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
+    if !report.diagnoses.is_empty() {
+        writeln!(out, "Root causes:")?;
+        for d in &report.diagnoses {
+            writeln!(out, "  - {} ({})", safe_line(&d.cause), d.reference)?;
+            writeln!(out, "    explains: {}", safe_line(&d.explains.join(", ")))?;
+        }
+    }
     for notice in &report.notices {
         writeln!(out, "note: {}", safe_line(notice))?;
     }
