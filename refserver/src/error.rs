@@ -12,6 +12,8 @@ pub struct ScimError {
     pub scim_type: Option<&'static str>,
     /// Human detail.
     pub detail: String,
+    /// Answer with an HTML error page instead of a SCIM body (a crashing app, on purpose).
+    pub html_page: bool,
 }
 
 impl ScimError {
@@ -21,6 +23,7 @@ impl ScimError {
             status,
             scim_type: None,
             detail: detail.into(),
+            html_page: false,
         }
     }
 
@@ -33,6 +36,14 @@ impl ScimError {
     /// 400 with a scimType.
     pub fn bad_request(scim_type: &'static str, detail: impl Into<String>) -> Self {
         ScimError::new(StatusCode::BAD_REQUEST, detail).typed(scim_type)
+    }
+
+    /// A crash as a web framework shows it: 500 with an HTML page.
+    pub fn html_crash(detail: impl Into<String>) -> Self {
+        ScimError {
+            html_page: true,
+            ..ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, detail)
+        }
     }
 
     /// 404 for a resource id.

@@ -58,6 +58,20 @@ pub enum Fault {
     RenameNoPathRejected,
     /// userName and email values are stored lower-cased (RFC 7643 allows it: caseExact=false).
     LowercasesValues,
+    /// A filter without a comparison value (`userName eq`) answers 200 with no resources.
+    FilterMissingValue200,
+    /// A PATCH operation with an unknown `op` is ignored and the PATCH answered with success.
+    PatchUnknownOpIgnored,
+    /// `startIndex` is echoed as requested (0), not as the 1 it was read as.
+    StartIndexEchoedRaw,
+    /// Filters on `externalId` find nothing.
+    ExternalIdNotFilterable,
+    /// DELETE ignores a stale `If-Match`.
+    IfMatchIgnoredOnDelete,
+    /// `attributes` and `excludedAttributes` are ignored: whole resources come back.
+    AttributesIgnored,
+    /// A second group with an existing displayName crashes: 500 with an HTML page.
+    DuplicateGroup500,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -184,6 +198,41 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::LowercasesValues,
         "lowercases-values",
         "userName and emails stored lower-cased (allowed: caseExact=false)",
+    ),
+    (
+        Fault::FilterMissingValue200,
+        "filter-missing-value-200",
+        "a filter without a value answered 200 with no resources",
+    ),
+    (
+        Fault::PatchUnknownOpIgnored,
+        "patch-unknown-op-ignored",
+        "PATCH with an unknown op answered with success",
+    ),
+    (
+        Fault::StartIndexEchoedRaw,
+        "start-index-echoed-raw",
+        "startIndex below 1 echoed as sent",
+    ),
+    (
+        Fault::ExternalIdNotFilterable,
+        "external-id-not-filterable",
+        "filters on externalId find nothing",
+    ),
+    (
+        Fault::IfMatchIgnoredOnDelete,
+        "if-match-ignored-on-delete",
+        "DELETE ignores a stale If-Match",
+    ),
+    (
+        Fault::AttributesIgnored,
+        "attributes-ignored",
+        "attributes and excludedAttributes ignored",
+    ),
+    (
+        Fault::DuplicateGroup500,
+        "duplicate-group-500",
+        "a second group with the same displayName answered 500 with HTML",
     ),
 ];
 

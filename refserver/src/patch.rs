@@ -108,6 +108,8 @@ fn is_schema_urn(path: &str) -> bool {
 pub struct PatchOptions {
     /// Removal of group members is silently ignored.
     pub ignore_member_removal: bool,
+    /// Operations with an unknown `op` are skipped (a fault switch).
+    pub ignore_unknown_ops: bool,
     /// Filter evaluation options.
     pub eval: EvalOptions,
 }
@@ -183,6 +185,7 @@ pub fn apply(resource: &Value, message: &Value, opts: PatchOptions) -> Result<Va
                 }
                 apply_one(&mut out, &name, &t, value, opts)?;
             }
+            _ if opts.ignore_unknown_ops => {}
             _ => {
                 return Err(ScimError::bad_request(
                     "invalidSyntax",

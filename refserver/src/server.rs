@@ -116,6 +116,21 @@ fn scim_text(state: &AppState, status: StatusCode, body: String) -> Response {
 }
 
 fn error(state: &AppState, e: ScimError) -> Response {
+    if e.html_page {
+        let mut r = (
+            e.status,
+            format!(
+                "<!doctype html><html><body><h1>Server Error</h1><p>{}</p></body></html>",
+                e.detail
+            ),
+        )
+            .into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return r;
+    }
     scim(
         state,
         e.status,
@@ -688,6 +703,18 @@ pub(crate) fn insert(
         )
         .typed("uniqueness"));
     }
+    if kind == Kind::Groups && s.faults.has(Fault::DuplicateGroup500) {
+        let name = filter::get_ci(&v, "displayName").and_then(Value::as_str);
+        let taken = store.of(Kind::Groups).iter().any(|e| {
+            !e.soft_deleted
+                && filter::get_ci(&e.resource(), "displayName").and_then(Value::as_str) == name
+        });
+        if taken {
+            return Err(ScimError::html_crash(
+                "IntegrityError: duplicate key value violates unique constraint",
+            ));
+        }
+    }
     if kind == Kind::Groups && s.faults.has(Fault::MembersDroppedOnCreate) {
         v["members"] = json!([]);
     }
@@ -854,6 +881,7 @@ fn modify(
         }
     }
     let opts = PatchOptions {
+        ignore_unknown_ops: s.faults.has(Fault::PatchUnknownOpIgnored),
         ignore_member_removal: s.faults.has(Fault::MemberRemovalIgnored),
         eval: eval_options(s),
     };
@@ -901,7 +929,9 @@ fn delete(s: &AppState, kind: Kind, id: &str, headers: &HeaderMap) -> Result<Rep
     if current.soft_deleted && s.faults.has(Fault::SoftDelete) {
         return Err(ScimError::not_found(kind.resource_type(), id));
     }
-    check_if_match(headers, current.version)?;
+    if !s.faults.has(Fault::IfMatchIgnoredOnDelete) {
+        check_if_match(headers, current.version)?;
+    }
     let done = Reply {
         status: StatusCode::NO_CONTENT,
         body: None,
@@ -947,6 +977,9 @@ fn present(s: &AppState, mut v: Value, q: &[(String, String)]) -> Result<Value, 
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
+    if s.faults.has(Fault::AttributesIgnored) {
+        return Ok(v);
+    }
     let (list, keep) = match (param("attributes"), param("excludedAttributes")) {
         (Some(list), _) => (list, true),
         (None, Some(list)) => (list, false),
@@ -1039,6 +1072,12 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<St
         Some(text) => match filter::parse(text) {
             Ok(f) => Some(f),
             Err(_) if s.faults.has(Fault::MalformedFilter200) => None,
+            // A filter that matches nothing: an empty, successful list.
+            Err(e)
+                if s.faults.has(Fault::FilterMissingValue200) && e.contains("expected a value") =>
+            {
+                Some(filter::Filter::Or(Vec::new()))
+            }
             Err(e) => {
                 return Err(ScimError::bad_request(
                     "invalidFilter",
@@ -1065,6 +1104,16 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<St
         .map_or(DEFAULT_COUNT, |c| c.max(0) as usize)
         .min(MAX_RESULTS);
 
+    let filter = match filter {
+        Some(_)
+            if s.faults.has(Fault::ExternalIdNotFilterable)
+                && param("filter")
+                    .is_some_and(|f| f.to_ascii_lowercase().contains("externalid")) =>
+        {
+            Some(filter::Filter::Or(Vec::new()))
+        }
+        other => other,
+    };
     let store = s.store.lock().expect("store lock");
     let opts = eval_options(s);
     let mut hits: Vec<&crate::store::Entry> = Vec::new();
@@ -1162,7 +1211,11 @@ fn list_inner(s: &AppState, kinds: &[Kind], q: &[(String, String)]) -> Result<St
         r#"{{"schemas":{},"totalResults":{},"startIndex":{},"itemsPerPage":{},"Resources":[{}]}}"#,
         s.version.list_schemas(),
         counter(total),
-        counter(start),
+        counter(if s.faults.has(Fault::StartIndexEchoedRaw) {
+            number("startIndex")?.map_or(start, |n| n.max(0) as usize)
+        } else {
+            start
+        }),
         counter(items_per_page),
         resources.join(",")
     ))

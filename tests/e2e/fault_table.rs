@@ -43,6 +43,44 @@ fn with_label(report: &RunReport, label: &str) -> Vec<String> {
 /// `latency`, `too-many-requests-every` and `error-every` have tests of their own below and in
 /// `spec_suite.rs`, where the request they hit is known.
 const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
+    (
+        "filter-missing-value-200",
+        &["rfc7644/filter-missing-value"],
+        &[],
+    ),
+    (
+        "patch-unknown-op-ignored",
+        &["rfc7644/patch-unknown-op"],
+        &[],
+    ),
+    (
+        "start-index-echoed-raw",
+        &["rfc7644/page-start-below-one"],
+        &[],
+    ),
+    (
+        "external-id-not-filterable",
+        &[],
+        &["rfc7644/filter-external-id"],
+    ),
+    (
+        "if-match-ignored-on-delete",
+        &["rfc7644/etag-if-match-delete"],
+        &[],
+    ),
+    (
+        "attributes-ignored",
+        &[],
+        &[
+            "rfc7644/attributes-parameter",
+            "rfc7644/excluded-attributes-parameter",
+        ],
+    ),
+    (
+        "duplicate-group-500",
+        &["rfc7644/group-duplicate-display-name"],
+        &[],
+    ),
     // Allowed by RFC 7643 (caseExact=false); only a warning where Okta compares exactly.
     (
         "lowercases-values",
@@ -66,6 +104,8 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
             "rfc7644/no-credential",
             "rfc7644/wrong-credential",
             "rfc7644/filter-malformed",
+            "rfc7644/filter-missing-value",
+            "rfc7644/patch-unknown-op",
             "rfc7644/duplicate-user-name",
             "rfc7644/missing-user-name",
             "rfc7644/invalid-json",
@@ -93,6 +133,7 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
             "rfc7644/filter-case-insensitive-names",
             "rfc7644/filter-case-insensitive-value",
             "rfc7644/filter-malformed",
+            "rfc7644/filter-missing-value",
             "rfc7644/deleted-not-listed",
         ],
         &[
@@ -101,6 +142,7 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
             "rfc7644/filter-pr-and",
             "rfc7644/filter-or",
             "rfc7644/filter-value-path",
+            "rfc7644/filter-external-id",
         ],
     ),
     (
@@ -132,6 +174,7 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
             "rfc7644/filter-pr-and",
             "rfc7644/filter-or",
             "rfc7644/filter-value-path",
+            "rfc7644/filter-external-id",
         ],
     ),
     (
@@ -240,6 +283,8 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
             "rfc7644/no-credential",
             "rfc7644/wrong-credential",
             "rfc7644/filter-malformed",
+            "rfc7644/filter-missing-value",
+            "rfc7644/patch-unknown-op",
             "rfc7644/duplicate-user-name",
             "rfc7644/missing-user-name",
             "rfc7644/invalid-json",
@@ -251,7 +296,11 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
         ],
         &[],
     ),
-    ("malformed-filter-200", &["rfc7644/filter-malformed"], &[]),
+    (
+        "malformed-filter-200",
+        &["rfc7644/filter-malformed", "rfc7644/filter-missing-value"],
+        &[],
+    ),
     (
         "deactivated-hidden",
         &["okta-scim2-crud/deactivated-still-found"],
