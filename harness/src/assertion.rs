@@ -414,13 +414,8 @@ fn list_response_problems(doc: &Value) -> Vec<String> {
     {
         out.push("Resources is missing although totalResults is not 0".to_string());
     }
-    if let Some(per_page) = lookup(doc, "itemsPerPage").as_ref().and_then(Value::as_u64)
-        && per_page != returned as u64
-    {
-        out.push(format!(
-            "itemsPerPage is {per_page} but the page holds {returned} resources"
-        ));
-    }
+    // itemsPerPage's value is judged where a page is asked for (its own assertions and the
+    // import walk): an app that echoes the page size on a complete list is not broken.
     if let Some(t) = total.as_ref().and_then(Value::as_u64)
         && t < returned as u64
     {
@@ -688,13 +683,9 @@ mod tests {
             hint: None,
             keyword: None,
         };
-        let m = evaluate(&[rule], None, &r, &vars);
-        assert!(
-            m[0].actual
-                .contains("itemsPerPage is 2 but the page holds 1"),
-            "{:?}",
-            m
-        );
+        // totalResults 5 with one resource is a partial page: well formed, counters present.
+        // (itemsPerPage's value is judged by the checks that ask for a page.)
+        assert!(evaluate(&[rule], None, &r, &vars).is_empty());
         let err = response(
             404,
             json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": 404}),

@@ -59,6 +59,27 @@ impl Seen<'_> {
             .map_or("", |e| e.request.url.as_str())
     }
 
+    /// Whether the response held more resources than the request's `count` asked for.
+    fn returned_more_than_count(&self) -> bool {
+        let Some(x) = self.check.exchanges.first() else {
+            return false;
+        };
+        let count = x.request.url.split(['?', '&']).find_map(|p| {
+            p.strip_prefix("count=")
+                .and_then(|n| n.parse::<usize>().ok())
+        });
+        let returned = x
+            .response
+            .as_ref()
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.body).ok())
+            .and_then(|doc| {
+                doc.get("Resources")
+                    .and_then(|r| r.as_array())
+                    .map(Vec::len)
+            });
+        matches!((count, returned), (Some(c), Some(r)) if r > c)
+    }
+
     fn method(&self) -> &str {
         self.check
             .exchanges
@@ -162,6 +183,12 @@ fn filter_ignored(seen: &[Seen<'_>]) -> Option<Diagnosis> {
 fn errors_not_scim(seen: &[Seen<'_>]) -> Option<Diagnosis> {
     let explains: Vec<String> = seen
         .iter()
+        // Only where the app answered with an error: a success where an error was due is
+        // another cause (the status says so).
+        .filter(|s| {
+            !s.mismatches()
+                .any(|(a, _, actual)| a == "status" && actual.starts_with('2'))
+        })
         .filter(|s| {
             s.mismatches().any(|(a, _, actual)| {
                 a == "rule scim-error"
@@ -233,12 +260,10 @@ fn not_paginated(seen: &[Seen<'_>]) -> Option<Diagnosis> {
     let explains: Vec<String> = seen
         .iter()
         .filter(|s| {
-            s.mismatches().any(|(a, _, actual)| {
+            s.mismatches().any(|(a, _, _)| {
                 a == "walk page-size"
                     || a == "walk pages-repeat"
-                    || (a.starts_with("json Resources length")
-                        && s.request_url().contains("count=")
-                        && actual.starts_with("array"))
+                    || (a.starts_with("json Resources") && s.returned_more_than_count())
             })
         })
         .map(Seen::key)

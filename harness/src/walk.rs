@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
 use crate::http::{Client, Outgoing};
-use crate::suite::{WalkRule, WalkSpec};
+use crate::suite::{Keyword, WalkRule, WalkSpec};
 
 /// Pages of evidence kept at most per walk.
 const EVIDENCE_PAGES: usize = 5;
@@ -79,6 +79,13 @@ pub fn id_hash(id: &str) -> u64 {
     h.finish()
 }
 
+/// The level of a walk rule that is not a plain failure: `itemsPerPage` is "the number of
+/// resources returned" (RFC 7644 §3.4.2.4), but Okta's import pages by startIndex, count and
+/// totalResults, so a page that echoes count is a warning, not a broken import.
+fn walk_rule_keyword(rule: &str) -> Option<Keyword> {
+    (rule == "items-per-page").then_some(Keyword::Should)
+}
+
 /// Problems by rule, in the order first seen: a count and the first example of each.
 #[derive(Default)]
 struct Problems {
@@ -110,7 +117,7 @@ impl Problems {
                     format!("{n} times; first: {example}")
                 },
                 hint: None,
-                keyword: None,
+                keyword: walk_rule_keyword(&rule),
             })
             .collect()
     }

@@ -179,8 +179,9 @@ const FAULT_TABLE: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "items-per-page-echoes-count",
-        &["rfc7644/page-past-end"],
+        // itemsPerPage is "the number returned" (RFC 7644 §3.4.2.4); Okta pages without it.
         &[],
+        &["rfc7644/page-past-end"],
     ),
     (
         "counters-as-strings",
