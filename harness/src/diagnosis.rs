@@ -109,8 +109,8 @@ pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
             .collect()
     };
     out.extend(filter_ignored(&seen));
-    out.extend(auth_not_enforced(&seen));
-    out.extend(not_paginated(&seen));
+    out.extend(AUTH_NOT_ENFORCED.diagnose(&seen));
+    out.extend(NOT_PAGINATED.diagnose(&seen));
     let fresh = |out: &Vec<Diagnosis>| {
         let taken = explained(out);
         seen.iter()
@@ -124,8 +124,8 @@ pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
     let rest = fresh(&out);
     out.extend(soft_delete(suites, &rest, reports));
     let rest = fresh(&out);
-    out.extend(errors_not_scim(&rest));
-    out.extend(status_number(&rest));
+    out.extend(ERRORS_NOT_SCIM.diagnose(&rest));
+    out.extend(STATUS_NUMBER.diagnose(&rest));
     let rest = fresh(&out);
     out.extend(writes_not_applied(suites, &rest));
     out.extend(blocked_fan_out(&seen));
@@ -180,106 +180,92 @@ fn filter_ignored(seen: &[Seen<'_>]) -> Option<Diagnosis> {
     })
 }
 
-fn errors_not_scim(seen: &[Seen<'_>]) -> Option<Diagnosis> {
-    let explains: Vec<String> = seen
-        .iter()
-        // Only where the app answered with an error: a success where an error was due is
-        // another cause (the status says so).
-        .filter(|s| {
-            !s.mismatches()
-                .any(|(a, _, actual)| a == "status" && actual.starts_with('2'))
+/// A rule that holds when enough checks show its symptom: the cause, its reference, and the
+/// symptom as a predicate over one check's result.
+struct Symptom {
+    id: &'static str,
+    cause: &'static str,
+    reference: &'static str,
+    /// How many checks must show it.
+    at_least: usize,
+    shows: fn(&Seen<'_>) -> bool,
+}
+
+impl Symptom {
+    fn diagnose(&self, seen: &[Seen<'_>]) -> Option<Diagnosis> {
+        let explains: Vec<String> = seen
+            .iter()
+            .filter(|s| (self.shows)(s))
+            .map(Seen::key)
+            .collect();
+        (explains.len() >= self.at_least).then(|| {
+            diagnosis(
+                self.id,
+                format!("{} ({} checks)", self.cause, explains.len()),
+                self.reference,
+                explains,
+            )
         })
-        .filter(|s| {
-            s.mismatches().any(|(a, _, actual)| {
+    }
+}
+
+/// A success where an error was due is its own cause (the status says so), not a malformed
+/// error body.
+fn answered_success(s: &Seen<'_>) -> bool {
+    s.mismatches()
+        .any(|(a, _, actual)| a == "status" && actual.starts_with('2'))
+}
+
+const ERRORS_NOT_SCIM: Symptom = Symptom {
+    id: "errors-not-scim",
+    cause: "error bodies are not SCIM errors (no urn:ietf:params:scim:api:messages:2.0:Error schema)",
+    reference: "RFC 7644 §3.12",
+    at_least: 1,
+    shows: |s| {
+        !answered_success(s)
+            && s.mismatches().any(|(a, _, actual)| {
                 a == "rule scim-error"
                     && (actual.contains("schemas lacks") || actual.contains("not JSON"))
             })
-        })
-        .map(Seen::key)
-        .collect();
-    (!explains.is_empty()).then(|| {
-        diagnosis(
-            "errors-not-scim",
-            format!(
-                "error bodies are not SCIM errors (no urn:ietf:params:scim:api:messages:2.0:Error schema): {} checks",
-                explains.len()
-            ),
-            "RFC 7644 §3.12",
-            explains,
-        )
-    })
-}
+    },
+};
 
-fn status_number(seen: &[Seen<'_>]) -> Option<Diagnosis> {
-    let explains: Vec<String> = seen
-        .iter()
-        .filter(|s| {
-            s.mismatches().any(|(_, _, actual)| {
-                actual.contains("status is the number") || actual.contains("status is number")
-            })
-        })
-        .map(Seen::key)
-        .collect();
-    (!explains.is_empty()).then(|| {
-        diagnosis(
-            "status-number",
-            format!(
-                "the error `status` is a JSON number; RFC 7644 §3.12 makes it a string (\"404\"): {} checks",
-                explains.len()
-            ),
-            "RFC 7644 §3.12",
-            explains,
-        )
-    })
-}
+const STATUS_NUMBER: Symptom = Symptom {
+    id: "status-number",
+    cause: "the error `status` is a JSON number; RFC 7644 §3.12 makes it a string (\"404\")",
+    reference: "RFC 7644 §3.12",
+    at_least: 1,
+    shows: |s| {
+        s.mismatches()
+            .any(|(_, _, actual)| actual.contains("status is number"))
+    },
+};
 
-fn auth_not_enforced(seen: &[Seen<'_>]) -> Option<Diagnosis> {
-    let explains: Vec<String> = seen
-        .iter()
-        .filter(|s| {
-            s.mismatches().any(|(a, expected, actual)| {
-                a == "status" && expected.contains("401") && actual.starts_with("2")
-            })
+const AUTH_NOT_ENFORCED: Symptom = Symptom {
+    id: "auth-not-enforced",
+    cause: "authentication is not enforced: requests without a valid credential were answered with success",
+    reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1",
+    at_least: 1,
+    shows: |s| {
+        s.mismatches().any(|(a, expected, actual)| {
+            a == "status" && expected.contains("401") && actual.starts_with('2')
         })
-        .map(Seen::key)
-        .collect();
-    (!explains.is_empty()).then(|| {
-        diagnosis(
-            "auth-not-enforced",
-            format!(
-                "authentication is not enforced: requests without a valid credential were answered with success ({} checks)",
-                explains.len()
-            ),
-            "RFC 7644 §2 (authentication), RFC 7235 §3.1",
-            explains,
-        )
-    })
-}
+    },
+};
 
-fn not_paginated(seen: &[Seen<'_>]) -> Option<Diagnosis> {
-    let explains: Vec<String> = seen
-        .iter()
-        .filter(|s| {
-            s.mismatches().any(|(a, _, _)| {
-                a == "walk page-size"
-                    || a == "walk pages-repeat"
-                    || (a.starts_with("json Resources") && s.returned_more_than_count())
-            })
+const NOT_PAGINATED: Symptom = Symptom {
+    id: "not-paginated",
+    cause: "the app's lists are not paginated: startIndex and count are ignored",
+    reference: "RFC 7644 §3.4.2.4",
+    at_least: 1,
+    shows: |s| {
+        s.mismatches().any(|(a, _, _)| {
+            a == "walk page-size"
+                || a == "walk pages-repeat"
+                || (a.starts_with("json Resources") && s.returned_more_than_count())
         })
-        .map(Seen::key)
-        .collect();
-    (!explains.is_empty()).then(|| {
-        diagnosis(
-            "not-paginated",
-            format!(
-                "the app's lists are not paginated: startIndex and count are ignored ({} checks)",
-                explains.len()
-            ),
-            "RFC 7644 §3.4.2.4",
-            explains,
-        )
-    })
-}
+    },
+};
 
 fn soft_delete(suites: &[Suite], seen: &[Seen<'_>], reports: &[SuiteReport]) -> Option<Diagnosis> {
     let kept: Vec<String> = reports

@@ -195,6 +195,20 @@ pub struct Outgoing {
     pub body: Option<String>,
 }
 
+impl Outgoing {
+    /// A request without query, headers or body, carrying `authorization`.
+    pub fn to(method: &str, path: &str, authorization: Option<SecretString>) -> Self {
+        Outgoing {
+            method: method.into(),
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            authorization,
+            body: None,
+        }
+    }
+}
+
 /// A response to check: the full body, unlike the evidence.
 #[derive(Debug, Clone)]
 pub struct Response {

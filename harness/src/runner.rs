@@ -764,12 +764,13 @@ impl<'a> SuiteState<'a> {
         let found = self
             .client
             .send(Outgoing {
-                method: "GET".into(),
-                path: format!("/{}", c.resource),
                 query: vec![("filter".into(), format!("{attr} eq \"{value}\""))],
                 headers: vec![("Accept".into(), "application/scim+json".into())],
-                authorization: self.client.target().credential.header_value(),
-                body: None,
+                ..Outgoing::to(
+                    "GET",
+                    &format!("/{}", c.resource),
+                    self.client.target().credential.header_value(),
+                )
             })
             .await;
         let ids: Vec<String> = found
@@ -823,14 +824,7 @@ impl<'a> SuiteState<'a> {
         let auth = self.client.target().credential.header_value();
         let delete = self
             .client
-            .send(Outgoing {
-                method: "DELETE".into(),
-                path: resource.clone(),
-                query: Vec::new(),
-                headers: Vec::new(),
-                authorization: auth.clone(),
-                body: None,
-            })
+            .send(Outgoing::to("DELETE", &resource, auth.clone()))
             .await;
         let mut exchanges = delete.exchanges.clone();
         let done = |action, note, exchanges| CleanupResult {
@@ -851,14 +845,7 @@ impl<'a> SuiteState<'a> {
                 // Deleted is what a GET says, not what the DELETE answered.
                 let check = self
                     .client
-                    .send(Outgoing {
-                        method: "GET".into(),
-                        path: resource.clone(),
-                        query: Vec::new(),
-                        headers: Vec::new(),
-                        authorization: auth.clone(),
-                        body: None,
-                    })
+                    .send(Outgoing::to("GET", &resource, auth.clone()))
                     .await;
                 exchanges.extend(check.exchanges.iter().cloned());
                 return match check.response.as_ref().map(|r| r.status) {
@@ -897,12 +884,9 @@ impl<'a> SuiteState<'a> {
         let patch = self
             .client
             .send(Outgoing {
-                method: "PATCH".into(),
-                path: resource.clone(),
-                query: Vec::new(),
                 headers: vec![("Content-Type".into(), "application/scim+json".into())],
-                authorization: auth,
                 body: Some(body.to_string()),
+                ..Outgoing::to("PATCH", &resource, auth)
             })
             .await;
         exchanges.extend(patch.exchanges.iter().cloned());

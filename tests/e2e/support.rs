@@ -135,3 +135,21 @@ pub fn leftovers_wrong(name: &str, report: &harness::report::RunReport) -> Optio
     };
     (!ok).then(|| format!("fault {name}: cleanup {cleanup:?}"))
 }
+
+/// A client of any base URL with a bearer token.
+pub fn client_with_token(base_url: &str, token: &str) -> Client {
+    Client::new(Target::new(base_url, Credential::Bearer(token.to_string().into())).unwrap())
+        .unwrap()
+}
+
+/// Runs these suites with default options and no live output.
+pub async fn run_suites(client: &Client, suites: Vec<Suite>) -> RunReport {
+    run(
+        client,
+        &suites,
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+}

@@ -1,14 +1,12 @@
 //! Verdicts on apps other than the reference server: a check whose setup failed is blocked,
 //! never a pass and never a false alarm; lookups judge identity, not counts.
 
-use harness::http::{Client, Credential, Target};
 use harness::report::Outcome;
-use harness::runner::{NoEvents, RunOptions, run};
 use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::suite;
+use crate::support::{client_with_token, run_suites, suite};
 
 /// An app whose creates fail with 400 and whose list ignores the filter, answering one
 /// unrelated user to every query.
@@ -44,18 +42,8 @@ async fn creates_fail_filter_ignored() -> MockServer {
 #[tokio::test]
 async fn checks_whose_setup_failed_are_blocked_not_judged() {
     let server = creates_fail_filter_ignored().await;
-    let client = Client::new(
-        Target::new(&server.uri(), Credential::Bearer("t".to_string().into())).unwrap(),
-    )
-    .unwrap();
-    let report = run(
-        &client,
-        &[suite("rfc7644")],
-        &RunOptions::default(),
-        &mut NoEvents,
-        std::future::pending(),
-    )
-    .await;
+    let client = client_with_token(&server.uri(), "t");
+    let report = run_suites(&client, vec![suite("rfc7644")]).await;
     let outcome = |id: &str| {
         &report.suites[0]
             .checks
@@ -135,18 +123,8 @@ async fn user_shape_is_judged_on_the_run_s_users_only() {
         ]
         .contains(&c.id.as_str())
     });
-    let client = Client::new(
-        Target::new(&server.uri(), Credential::Bearer("t".to_string().into())).unwrap(),
-    )
-    .unwrap();
-    let report = run(
-        &client,
-        &[spec],
-        &RunOptions::default(),
-        &mut NoEvents,
-        std::future::pending(),
-    )
-    .await;
+    let client = client_with_token(&server.uri(), "t");
+    let report = run_suites(&client, vec![spec]).await;
     let checks = &report.suites[0].checks;
     assert_eq!(checks[0].outcome.label(), "pass", "{:?}", checks[0].outcome);
     let note = checks[0].note.as_deref().unwrap();
@@ -220,22 +198,8 @@ async fn a_create_answered_without_an_id_is_found_by_name_and_removed() {
     let mut spec = suite("okta-scim2-crud");
     spec.checks
         .retain(|c| ["create-user", "verify-created"].contains(&c.id.as_str()));
-    let client = Client::new(
-        Target::new(
-            &server.uri(),
-            Credential::Bearer("a-longer-test-token".to_string().into()),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let report = run(
-        &client,
-        &[spec],
-        &RunOptions::default(),
-        &mut NoEvents,
-        std::future::pending(),
-    )
-    .await;
+    let client = client_with_token(&server.uri(), "a-longer-test-token");
+    let report = run_suites(&client, vec![spec]).await;
     let cleanup = &report.suites[0].cleanup;
     assert_eq!(cleanup.len(), 1, "{cleanup:?}");
     assert_eq!(cleanup[0].resource, "/Users/real-id");
