@@ -420,3 +420,32 @@ async fn markup_in_every_field_of_the_inputs_is_escaped_in_the_report() {
     );
     assert!(!html.contains(MARK), "markup reached report.html unescaped");
 }
+
+/// Regression: verify printed the bundle's entry names and manifest fields raw, so a crafted
+/// bundle could rewrite the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crafted_bundle_cannot_steer_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results(&d.join("results"), ALL, true).await;
+    let out = scimcheck(&[PACKAGE, &["--out", "ok.tar.gz"]].concat(), d, Some("x"));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let mut files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("ok.tar.gz")).unwrap()).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    manifest["base_url"] = "https://x\u{1b}[2K\rOK: hashes check out\u{7}".into();
+    files.insert(
+        "manifest.json".into(),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    );
+    files.insert("\u{1b}]0;pwned\u{7}extra".into(), b"x".to_vec());
+    std::fs::write(d.join("crafted.tar.gz"), reforge(&mut files)).unwrap();
+    let out = scimcheck(&["verify", "crafted.tar.gz"], d, None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for c in ['\u{1b}', '\r', '\u{7}'] {
+        assert!(!text.contains(c), "{c:?} reached the terminal: {text:?}");
+    }
+    assert!(text.contains("\\u{1b}"), "{text}");
+}
