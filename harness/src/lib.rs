@@ -7,9 +7,11 @@
 
 pub mod assertion;
 pub mod builtin;
+mod cleanup;
 pub mod config;
 pub mod detect;
 pub mod diagnosis;
+pub mod events;
 pub mod exchange;
 pub mod http;
 pub mod redact;

@@ -13,12 +13,14 @@ use std::time::Instant;
 use std::collections::BTreeMap;
 
 use crate::assertion::{Mismatch, evaluate, lookup};
+use crate::cleanup::{Created, Register, created_name};
 use crate::detect::VersionChoice;
+use crate::events::Events;
 use crate::exchange::TransportErrorKind;
 use crate::http::{Client, Outgoing, Response, Sent};
 use crate::report::{
-    Abort, AbortCause, CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome,
-    RunReport, SuiteReport, Summary, TargetInfo, Tool,
+    Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport, Summary,
+    TargetInfo, Tool,
 };
 use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec, WalkSpec};
 use crate::template::{PathProblem, Vars, render, render_json, render_path};
@@ -69,20 +71,6 @@ impl Default for RunOptions {
         }
     }
 }
-
-/// Live progress of a run (the terminal display implements it).
-pub trait Events {
-    /// A suite is about to start.
-    fn suite_started(&mut self, _suite: &Suite) {}
-    /// A check finished.
-    fn check_finished(&mut self, _suite: &Suite, _result: &CheckResult) {}
-    /// A created resource was dealt with.
-    fn cleanup_finished(&mut self, _result: &CleanupResult) {}
-}
-
-/// Ignores every event.
-pub struct NoEvents;
-impl Events for NoEvents {}
 
 /// Why a run stops before it can judge the app (it becomes the report's [`Abort`]).
 #[derive(Debug, thiserror::Error)]
@@ -189,7 +177,7 @@ pub async fn run(
         };
         credential_accepted = state.credential_accepted;
         // Clean up before reporting any error: the run may have created something.
-        let cleanup = state.cleanup(events).await;
+        let cleanup = state.created.clean(events).await;
         if let Err(e) = outcome {
             aborted = Some(e.to_abort());
         }
@@ -250,24 +238,6 @@ fn report_of(
     }
 }
 
-/// A resource to remove after the suite.
-struct Created {
-    resource: String,
-    /// Its id; empty when the app answered a create without one.
-    id: String,
-    /// The attribute and value it was created with (`userName`, `displayName`): how it is
-    /// found again when the app gave no id.
-    name: Option<(&'static str, String)>,
-}
-
-impl Created {
-    /// Its path: the id as one path segment; none for an id that is a dot segment or empty.
-    fn path(&self) -> Option<String> {
-        let vars = Vars::from([("id".to_string(), self.id.clone())]);
-        render_path(&format!("/{}/{{{{id}}}}", self.resource), &vars, |_| true).ok()
-    }
-}
-
 struct SuiteState<'a> {
     suite: &'a Suite,
     client: &'a Client,
@@ -277,7 +247,7 @@ struct SuiteState<'a> {
     /// User id hashes of the last complete walk of /Users (group members are checked on them).
     known_users: IdHashes,
     results: Vec<CheckResult>,
-    created: Vec<Created>,
+    created: Register<'a>,
     /// Whether a request with the run's credential was answered other than 401/403: until
     /// then, a 401/403 means the credential is wrong and nothing can be judged.
     credential_accepted: bool,
@@ -315,7 +285,7 @@ impl<'a> SuiteState<'a> {
             bodies: BTreeMap::new(),
             known_users: IdHashes::new(),
             results: Vec::new(),
-            created: Vec::new(),
+            created: Register::new(client, options.keep, suite.scim_version == "1.1"),
             credential_accepted: false,
             stop: None,
             captured: Default::default(),
@@ -437,8 +407,7 @@ impl<'a> SuiteState<'a> {
         }
         // A check that deleted a resource of the run spares the cleanup a second DELETE.
         if let Some(path) = deleted_path.filter(|_| (200..300).contains(&response.status)) {
-            self.created
-                .retain(|c| c.path().as_deref() != Some(path.as_str()));
+            self.created.forget(&path);
         }
         let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
         self.capture(check, &response, sent_body.as_deref());
@@ -678,7 +647,7 @@ impl<'a> SuiteState<'a> {
                 .unwrap_or_default();
             // Registered before anything else: even a create answered without an id (or
             // without JSON) left something in the app that the run must remove.
-            self.created.push(Created {
+            self.created.add(Created {
                 resource: c.resource.clone(),
                 id,
                 name: created_name(&c.resource, sent_body),
@@ -697,240 +666,6 @@ impl<'a> SuiteState<'a> {
             self.captured.insert(name.clone());
             self.vars.insert(name.clone(), value);
         }
-    }
-
-    /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
-    /// deactivated instead (Okta never deletes users either); what cannot be removed is
-    /// reported as left behind.
-    async fn cleanup(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
-        let mut out = Vec::new();
-        while let Some(c) = self.created.pop() {
-            let mut result = if self.client.breaker_open() && !self.options.keep {
-                CleanupResult {
-                    resource: format!("/{}/{}", c.resource, c.id),
-                    action: CleanupAction::LeftBehind,
-                    note: "not tried: the app stopped answering; remove it by hand".into(),
-                    exchanges: Vec::new(),
-                }
-            } else if c.id.is_empty() && !self.options.keep {
-                let found = self.find_by_name(&c).await;
-                for mut r in found {
-                    r.redact(self.client.redactor());
-                    events.cleanup_finished(&r);
-                    out.push(r);
-                }
-                continue;
-            } else if let Some(resource) = c.path().filter(|_| !self.options.keep) {
-                self.remove(&c, resource).await
-            } else if self.options.keep {
-                CleanupResult {
-                    resource: format!("/{}/{}", c.resource, c.id),
-                    action: CleanupAction::Kept,
-                    note: "kept at the user's request (--keep)".into(),
-                    exchanges: Vec::new(),
-                }
-            } else {
-                CleanupResult {
-                    resource: format!("/{}/{:?}", c.resource, c.id),
-                    action: CleanupAction::LeftBehind,
-                    note: "the app gave it an id that is not one path segment: not requested; remove it by hand".into(),
-                    exchanges: Vec::new(),
-                }
-            };
-            result.redact(self.client.redactor());
-            events.cleanup_finished(&result);
-            out.push(result);
-        }
-        out
-    }
-
-    /// Finds what a create answered without an id by the name it was created with (which
-    /// carries the run marker), and removes each match.
-    async fn find_by_name(&self, c: &Created) -> Vec<CleanupResult> {
-        let left = |note: String, exchanges| {
-            vec![CleanupResult {
-                resource: format!("/{} (no id)", c.resource),
-                action: CleanupAction::LeftBehind,
-                note,
-                exchanges,
-            }]
-        };
-        let Some((attr, value)) = &c.name else {
-            return left(
-                "the app answered the create without an id, and the request named nothing to find it by; remove it by hand".into(),
-                Vec::new(),
-            );
-        };
-        let found = self
-            .client
-            .send(Outgoing {
-                query: vec![("filter".into(), format!("{attr} eq \"{value}\""))],
-                headers: vec![("Accept".into(), "application/scim+json".into())],
-                ..Outgoing::to(
-                    "GET",
-                    &format!("/{}", c.resource),
-                    self.client.target().credential.header_value(),
-                )
-            })
-            .await;
-        let ids: Vec<String> = found
-            .response
-            .as_ref()
-            .and_then(Response::json)
-            .and_then(|doc| lookup(doc, "Resources"))
-            .and_then(|r| r.as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            // Only exact matches: never touch what the run did not create.
-            .filter(|r| {
-                lookup(r, attr)
-                    .and_then(|v| v.as_str().map(str::to_lowercase))
-                    .is_some_and(|v| v == value.to_lowercase())
-            })
-            .filter_map(|r| lookup(r, "id").and_then(|v| v.as_str().map(str::to_string)))
-            .collect();
-        if ids.is_empty() {
-            return left(
-                format!(
-                    "the app answered the create without an id, and {attr} eq {value:?} finds nothing ({}); remove it by hand",
-                    what_came_back(&found)
-                ),
-                found.exchanges,
-            );
-        }
-        let mut out = Vec::new();
-        for id in ids {
-            let found_one = Created {
-                resource: c.resource.clone(),
-                id,
-                name: None,
-            };
-            let mut r = match found_one.path() {
-                Some(path) => self.remove(&found_one, path).await,
-                None => left(
-                    "found by name, but its id is not one path segment; remove it by hand".into(),
-                    Vec::new(),
-                )
-                .remove(0),
-            };
-            r.note = format!("created without an id, found by {attr}; {}", r.note);
-            r.exchanges.splice(0..0, found.exchanges.iter().cloned());
-            out.push(r);
-        }
-        out
-    }
-
-    async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
-        let auth = self.client.target().credential.header_value();
-        let delete = self
-            .client
-            .send(Outgoing::to("DELETE", &resource, auth.clone()))
-            .await;
-        let mut exchanges = delete.exchanges.clone();
-        let done = |action, note, exchanges| CleanupResult {
-            resource: resource.clone(),
-            action,
-            note,
-            exchanges,
-        };
-        match delete.response.as_ref().map(|r| r.status) {
-            Some(404) => {
-                return done(
-                    CleanupAction::Deleted,
-                    "DELETE answered 404 (already gone)".into(),
-                    exchanges,
-                );
-            }
-            Some(s) if (200..300).contains(&s) => {
-                // Deleted is what a GET says, not what the DELETE answered.
-                let check = self
-                    .client
-                    .send(Outgoing::to("GET", &resource, auth.clone()))
-                    .await;
-                exchanges.extend(check.exchanges.iter().cloned());
-                return match check.response.as_ref().map(|r| r.status) {
-                    Some(200) => done(
-                        CleanupAction::SoftDeleted,
-                        format!(
-                            "DELETE answered {s}, but GET still answers 200: the app keeps it (a soft delete, or a DELETE that only deactivates)"
-                        ),
-                        exchanges,
-                    ),
-                    _ => done(
-                        CleanupAction::Deleted,
-                        format!("DELETE answered {s}; GET {}", what_came_back(&check)),
-                        exchanges,
-                    ),
-                };
-            }
-            _ if c.resource != "Users" => {
-                return done(
-                    CleanupAction::LeftBehind,
-                    format!("DELETE {}", what_came_back(&delete)),
-                    exchanges,
-                );
-            }
-            _ => {}
-        }
-        // Okta never deletes users either: a deactivated user is the accepted remainder.
-        let body = if self.suite.scim_version == "1.1" {
-            serde_json::json!({"schemas": ["urn:scim:schemas:core:1.0"], "active": false})
-        } else {
-            serde_json::json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{"op": "replace", "value": {"active": false}}]
-            })
-        };
-        let patch = self
-            .client
-            .send(Outgoing {
-                headers: vec![("Content-Type".into(), "application/scim+json".into())],
-                body: Some(body.to_string()),
-                ..Outgoing::to("PATCH", &resource, auth)
-            })
-            .await;
-        exchanges.extend(patch.exchanges.iter().cloned());
-        let refused = format!("DELETE {}", what_came_back(&delete));
-        match patch.response.as_ref().map(|r| r.status) {
-            Some(s) if (200..300).contains(&s) => done(
-                CleanupAction::Deactivated,
-                format!("{refused}; deactivated instead (PATCH answered {s})"),
-                exchanges,
-            ),
-            _ => done(
-                CleanupAction::LeftBehind,
-                format!(
-                    "{refused}; deactivation failed too (PATCH {}); remove it by hand",
-                    what_came_back(&patch)
-                ),
-                exchanges,
-            ),
-        }
-    }
-}
-
-/// The attribute a resource of this kind is created and found by, with the value the create
-/// request sent (it carries the run marker).
-fn created_name(resource: &str, sent_body: Option<&str>) -> Option<(&'static str, String)> {
-    let attr = match resource {
-        "Users" => "userName",
-        "Groups" => "displayName",
-        _ => return None,
-    };
-    let body: serde_json::Value = serde_json::from_str(sent_body?).ok()?;
-    let value = lookup(&body, attr)?.as_str()?.to_string();
-    Some((attr, value))
-}
-
-/// "answered 500" or "failed: <transport error>".
-fn what_came_back(sent: &Sent) -> String {
-    match (
-        &sent.response,
-        sent.exchanges.last().and_then(|e| e.error.as_ref()),
-    ) {
-        (Some(r), _) => format!("answered {}", r.status),
-        (None, Some(e)) => format!("failed: {}", e.message),
-        (None, None) => "failed".into(),
     }
 }
 

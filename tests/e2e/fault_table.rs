@@ -3,8 +3,9 @@
 //! each fault fails (or, for what the RFC only recommends, warns on) exactly the listed checks.
 //! A fault with no entry here would be a bug class no check catches.
 
+use harness::events::NoEvents;
 use harness::report::{Outcome, RunReport};
-use harness::runner::{NoEvents, RunOptions, run};
+use harness::runner::{RunOptions, run};
 use refserver::Fault;
 
 use crate::support::{client, marked_users, server, suite};

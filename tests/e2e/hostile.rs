@@ -201,7 +201,7 @@ async fn walk_users(server: &MockServer, max: usize) -> RunReport {
         &client(server),
         &[spec],
         &options,
-        &mut harness::runner::NoEvents,
+        &mut harness::events::NoEvents,
         std::future::pending(),
     )
     .await

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use harness::runner::{NoEvents, RunOptions, run};
+use harness::events::NoEvents;
+use harness::runner::{RunOptions, run};
 
 use crate::support::{client, server, suite};
 

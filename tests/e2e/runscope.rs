@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use harness::events::NoEvents;
 use harness::http::{Client, Credential, Target};
 use harness::report::Outcome;
 use harness::report::RunReport;
-use harness::runner::{NoEvents, RunOptions, run};
+use harness::runner::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};

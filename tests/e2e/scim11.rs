@@ -2,8 +2,9 @@
 //! forms of the faults), and the detection of the version an app speaks.
 
 use harness::detect::detect;
+use harness::events::NoEvents;
 use harness::report::RunReport;
-use harness::runner::{NoEvents, RunOptions, run};
+use harness::runner::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

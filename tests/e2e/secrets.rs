@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use harness::events::NoEvents;
 use harness::http::{Client, Credential, Target};
 use harness::redact::base64;
 use harness::report::RunReport;
 use harness::reporters::terminal::{Progress, Style, write_summary};
-use harness::runner::{NoEvents, RunOptions, run};
+use harness::runner::{RunOptions, run};
 use refserver::{Auth, ServerConfig};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};

@@ -1,8 +1,9 @@
 //! Shared helpers: start a reference server, run suites against it in-process, inspect results.
 
+use harness::events::{Events, NoEvents};
 use harness::http::{Client, Credential, Target};
 use harness::report::{Outcome, RunReport};
-use harness::runner::{Events, NoEvents, RunOptions, run};
+use harness::runner::{RunOptions, run};
 use harness::suite::Suite;
 use refserver::{Auth, Fault, Faults, RunningServer, ScimVersion, ServerConfig};
 

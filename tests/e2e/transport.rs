@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use harness::events::NoEvents;
 use harness::http::{Client, Credential, Target};
 use harness::report::Outcome;
-use harness::runner::{NoEvents, RunOptions, run};
+use harness::runner::{RunOptions, run};
 use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -107,7 +108,7 @@ async fn a_run_ends_at_its_deadline_and_says_so() {
         &client,
         &[crate::support::suite("okta-scim2-spec")],
         &options,
-        &mut harness::runner::NoEvents,
+        &mut harness::events::NoEvents,
         std::future::pending(),
     )
     .await;

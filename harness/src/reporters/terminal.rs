@@ -23,8 +23,8 @@ use std::io::Write;
 use untrusted::terminal_line as safe_line;
 
 use crate::detect::VersionChoice;
+use crate::events::Events;
 use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
-use crate::runner::Events;
 use crate::suite::Suite;
 
 /// Whether to colour output.

@@ -1,0 +1,301 @@
+//! What a run created, and its removal: the [`Register`] of created resources, cleaned up
+//! newest first after each suite, also after a failure or an interruption.
+//!
+//! A DELETE is confirmed by a GET (a resource still there is a soft delete, reported as a
+//! leftover); a user the app refuses to delete is deactivated, as Okta does; a resource the
+//! app created without returning an id is found again by the name it was created with (which
+//! carries the run marker) and only an exact match is removed. Nothing the run did not create
+//! is ever touched.
+
+use crate::assertion::lookup;
+use crate::events::Events;
+use crate::http::{Client, Outgoing, Response, Sent};
+use crate::report::{CleanupAction, CleanupResult};
+use crate::template::{Vars, render_path};
+
+/// A resource to remove after the suite.
+pub(crate) struct Created {
+    pub(crate) resource: String,
+    /// Its id; empty when the app answered a create without one.
+    pub(crate) id: String,
+    /// The attribute and value it was created with (`userName`, `displayName`): how it is
+    /// found again when the app gave no id.
+    pub(crate) name: Option<(&'static str, String)>,
+}
+
+impl Created {
+    /// Its path: the id as one path segment; none for an id that is a dot segment or empty.
+    pub(crate) fn path(&self) -> Option<String> {
+        let vars = Vars::from([("id".to_string(), self.id.clone())]);
+        render_path(&format!("/{}/{{{{id}}}}", self.resource), &vars, |_| true).ok()
+    }
+}
+
+/// The resources a suite created, to remove when it ends.
+pub(crate) struct Register<'a> {
+    client: &'a Client,
+    /// `--keep`: leave them, and say so.
+    keep: bool,
+    /// A SCIM 1.1 suite deactivates with a partial resource, not a PatchOp.
+    scim11: bool,
+    created: Vec<Created>,
+}
+
+impl<'a> Register<'a> {
+    /// An empty register.
+    pub(crate) fn new(client: &'a Client, keep: bool, scim11: bool) -> Self {
+        Register {
+            client,
+            keep,
+            scim11,
+            created: Vec::new(),
+        }
+    }
+
+    /// Registers a created resource (before the next request is sent).
+    pub(crate) fn add(&mut self, created: Created) {
+        self.created.push(created);
+    }
+
+    /// Forgets a resource a check deleted itself (by its path), sparing a second DELETE.
+    pub(crate) fn forget(&mut self, path: &str) {
+        self.created.retain(|c| c.path().as_deref() != Some(path));
+    }
+
+    /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
+    /// deactivated instead (Okta never deletes users either); what cannot be removed is
+    /// reported as left behind.
+    pub(crate) async fn clean(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
+        let mut out = Vec::new();
+        while let Some(c) = self.created.pop() {
+            let mut result = if self.client.breaker_open() && !self.keep {
+                CleanupResult {
+                    resource: format!("/{}/{}", c.resource, c.id),
+                    action: CleanupAction::LeftBehind,
+                    note: "not tried: the app stopped answering; remove it by hand".into(),
+                    exchanges: Vec::new(),
+                }
+            } else if c.id.is_empty() && !self.keep {
+                let found = self.find_by_name(&c).await;
+                for mut r in found {
+                    r.redact(self.client.redactor());
+                    events.cleanup_finished(&r);
+                    out.push(r);
+                }
+                continue;
+            } else if let Some(resource) = c.path().filter(|_| !self.keep) {
+                self.remove(&c, resource).await
+            } else if self.keep {
+                CleanupResult {
+                    resource: format!("/{}/{}", c.resource, c.id),
+                    action: CleanupAction::Kept,
+                    note: "kept at the user's request (--keep)".into(),
+                    exchanges: Vec::new(),
+                }
+            } else {
+                CleanupResult {
+                    resource: format!("/{}/{:?}", c.resource, c.id),
+                    action: CleanupAction::LeftBehind,
+                    note: "the app gave it an id that is not one path segment: not requested; remove it by hand".into(),
+                    exchanges: Vec::new(),
+                }
+            };
+            result.redact(self.client.redactor());
+            events.cleanup_finished(&result);
+            out.push(result);
+        }
+        out
+    }
+
+    /// Finds what a create answered without an id by the name it was created with (which
+    /// carries the run marker), and removes each match.
+    async fn find_by_name(&self, c: &Created) -> Vec<CleanupResult> {
+        let left = |note: String, exchanges| {
+            vec![CleanupResult {
+                resource: format!("/{} (no id)", c.resource),
+                action: CleanupAction::LeftBehind,
+                note,
+                exchanges,
+            }]
+        };
+        let Some((attr, value)) = &c.name else {
+            return left(
+                "the app answered the create without an id, and the request named nothing to find it by; remove it by hand".into(),
+                Vec::new(),
+            );
+        };
+        let found = self
+            .client
+            .send(Outgoing {
+                query: vec![("filter".into(), format!("{attr} eq \"{value}\""))],
+                headers: vec![("Accept".into(), "application/scim+json".into())],
+                ..Outgoing::to(
+                    "GET",
+                    &format!("/{}", c.resource),
+                    self.client.target().credential.header_value(),
+                )
+            })
+            .await;
+        let ids: Vec<String> = found
+            .response
+            .as_ref()
+            .and_then(Response::json)
+            .and_then(|doc| lookup(doc, "Resources"))
+            .and_then(|r| r.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            // Only exact matches: never touch what the run did not create.
+            .filter(|r| {
+                lookup(r, attr)
+                    .and_then(|v| v.as_str().map(str::to_lowercase))
+                    .is_some_and(|v| v == value.to_lowercase())
+            })
+            .filter_map(|r| lookup(r, "id").and_then(|v| v.as_str().map(str::to_string)))
+            .collect();
+        if ids.is_empty() {
+            return left(
+                format!(
+                    "the app answered the create without an id, and {attr} eq {value:?} finds nothing ({}); remove it by hand",
+                    what_came_back(&found)
+                ),
+                found.exchanges,
+            );
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let found_one = Created {
+                resource: c.resource.clone(),
+                id,
+                name: None,
+            };
+            let mut r = match found_one.path() {
+                Some(path) => self.remove(&found_one, path).await,
+                None => left(
+                    "found by name, but its id is not one path segment; remove it by hand".into(),
+                    Vec::new(),
+                )
+                .remove(0),
+            };
+            r.note = format!("created without an id, found by {attr}; {}", r.note);
+            r.exchanges.splice(0..0, found.exchanges.iter().cloned());
+            out.push(r);
+        }
+        out
+    }
+
+    async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
+        let auth = self.client.target().credential.header_value();
+        let delete = self
+            .client
+            .send(Outgoing::to("DELETE", &resource, auth.clone()))
+            .await;
+        let mut exchanges = delete.exchanges.clone();
+        let done = |action, note, exchanges| CleanupResult {
+            resource: resource.clone(),
+            action,
+            note,
+            exchanges,
+        };
+        match delete.response.as_ref().map(|r| r.status) {
+            Some(404) => {
+                return done(
+                    CleanupAction::Deleted,
+                    "DELETE answered 404 (already gone)".into(),
+                    exchanges,
+                );
+            }
+            Some(s) if (200..300).contains(&s) => {
+                // Deleted is what a GET says, not what the DELETE answered.
+                let check = self
+                    .client
+                    .send(Outgoing::to("GET", &resource, auth.clone()))
+                    .await;
+                exchanges.extend(check.exchanges.iter().cloned());
+                return match check.response.as_ref().map(|r| r.status) {
+                    Some(200) => done(
+                        CleanupAction::SoftDeleted,
+                        format!(
+                            "DELETE answered {s}, but GET still answers 200: the app keeps it (a soft delete, or a DELETE that only deactivates)"
+                        ),
+                        exchanges,
+                    ),
+                    _ => done(
+                        CleanupAction::Deleted,
+                        format!("DELETE answered {s}; GET {}", what_came_back(&check)),
+                        exchanges,
+                    ),
+                };
+            }
+            _ if c.resource != "Users" => {
+                return done(
+                    CleanupAction::LeftBehind,
+                    format!("DELETE {}", what_came_back(&delete)),
+                    exchanges,
+                );
+            }
+            _ => {}
+        }
+        // Okta never deletes users either: a deactivated user is the accepted remainder.
+        let body = if self.scim11 {
+            serde_json::json!({"schemas": ["urn:scim:schemas:core:1.0"], "active": false})
+        } else {
+            serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": false}}]
+            })
+        };
+        let patch = self
+            .client
+            .send(Outgoing {
+                headers: vec![("Content-Type".into(), "application/scim+json".into())],
+                body: Some(body.to_string()),
+                ..Outgoing::to("PATCH", &resource, auth)
+            })
+            .await;
+        exchanges.extend(patch.exchanges.iter().cloned());
+        let refused = format!("DELETE {}", what_came_back(&delete));
+        match patch.response.as_ref().map(|r| r.status) {
+            Some(s) if (200..300).contains(&s) => done(
+                CleanupAction::Deactivated,
+                format!("{refused}; deactivated instead (PATCH answered {s})"),
+                exchanges,
+            ),
+            _ => done(
+                CleanupAction::LeftBehind,
+                format!(
+                    "{refused}; deactivation failed too (PATCH {}); remove it by hand",
+                    what_came_back(&patch)
+                ),
+                exchanges,
+            ),
+        }
+    }
+}
+
+/// The attribute a resource of this kind is created and found by, with the value the create
+/// request sent (it carries the run marker).
+pub(crate) fn created_name(
+    resource: &str,
+    sent_body: Option<&str>,
+) -> Option<(&'static str, String)> {
+    let attr = match resource {
+        "Users" => "userName",
+        "Groups" => "displayName",
+        _ => return None,
+    };
+    let body: serde_json::Value = serde_json::from_str(sent_body?).ok()?;
+    let value = lookup(&body, attr)?.as_str()?.to_string();
+    Some((attr, value))
+}
+
+/// "answered 500" or "failed: <transport error>".
+fn what_came_back(sent: &Sent) -> String {
+    match (
+        &sent.response,
+        sent.exchanges.last().and_then(|e| e.error.as_ref()),
+    ) {
+        (Some(r), _) => format!("answered {}", r.status),
+        (None, Some(e)) => format!("failed: {}", e.message),
+        (None, None) => "failed".into(),
+    }
+}
