@@ -85,11 +85,28 @@ fn fixture() -> RunReport {
                 },
             ),
             check(
+                "verify-groups-filter",
+                "Verify Groups filter",
+                Level::Optional,
+                Outcome::Skip {
+                    reason: "not run: spc.filter.supported is not true (the app does not advertise this capability)".into(),
+                },
+            ),
+            check(
                 "get-user-by-id",
                 "Get Users/{{id}}",
                 Level::Required,
-                Outcome::Skip {
-                    reason: "not run: it needs {{ISVUserid}}".into(),
+                Outcome::Blocked {
+                    reason: "blocked: it needs {{ISVUserid}}, which test-users-endpoint did not capture (fail)".into(),
+                    waited_for: vec!["test-users-endpoint".into()],
+                },
+            ),
+            check(
+                "random-user",
+                "Make sure random user doesn't exist",
+                Level::Required,
+                Outcome::Partial {
+                    not_evaluated: vec!["a JavaScript script (its checks are not evaluated)".into()],
                 },
             ),
             CheckResult {
@@ -137,7 +154,12 @@ fn fixture() -> RunReport {
         interrupted: false,
         aborted: None,
         notices: Vec::new(),
-        diagnoses: Vec::new(),
+        diagnoses: vec![harness::diagnosis::Diagnosis {
+            id: "auth-not-enforced".into(),
+            cause: "authentication is not enforced: requests without a valid credential were answered with success (1 checks)".into(),
+            reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1".into(),
+            explains: vec!["okta-scim2-spec/status-401".into()],
+        }],
         scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
         suites,
         summary,
@@ -174,11 +196,13 @@ fn terminal_snapshot() {
 #[test]
 fn junit_counts_match_the_report() {
     let xml = render(|r, b| junit::write(r, b));
-    assert!(xml.contains(r#"tests="5""#), "{xml}");
+    assert!(xml.contains(r#"tests="7""#), "{xml}");
     assert!(xml.contains(r#"<property name="warning""#), "{xml}");
     assert!(xml.contains(r#"failures="1""#), "{xml}");
     assert!(xml.contains(r#"errors="1""#), "{xml}");
-    assert!(xml.contains(r#"skipped="1""#), "{xml}");
+    // Skipped, blocked and partly evaluated are all "not a pass" to a CI viewer.
+    assert!(xml.contains(r#"skipped="3""#), "{xml}");
+    assert!(xml.contains(r#"<property name="diagnosis""#), "{xml}");
 }
 
 #[test]

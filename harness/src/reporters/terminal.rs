@@ -1,17 +1,9 @@
-//! The terminal: a line per check while the run goes ([`Progress`], a runner [`Events`]
-//! listener, on stderr), and the summary at the end ([`write_summary`], a function of the
+//! The terminal: a line per check while the run goes ([`Progress`], an [`Events`] listener,
+//! on stderr), and the summary at the end ([`write_summary`], a function of the
 //! report, on stdout).
 //!
-//! ```text
-//! okta-scim2-spec  Okta SCIM 2.0 SPEC Test (2.0)
-//!   PASS  required  Test Users endpoint  (3 ms)
-//!   FAIL  required  Check status 401  (1 ms)
-//!         status: expected 401, got 200
-//!         reference: Okta SCIM 2.0 SPEC Test, step 11
-//!   cleanup /Users/2819c223: deleted (DELETE answered 204)
-//!
-//! 11 passed, 1 failed, 0 errors, 0 skipped (1 required failed) in 41 ms, 13 HTTP requests
-//! ```
+//! What it prints is pinned by the snapshot `tests/e2e/snapshots/e2e__reporters__terminal_snapshot.snap`
+//! (one check of each outcome, a cleanup line, the root causes and the summary).
 //!
 //! Colours are used only when the caller says the stream is a terminal and `NO_COLOR` is unset.
 //! Every text that did not come from scimcheck itself (server details, ids, schema names, suite
