@@ -5,8 +5,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::exchange::{Exchange, TransportErrorKind};
-use crate::http::{Client, Outgoing, Sent};
+use crate::exchange::Exchange;
+use crate::http::{Client, Outgoing, Sent, Unreachable, unreachable};
 use crate::report::{Abort, AbortCause};
 use crate::runner::credential_refused;
 
@@ -39,13 +39,8 @@ impl VersionChoice {
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
     /// The first probe could not connect at all.
-    #[error("cannot reach {url}: {reason}")]
-    Unreachable {
-        /// The URL tried.
-        url: String,
-        /// Why.
-        reason: String,
-    },
+    #[error(transparent)]
+    Unreachable(#[from] Unreachable),
     /// A probe carrying the run's credential was answered 401 or 403.
     #[error("{0}")]
     CredentialRefused(String),
@@ -61,7 +56,7 @@ impl DetectError {
     /// The report's form of this error.
     pub fn to_abort(&self) -> Abort {
         let cause = match self {
-            DetectError::Unreachable { .. } => AbortCause::Unreachable,
+            DetectError::Unreachable(_) => AbortCause::Unreachable,
             DetectError::CredentialRefused(_) => AbortCause::CredentialRefused,
             DetectError::Neither { .. } => AbortCause::NotScim,
         };
@@ -132,17 +127,10 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
                 body: None,
             })
             .await;
-        if let (None, Some(last)) = (&sent.response, sent.exchanges.last())
-            && tried.is_empty()
-            && last
-                .error
-                .as_ref()
-                .is_some_and(|e| e.kind == TransportErrorKind::Connect)
+        if tried.is_empty()
+            && let Some(u) = unreachable(&sent.exchanges)
         {
-            return Err(DetectError::Unreachable {
-                url: last.request.url.clone(),
-                reason: describe(client, &sent),
-            });
+            return Err(u.into());
         }
         if let Some(status) = sent
             .response

@@ -525,6 +525,27 @@ impl Client {
     }
 }
 
+/// The target could not be reached at all: no connection on the first request of a run (a
+/// server that answers badly is judged; one that is not there cannot be).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("cannot reach {url}: {reason}")]
+pub struct Unreachable {
+    /// The URL tried (secrets removed).
+    pub url: String,
+    /// Why, as the connection error said it.
+    pub reason: String,
+}
+
+/// The [`Unreachable`] of a run's first request, when its exchanges got no connection.
+pub fn unreachable(exchanges: &[Exchange]) -> Option<Unreachable> {
+    let first = exchanges.first()?;
+    let error = first.error.as_ref()?;
+    (error.kind == TransportErrorKind::Connect).then(|| Unreachable {
+        url: first.request.url.clone(),
+        reason: error.message.clone(),
+    })
+}
+
 /// How often an idempotent request answered 429 or 503 is sent again.
 pub const MAX_RETRIES: usize = 2;
 

@@ -16,8 +16,7 @@ use crate::assertion::{Mismatch, evaluate, lookup};
 use crate::cleanup::{Created, Register, created_name};
 use crate::detect::VersionChoice;
 use crate::events::Events;
-use crate::exchange::TransportErrorKind;
-use crate::http::{Client, Outgoing, Response, Sent};
+use crate::http::{Client, Outgoing, Response, Sent, Unreachable, unreachable};
 use crate::report::{
     Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport, Summary,
     TargetInfo, Tool,
@@ -76,13 +75,8 @@ impl Default for RunOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The first request could not reach the target at all.
-    #[error("cannot reach {url}: {reason}")]
-    Unreachable {
-        /// The URL tried.
-        url: String,
-        /// Why.
-        reason: String,
-    },
+    #[error(transparent)]
+    Unreachable(#[from] Unreachable),
     /// The first request carrying the run's credential was answered 401 or 403.
     #[error("{0}")]
     CredentialRefused(String),
@@ -104,7 +98,7 @@ impl RunError {
     /// The report's form of this error.
     pub fn to_abort(&self) -> Abort {
         let cause = match self {
-            RunError::Unreachable { .. } => AbortCause::Unreachable,
+            RunError::Unreachable(_) => AbortCause::Unreachable,
             RunError::CredentialRefused(_) => AbortCause::CredentialRefused,
             RunError::Unresponsive(_) => AbortCause::Unresponsive,
             RunError::Deadline(_) => AbortCause::Deadline,
@@ -378,24 +372,14 @@ impl<'a> SuiteState<'a> {
             exchanges,
         } = self.client.send(outgoing).await;
         let Some(response) = response else {
-            let last = exchanges.last().expect("send makes at least one attempt");
-            let error = last
-                .error
-                .clone()
-                .expect("an exchange without response has an error");
-            if first_request && error.kind == TransportErrorKind::Connect {
-                return Err(RunError::Unreachable {
-                    url: last.request.url.clone(),
-                    reason: error.message,
-                });
+            if first_request && let Some(u) = unreachable(&exchanges) {
+                return Err(u.into());
             }
-            return Ok(finish(
-                Outcome::Error {
-                    reason: error.message,
-                },
-                exchanges,
-                None,
-            ));
+            let reason = exchanges
+                .last()
+                .and_then(|x| x.error.as_ref())
+                .map_or_else(|| "no response".into(), |e| e.message.clone());
+            return Ok(finish(Outcome::Error { reason }, exchanges, None));
         };
         if carries_credential && !self.credential_accepted {
             if matches!(response.status, 401 | 403) {
@@ -522,15 +506,11 @@ impl<'a> SuiteState<'a> {
         };
         let first_request = self.client.requests_sent() == 0;
         let walked = walk(self.client, spec, request, &self.known_users).await;
-        let refused = walked.exchanges.first().and_then(|x| x.error.as_ref());
         if first_request
             && walked.pages == 1
-            && refused.is_some_and(|x| x.kind == TransportErrorKind::Connect)
+            && let Some(u) = unreachable(&walked.exchanges)
         {
-            return Err(RunError::Unreachable {
-                url: walked.exchanges[0].request.url.clone(),
-                reason: walked.transport_error.clone().unwrap_or_default(),
-            });
+            return Err(u.into());
         }
         if !self.credential_accepted
             && let Some(status) = walked
