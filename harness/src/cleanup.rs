@@ -9,7 +9,7 @@
 
 use crate::assertion::lookup;
 use crate::events::Events;
-use crate::http::{Client, Outgoing, Response, Sent};
+use crate::http::{Auth, Client, Outgoing, Response, Sent};
 use crate::report::{CleanupAction, CleanupResult};
 use crate::template::{Vars, render_path};
 
@@ -129,11 +129,7 @@ impl<'a> Register<'a> {
             .send(Outgoing {
                 query: vec![("filter".into(), format!("{attr} eq \"{value}\""))],
                 headers: vec![("Accept".into(), "application/scim+json".into())],
-                ..Outgoing::to(
-                    "GET",
-                    &format!("/{}", c.resource),
-                    self.client.target().credential.header_value(),
-                )
+                ..Outgoing::to("GET", &format!("/{}", c.resource), Auth::Run)
             })
             .await;
         let ids: Vec<String> = found
@@ -184,7 +180,7 @@ impl<'a> Register<'a> {
     }
 
     async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
-        let auth = self.client.target().credential.header_value();
+        let auth = Auth::Run;
         let delete = self
             .client
             .send(Outgoing::to("DELETE", &resource, auth.clone()))

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::exchange::Exchange;
-use crate::http::{Client, Outgoing, Sent, Unreachable, unreachable};
+use crate::http::{Auth, Client, Outgoing, Sent, Unreachable, unreachable};
 use crate::report::{Abort, AbortCause};
 use crate::runner::credential_refused;
 
@@ -123,7 +123,7 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
                     "Accept".into(),
                     "application/scim+json, application/json".into(),
                 )],
-                authorization: client.target().credential.header_value(),
+                authorization: Auth::Run,
                 body: None,
             })
             .await;

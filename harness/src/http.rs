@@ -189,15 +189,26 @@ pub struct Outgoing {
     pub query: Vec<(String, String)>,
     /// Headers (without Authorization).
     pub headers: Vec<(String, String)>,
-    /// The Authorization header value, if one is to be sent.
-    pub authorization: Option<SecretString>,
+    /// Which Authorization header to send: the client resolves the run's credential.
+    pub authorization: Auth,
     /// The body.
     pub body: Option<String>,
 }
 
+/// The Authorization header of a request.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// The run's credential (the client builds the header from its target).
+    Run,
+    /// This value (a suite's literal header, a Runscope `{{auth}}`).
+    Value(SecretString),
+    /// No Authorization header.
+    Omit,
+}
+
 impl Outgoing {
-    /// A request without query, headers or body, carrying `authorization`.
-    pub fn to(method: &str, path: &str, authorization: Option<SecretString>) -> Self {
+    /// A request without query, headers or body.
+    pub fn to(method: &str, path: &str, authorization: Auth) -> Self {
         Outgoing {
             method: method.into(),
             path: path.into(),
@@ -381,7 +392,12 @@ impl Client {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let url = self.url(&out.path, &out.query);
         let mut headers = out.headers.clone();
-        if let Some(auth) = &out.authorization {
+        let authorization = match &out.authorization {
+            Auth::Run => self.target.credential.header_value(),
+            Auth::Value(v) => Some(v.clone()),
+            Auth::Omit => None,
+        };
+        if let Some(auth) = authorization {
             headers.push(("Authorization".into(), auth.expose_secret().to_string()));
         }
         let recorded = RecordedRequest {

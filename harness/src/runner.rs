@@ -16,7 +16,7 @@ use crate::assertion::{Mismatch, evaluate, lookup};
 use crate::cleanup::{Created, Register, created_name};
 use crate::detect::VersionChoice;
 use crate::events::Events;
-use crate::http::{Client, Outgoing, Response, Sent, Unreachable, unreachable};
+use crate::http::{Auth, Client, Outgoing, Response, Sent, Unreachable, unreachable};
 use crate::report::{
     Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport, Summary,
     TargetInfo, Tool,
@@ -596,9 +596,9 @@ impl<'a> SuiteState<'a> {
             query,
             headers,
             authorization: match &r.authorization {
-                Authorization::Run => self.client.target().credential.header_value(),
-                Authorization::Literal(v) => Some(render(v, vars)?.into()),
-                Authorization::Omit => None,
+                Authorization::Run => Auth::Run,
+                Authorization::Literal(v) => Auth::Value(render(v, vars)?.into()),
+                Authorization::Omit => Auth::Omit,
             },
             body,
         })

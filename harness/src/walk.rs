@@ -8,7 +8,6 @@
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use secrecy::SecretString;
 use serde_json::Value;
 
 use std::borrow::Cow;
@@ -17,7 +16,7 @@ use serde::Deserialize;
 
 use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
-use crate::http::{Client, Outgoing};
+use crate::http::{Auth, Client, Outgoing};
 use crate::suite::{Keyword, WalkRule, WalkSpec};
 
 /// Pages of evidence kept at most per walk.
@@ -33,7 +32,7 @@ pub struct WalkRequest<'a> {
     /// Headers of every page request.
     pub headers: &'a [(String, String)],
     /// The Authorization value.
-    pub authorization: Option<SecretString>,
+    pub authorization: Auth,
     /// `count` of every page.
     pub page_size: usize,
     /// The id to look for, rendered.

@@ -268,7 +268,7 @@ async fn idle_and_partial_connections_do_not_starve_the_reference_server() {
             path: "/ServiceProviderConfig".into(),
             query: vec![],
             headers: vec![],
-            authorization: Some(format!("Bearer {}", crate::support::TOKEN).into()),
+            authorization: harness::http::Auth::Run,
             body: None,
         }),
     )
@@ -291,7 +291,7 @@ async fn idle_and_partial_connections_do_not_starve_the_reference_server() {
 async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
     let server = crate::support::server(&[], 3).await;
     let client = crate::support::client(server.base_url());
-    let auth = Some(format!("Bearer {}", crate::support::TOKEN).into());
+    let auth = harness::http::Auth::Run;
     let get = |filter: String| harness::http::Outgoing {
         method: "GET".into(),
         path: "/Users".into(),

@@ -98,7 +98,7 @@ pub async fn marked_users(base_url: &str) -> Vec<String> {
                 path: "/Users".into(),
                 query: vec![("count".into(), "1000".into())],
                 headers: vec![],
-                authorization: Some(format!("Bearer {TOKEN}").into()),
+                authorization: harness::http::Auth::Run,
                 body: None,
             })
             .await
