@@ -142,11 +142,16 @@ pub async fn walk(
     req: WalkRequest<'_>,
     known_users: &IdHashes,
 ) -> WalkOutcome {
-    let mut out = WalkOutcome::default();
-    let mut problems = Problems::default();
-    let paging = spec.rules.contains(&WalkRule::Paging);
-    let mut first_total: Option<u64> = None;
-    let mut found = false;
+    let mut w = Walker {
+        spec,
+        req: &req,
+        known_users,
+        paging: spec.rules.contains(&WalkRule::Paging),
+        first_total: None,
+        found: false,
+        out: WalkOutcome::default(),
+        problems: Problems::default(),
+    };
     let mut start: u64 = 1;
     let mut complete = false;
     loop {
@@ -163,44 +168,34 @@ pub async fn walk(
                 body: None,
             })
             .await;
-        out.pages += 1;
-        problems.new_since_page = false;
+        w.out.pages += 1;
+        w.problems.new_since_page = false;
         let Some(resp) = sent.response else {
-            out.transport_error = sent
+            w.out.transport_error = sent
                 .exchanges
                 .last()
                 .and_then(|e| e.error.as_ref())
                 .map(|e| format!("page at startIndex {start}: {e}"));
-            out.exchanges.extend(sent.exchanges);
+            w.out.exchanges.extend(sent.exchanges);
             break;
         };
         let page_label = format!("page at startIndex {start}");
-        let distinct_before = out.ids.len();
-        let stop = check_page(
-            &resp,
-            spec,
-            &req,
-            &page_label,
-            paging,
-            &mut first_total,
-            &mut found,
-            known_users,
-            &mut out,
-            &mut problems,
-        );
-        if out.pages == 1 || (problems.new_since_page && out.exchanges.len() < EVIDENCE_PAGES) {
-            out.exchanges.extend(sent.exchanges);
+        let distinct_before = w.out.ids.len();
+        let stop = w.check_page(&resp, &page_label);
+        if w.out.pages == 1 || (w.problems.new_since_page && w.out.exchanges.len() < EVIDENCE_PAGES)
+        {
+            w.out.exchanges.extend(sent.exchanges);
         }
         let Some(returned) = stop else { break };
-        let total = first_total.unwrap_or(0);
+        let total = w.first_total.unwrap_or(0);
         // Bounds that do not trust totalResults: a page that brings nothing new means the
         // pages repeat (the walk would never end); past the limit, the walk stops with a
         // verdict instead of running for days.
-        if returned > 0 && out.ids.len() == distinct_before {
-            // Judged by walks that check paging; others only stop (one root cause, one
+        if returned > 0 && w.out.ids.len() == distinct_before {
+            // Judged by walks that check w.paging; others only stop (one root cause, one
             // failure).
-            if paging {
-                problems.add(
+            if w.paging {
+                w.problems.add(
                     "pages-repeat",
                     "each page to bring resources not seen before",
                     format!("{page_label}: its {returned} resources were all on earlier pages; the walk stops"),
@@ -208,8 +203,8 @@ pub async fn walk(
             }
             break;
         }
-        if out.resources >= req.max_resources && start + (req.page_size as u64) <= total {
-            problems.add(
+        if w.out.resources >= req.max_resources && start + (req.page_size as u64) <= total {
+            w.problems.add(
                 "walk-limit",
                 &format!(
                     "an import within --max-import-resources ({})",
@@ -217,7 +212,7 @@ pub async fn walk(
                 ),
                 format!(
                     "{} resources read, totalResults says {total}; the walk stops (raise --max-import-resources for an app this large)",
-                    out.resources
+                    w.out.resources
                 ),
             );
             break;
@@ -228,7 +223,7 @@ pub async fn walk(
             break;
         }
         if returned == 0 {
-            problems.add(
+            w.problems.add(
                 "pages-cover-total",
                 "pages up to totalResults that hold resources",
                 format!("{page_label} is empty although totalResults is {total}"),
@@ -236,48 +231,49 @@ pub async fn walk(
             break;
         }
         // A guard against a server whose totalResults never ends.
-        if out.pages as u64 > total / req.page_size.max(1) as u64 + 2 {
-            problems.add(
+        if w.out.pages as u64 > total / req.page_size.max(1) as u64 + 2 {
+            w.problems.add(
                 "pages-cover-total",
                 "the walk to end after totalResults / count pages",
-                format!("still going after {} pages", out.pages),
+                format!("still going after {} pages", w.out.pages),
             );
             break;
         }
     }
-    if paging && complete {
-        let total = first_total.unwrap_or(0);
-        if (out.ids.len() as u64) < total {
-            problems.add(
+    if w.paging && complete {
+        let total = w.first_total.unwrap_or(0);
+        if (w.out.ids.len() as u64) < total {
+            w.problems.add(
                 "no-gaps",
                 &format!("{total} distinct resources, as totalResults says"),
                 format!(
                     "{} distinct ids over {} pages: {} never appeared",
-                    out.ids.len(),
-                    out.pages,
-                    total - out.ids.len() as u64
+                    w.out.ids.len(),
+                    w.out.pages,
+                    total - w.out.ids.len() as u64
                 ),
             );
         }
     }
     if let Some(id) = &req.find_id {
         let wanted = spec.find.as_ref().is_some_and(|f| f.present);
-        if wanted && !found && out.transport_error.is_none() {
-            problems.add(
+        if wanted && !w.found && w.out.transport_error.is_none() {
+            w.problems.add(
                 "find",
                 "the run's resource in the import",
                 format!("id {id} was not returned by any page"),
             );
         }
-        if !wanted && found {
-            problems.add(
+        if !wanted && w.found {
+            w.problems.add(
                 "find",
                 "the deleted resource gone from the import",
                 format!("id {id} is still returned"),
             );
         }
     }
-    out.mismatches = problems.into_mismatches();
+    let mut out = w.out;
+    out.mismatches = w.problems.into_mismatches();
     out
 }
 
@@ -438,165 +434,167 @@ fn resource_by_id(body: &str, id: &str) -> Option<Value> {
         .cloned()
 }
 
-/// Checks one page; returns how many resources it held, or None to stop the walk.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one page's checks share the walk's running state"
-)]
-fn check_page(
-    resp: &crate::http::Response,
-    spec: &WalkSpec,
-    req: &WalkRequest<'_>,
-    page: &str,
+/// The running state of one walk: what the pages so far established, and what they broke.
+struct Walker<'a> {
+    spec: &'a WalkSpec,
+    req: &'a WalkRequest<'a>,
+    known_users: &'a IdHashes,
+    /// Whether the walk judges paging (counters, duplicates, gaps).
     paging: bool,
-    first_total: &mut Option<u64>,
-    found: &mut bool,
-    known_users: &IdHashes,
-    out: &mut WalkOutcome,
-    problems: &mut Problems,
-) -> Option<usize> {
-    if resp.status != 200 {
-        problems.add(
-            "status",
-            "200 for every page",
-            format!("{page}: status {}", resp.status),
-        );
-        return None;
-    }
-    let Some(p) = read_page(&resp.body, spec) else {
-        problems.add(
-            "json",
-            "a JSON ListResponse for every page",
-            format!("{page}: the body is not JSON"),
-        );
-        return None;
-    };
-    if paging {
-        for (name, v) in [
-            ("totalResults", &p.total),
-            ("startIndex", &p.start),
-            ("itemsPerPage", &p.per_page),
-        ] {
-            if !is_integer(v.as_ref()) {
-                problems.add(
-                    "integer-counters",
-                    "totalResults, startIndex and itemsPerPage as JSON integers",
-                    format!(
-                        "{page}: {name} is {}",
-                        v.as_ref().map_or("absent".to_string(), Value::to_string)
-                    ),
-                );
-            }
-        }
-    }
-    let Some(total) = number(p.total.as_ref()) else {
-        problems.add(
-            "total",
-            "totalResults on every page",
-            format!("{page}: no totalResults"),
-        );
-        return None;
-    };
-    match *first_total {
-        None => *first_total = Some(total),
-        Some(t) if paging && t != total => problems.add(
-            "consistent-total",
-            "the same totalResults on every page",
-            format!("{page}: {total}, the first page said {t}"),
-        ),
-        Some(_) => {}
-    }
-    let resources = match p.resources {
-        Some(items) => items,
-        None if total == 0 => Vec::new(),
-        None => {
-            problems.add(
-                "resources",
-                "Resources as an array",
-                format!("{page}: Resources is absent or not an array"),
+    /// totalResults of the first page.
+    first_total: Option<u64>,
+    /// Whether the resource looked for was seen.
+    found: bool,
+    out: WalkOutcome,
+    problems: Problems,
+}
+
+impl Walker<'_> {
+    /// Checks one page; returns how many resources it held, or None to stop the walk.
+    fn check_page(&mut self, resp: &crate::http::Response, page: &str) -> Option<usize> {
+        if resp.status != 200 {
+            self.problems.add(
+                "status",
+                "200 for every page",
+                format!("{page}: status {}", resp.status),
             );
             return None;
         }
-    };
-    if paging {
-        if let Some(per_page) = number(p.per_page.as_ref())
-            && per_page != resources.len() as u64
-        {
-            problems.add(
-                "items-per-page",
-                "itemsPerPage equal to the resources on the page",
-                format!(
-                    "{page}: itemsPerPage {per_page}, {} resources",
-                    resources.len()
-                ),
-            );
-        }
-        if resources.len() > req.page_size {
-            problems.add(
-                "page-size",
-                &format!("at most count = {} resources per page", req.page_size),
-                format!(
-                    "{page}: {} resources (paging ignored?); the walk stops",
-                    resources.len()
-                ),
+        let Some(p) = read_page(&resp.body, self.spec) else {
+            self.problems.add(
+                "json",
+                "a JSON ListResponse for every page",
+                format!("{page}: the body is not JSON"),
             );
             return None;
-        }
-    }
-    for r in &resources {
-        out.resources += 1;
-        let id = r.id.as_deref().unwrap_or_default();
-        if paging && !out.ids.insert(id_hash(id)) {
-            problems.add(
-                "no-duplicates",
-                "each resource on exactly one page",
-                format!("{page}: id {id} was already on an earlier page"),
-            );
-        } else if !paging {
-            out.ids.insert(id_hash(id));
-        }
-        if spec.rules.contains(&WalkRule::UserShape) {
-            let ours = r
-                .user_name
-                .as_deref()
-                .is_some_and(|n| n.contains(req.run_marker.as_str()));
-            if ours {
-                check_user(r, id, problems);
-            } else {
-                let mut theirs = Problems::default();
-                check_user(r, id, &mut theirs);
-                if let Some((rule, _, _, example)) = theirs.found.first() {
-                    let (n, first) = &mut out.others_incomplete;
-                    *n += 1;
-                    first.get_or_insert_with(|| format!("{rule}: {example}"));
-                }
-            }
-        }
-        if spec.rules.contains(&WalkRule::GroupMembers) {
-            check_group(r, id, known_users, problems);
-        }
-        if req.find_id.as_deref() == Some(id) {
-            *found = true;
-            let doc = resource_by_id(&resp.body, id).unwrap_or(Value::Null);
-            for (path, want) in &req.find_expect {
-                let text = lookup(&doc, path).map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                });
-                if text.as_deref() != Some(want.as_str()) {
-                    problems.add(
-                        &format!("find {path}"),
-                        &format!("{path} = {want:?} in the import"),
+        };
+        if self.paging {
+            for (name, v) in [
+                ("totalResults", &p.total),
+                ("startIndex", &p.start),
+                ("itemsPerPage", &p.per_page),
+            ] {
+                if !is_integer(v.as_ref()) {
+                    self.problems.add(
+                        "integer-counters",
+                        "totalResults, startIndex and itemsPerPage as JSON integers",
                         format!(
-                            "{page}: {}",
-                            text.map_or("absent".to_string(), |t| format!("{t:?}"))
+                            "{page}: {name} is {}",
+                            v.as_ref().map_or("absent".to_string(), Value::to_string)
                         ),
                     );
                 }
             }
         }
+        let Some(total) = number(p.total.as_ref()) else {
+            self.problems.add(
+                "total",
+                "totalResults on every page",
+                format!("{page}: no totalResults"),
+            );
+            return None;
+        };
+        match self.first_total {
+            None => self.first_total = Some(total),
+            Some(t) if self.paging && t != total => self.problems.add(
+                "consistent-total",
+                "the same totalResults on every page",
+                format!("{page}: {total}, the first page said {t}"),
+            ),
+            Some(_) => {}
+        }
+        let resources = match p.resources {
+            Some(items) => items,
+            None if total == 0 => Vec::new(),
+            None => {
+                self.problems.add(
+                    "resources",
+                    "Resources as an array",
+                    format!("{page}: Resources is absent or not an array"),
+                );
+                return None;
+            }
+        };
+        if self.paging {
+            if let Some(per_page) = number(p.per_page.as_ref())
+                && per_page != resources.len() as u64
+            {
+                self.problems.add(
+                    "items-per-page",
+                    "itemsPerPage equal to the resources on the page",
+                    format!(
+                        "{page}: itemsPerPage {per_page}, {} resources",
+                        resources.len()
+                    ),
+                );
+            }
+            if resources.len() > self.req.page_size {
+                self.problems.add(
+                    "page-size",
+                    &format!("at most count = {} resources per page", self.req.page_size),
+                    format!(
+                        "{page}: {} resources (self.paging ignored?); the walk stops",
+                        resources.len()
+                    ),
+                );
+                return None;
+            }
+        }
+        for r in &resources {
+            self.out.resources += 1;
+            let id = r.id.as_deref().unwrap_or_default();
+            if self.paging && !self.out.ids.insert(id_hash(id)) {
+                self.problems.add(
+                    "no-duplicates",
+                    "each resource on exactly one page",
+                    format!("{page}: id {id} was already on an earlier page"),
+                );
+            } else if !self.paging {
+                self.out.ids.insert(id_hash(id));
+            }
+            if self.spec.rules.contains(&WalkRule::UserShape) {
+                let ours = r
+                    .user_name
+                    .as_deref()
+                    .is_some_and(|n| n.contains(self.req.run_marker.as_str()));
+                if ours {
+                    check_user(r, id, &mut self.problems);
+                } else {
+                    let mut theirs = Problems::default();
+                    check_user(r, id, &mut theirs);
+                    if let Some((rule, _, _, example)) = theirs.found.first() {
+                        let (n, first) = &mut self.out.others_incomplete;
+                        *n += 1;
+                        first.get_or_insert_with(|| format!("{rule}: {example}"));
+                    }
+                }
+            }
+            if self.spec.rules.contains(&WalkRule::GroupMembers) {
+                check_group(r, id, self.known_users, &mut self.problems);
+            }
+            if self.req.find_id.as_deref() == Some(id) {
+                self.found = true;
+                let doc = resource_by_id(&resp.body, id).unwrap_or(Value::Null);
+                for (path, want) in &self.req.find_expect {
+                    let text = lookup(&doc, path).map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    });
+                    if text.as_deref() != Some(want.as_str()) {
+                        self.problems.add(
+                            &format!("find {path}"),
+                            &format!("{path} = {want:?} in the import"),
+                            format!(
+                                "{page}: {}",
+                                text.map_or("absent".to_string(), |t| format!("{t:?}"))
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        Some(resources.len())
     }
-    Some(resources.len())
 }
 
 fn filled(v: &Option<Cow<'_, str>>) -> bool {
