@@ -153,6 +153,9 @@ pub struct CheckResult {
     /// What the check covered, when that is more than one request ("1000 pages, …").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Where the check is written (`specs/rfc7644.toml:412`, or the user's suite file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// The verdict of a check. A server breaking a rule is a `Fail`; `Error` is a transport fault

@@ -289,6 +289,8 @@ impl<'a> SuiteState<'a> {
     async fn run_checks(&mut self, events: &mut dyn Events) -> Result<(), RunError> {
         for check in &self.suite.checks {
             let mut result = self.run_check(check).await?;
+            result.location =
+                (check.line > 0).then(|| format!("{}:{}", self.suite.source, check.line));
             result.redact(self.client.redactor());
             events.check_finished(self.suite, &result);
             self.results.push(result);
@@ -678,6 +680,7 @@ fn result_of(
         duration_ms: clock.elapsed().as_millis() as u64,
         exchanges,
         note: if partial { note } else { note.or_else(not_run) },
+        location: None,
     }
 }
 

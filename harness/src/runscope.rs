@@ -397,6 +397,7 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             disabled,
             // Dependencies come from the captures its templates use.
             needs: Vec::new(),
+            line: 0,
         });
     }
     if checks.is_empty() {

@@ -164,6 +164,8 @@ pub struct Check {
     /// changed, state they established) beyond the values it captures: when one of them did
     /// not pass, this check is blocked instead of judging a setup that never happened.
     pub needs: Vec<String>,
+    /// The line of the check in its suite file (0 when it has none, as in a Runscope export).
+    pub line: usize,
 }
 
 /// An import walk: `GET path?startIndex=1&count=N`, then `startIndex=N+1`, … until
@@ -615,9 +617,10 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
                 format!("duplicate check id {:?}", raw_check.id),
             ));
         }
-        let check = build_check(raw_check, &header_sets, &known, &known_bodies).map_err(
+        let mut check = build_check(raw_check, &header_sets, &known, &known_bodies).map_err(
             |(sub, sub_span, m)| at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m),
         )?;
+        check.line = line_of(text, span.start);
         for (name, _) in &check.capture {
             known.insert(name.clone());
         }
@@ -720,6 +723,22 @@ fn build_check(
     known_bodies: &BTreeSet<String>,
 ) -> Result<Check, CheckError> {
     let err = |key: &str, m: String| (key.to_string(), None, m);
+    // A walk is judged by its rules over every page: what a one-request check declares would
+    // be silently ignored, so it is refused.
+    if raw.walk.is_some() {
+        let stray = [
+            ("expect", !raw.expect.is_empty()),
+            ("capture", !raw.capture.is_empty()),
+            ("creates", raw.creates.is_some()),
+            ("capture_body", raw.capture_body.is_some()),
+        ];
+        if let Some((key, _)) = stray.iter().find(|(_, set)| *set) {
+            return Err(err(
+                key,
+                "a walk is judged by its rules and find over every page; it takes no expect, capture, creates or capture_body".into(),
+            ));
+        }
+    }
     let r = raw.request;
     let method = r.method.to_ascii_uppercase();
     if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
@@ -968,6 +987,7 @@ fn build_check(
         pause_before_s: raw.pause_before_s,
         disabled: raw.disabled,
         needs: raw.needs,
+        line: 0,
     })
 }
 
@@ -1150,6 +1170,43 @@ expect = [{ status = 200 }]
         let text = format!("{MINIMAL}\n[[check]]{second}");
         let e = parse_suite("s.toml", &text).unwrap_err();
         assert!(e.message.contains("duplicate check id"), "{e}");
+    }
+
+    /// Regression: a walk silently dropped the expect, capture and creates it was given.
+    #[test]
+    fn a_walk_refuses_what_only_a_request_check_can_use() {
+        let text = MINIMAL.replace(
+            "expect = [{ status = 200 }]",
+            "walk = { rules = [\"paging\"] }\ncapture = { x = \"id\" }",
+        );
+        let e = parse_suite("s.toml", &text).unwrap_err();
+        assert_eq!(e.key, "check[0].capture", "{e}");
+        assert!(e.message.contains("a walk is judged by its rules"), "{e}");
+        let text = MINIMAL.replace(
+            "request = {",
+            "walk = { rules = [\"paging\"] }\nrequest = {",
+        );
+        assert_eq!(
+            parse_suite("s.toml", &text).unwrap_err().key,
+            "check[0].expect"
+        );
+    }
+
+    #[test]
+    fn needs_names_an_earlier_check() {
+        let text = MINIMAL.replace(
+            "level = \"required\"",
+            "level = \"required\"\nneeds = [\"b\"]",
+        );
+        let e = parse_suite("s.toml", &text).unwrap_err();
+        assert_eq!(e.key, "check[0].needs", "{e}");
+        assert!(e.message.contains("not the id of an earlier check"), "{e}");
+    }
+
+    #[test]
+    fn each_check_knows_its_line() {
+        let s = parse_suite("t.toml", MINIMAL).unwrap();
+        assert_eq!(s.checks[0].line, 9);
     }
 
     #[test]

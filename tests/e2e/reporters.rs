@@ -43,6 +43,7 @@ fn check(id: &str, title: &str, level: Level, outcome: Outcome) -> CheckResult {
         duration_ms: 3,
         exchanges: vec![exchange(200, r#"{"totalResults":0}"#)],
         note: None,
+        location: Some(format!("specs/okta-scim2-spec.toml:{}", 40 + id.len())),
     }
 }
 

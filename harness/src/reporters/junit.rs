@@ -100,7 +100,12 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
                     let mut s = TestCaseStatus::non_success(kind);
                     s.set_message(explanation.lines().next().unwrap_or_default());
                     s.set_type(check.level.as_str());
-                    s.set_description(format!("{explanation}\nreference: {}", check.reference));
+                    let at = check
+                        .location
+                        .as_ref()
+                        .map(|l| format!("\nat {l}"))
+                        .unwrap_or_default();
+                    s.set_description(format!("{explanation}\nreference: {}{at}", check.reference));
                     s
                 }
             };

@@ -72,6 +72,9 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
             Outcome::Skip { .. } | Outcome::Blocked { .. }
         ) {
             writeln!(out, "        reference: {}", safe_line(&result.reference))?;
+            if let Some(at) = &result.location {
+                writeln!(out, "        at {}", safe_line(at))?;
+            }
         }
     }
     Ok(())
