@@ -111,16 +111,35 @@ impl CheckDoc {
                     .unwrap_or_default()
                     .to_string()
             };
+            // The same text as the harness's reports: keyword first, hint after.
             return ms
                 .iter()
                 .map(|m| {
+                    let keyword = m
+                        .get("keyword")
+                        .and_then(Value::as_str)
+                        .map(|k| format!("[{k}] "))
+                        .unwrap_or_default();
+                    let hint = m
+                        .get("hint")
+                        .and_then(Value::as_str)
+                        .map(|h| format!("\n  hint: {h}"))
+                        .unwrap_or_default();
                     format!(
-                        "{}: expected {}, got {}",
+                        "{keyword}{}: expected {}, got {}{hint}",
                         text(m, "assertion"),
                         text(m, "expected"),
                         text(m, "actual")
                     )
                 })
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+        if let Some(n) = self.outcome.get("not_evaluated").and_then(Value::as_array) {
+            return n
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|t| format!("not evaluated: {t}"))
                 .collect::<Vec<_>>()
                 .join("\n");
         }
@@ -350,4 +369,33 @@ pub fn requirement_problems(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the bundle's report dropped the SHOULD keyword and the hint of a failure,
+    /// so a warning read like a failure without its fix.
+    #[test]
+    fn explanations_keep_the_keyword_and_the_hint() {
+        let check = CheckDoc {
+            id: "c".into(),
+            title: "t".into(),
+            level: "required".into(),
+            reference: "RFC 7644 §3.3".into(),
+            outcome: serde_json::json!({"status": "warn", "mismatches": [{
+                "assertion": "header Content-Type contains", "expected": "application/scim+json",
+                "actual": "application/json", "keyword": "SHOULD", "hint": "send application/scim+json"}]}),
+        };
+        assert_eq!(
+            check.explanation(),
+            "[SHOULD] header Content-Type contains: expected application/scim+json, got application/json\n  hint: send application/scim+json"
+        );
+        let partial = CheckDoc {
+            outcome: serde_json::json!({"status": "partial", "not_evaluated": ["a script"]}),
+            ..check
+        };
+        assert_eq!(partial.explanation(), "not evaluated: a script");
+    }
 }
