@@ -450,3 +450,33 @@ async fn a_crafted_bundle_cannot_steer_the_terminal() {
     }
     assert!(text.contains("\\u{1b}"), "{text}");
 }
+
+/// Results holding every kind of outcome cross-check with their JUnit file (blocked and
+/// partly evaluated checks, warnings and optional failures are skipped testcases there).
+#[tokio::test(flavor = "multi_thread")]
+async fn results_with_every_outcome_cross_check_with_their_junit() {
+    use harness::report::Outcome;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results_with(&d.join("results"), ALL, true, |report| {
+        let checks = &mut report.suites[1].checks;
+        checks[0].outcome = Outcome::Blocked {
+            reason: "blocked".into(),
+            waited_for: vec![],
+        };
+        checks[1].outcome = Outcome::Partial {
+            not_evaluated: vec!["a script".into()],
+        };
+        checks[2].outcome = Outcome::Warn { mismatches: vec![] };
+        checks[3].level = harness::suite::Level::Optional;
+        checks[3].outcome = Outcome::Error {
+            reason: "timeout".into(),
+        };
+    })
+    .await;
+    let out = scimcheck(&[PACKAGE, &["--draft"]].concat(), d, Some("x"));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("disagrees"), "{text}");
+}

@@ -21,9 +21,14 @@
 //! </testsuites>
 //! ```
 //!
-//! `failure` is a server that broke a rule, `error` a transport fault, `skipped` a check that
-//! did not run (with the reason). The failure body says what was expected, what came back, and
-//! the reference; `system-out` holds the redacted request and response.
+//! The JUnit status agrees with the exit status: `failure` is a *required* check the server
+//! failed, `error` a required check without a usable response — exactly what makes the run exit
+//! 1. Every other check that is not a pass is `skipped`, its `type` saying which kind
+//! (`warning`, `optional-failure`, `optional-error`, `skipped`, `blocked`, `partial`) and its
+//! message why: test viewers show those apart without failing the build. A run that could not
+//! judge the app (exit 2) has one more suite, `scimcheck`, with one `error` testcase saying why.
+//! The failure body says what was expected, what came back, the reference and where the check
+//! is written; `system-out` holds the redacted request and response.
 
 use std::io::Write;
 use std::time::Duration;
@@ -31,6 +36,19 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::report::{Outcome, RunReport};
+use crate::suite::Level;
+
+/// The `type` of a `<skipped>` testcase: what kind of "not a pass" it is.
+fn skipped_kind(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Warn { .. } => "warning",
+        Outcome::Fail { .. } => "optional-failure",
+        Outcome::Error { .. } => "optional-error",
+        Outcome::Blocked { .. } => "blocked",
+        Outcome::Partial { .. } => "partial",
+        Outcome::Skip { .. } | Outcome::Pass => "skipped",
+    }
+}
 
 /// Writes the report as JUnit XML.
 pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -72,31 +90,20 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             ));
         }
         for check in &suite.checks {
-            let mut status = match &check.outcome {
-                // JUnit has no warnings: the check passed, and the warning goes in a property
-                // and in system-err, so that CI dashboards show it without failing the build.
-                Outcome::Pass | Outcome::Warn { .. } => TestCaseStatus::success(),
-                // Not run, or not wholly evaluated: neither green nor red in a test viewer.
-                Outcome::Skip { reason } | Outcome::Blocked { reason, .. } => {
-                    let mut s = TestCaseStatus::skipped();
-                    s.set_message(reason.as_str());
-                    s
-                }
-                outcome @ Outcome::Partial { .. } => {
-                    let mut s = TestCaseStatus::skipped();
-                    s.set_message(format!(
-                        "partly evaluated: {}",
-                        outcome.explanation().replace('\n', "; ")
-                    ));
-                    s
-                }
-                outcome @ (Outcome::Fail { .. } | Outcome::Error { .. }) => {
+            // Red in a CI viewer means the run fails (exit 1): only a required check that
+            // failed or errored is a <failure>/<error>. Everything else that is not a pass
+            // (warnings, optional failures, gated-out, blocked and partly evaluated checks) is
+            // <skipped> with a type and a message: GitHub's and GitLab's test reports and
+            // Jenkins show skipped tests apart (neutral/yellow), without failing the build.
+            let explanation = check.outcome.explanation();
+            let status = match (&check.outcome, check.level) {
+                (Outcome::Pass, _) => TestCaseStatus::success(),
+                (outcome @ (Outcome::Fail { .. } | Outcome::Error { .. }), Level::Required) => {
                     let kind = if matches!(outcome, Outcome::Fail { .. }) {
                         NonSuccessKind::Failure
                     } else {
                         NonSuccessKind::Error
                     };
-                    let explanation = outcome.explanation();
                     let mut s = TestCaseStatus::non_success(kind);
                     s.set_message(explanation.lines().next().unwrap_or_default());
                     s.set_type(check.level.as_str());
@@ -108,12 +115,13 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
                     s.set_description(format!("{explanation}\nreference: {}{at}", check.reference));
                     s
                 }
-            };
-            match check.outcome {
-                Outcome::Skip { .. } => status.set_type("skipped"),
-                Outcome::Blocked { .. } => status.set_type("blocked"),
-                Outcome::Partial { .. } => status.set_type("partial"),
-                _ => &mut status,
+                (outcome, _) => {
+                    let kind = skipped_kind(outcome);
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_type(kind);
+                    s.set_message(format!("{kind}: {}", explanation.replace('\n', "; ")));
+                    s
+                }
             };
             let mut tc = TestCase::new(format!("{}: {}", check.id, check.title), status);
             tc.set_classname(suite.id.as_str());
