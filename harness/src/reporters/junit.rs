@@ -22,8 +22,8 @@
 //! ```
 //!
 //! The JUnit status agrees with the exit status: `failure` is a *required* check the server
-//! failed, `error` a required check without a usable response — exactly what makes the run exit
-//! 1. Every other check that is not a pass is `skipped`, its `type` saying which kind
+//! failed, `error` a required check without a usable response, exactly what makes the run
+//! exit 1. Every other check that is not a pass is `skipped`, its `type` saying which kind
 //! (`warning`, `optional-failure`, `optional-error`, `skipped`, `blocked`, `partial`) and its
 //! message why: test viewers show those apart without failing the build. A run that could not
 //! judge the app (exit 2) has one more suite, `scimcheck`, with one `error` testcase saying why.
