@@ -127,6 +127,46 @@ struct RunArgs {
     /// Wait the pauses of a Runscope export (5-40 s between steps)
     #[arg(long)]
     honor_pauses: bool,
+    /// Show the request line and response status of every check that did not pass; twice
+    /// (-vv) also the response body (secrets removed)
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Print only the summary (no line per check)
+    #[arg(short, long)]
+    quiet: bool,
+    /// Colours: auto (a terminal without NO_COLOR), always or never
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+enum ColorArg {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the run is shown on the terminal (nothing of it reaches the result files).
+#[derive(Clone, Copy, Default)]
+struct Display {
+    color: ColorArg,
+    verbose: u8,
+    quiet: bool,
+}
+
+impl Display {
+    fn style(&self, is_terminal: bool) -> Style {
+        let color = match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Style {
+            color,
+            verbose: self.verbose,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -263,6 +303,7 @@ struct RunConfig {
     version: VersionArg,
     out: PathBuf,
     options: RunOptions,
+    display: Display,
 }
 
 fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
@@ -459,19 +500,12 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
         version,
         out,
         options,
+        display: Display {
+            color: args.color,
+            verbose: args.verbose,
+            quiet: args.quiet,
+        },
     })
-}
-
-fn stderr_style() -> Style {
-    Style {
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    }
-}
-
-fn stdout_style() -> Style {
-    Style {
-        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    }
 }
 
 /// Runs, writes the result files, prints the summary; returns the exit status.
@@ -493,7 +527,7 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
                     Ok(choice) => choice,
                     Err(e) => {
                         let report = aborted_before_start(&client, &config.options, e.to_abort());
-                        return finish(&report, &config.out);
+                        return finish(&report, &config.out, config.display);
                     }
                 },
                 VersionArg::V2 => VersionChoice::declared("2.0"),
@@ -503,27 +537,39 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
             (choice, suites)
         }
     };
-    let _ = write_version(&choice, &mut std::io::stderr());
+    if !config.display.quiet {
+        let _ = write_version(&choice, &mut std::io::stderr());
+    }
     config.options.scim_version = Some(choice);
-    let mut progress = Progress::new(std::io::stderr(), stderr_style());
+    let mut progress = Progress::new(
+        std::io::stderr(),
+        config.display.style(std::io::stderr().is_terminal()),
+    );
+    let mut quiet = harness::events::NoEvents;
+    let events: &mut dyn harness::events::Events = if config.display.quiet {
+        &mut quiet
+    } else {
+        &mut progress
+    };
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     };
-    let report = run(&client, &suites, &config.options, &mut progress, interrupt).await;
-    finish(&report, &config.out)
+    let report = run(&client, &suites, &config.options, events, interrupt).await;
+    finish(&report, &config.out, config.display)
 }
 
 /// Writes the result files and prints the summary (and why a run stopped, on stderr).
-fn finish(report: &RunReport, out_dir: &Path) -> Result<ExitStatus> {
+fn finish(report: &RunReport, out_dir: &Path, display: Display) -> Result<ExitStatus> {
     write_results(report, out_dir)?;
     if let Some(abort) = &report.aborted {
         eprintln!("error: {}", untrusted::terminal(&abort.message));
     }
     let config_out = out_dir;
     let mut out = std::io::stdout().lock();
-    let printed = write_summary(report, stdout_style(), &mut out).and_then(|()| {
+    let style = display.style(std::io::stdout().is_terminal());
+    let printed = write_summary(report, style, &mut out).and_then(|()| {
         writeln!(
             out,
             "results: {}, {}",
@@ -634,6 +680,7 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             version: VersionArg::Auto,
             out,
             options: RunOptions::default(),
+            display: Display::default(),
         };
         let out_dir = config.out.clone();
         let status = execute(config).await;

@@ -622,3 +622,53 @@ async fn a_token_with_bearer_or_a_newline_is_trimmed_and_the_report_says_so() {
     assert!(json.contains("\"notices\""));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbosity_quiet_and_colour_are_chosen_by_flags() {
+    let server = server_with(
+        Auth {
+            token: Some("verbosity-token-1234".into()),
+            basic: None,
+        },
+        &[Fault::FilterIgnored],
+    )
+    .await;
+    let env = [("SCIM_TOKEN", "verbosity-token-1234")];
+    let run = |extra: &'static [&'static str]| {
+        let mut args = vec![
+            "run",
+            "--base-url",
+            server.base_url(),
+            "--suite",
+            "okta-scim2-spec",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let verbose = scimcheck(&run(&["-vv"]), &env, dir.path()).await;
+    let (_, stderr) = text(&verbose);
+    assert!(stderr.contains("        > GET "), "{stderr}");
+    assert!(stderr.contains("        < 200 ("), "{stderr}");
+    assert!(
+        stderr.contains("\"Resources\""),
+        "-vv shows bodies: {stderr}"
+    );
+    assert!(!stderr.contains("verbosity-token-1234"));
+    let quiet = scimcheck(&run(&["-q"]), &env, dir.path()).await;
+    let (stdout, stderr) = text(&quiet);
+    assert!(!stderr.contains("PASS"), "{stderr}");
+    assert!(
+        stdout.starts_with("Root causes") || stdout.starts_with("FAILED"),
+        "{stdout}"
+    );
+    let coloured = scimcheck(&run(&["--color", "always"]), &env, dir.path()).await;
+    assert!(
+        text(&coloured).0.contains("\u{1b}[31mFAILED"),
+        "{}",
+        text(&coloured).0
+    );
+    let plain = scimcheck(&run(&["--color", "never"]), &env, dir.path()).await;
+    assert!(!text(&plain).1.contains('\u{1b}'));
+    server.stop().await;
+}

@@ -33,11 +33,25 @@ async fn run_captured(client: &Client, ids: &[&str]) -> (RunReport, String) {
         client,
         &suites,
         &RunOptions::default(),
-        &mut Progress::new(&mut screen, Style { color: false }),
+        &mut Progress::new(
+            &mut screen,
+            Style {
+                color: false,
+                verbose: 2,
+            },
+        ),
         std::future::pending(),
     )
     .await;
-    write_summary(&report, Style { color: false }, &mut screen).unwrap();
+    write_summary(
+        &report,
+        Style {
+            color: false,
+            verbose: 2,
+        },
+        &mut screen,
+    )
+    .unwrap();
     (report, String::from_utf8(screen).unwrap())
 }
 

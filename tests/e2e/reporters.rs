@@ -185,7 +185,7 @@ fn json_snapshot() {
 
 #[test]
 fn terminal_snapshot() {
-    let style = terminal::Style { color: false };
+    let style = terminal::Style::default();
     insta::assert_snapshot!(render(|r, b| {
         for c in &r.suites[0].checks {
             terminal::write_check(c, style, b)?;

@@ -158,7 +158,13 @@ async fn a_secret_echoed_in_any_encoding_reaches_no_output() {
         &client,
         &[suite("okta-scim2-spec"), suite("rfc7644")],
         &RunOptions::default(),
-        &mut Progress::new(&mut live, Style { color: false }),
+        &mut Progress::new(
+            &mut live,
+            Style {
+                color: false,
+                verbose: 2,
+            },
+        ),
         std::future::pending(),
     )
     .await;
@@ -166,7 +172,15 @@ async fn a_secret_echoed_in_any_encoding_reaches_no_output() {
     let mut outputs = Vec::new();
     harness::reporters::json::write(&report, &mut outputs).unwrap();
     harness::reporters::junit::write(&report, &mut outputs).unwrap();
-    write_summary(&report, Style { color: false }, &mut outputs).unwrap();
+    write_summary(
+        &report,
+        Style {
+            color: false,
+            verbose: 2,
+        },
+        &mut outputs,
+    )
+    .unwrap();
     outputs.extend_from_slice(&live);
     let text = String::from_utf8(outputs).unwrap();
     // The failure texts quote the server's detail (decoded from JSON): redacted there too.

@@ -19,11 +19,14 @@ use crate::events::Events;
 use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
 use crate::suite::Suite;
 
-/// Whether to colour output.
-#[derive(Debug, Clone, Copy)]
+/// How to print: colours, and how much of each check that did not pass.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     /// Use ANSI colours.
     pub color: bool,
+    /// 1: the request line and response status of each exchange of a check that did not
+    /// pass; 2: the response body too (recorded evidence, secrets removed).
+    pub verbose: u8,
 }
 
 impl Style {
@@ -75,6 +78,31 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
             if let Some(at) = &result.location {
                 writeln!(out, "        at {}", safe_line(at))?;
             }
+        }
+        if style.verbose > 0 {
+            write_exchanges(result, style.verbose, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The round trips of a check that did not pass: request line and status, and with
+/// `verbose` 2 the response body.
+fn write_exchanges(result: &CheckResult, verbose: u8, out: &mut dyn Write) -> std::io::Result<()> {
+    for x in &result.exchanges {
+        let r = &x.request;
+        writeln!(out, "        > {} {}", r.method, safe_line(&r.url))?;
+        match (&x.response, &x.error) {
+            (Some(resp), _) => {
+                writeln!(out, "        < {} ({} ms)", resp.status, x.duration_ms)?;
+                if verbose > 1 && !resp.body.is_empty() {
+                    for line in resp.body.lines() {
+                        writeln!(out, "        < {}", safe_line(line))?;
+                    }
+                }
+            }
+            (None, Some(e)) => writeln!(out, "        ! {}", safe_line(&e.message))?,
+            (None, None) => {}
         }
     }
     Ok(())
