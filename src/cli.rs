@@ -127,6 +127,17 @@ struct RunArgs {
     /// Wait the pauses of a Runscope export (5-40 s between steps)
     #[arg(long)]
     honor_pauses: bool,
+    /// Run only the checks matching PATTERN (`suite/check` or `check`, `*` wildcards), and
+    /// the checks they depend on; repeatable
+    #[arg(long = "only", value_name = "PATTERN")]
+    only: Vec<String>,
+    /// Leave out the checks matching PATTERN (checks that need them are blocked); repeatable
+    #[arg(long = "skip", value_name = "PATTERN")]
+    skip: Vec<String>,
+    /// Run again the checks that failed, errored or were blocked in DIR/results.json
+    /// [default DIR: the --out directory]
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    rerun_failed: Option<Option<PathBuf>>,
     /// Show the request line and response status of every check that did not pass; twice
     /// (-vv) also the response body (secrets removed)
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
@@ -304,6 +315,7 @@ struct RunConfig {
     out: PathBuf,
     options: RunOptions,
     display: Display,
+    selection: harness::select::Selection,
 }
 
 fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
@@ -487,6 +499,18 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
     options.inputs = inputs;
     options.honor_pauses = args.honor_pauses;
+    let mut only = args.only;
+    if let Some(dir) = args.rerun_failed {
+        let dir = dir.unwrap_or_else(|| out.clone());
+        let failed = failed_checks(&dir)?;
+        if failed.is_empty() {
+            bail!(
+                "--rerun-failed: nothing failed, errored or was blocked in {}",
+                dir.join("results.json").display()
+            );
+        }
+        only.extend(failed);
+    }
     if args.max_import_resources == 0 || args.max_duration == 0 {
         bail!("--max-import-resources and --max-duration must be at least 1");
     }
@@ -505,7 +529,36 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
             verbose: args.verbose,
             quiet: args.quiet,
         },
+        selection: harness::select::Selection {
+            only,
+            skip: args.skip,
+        },
     })
+}
+
+/// The `suite/check` ids that failed, errored or were blocked in a results.json.
+fn failed_checks(dir: &Path) -> Result<Vec<String>> {
+    let path = dir.join("results.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("--rerun-failed: cannot read {}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--rerun-failed: {} is not JSON", path.display()))?;
+    let mut out = Vec::new();
+    for suite in doc["suites"].as_array().into_iter().flatten() {
+        for check in suite["checks"].as_array().into_iter().flatten() {
+            if matches!(
+                check["outcome"]["status"].as_str(),
+                Some("fail" | "error" | "blocked")
+            ) {
+                out.push(format!(
+                    "{}/{}",
+                    suite["id"].as_str().unwrap_or_default(),
+                    check["id"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Runs, writes the result files, prints the summary; returns the exit status.
@@ -537,6 +590,7 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
             (choice, suites)
         }
     };
+    let suites = config.selection.apply(suites).map_err(|e| anyhow!(e))?;
     if !config.display.quiet {
         let _ = write_version(&choice, &mut std::io::stderr());
     }
@@ -588,6 +642,23 @@ fn finish(report: &RunReport, out_dir: &Path, display: Display) -> Result<ExitSt
 fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    // Several runs into one directory: say what the new files replace.
+    if let Ok(text) = std::fs::read_to_string(dir.join("results.json"))
+        && let Ok(old) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        let suites: Vec<&str> = old["suites"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["id"].as_str())
+            .collect();
+        eprintln!(
+            "note: replacing the results of run {} ({}) in {}",
+            untrusted::terminal_line(old["run_id"].as_str().unwrap_or("?")),
+            untrusted::terminal_line(&suites.join(", ")),
+            dir.display()
+        );
+    }
     let write = |name: &str, f: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>| -> Result<()> {
         let mut buf = Vec::new();
         f(&mut buf)?;
@@ -681,6 +752,7 @@ async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             out,
             options: RunOptions::default(),
             display: Display::default(),
+            selection: harness::select::Selection::default(),
         };
         let out_dir = config.out.clone();
         let status = execute(config).await;

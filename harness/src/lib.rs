@@ -19,6 +19,7 @@ pub mod report;
 pub mod reporters;
 pub mod runner;
 pub mod runscope;
+pub mod select;
 pub mod suite;
 pub mod template;
 pub mod walk;

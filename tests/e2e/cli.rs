@@ -672,3 +672,93 @@ async fn verbosity_quiet_and_colour_are_chosen_by_flags() {
     assert!(!text(&plain).1.contains('\u{1b}'));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_skip_and_rerun_failed_select_checks_with_their_dependencies() {
+    let server = server_with(
+        Auth {
+            token: Some("select-token-1234".into()),
+            basic: None,
+        },
+        &[Fault::PutNotApplied],
+    )
+    .await;
+    let env = [("SCIM_TOKEN", "select-token-1234")];
+    let dir = tempfile::tempdir().unwrap();
+    let base = ["run", "--base-url", server.base_url(), "--suite", "rfc7644"];
+    let checks = |dir: &Path| -> Vec<(String, String)> {
+        let doc: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("scimcheck-results/results.json")).unwrap(),
+        )
+        .unwrap();
+        doc["suites"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    c["outcome"]["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let all = scimcheck(&base, &env, dir.path()).await;
+    assert_eq!(all.status.code(), Some(1));
+    let failed: Vec<String> = checks(dir.path())
+        .into_iter()
+        .filter(|(_, s)| s == "fail")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(failed, ["put-verify"]);
+    // The failed check again, with what it stands on, and the note that results are replaced.
+    let again = scimcheck(&[&base[..], &["--rerun-failed"]].concat(), &env, dir.path()).await;
+    let (_, stderr) = text(&again);
+    assert_eq!(again.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("note: replacing the results of run"),
+        "{stderr}"
+    );
+    let ids: Vec<String> = checks(dir.path()).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(
+        ids,
+        [
+            "create-user-a",
+            "get-before-put",
+            "put-replace",
+            "put-verify"
+        ]
+    );
+    // Skipping the write the check reads back blocks it: nothing is judged on a missing setup.
+    let skipped = scimcheck(
+        &[
+            &base[..],
+            &["--only", "put-verify", "--skip", "put-replace"],
+        ]
+        .concat(),
+        &env,
+        dir.path(),
+    )
+    .await;
+    assert_eq!(skipped.status.code(), Some(0), "{}", text(&skipped).1);
+    assert_eq!(
+        checks(dir.path()),
+        [
+            ("create-user-a".to_string(), "pass".to_string()),
+            ("put-verify".to_string(), "blocked".to_string())
+        ]
+    );
+    let nothing = scimcheck(
+        &[&base[..], &["--only", "no-such-*"]].concat(),
+        &env,
+        dir.path(),
+    )
+    .await;
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(
+        text(&nothing)
+            .1
+            .contains("--only \"no-such-*\" matches no check")
+    );
+    server.stop().await;
+}
