@@ -39,7 +39,7 @@ enum Command {
 
 Exit status: 0 all required checks passed, 1 a required check failed,
 2 usage/config/suite/connection error, 130 interrupted.")]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the in-memory reference SCIM service provider (2.0 or 1.1) on 127.0.0.1.
     Serve(ServeArgs),
     /// Start reference servers (2.0 and 1.1), run every built-in suite, package a sample.
@@ -674,8 +674,8 @@ fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-async fn run_command(args: RunArgs) -> Result<ExitStatus> {
-    execute(resolve(args)?).await
+async fn run_command(args: Box<RunArgs>) -> Result<ExitStatus> {
+    execute(resolve(*args)?).await
 }
 
 async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
