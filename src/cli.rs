@@ -148,6 +148,20 @@ struct RunArgs {
     /// Colours: auto (a terminal without NO_COLOR), always or never
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
+    /// What goes to stdout at the end: the human summary, or results.json for scripts
+    #[arg(long, value_enum, default_value = "human")]
+    format: FormatArg,
+    /// A results.json of an earlier run: only checks that passed there and fail now (the
+    /// regressions) fail this run; the others are listed as known
+    #[arg(long, value_name = "RESULTS_JSON")]
+    baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+enum FormatArg {
+    #[default]
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum, Default)]
@@ -159,11 +173,14 @@ enum ColorArg {
 }
 
 /// How the run is shown on the terminal (nothing of it reaches the result files).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 struct Display {
     color: ColorArg,
     verbose: u8,
     quiet: bool,
+    format: FormatArg,
+    /// The checks that passed in the `--baseline` run.
+    baseline: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Display {
@@ -528,12 +545,35 @@ fn resolve(args: RunArgs) -> Result<RunConfig> {
             color: args.color,
             verbose: args.verbose,
             quiet: args.quiet,
+            format: args.format,
+            baseline: args.baseline.as_deref().map(baseline_passed).transpose()?,
         },
         selection: harness::select::Selection {
             only,
             skip: args.skip,
         },
     })
+}
+
+/// The `suite/check` ids that passed in a baseline results.json.
+fn baseline_passed(path: &Path) -> Result<std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--baseline: cannot read {}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--baseline: {} is not JSON", path.display()))?;
+    let mut out = std::collections::BTreeSet::new();
+    for suite in doc["suites"].as_array().into_iter().flatten() {
+        for check in suite["checks"].as_array().into_iter().flatten() {
+            if check["outcome"]["status"] == "pass" {
+                out.insert(format!(
+                    "{}/{}",
+                    suite["id"].as_str().unwrap_or_default(),
+                    check["id"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The `suite/check` ids that failed, errored or were blocked in a results.json.
@@ -580,7 +620,7 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
                     Ok(choice) => choice,
                     Err(e) => {
                         let report = aborted_before_start(&client, &config.options, e.to_abort());
-                        return finish(&report, &config.out, config.display);
+                        return finish(&report, &config.out, &config.display);
                     }
                 },
                 VersionArg::V2 => VersionChoice::declared("2.0"),
@@ -611,32 +651,88 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
         }
     };
     let report = run(&client, &suites, &config.options, events, interrupt).await;
-    finish(&report, &config.out, config.display)
+    finish(&report, &config.out, &config.display)
 }
 
-/// Writes the result files and prints the summary (and why a run stopped, on stderr).
-fn finish(report: &RunReport, out_dir: &Path, display: Display) -> Result<ExitStatus> {
+/// Writes the result files and prints the summary (and why a run stopped, on stderr); in
+/// GitHub Actions also the job summary and the annotations. The exit status is the report's,
+/// or against the baseline when there is one.
+fn finish(report: &RunReport, out_dir: &Path, display: &Display) -> Result<ExitStatus> {
     write_results(report, out_dir)?;
     if let Some(abort) = &report.aborted {
         eprintln!("error: {}", untrusted::terminal(&abort.message));
     }
-    let config_out = out_dir;
+    if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
+        // With --format json, stdout is the document: annotations go to stderr.
+        github(report, matches!(display.format, FormatArg::Json))?;
+    }
     let mut out = std::io::stdout().lock();
     let style = display.style(std::io::stdout().is_terminal());
-    let printed = write_summary(report, style, &mut out).and_then(|()| {
-        writeln!(
-            out,
-            "results: {}, {}",
-            config_out.join("junit.xml").display(),
-            config_out.join("results.json").display()
-        )
-    });
+    let printed = match display.format {
+        FormatArg::Json => harness::reporters::json::write(report, &mut out),
+        FormatArg::Human => write_summary(report, style, &mut out).and_then(|()| {
+            writeln!(
+                out,
+                "results: {}, {}",
+                out_dir.join("junit.xml").display(),
+                out_dir.join("results.json").display()
+            )
+        }),
+    };
     match printed {
         // A closed pipe (`| head`) is not an error of the run.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write to stdout")?,
     }
-    Ok(ExitStatus::of(report))
+    let Some(passed_before) = &display.baseline else {
+        return Ok(ExitStatus::of(report));
+    };
+    let regressions = report.regressions(passed_before);
+    let known: Vec<String> = report
+        .keys(harness::report::CheckResult::fails_run)
+        .into_iter()
+        .filter(|k| !passed_before.contains(k))
+        .collect();
+    eprintln!(
+        "baseline: {} regressions{}; {} failures known from the baseline{}",
+        regressions.len(),
+        list(&regressions),
+        known.len(),
+        list(&known)
+    );
+    Ok(ExitStatus::against(report, passed_before))
+}
+
+fn list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ids.join(", "))
+    }
+}
+
+/// GitHub Actions: annotations on stdout, and the job summary appended to
+/// `$GITHUB_STEP_SUMMARY`.
+fn github(report: &RunReport, annotations_to_stderr: bool) -> Result<()> {
+    if annotations_to_stderr {
+        harness::reporters::github::write_annotations(report, &mut std::io::stderr().lock())?;
+    } else {
+        harness::reporters::github::write_annotations(report, &mut std::io::stdout().lock())?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| {
+                format!(
+                    "cannot open GITHUB_STEP_SUMMARY {}",
+                    Path::new(&path).display()
+                )
+            })?;
+        harness::reporters::github::write_summary(report, &mut file)?;
+    }
+    Ok(())
 }
 
 fn write_results(report: &RunReport, dir: &Path) -> Result<()> {

@@ -90,6 +90,31 @@ impl AbortCause {
     }
 }
 
+impl RunReport {
+    /// `suite/check` ids of the checks that passed.
+    pub fn passed(&self) -> std::collections::BTreeSet<String> {
+        self.keys(|c| c.outcome == Outcome::Pass)
+    }
+
+    /// `suite/check` ids of the checks that fail the run now and passed before.
+    pub fn regressions(&self, passed_before: &std::collections::BTreeSet<String>) -> Vec<String> {
+        self.keys(CheckResult::fails_run)
+            .into_iter()
+            .filter(|k| passed_before.contains(k))
+            .collect()
+    }
+
+    /// `suite/check` ids of the checks that hold.
+    pub fn keys(&self, holds: impl Fn(&CheckResult) -> bool) -> std::collections::BTreeSet<String> {
+        self.suites
+            .iter()
+            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+            .filter(|(_, c)| holds(c))
+            .map(|(s, c)| format!("{}/{}", s.id, c.id))
+            .collect()
+    }
+}
+
 /// The tool that produced a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
@@ -430,6 +455,17 @@ impl ExitStatus {
             ExitStatus::ChecksFailed
         } else {
             ExitStatus::Success
+        }
+    }
+
+    /// The status against a baseline run (`--baseline`): a required check that fails now
+    /// fails the run only if it passed in the baseline (a regression); the others are known.
+    pub fn against(report: &RunReport, passed_before: &std::collections::BTreeSet<String>) -> Self {
+        match ExitStatus::of(report) {
+            ExitStatus::ChecksFailed if report.regressions(passed_before).is_empty() => {
+                ExitStatus::Success
+            }
+            other => other,
         }
     }
 

@@ -762,3 +762,87 @@ async fn only_skip_and_rerun_failed_select_checks_with_their_dependencies() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_actions_json_output_and_a_baseline() {
+    let token = "ci-token-123456789";
+    let auth = || Auth {
+        token: Some(token.into()),
+        basic: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let put_broken = server_with(auth(), &[Fault::PutNotApplied]).await;
+    let args = |base: &str| {
+        ["run", "--base-url", base, "--suite", "rfc7644"]
+            .map(str::to_string)
+            .to_vec()
+    };
+    let argv = args(put_broken.base_url());
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let summary_path = summary.display().to_string();
+    let env = [
+        ("SCIM_TOKEN", token),
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_STEP_SUMMARY", summary_path.as_str()),
+    ];
+    let first = scimcheck(&[&argv[..], &["--out", "base"]].concat(), &env, dir.path()).await;
+    let (stdout, _) = text(&first);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first).1);
+    assert!(
+        stdout.contains("::error title=rfc7644/put-verify::"),
+        "{stdout}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("## scimcheck: ❌ FAILED"), "{md}");
+    assert!(md.contains("| `rfc7644/put-verify`"), "{md}");
+    assert!(md.contains("### Root causes"), "{md}");
+    // The same failure against that baseline is known, not a regression: exit 0.
+    let known = scimcheck(
+        &[
+            &argv[..],
+            &["--baseline", "base/results.json", "--out", "again"],
+        ]
+        .concat(),
+        &[("SCIM_TOKEN", token)],
+        dir.path(),
+    )
+    .await;
+    let (_, stderr) = text(&known);
+    assert_eq!(known.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "baseline: 0 regressions; 1 failures known from the baseline (rfc7644/put-verify)"
+        ),
+        "{stderr}"
+    );
+    put_broken.stop().await;
+    // A check that passed in the baseline and fails now is a regression: exit 1. stdout is
+    // results.json for scripts.
+    let patch_broken = server_with(auth(), &[Fault::PatchNotApplied]).await;
+    let argv2 = args(patch_broken.base_url());
+    let argv2: Vec<&str> = argv2.iter().map(String::as_str).collect();
+    let regressed = scimcheck(
+        &[
+            &argv2[..],
+            &[
+                "--baseline",
+                "base/results.json",
+                "--out",
+                "third",
+                "--format",
+                "json",
+            ],
+        ]
+        .concat(),
+        &[("SCIM_TOKEN", token)],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&regressed);
+    assert_eq!(regressed.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rfc7644/patch-remove-verify"), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is results.json");
+    assert_eq!(doc["format_version"], 1);
+    patch_broken.stop().await;
+}
