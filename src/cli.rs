@@ -57,6 +57,14 @@ Exit status: 0 all required checks passed, 1 a required check failed,
     Verify(crate::oin::VerifyArgs),
     /// Convert an Okta Runscope export into a suite file, listing what cannot be expressed.
     ImportRunscope(ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `scimcheck man > scimcheck.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -307,11 +315,31 @@ pub fn main() -> ExitCode {
             Command::Package(args) => crate::oin::package(args),
             Command::Verify(args) => crate::oin::verify(args),
             Command::ImportRunscope(args) => import_runscope(args),
+            Command::Completions { shell } => {
+                let mut cmd = <Cli as clap::CommandFactory>::command();
+                let mut text = Vec::new();
+                clap_complete::generate(shell, &mut cmd, "scimcheck", &mut text);
+                print_bytes(&text)
+            }
+            Command::Man => {
+                let cmd = <Cli as clap::CommandFactory>::command();
+                let mut text = Vec::new();
+                clap_mangen::Man::new(cmd).render(&mut text)?;
+                print_bytes(&text)
+            }
         }
     });
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),
         Err(e) => fail(e),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_bytes(bytes: &[u8]) -> Result<ExitStatus> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitStatus::Success),
     }
 }
 

@@ -846,3 +846,21 @@ async fn github_actions_json_output_and_a_baseline() {
     assert_eq!(doc["format_version"], 1);
     patch_broken.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_and_the_man_page_come_from_the_clap_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = scimcheck(&["completions", shell], &[], dir.path()).await;
+        let (stdout, _) = text(&out);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            stdout.contains("rerun-failed"),
+            "{shell}: the run flags are there"
+        );
+    }
+    let man = scimcheck(&["man"], &[], dir.path()).await;
+    let (stdout, _) = text(&man);
+    assert!(stdout.contains(".TH scimcheck 1"), "{stdout}");
+    assert!(stdout.contains("verify"), "the subcommands are listed");
+}
