@@ -666,7 +666,8 @@ async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let mut progress = Progress::new(
         std::io::stderr(),
         config.display.style(std::io::stderr().is_terminal()),
-    );
+    )
+    .live(std::io::stderr().is_terminal());
     let mut quiet = harness::events::NoEvents;
     let events: &mut dyn harness::events::Events = if config.display.quiet {
         &mut quiet

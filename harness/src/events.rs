@@ -10,6 +10,13 @@ pub trait Events {
     fn suite_started(&mut self, _suite: &Suite) {}
     /// A check finished.
     fn check_finished(&mut self, _suite: &Suite, _result: &CheckResult) {}
+    /// An import walk read another page.
+    fn walk_progress(
+        &mut self,
+        _check: &crate::suite::Check,
+        _progress: &crate::walk::WalkProgress,
+    ) {
+    }
     /// A created resource was dealt with.
     fn cleanup_finished(&mut self, _result: &CleanupResult) {}
 }

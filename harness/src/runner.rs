@@ -288,7 +288,7 @@ impl<'a> SuiteState<'a> {
 
     async fn run_checks(&mut self, events: &mut dyn Events) -> Result<(), RunError> {
         for check in &self.suite.checks {
-            let mut result = self.run_check(check).await?;
+            let mut result = self.run_check(check, events).await?;
             result.location =
                 (check.line > 0).then(|| format!("{}:{}", self.suite.source, check.line));
             result.redact(self.client.redactor());
@@ -309,7 +309,11 @@ impl<'a> SuiteState<'a> {
         Ok(())
     }
 
-    async fn run_check(&mut self, check: &Check) -> Result<CheckResult, RunError> {
+    async fn run_check(
+        &mut self,
+        check: &Check,
+        events: &mut dyn Events,
+    ) -> Result<CheckResult, RunError> {
         let clock = Instant::now();
         let finish = |outcome, exchanges, note| result_of(check, clock, outcome, exchanges, note);
         if let Some(reason) = &check.disabled {
@@ -362,7 +366,7 @@ impl<'a> SuiteState<'a> {
             }
         };
         if let Some(spec) = &check.walk {
-            return self.run_walk(check, spec, outgoing, clock).await;
+            return self.run_walk(check, spec, outgoing, clock, events).await;
         }
         let first_request = self.client.requests_sent() == 0;
         let carries_credential = matches!(check.request.authorization, Authorization::Run);
@@ -486,6 +490,7 @@ impl<'a> SuiteState<'a> {
         spec: &WalkSpec,
         outgoing: Outgoing,
         clock: Instant,
+        events: &mut dyn Events,
     ) -> Result<CheckResult, RunError> {
         let render = |t: &str| render(t, &self.vars).unwrap_or_default();
         let find = spec.find.as_ref();
@@ -507,7 +512,8 @@ impl<'a> SuiteState<'a> {
                 .unwrap_or_default(),
         };
         let first_request = self.client.requests_sent() == 0;
-        let walked = walk(self.client, spec, request, &self.known_users).await;
+        let mut progress = |p: &crate::walk::WalkProgress| events.walk_progress(check, p);
+        let walked = walk(self.client, spec, request, &self.known_users, &mut progress).await;
         if first_request
             && walked.pages == 1
             && let Some(u) = unreachable(&walked.exchanges)

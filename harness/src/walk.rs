@@ -52,6 +52,17 @@ pub struct WalkRequest<'a> {
 /// benchmarks (100,000 users), about 16 MB of id hashes.
 pub const DEFAULT_MAX_IMPORT_RESOURCES: usize = 1_000_000;
 
+/// How far a walk is, after each page (for a live display).
+#[derive(Debug, Clone, Copy)]
+pub struct WalkProgress {
+    /// Pages fetched.
+    pub pages: usize,
+    /// Resources seen.
+    pub resources: usize,
+    /// totalResults of the first page, if it had one.
+    pub total: Option<u64>,
+}
+
 /// What a walk found.
 #[derive(Debug, Default)]
 pub struct WalkOutcome {
@@ -141,6 +152,7 @@ pub async fn walk(
     spec: &WalkSpec,
     req: WalkRequest<'_>,
     known_users: &IdHashes,
+    progress: &mut dyn FnMut(&WalkProgress),
 ) -> WalkOutcome {
     let mut w = Walker {
         spec,
@@ -186,13 +198,18 @@ pub async fn walk(
         {
             w.out.exchanges.extend(sent.exchanges);
         }
+        progress(&WalkProgress {
+            pages: w.out.pages,
+            resources: w.out.resources,
+            total: w.first_total,
+        });
         let Some(returned) = stop else { break };
         let total = w.first_total.unwrap_or(0);
         // Bounds that do not trust totalResults: a page that brings nothing new means the
         // pages repeat (the walk would never end); past the limit, the walk stops with a
         // verdict instead of running for days.
         if returned > 0 && w.out.ids.len() == distinct_before {
-            // Judged by walks that check w.paging; others only stop (one root cause, one
+            // Judged by walks that judge paging; others only stop (one root cause, one
             // failure).
             if w.paging {
                 w.problems.add(

@@ -122,12 +122,39 @@ fn write_cleanup(c: &CleanupResult, out: &mut dyn Write) -> std::io::Result<()> 
 pub struct Progress<W: Write> {
     out: W,
     style: Style,
+    /// Whether `out` is a terminal: only then does a long walk redraw one live line.
+    live: bool,
+    /// The live line is on screen (it is cleared before the next line is written).
+    drawn: bool,
+    walk_started: Option<std::time::Instant>,
+    last_drawn: Option<std::time::Instant>,
 }
 
 impl<W: Write> Progress<W> {
     /// Progress written to `out`.
     pub fn new(out: W, style: Style) -> Self {
-        Progress { out, style }
+        Progress {
+            out,
+            style,
+            live: false,
+            drawn: false,
+            walk_started: None,
+            last_drawn: None,
+        }
+    }
+
+    /// Redraw a live line while an import walk runs (for a terminal; never in files or pipes).
+    pub fn live(mut self, live: bool) -> Self {
+        self.live = live;
+        self
+    }
+
+    fn clear_live(&mut self) {
+        if self.drawn {
+            let _ = write!(self.out, "\r\x1b[2K");
+            self.drawn = false;
+        }
+        self.walk_started = None;
     }
 }
 
@@ -144,11 +171,50 @@ impl<W: Write> Events for Progress<W> {
     }
 
     fn check_finished(&mut self, _suite: &Suite, result: &CheckResult) {
+        self.clear_live();
         let _ = write_check(result, self.style, &mut self.out);
     }
 
     fn cleanup_finished(&mut self, result: &CleanupResult) {
+        self.clear_live();
         let _ = write_cleanup(result, &mut self.out);
+    }
+
+    fn walk_progress(&mut self, check: &crate::suite::Check, p: &crate::walk::WalkProgress) {
+        if !self.live {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let started = *self.walk_started.get_or_insert(now);
+        if self
+            .last_drawn
+            .is_some_and(|t| now.duration_since(t) < std::time::Duration::from_millis(200))
+        {
+            return;
+        }
+        self.last_drawn = Some(now);
+        let secs = now.duration_since(started).as_secs_f64().max(0.001);
+        let rate = p.resources as f64 / secs;
+        let of = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+        let eta = match p.total {
+            Some(t) if rate > 0.0 && t > p.resources as u64 => {
+                format!(
+                    ", about {:.0} s left",
+                    (t - p.resources as u64) as f64 / rate
+                )
+            }
+            _ => String::new(),
+        };
+        let _ = write!(
+            self.out,
+            "\r\x1b[2K  …    {}: page {}, {}{of} resources, {:.0}/s{eta}",
+            safe_line(&check.title),
+            p.pages,
+            p.resources,
+            rate
+        );
+        let _ = self.out.flush();
+        self.drawn = true;
     }
 }
 
@@ -212,4 +278,44 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::walk::WalkProgress;
+
+    fn a_walk() -> crate::suite::Check {
+        crate::builtin::builtin_suites()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == "profile-sourcing")
+            .unwrap()
+            .checks
+            .remove(0)
+    }
+
+    #[test]
+    fn a_long_walk_redraws_one_live_line_on_a_terminal_only() {
+        let check = a_walk();
+        let p = WalkProgress {
+            pages: 3,
+            resources: 300,
+            total: Some(1000),
+        };
+        let mut screen = Vec::new();
+        let mut live = Progress::new(&mut screen, Style::default()).live(true);
+        live.walk_progress(&check, &p);
+        live.walk_progress(&check, &p); // within 200 ms: not redrawn
+        drop(live);
+        let text = String::from_utf8(screen).unwrap();
+        assert_eq!(
+            text.matches("page 3, 300 of 1000 resources").count(),
+            1,
+            "{text}"
+        );
+        let mut piped = Vec::new();
+        Progress::new(&mut piped, Style::default()).walk_progress(&check, &p);
+        assert!(piped.is_empty(), "nothing when not a terminal");
+    }
 }
