@@ -702,9 +702,10 @@ fn finish(report: &RunReport, out_dir: &Path, display: &Display) -> Result<ExitS
         FormatArg::Human => write_summary(report, style, &mut out).and_then(|()| {
             writeln!(
                 out,
-                "results: {}, {}",
+                "results: {}, {}, {}",
                 out_dir.join("junit.xml").display(),
-                out_dir.join("results.json").display()
+                out_dir.join("results.json").display(),
+                out_dir.join("report.html").display()
             )
         }),
     };
@@ -795,6 +796,9 @@ fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
     })?;
     write("results.json", &|b| {
         harness::reporters::json::write(report, b)
+    })?;
+    write("report.html", &|b| {
+        harness::reporters::html::write(report, b)
     })?;
     Ok(())
 }

@@ -93,6 +93,10 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
     let mut bundle: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     bundle.insert("results/junit.xml".into(), files.junit);
     bundle.insert("results/results.json".into(), files.json);
+    if let Some(report) = files.report {
+        // The run's own report, with every request and response, as the harness wrote it.
+        bundle.insert("results/report.html".into(), report);
+    }
     bundle.insert(
         "submission.json".into(),
         serde_json::to_vec_pretty(&s).expect("a submission serialises"),

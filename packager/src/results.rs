@@ -183,6 +183,8 @@ pub struct ResultFiles {
     pub junit: Vec<u8>,
     /// results.json parsed.
     pub results: Results,
+    /// The run's report.html, when the harness wrote one: the bundle carries it as it is.
+    pub report: Option<Vec<u8>>,
 }
 
 /// Reads a results folder and cross-checks its two files.
@@ -192,10 +194,17 @@ pub fn read_dir(dir: &Path) -> Result<ResultFiles, ResultsError> {
     let json = read_capped(&json_path, RESULTS_MAX_BYTES)?;
     let junit = read_capped(&junit_path, RESULTS_MAX_BYTES)?;
     let results = parse_pair(&json, &junit, &json_path, &junit_path)?;
+    let report_path = dir.join("report.html");
+    let report = if report_path.exists() {
+        Some(read_capped(&report_path, RESULTS_MAX_BYTES)?)
+    } else {
+        None
+    };
     Ok(ResultFiles {
         json,
         junit,
         results,
+        report,
     })
 }
 

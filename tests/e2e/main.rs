@@ -4,6 +4,7 @@
 mod cli;
 mod fault_table;
 mod hostile;
+mod html_report;
 mod packager;
 mod profile_sourcing;
 mod reporters;

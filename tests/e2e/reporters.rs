@@ -6,7 +6,7 @@ use harness::report::{
     CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
     Summary, TargetInfo, Tool,
 };
-use harness::reporters::{catalogue, json, junit, terminal};
+use harness::reporters::{catalogue, html, json, junit, terminal};
 use harness::suite::{Keyword, Level};
 
 fn exchange(status: u16, body: &str) -> Exchange {
@@ -192,6 +192,11 @@ fn terminal_snapshot() {
         }
         terminal::write_summary(r, style, b)
     }));
+}
+
+#[test]
+fn html_snapshot() {
+    insta::assert_snapshot!(render(|r, b| html::write(r, b)));
 }
 
 #[test]

@@ -1,0 +1,231 @@
+//! `report.html`: the run for a person, in one offline file (no network, works from
+//! `file://`): the verdict, a bar per suite (passed, failed, warned, not run), the root causes,
+//! then one row per check that opens to what was sent and what came back (redacted, JSON
+//! pretty-printed), what was expected, the reference, the hint and where the check is written.
+//! Filters (failed / warnings / all) and a search box are a few lines of inline script; without
+//! script every row is still there.
+//!
+//! Every value that is not scimcheck's own text goes through [`untrusted::html`]: server
+//! responses are untrusted input.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use crate::exchange::Exchange;
+use crate::report::{CheckResult, Outcome, RunReport, SuiteReport};
+
+fn e(text: &str) -> String {
+    untrusted::html(text).into_owned()
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}\
+h1{font-size:1.5em}.pass{color:#167a2e}.fail,.error{color:#b3261e}.warn{color:#8a5a00}\
+.skip,.blocked,.partial{color:#5c5c6e}.bar{display:flex;height:.8em;width:24em;border-radius:3px;overflow:hidden;background:#eee}\
+.bar span{display:block;height:100%}.b-pass{background:#2e9e4f}.b-fail{background:#d0352b}.b-warn{background:#e0a100}.b-other{background:#9a9aae}\
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .6em;text-align:left}\
+details{border-bottom:1px solid #e4e4e4;padding:.25em 0}summary{cursor:pointer}\
+summary .tag{display:inline-block;width:5.5em;font-weight:600}pre{background:#f6f6f8;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-break:break-all;max-height:30em}\
+.meta{color:#555;font-size:.9em}#filters{margin:1em 0}#filters button{margin-right:.3em}\
+.hidden{display:none}";
+
+const SCRIPT: &str = "(function(){var mode='all';var q=document.getElementById('search');\
+function apply(){var t=q.value.toLowerCase();document.querySelectorAll('details.check').forEach(function(d){\
+var s=d.getAttribute('data-status');var show=(mode==='all')||(mode==='failed'&&(s==='fail'||s==='error'))||(mode==='warnings'&&s==='warn');\
+if(t&&d.textContent.toLowerCase().indexOf(t)<0){show=false}d.classList.toggle('hidden',!show)})}\
+document.querySelectorAll('#filters button').forEach(function(b){b.addEventListener('click',function(){mode=b.getAttribute('data-mode');apply()})});\
+q.addEventListener('input',apply);if(location.hash==='#open-failures'){document.querySelectorAll('details.check[data-status=fail],details.check[data-status=error]').forEach(function(d){d.open=true})}})();";
+
+/// Writes the report.
+pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut h = String::new();
+    let s = &report.summary;
+    let (verdict, class) = if report.aborted.is_some() {
+        ("COULD NOT JUDGE THE APP", "error")
+    } else if s.required_failed > 0 {
+        ("FAILED", "fail")
+    } else {
+        ("PASSED", "pass")
+    };
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>scimcheck: {verdict}</title><style>{STYLE}</style></head><body>"
+    );
+    let _ = write!(
+        h,
+        "<h1>scimcheck: <span class=\"{class}\" id=\"verdict\">{verdict}</span></h1><p class=\"meta\">{} at <code>{}</code> ({} auth), run {} started {}, {} ms, {} HTTP requests, scimcheck {}</p>",
+        report
+            .scim_version
+            .as_ref()
+            .map_or("SCIM".to_string(), |v| format!(
+                "SCIM {} ({})",
+                e(&v.version),
+                e(&v.how)
+            )),
+        e(&report.target.base_url),
+        e(&report.target.auth),
+        e(&report.run_id),
+        report.started_at.to_rfc3339(),
+        report.duration_ms,
+        s.requests,
+        e(&report.tool.version)
+    );
+    let _ = write!(
+        h,
+        "<p>{} passed, {} failed, {} errors, {} warnings, {} skipped, {} blocked, {} partly evaluated; {} required failed; {} left in the app.</p>",
+        s.passed,
+        s.failed,
+        s.errors,
+        s.warnings,
+        s.skipped,
+        s.blocked,
+        s.partial,
+        s.required_failed,
+        s.leftovers
+    );
+    if let Some(abort) = &report.aborted {
+        let _ = write!(
+            h,
+            "<p class=\"error\"><strong>{}</strong></p>",
+            e(&abort.message)
+        );
+    }
+    for n in &report.notices {
+        let _ = write!(h, "<p class=\"meta\">note: {}</p>", e(n));
+    }
+    h.push_str("<table><tr><th>suite</th><th></th><th>passed</th><th>failed</th><th>warnings</th><th>not run</th></tr>");
+    for suite in &report.suites {
+        suite_row(&mut h, suite);
+    }
+    h.push_str("</table>");
+    if !report.diagnoses.is_empty() {
+        h.push_str("<h2>Root causes</h2><ul id=\"diagnoses\">");
+        for d in &report.diagnoses {
+            let _ = write!(
+                h,
+                "<li>{} <em>({})</em><br><span class=\"meta\">explains: {}</span></li>",
+                e(&d.cause),
+                e(&d.reference),
+                e(&d.explains.join(", "))
+            );
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<h2>Checks</h2><div id=\"filters\"><button data-mode=\"failed\">failed</button><button data-mode=\"warnings\">warnings</button><button data-mode=\"all\">all</button> <input id=\"search\" type=\"search\" placeholder=\"search\"></div>");
+    for suite in &report.suites {
+        let _ = write!(
+            h,
+            "<h3>{} <span class=\"meta\">{}</span></h3>",
+            e(&suite.id),
+            e(&suite.title)
+        );
+        for check in &suite.checks {
+            check_row(&mut h, check);
+        }
+        for c in &suite.cleanup {
+            let _ = write!(
+                h,
+                "<p class=\"meta\">cleanup {}: {} ({})</p>",
+                e(&c.resource),
+                c.action.label(),
+                e(&c.note)
+            );
+        }
+    }
+    let _ = write!(h, "<script>{SCRIPT}</script></body></html>\n");
+    out.write_all(h.as_bytes())
+}
+
+fn suite_row(h: &mut String, suite: &SuiteReport) {
+    let n = suite.checks.len().max(1) as f64;
+    let count = |f: fn(&Outcome) -> bool| suite.checks.iter().filter(|c| f(&c.outcome)).count();
+    let pass = count(|o| matches!(o, Outcome::Pass));
+    let fail = count(|o| matches!(o, Outcome::Fail { .. } | Outcome::Error { .. }));
+    let warn = count(|o| matches!(o, Outcome::Warn { .. }));
+    let other = suite.checks.len() - pass - fail - warn;
+    let width = |k: usize| 100.0 * k as f64 / n;
+    let _ = write!(
+        h,
+        "<tr><td>{}</td><td><div class=\"bar\"><span class=\"b-pass\" style=\"width:{:.1}%\"></span><span class=\"b-fail\" style=\"width:{:.1}%\"></span><span class=\"b-warn\" style=\"width:{:.1}%\"></span><span class=\"b-other\" style=\"width:{:.1}%\"></span></div></td><td>{pass}</td><td>{fail}</td><td>{warn}</td><td>{other}</td></tr>",
+        e(&suite.id),
+        width(pass),
+        width(fail),
+        width(warn),
+        width(other)
+    );
+}
+
+fn check_row(h: &mut String, check: &CheckResult) {
+    let status = check.outcome.label();
+    let keyword = check
+        .keyword
+        .map(|k| format!("{} ", k.as_str()))
+        .unwrap_or_default();
+    let _ = write!(
+        h,
+        "<details class=\"check\" data-status=\"{status}\"><summary><span class=\"tag {status}\">{}</span> {} {keyword}{} <span class=\"meta\">({} ms{})</span></summary>",
+        status.to_uppercase(),
+        check.level.as_str(),
+        e(&check.title),
+        check.duration_ms,
+        check
+            .note
+            .as_ref()
+            .map(|n| format!(", {}", e(n)))
+            .unwrap_or_default()
+    );
+    let explanation = check.outcome.explanation();
+    if !explanation.is_empty() {
+        let _ = write!(h, "<pre class=\"why\">{}</pre>", e(&explanation));
+    }
+    let _ = write!(
+        h,
+        "<p class=\"meta\">{} · reference: {}{}</p>",
+        e(&check.id),
+        e(&check.reference),
+        check
+            .location
+            .as_ref()
+            .map(|l| format!(" · written at {}", e(l)))
+            .unwrap_or_default()
+    );
+    for x in &check.exchanges {
+        let _ = write!(h, "<pre class=\"exchange\">{}</pre>", e(&pretty(x)));
+    }
+    h.push_str("</details>");
+}
+
+/// An exchange as text, JSON bodies pretty-printed.
+fn pretty(x: &Exchange) -> String {
+    let body = |b: &str| {
+        serde_json::from_str::<serde_json::Value>(b)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| b.to_string())
+    };
+    let mut t = format!("> {} {}\n", x.request.method, x.request.url);
+    for (k, v) in &x.request.headers {
+        let _ = writeln!(t, "> {k}: {v}");
+    }
+    if let Some(b) = &x.request.body {
+        let _ = writeln!(t, ">\n{}", body(b));
+    }
+    match (&x.response, &x.error) {
+        (Some(r), _) => {
+            let _ = writeln!(t, "\n< {} ({} ms)", r.status, x.duration_ms);
+            for (k, v) in &r.headers {
+                let _ = writeln!(t, "< {k}: {v}");
+            }
+            if !r.body.is_empty() {
+                let _ = writeln!(t, "<\n{}", body(&r.body));
+            }
+            if r.body_truncated {
+                t.push_str("< [body cut for the report]\n");
+            }
+        }
+        (None, Some(err)) => {
+            let _ = writeln!(t, "\n! {} ({} ms)", err.message, x.duration_ms);
+        }
+        (None, None) => {}
+    }
+    t
+}
