@@ -148,7 +148,11 @@ pub fn render(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{status}\">{status}</td><td>{}{evidence}</td></tr>",
                 e(&suite.id),
                 e(&check.title),
-                e(&check.level),
+                // The level as it is, and the RFC keyword: a SHOULD check is not "required".
+                e(&match &check.keyword {
+                    Some(k) => format!("{} {k}", check.level),
+                    None => check.level.clone(),
+                }),
                 e(&check.reference)
             );
         }

@@ -89,6 +89,9 @@ pub struct CheckDoc {
     pub level: String,
     /// Reference.
     pub reference: String,
+    /// The RFC keyword (MUST, SHOULD, MAY) of an RFC check.
+    #[serde(default)]
+    pub keyword: Option<String>,
     /// `{"status": "pass" | "warn" | "fail" | "error" | "skip", …}`.
     pub outcome: Value,
 }
@@ -412,6 +415,7 @@ mod tests {
             title: "t".into(),
             level: "required".into(),
             reference: "RFC 7644 §3.3".into(),
+            keyword: Some("SHOULD".into()),
             outcome: serde_json::json!({"status": "warn", "mismatches": [{
                 "assertion": "header Content-Type contains", "expected": "application/scim+json",
                 "actual": "application/json", "keyword": "SHOULD", "hint": "send application/scim+json"}]}),
