@@ -304,10 +304,11 @@ mod tests {
             total: Some(1000),
         };
         let mut screen = Vec::new();
-        let mut live = Progress::new(&mut screen, Style::default()).live(true);
-        live.walk_progress(&check, &p);
-        live.walk_progress(&check, &p); // within 200 ms: not redrawn
-        drop(live);
+        {
+            let mut live = Progress::new(&mut screen, Style::default()).live(true);
+            live.walk_progress(&check, &p);
+            live.walk_progress(&check, &p); // within 200 ms: not redrawn
+        }
         let text = String::from_utf8(screen).unwrap();
         assert_eq!(
             text.matches("page 3, 300 of 1000 resources").count(),
