@@ -397,6 +397,21 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts in words, as every reporter shows them.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} errors, {} skipped, {} blocked, {} partly evaluated, {} warnings ({} required failed)",
+            self.passed,
+            self.failed,
+            self.errors,
+            self.skipped,
+            self.blocked,
+            self.partial,
+            self.warnings,
+            self.required_failed
+        )
+    }
+
     /// Totals of these suites.
     pub fn of(suites: &[SuiteReport], requests: usize) -> Self {
         let mut s = Summary {

@@ -24,20 +24,13 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
     };
     writeln!(
         out,
-        "## scimcheck: {verdict}\n\n{} at `{}`: {} passed, {} failed, {} errors, {} warnings, {} skipped, {} blocked, {} partly evaluated ({} required failed), {} HTTP requests.\n",
+        "## scimcheck: {verdict}\n\n{} at `{}`: {}, {} HTTP requests.\n",
         report
             .scim_version
             .as_ref()
             .map_or("SCIM".to_string(), |v| format!("SCIM {}", v.version)),
         cell(&report.target.base_url),
-        s.passed,
-        s.failed,
-        s.errors,
-        s.warnings,
-        s.skipped,
-        s.blocked,
-        s.partial,
-        s.required_failed,
+        s.counts(),
         s.requests
     )?;
     if let Some(abort) = &report.aborted {

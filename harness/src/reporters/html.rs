@@ -69,19 +69,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         s.requests,
         e(&report.tool.version)
     );
-    let _ = write!(
-        h,
-        "<p>{} passed, {} failed, {} errors, {} warnings, {} skipped, {} blocked, {} partly evaluated; {} required failed; {} left in the app.</p>",
-        s.passed,
-        s.failed,
-        s.errors,
-        s.warnings,
-        s.skipped,
-        s.blocked,
-        s.partial,
-        s.required_failed,
-        s.leftovers
-    );
+    let _ = write!(h, "<p>{}; {} left in the app.</p>", s.counts(), s.leftovers);
     if let Some(abort) = &report.aborted {
         let _ = write!(
             h,

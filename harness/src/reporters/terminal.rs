@@ -260,15 +260,8 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
     };
     writeln!(
         out,
-        "{verdict}: {} passed, {} failed, {} errors, {} skipped, {} blocked, {} partly evaluated, {} warnings ({} required failed) in {} ms, {} HTTP requests",
-        s.passed,
-        s.failed,
-        s.errors,
-        s.skipped,
-        s.blocked,
-        s.partial,
-        s.warnings,
-        s.required_failed,
+        "{verdict}: {} in {} ms, {} HTTP requests",
+        s.counts(),
         report.duration_ms,
         s.requests
     )?;
