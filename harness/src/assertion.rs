@@ -4,29 +4,13 @@
 //! Every assertion is evaluated (not only up to the first failure), and each one that does not
 //! hold becomes a [`Mismatch`]: what was asserted, what was expected, what came back.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::http::Response;
 use crate::suite::{Assertion, AssertionKind, Comparison, Keyword, Rule};
 use crate::template::{Vars, render};
 
-/// One assertion that did not hold.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Mismatch {
-    /// The assertion in words (`json Resources[0].id not_empty`).
-    pub assertion: String,
-    /// What was expected.
-    pub expected: String,
-    /// What came back.
-    pub actual: String,
-    /// How to fix the usual cause, if the suite gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    /// The RFC keyword of the rule broken (none in parity suites: every failure fails).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keyword: Option<Keyword>,
-}
+pub use scim_results::Mismatch;
 
 /// Evaluates every assertion; returns the ones that failed, each graded with the assertion's
 /// keyword or else the check's.

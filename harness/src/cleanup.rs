@@ -10,6 +10,7 @@
 use crate::assertion::lookup;
 use crate::events::Events;
 use crate::http::{Auth, Client, Outgoing, Response, Sent};
+use crate::report::Redact;
 use crate::report::{CleanupAction, CleanupResult};
 use crate::template::{Vars, render_path};
 

@@ -2,38 +2,13 @@
 //! `GET /ServiceProviderConfigs` (1.1), and, for apps without discovery endpoints, the schema
 //! a user list declares. The choice and every probe are kept for the report.
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::exchange::Exchange;
 use crate::http::{Auth, Client, Outgoing, Sent, Unreachable, unreachable};
 use crate::report::{Abort, AbortCause};
 use crate::runner::credential_refused;
 
-/// The SCIM version a run targets, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct VersionChoice {
-    /// "2.0" or "1.1".
-    pub version: String,
-    /// "detected" (from the probes) or "declared" (by the user).
-    pub how: String,
-    /// What decided it, in words.
-    pub evidence: Vec<String>,
-    /// The probes sent, secrets removed.
-    pub exchanges: Vec<Exchange>,
-}
-
-impl VersionChoice {
-    /// A version the user declared (`--scim-version`): no probe is sent.
-    pub fn declared(version: &str) -> Self {
-        VersionChoice {
-            version: version.to_string(),
-            how: "declared".into(),
-            evidence: vec![format!("--scim-version {version}")],
-            exchanges: Vec::new(),
-        }
-    }
-}
+pub use scim_results::VersionChoice;
 
 /// Why no version could be chosen.
 #[derive(Debug, thiserror::Error)]

@@ -6,23 +6,10 @@
 //! reference that decides it, and every check it explains. Reporters show diagnoses before
 //! the list of checks. A rule never changes a verdict.
 
-use serde::Serialize;
-
 use crate::report::{CheckResult, CleanupAction, Outcome, SuiteReport};
 use crate::suite::Suite;
 
-/// A root cause and the checks it explains.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Diagnosis {
-    /// Stable id of the rule (`filter-ignored`, …).
-    pub id: String,
-    /// The cause, in words.
-    pub cause: String,
-    /// The RFC section or Okta reference that decides it.
-    pub reference: String,
-    /// `suite/check` ids of the checks it explains.
-    pub explains: Vec<String>,
-}
+pub use scim_results::Diagnosis;
 
 /// A check's result with its suite, as the rules read them.
 struct Seen<'a> {

@@ -18,8 +18,8 @@ use crate::detect::VersionChoice;
 use crate::events::Events;
 use crate::http::{Auth, Client, Outgoing, Response, Sent, Unreachable, unreachable};
 use crate::report::{
-    Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport, Summary,
-    TargetInfo, Tool,
+    Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, SuiteReport,
+    Summary, TargetInfo, Tool,
 };
 use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec, WalkSpec};
 use crate::template::{PathProblem, Vars, render, render_json, render_path};

@@ -70,51 +70,7 @@ pub enum Generator {
     OktaFamilyName,
 }
 
-/// Whether a failing check fails the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// A failure fails the run.
-    Required,
-    /// Reported, never fails the run.
-    Optional,
-}
-
-impl Level {
-    /// The lowercase name used in every report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Required => "required",
-            Level::Optional => "optional",
-        }
-    }
-}
-
-/// The requirement keyword of RFC 2119 a check or an assertion rests on. A MUST violation
-/// fails; a SHOULD or MAY violation is a warning unless the run is strict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub enum Keyword {
-    /// An absolute requirement.
-    #[serde(rename = "MUST")]
-    Must,
-    /// A recommendation.
-    #[serde(rename = "SHOULD")]
-    Should,
-    /// An option.
-    #[serde(rename = "MAY")]
-    May,
-}
-
-impl Keyword {
-    /// "MUST", "SHOULD" or "MAY".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Keyword::Must => "MUST",
-            Keyword::Should => "SHOULD",
-            Keyword::May => "MAY",
-        }
-    }
-}
+pub use scim_results::{Keyword, Level};
 
 /// A condition on data captured earlier: the check runs only if it holds (otherwise it is
 /// skipped with the reason). Written `var.path`, e.g. `spc.sort.supported`.

@@ -6,15 +6,15 @@
 use std::fmt::Write;
 
 use crate::manifest::Manifest;
-use crate::results::Results;
 use crate::rules::Completeness;
 use crate::submission::Submission;
+use scim_results::RunReport;
 
 /// Renders the report.
 pub fn render(
     s: &Submission,
     c: &Completeness,
-    r: &Results,
+    r: &RunReport,
     m: &Manifest,
     problems: &[String],
 ) -> String {
@@ -95,18 +95,12 @@ pub fn render(
     if !r.diagnoses.is_empty() {
         h.push_str("<h2>Root causes</h2><ul>");
         for d in &r.diagnoses {
-            let text = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or_default();
-            let explains: Vec<&str> = d
-                .get("explains")
-                .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-                .unwrap_or_default();
             let _ = write!(
                 h,
                 "<li>{} <em>({})</em><br><small>explains: {}</small></li>",
-                e(text("cause")),
-                e(text("reference")),
-                e(&explains.join(", "))
+                e(&d.cause),
+                e(&d.reference),
+                e(&d.explains.join(", "))
             );
         }
         h.push_str("</ul>");
@@ -137,11 +131,11 @@ pub fn render(
     for suite in &r.suites {
         for check in &suite.checks {
             // results.json is input like any other: its status is escaped, not trusted.
-            let status = e(check.status());
+            let status = check.outcome.label();
             let evidence = if status == "pass" {
                 String::new()
             } else {
-                format!("<pre>{}</pre>", e(&check.explanation()))
+                format!("<pre>{}</pre>", e(&check.outcome.explanation()))
             };
             let _ = write!(
                 h,
@@ -149,9 +143,9 @@ pub fn render(
                 e(&suite.id),
                 e(&check.title),
                 // The level as it is, and the RFC keyword: a SHOULD check is not "required".
-                e(&match &check.keyword {
-                    Some(k) => format!("{} {k}", check.level),
-                    None => check.level.clone(),
+                e(&match check.keyword {
+                    Some(k) => format!("{} {}", check.level.as_str(), k.as_str()),
+                    None => check.level.as_str().to_string(),
                 }),
                 e(&check.reference)
             );

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::manifest::{Manifest, Run, SuiteLine};
-use crate::results::{Results, required_suites, requirement_problems};
+use crate::results::{required_suites, requirement_problems};
 use crate::rules::Completeness;
 use crate::submission::Submission;
+use scim_results::{Outcome, RunReport};
 
 /// What `package` needs.
 pub struct PackageOptions<'a> {
@@ -165,7 +166,7 @@ fn guide_file(s: &Submission) -> Option<(String, Vec<u8>)> {
 }
 
 /// The manifest's account of the run, derived from the results alone.
-fn run_of(r: &Results) -> Run {
+fn run_of(r: &RunReport) -> Run {
     Run {
         run_id: r.run_id.clone(),
         started_at: r.started_at.to_rfc3339(),
@@ -178,7 +179,7 @@ fn run_of(r: &Results) -> Run {
                 let passed = x
                     .checks
                     .iter()
-                    .filter(|c| matches!(c.status(), "pass" | "warn"))
+                    .filter(|c| matches!(c.outcome, Outcome::Pass | Outcome::Warn { .. }))
                     .count();
                 SuiteLine {
                     id: x.id.clone(),
@@ -193,7 +194,7 @@ fn run_of(r: &Results) -> Run {
 }
 
 /// Where the manifest disagrees with what the bundle's own submission and results say.
-fn manifest_disagreements(m: &Manifest, s: &Submission, r: &Results) -> Vec<String> {
+fn manifest_disagreements(m: &Manifest, s: &Submission, r: &RunReport) -> Vec<String> {
     let kind = if s.app.exists_in_oin { "update" } else { "new" };
     let required: Vec<String> = required_suites(s).iter().map(|x| x.to_string()).collect();
     let fields = [
@@ -218,7 +219,7 @@ fn manifest_disagreements(m: &Manifest, s: &Submission, r: &Results) -> Vec<Stri
 fn manifest_for(
     s: &Submission,
     c: &Completeness,
-    r: &Results,
+    r: &RunReport,
     problems: &[String],
     o: &PackageOptions<'_>,
     draft: bool,

@@ -1,158 +1,16 @@
-//! The recorded results, read back: `results.json` (its documented shape, read independently
-//! of the harness) cross-checked against `junit.xml` (parsed with quick-junit), and the OIN's
-//! requirement that every required check of every suite the declared features need has
-//! passed, against the declared base URL and SCIM version, recently enough.
+//! The recorded results, read back: `results.json` through the results model the harness
+//! writes it with (`scim-results`, one definition for both), cross-checked against
+//! `junit.xml` (parsed with quick-junit) by the same JUnit rule, and the OIN's requirement
+//! that every required check of every suite the declared features need has passed, against
+//! the declared base URL and SCIM version, recently enough.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::Value;
+use scim_results::{JunitClass, Level, Outcome, RunReport};
 
 use crate::files::{RESULTS_MAX_BYTES, read_capped};
 use crate::submission::Submission;
-
-/// The parts of `results.json` the packager needs (unknown fields are ignored: newer harness
-/// versions may add some).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Results {
-    /// Shape version.
-    pub format_version: u32,
-    /// The harness.
-    pub tool: Tool,
-    /// Run id.
-    pub run_id: String,
-    /// Start of the run.
-    pub started_at: DateTime<Utc>,
-    /// Wall time.
-    pub duration_ms: u64,
-    /// The target.
-    pub target: TargetDoc,
-    /// Interrupted runs prove nothing.
-    pub interrupted: bool,
-    /// Why a run could not judge the app (`{"cause", "message"}`); such runs prove nothing.
-    #[serde(default)]
-    pub aborted: Option<Value>,
-    /// The version tested.
-    pub scim_version: Option<VersionDoc>,
-    /// Root causes the harness found (`{"id", "cause", "reference", "explains"}`).
-    #[serde(default)]
-    pub diagnoses: Vec<Value>,
-    /// Suites.
-    pub suites: Vec<SuiteDoc>,
-}
-
-/// The tool that wrote the results.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Tool {
-    /// "scimcheck".
-    pub name: String,
-    /// Its version.
-    pub version: String,
-}
-
-/// The target of the run.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TargetDoc {
-    /// Base URL.
-    pub base_url: String,
-}
-
-/// The SCIM version of the run.
-#[derive(Debug, Clone, Deserialize)]
-pub struct VersionDoc {
-    /// "2.0" or "1.1".
-    pub version: String,
-}
-
-/// A suite's results.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SuiteDoc {
-    /// Suite id.
-    pub id: String,
-    /// Suite title.
-    pub title: String,
-    /// Suite content version.
-    pub version: String,
-    /// Checks.
-    pub checks: Vec<CheckDoc>,
-}
-
-/// A check's result.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CheckDoc {
-    /// Check id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// "required" or "optional".
-    pub level: String,
-    /// Reference.
-    pub reference: String,
-    /// The RFC keyword (MUST, SHOULD, MAY) of an RFC check.
-    #[serde(default)]
-    pub keyword: Option<String>,
-    /// `{"status": "pass" | "warn" | "fail" | "error" | "skip", …}`.
-    pub outcome: Value,
-}
-
-impl CheckDoc {
-    /// The outcome's status.
-    pub fn status(&self) -> &str {
-        self.outcome
-            .get("status")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-    }
-
-    /// The outcome's explanation: mismatches as expected versus actual, or the reason.
-    pub fn explanation(&self) -> String {
-        if let Some(ms) = self.outcome.get("mismatches").and_then(Value::as_array) {
-            let text = |m: &Value, k: &str| {
-                m.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            // The same text as the harness's reports: keyword first, hint after.
-            return ms
-                .iter()
-                .map(|m| {
-                    let keyword = m
-                        .get("keyword")
-                        .and_then(Value::as_str)
-                        .map(|k| format!("[{k}] "))
-                        .unwrap_or_default();
-                    let hint = m
-                        .get("hint")
-                        .and_then(Value::as_str)
-                        .map(|h| format!("\n  hint: {h}"))
-                        .unwrap_or_default();
-                    format!(
-                        "{keyword}{}: expected {}, got {}{hint}",
-                        text(m, "assertion"),
-                        text(m, "expected"),
-                        text(m, "actual")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-        }
-        if let Some(n) = self.outcome.get("not_evaluated").and_then(Value::as_array) {
-            return n
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|t| format!("not evaluated: {t}"))
-                .collect::<Vec<_>>()
-                .join("\n");
-        }
-        self.outcome
-            .get("reason")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    }
-}
 
 /// A results folder that cannot be used, naming the file and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -185,7 +43,7 @@ pub struct ResultFiles {
     /// junit.xml.
     pub junit: Vec<u8>,
     /// results.json parsed.
-    pub results: Results,
+    pub results: RunReport,
     /// The run's report.html, when the harness wrote one: the bundle carries it as it is.
     pub report: Option<Vec<u8>>,
 }
@@ -217,8 +75,8 @@ pub fn parse_pair(
     junit: &[u8],
     json_path: &Path,
     junit_path: &Path,
-) -> Result<Results, ResultsError> {
-    let results: Results = serde_json::from_slice(json)
+) -> Result<RunReport, ResultsError> {
+    let results: RunReport = serde_json::from_slice(json)
         .map_err(|e| ResultsError::NotResults(json_path.into(), e.to_string()))?;
     if results.format_version != 1 || results.tool.name != "scimcheck" {
         return Err(ResultsError::NotResults(
@@ -260,29 +118,18 @@ pub fn parse_pair(
             .iter()
             .find(|t| t.name.as_str() == suite.id)
             .ok_or_else(|| disagree(format!("no <testsuite name=\"{}\">", suite.id)))?;
-        // The harness's JUnit rule: failure and error are required checks only (what fails the
-        // run); every other check that is not a pass is skipped.
-        let required = |status: &str| {
-            suite
-                .checks
-                .iter()
-                .filter(|c| c.status() == status && c.level == "required")
-                .count()
-        };
-        let skipped = suite
-            .checks
-            .iter()
-            .filter(|c| match c.status() {
-                "warn" | "skip" | "blocked" | "partial" => true,
-                "fail" | "error" => c.level != "required",
-                _ => false,
-            })
-            .count();
+        // The harness's JUnit rule, the same function: red is what fails the run.
+        let count =
+            |f: fn(JunitClass) -> bool| suite.checks.iter().filter(|c| f(c.junit_class())).count();
         let pairs = [
             ("tests", ts.tests, suite.checks.len()),
-            ("failures", ts.failures, required("fail")),
-            ("errors", ts.errors, required("error")),
-            ("skipped", ts.skipped, skipped),
+            ("failures", ts.failures, count(|c| c == JunitClass::Failure)),
+            ("errors", ts.errors, count(|c| c == JunitClass::Error)),
+            (
+                "skipped",
+                ts.skipped,
+                count(|c| matches!(c, JunitClass::Skipped(_))),
+            ),
         ];
         for (name, in_junit, in_json) in pairs {
             if in_junit != in_json {
@@ -342,7 +189,7 @@ pub fn required_suites(s: &Submission) -> Vec<&'static str> {
 /// measured from `now`; `None` skips the age rule (verifying a bundle later).
 pub fn requirement_problems(
     s: &Submission,
-    r: &Results,
+    r: &RunReport,
     max_age_days: Option<i64>,
     now: DateTime<Utc>,
 ) -> Vec<String> {
@@ -353,7 +200,7 @@ pub fn requirement_problems(
     if let Some(a) = &r.aborted {
         out.push(format!(
             "the run could not judge the app ({}): its results prove nothing",
-            a.get("cause").and_then(Value::as_str).unwrap_or("aborted")
+            a.cause.label()
         ));
     }
     let norm = |u: &str| u.trim_end_matches('/').to_string();
@@ -389,8 +236,11 @@ pub fn requirement_problems(
         let not_passed: Vec<String> = suite
             .checks
             .iter()
-            .filter(|c| c.level == "required" && !matches!(c.status(), "pass" | "warn"))
-            .map(|c| format!("{} ({})", c.id, c.status()))
+            .filter(|c| {
+                c.level == Level::Required
+                    && !matches!(c.outcome, Outcome::Pass | Outcome::Warn { .. })
+            })
+            .map(|c| format!("{} ({})", c.id, c.outcome.label()))
             .collect();
         if !not_passed.is_empty() {
             out.push(format!(
@@ -400,34 +250,4 @@ pub fn requirement_problems(
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Regression: the bundle's report dropped the SHOULD keyword and the hint of a failure,
-    /// so a warning read like a failure without its fix.
-    #[test]
-    fn explanations_keep_the_keyword_and_the_hint() {
-        let check = CheckDoc {
-            id: "c".into(),
-            title: "t".into(),
-            level: "required".into(),
-            reference: "RFC 7644 §3.3".into(),
-            keyword: Some("SHOULD".into()),
-            outcome: serde_json::json!({"status": "warn", "mismatches": [{
-                "assertion": "header Content-Type contains", "expected": "application/scim+json",
-                "actual": "application/json", "keyword": "SHOULD", "hint": "send application/scim+json"}]}),
-        };
-        assert_eq!(
-            check.explanation(),
-            "[SHOULD] header Content-Type contains: expected application/scim+json, got application/json\n  hint: send application/scim+json"
-        );
-        let partial = CheckDoc {
-            outcome: serde_json::json!({"status": "partial", "not_evaluated": ["a script"]}),
-            ..check
-        };
-        assert_eq!(partial.explanation(), "not evaluated: a script");
-    }
 }

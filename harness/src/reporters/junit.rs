@@ -36,19 +36,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::report::{Outcome, RunReport};
-use crate::suite::Level;
-
-/// The `type` of a `<skipped>` testcase: what kind of "not a pass" it is.
-fn skipped_kind(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Warn { .. } => "warning",
-        Outcome::Fail { .. } => "optional-failure",
-        Outcome::Error { .. } => "optional-error",
-        Outcome::Blocked { .. } => "blocked",
-        Outcome::Partial { .. } => "partial",
-        Outcome::Skip { .. } | Outcome::Pass => "skipped",
-    }
-}
+use scim_results::JunitClass;
 
 /// Writes the report as JUnit XML.
 pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -96,10 +84,10 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             // <skipped> with a type and a message: GitHub's and GitLab's test reports and
             // Jenkins show skipped tests apart (neutral/yellow), without failing the build.
             let explanation = check.outcome.explanation();
-            let status = match (&check.outcome, check.level) {
-                (Outcome::Pass, _) => TestCaseStatus::success(),
-                (outcome @ (Outcome::Fail { .. } | Outcome::Error { .. }), Level::Required) => {
-                    let kind = if matches!(outcome, Outcome::Fail { .. }) {
+            let status = match check.junit_class() {
+                JunitClass::Success => TestCaseStatus::success(),
+                class @ (JunitClass::Failure | JunitClass::Error) => {
+                    let kind = if class == JunitClass::Failure {
                         NonSuccessKind::Failure
                     } else {
                         NonSuccessKind::Error
@@ -115,8 +103,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
                     s.set_description(format!("{explanation}\nreference: {}{at}", check.reference));
                     s
                 }
-                (outcome, _) => {
-                    let kind = skipped_kind(outcome);
+                JunitClass::Skipped(kind) => {
                     let mut s = TestCaseStatus::skipped();
                     s.set_type(kind);
                     s.set_message(format!("{kind}: {}", explanation.replace('\n', "; ")));

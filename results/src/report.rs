@@ -1,0 +1,475 @@
+//! The results of a run as plain data: [`RunReport`] → [`SuiteReport`] → [`CheckResult`] →
+//! [`Outcome`], and the one mapping from a report to the process exit status.
+//!
+//! `results.json` is this model serialised (`harness::reporters::json` documents the shape). Every reporter is a function of a `RunReport`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Diagnosis, Exchange, Keyword, Level, Mismatch, VersionChoice};
+
+/// Version of the `results.json` shape; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Version of this shape.
+    pub format_version: u32,
+    /// The harness's name and version.
+    pub tool: Tool,
+    /// Unique id of the run; its marker (`scimcheck-<first 8>`) is in every resource it creates.
+    pub run_id: String,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Wall time of the whole run in milliseconds.
+    pub duration_ms: u64,
+    /// What was tested.
+    pub target: TargetInfo,
+    /// Whether the run was interrupted (Ctrl-C) before every check ran.
+    pub interrupted: bool,
+    /// Why the run stopped before it could judge the app (unreachable, credential refused, no
+    /// SCIM spoken): such a run exits 2, and its reports say why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<Abort>,
+    /// What the user should know about how the run was made (a credential trimmed, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
+    /// The SCIM version targeted, declared or detected, with the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scim_version: Option<VersionChoice>,
+    /// Root causes behind groups of failures, most checks explained first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<Diagnosis>,
+    /// The suites in run order.
+    pub suites: Vec<SuiteReport>,
+    /// Totals over all suites.
+    pub summary: Summary,
+}
+
+/// Why a run could not judge the app.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Abort {
+    /// The class of cause.
+    pub cause: AbortCause,
+    /// What happened and what to do, in words (secrets removed).
+    pub message: String,
+}
+
+/// Classes of [`Abort`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum AbortCause {
+    /// No connection to the base URL.
+    Unreachable,
+    /// The app answered 401 or 403 to the run's credential.
+    CredentialRefused,
+    /// The app answered no probe as a SCIM 2.0 or 1.1 service provider.
+    NotScim,
+    /// Requests in a row timed out or could not connect: the app stopped answering.
+    Unresponsive,
+    /// The run reached `--max-duration`.
+    Deadline,
+}
+
+impl AbortCause {
+    /// The name used in every report.
+    pub fn label(self) -> &'static str {
+        match self {
+            AbortCause::Unreachable => "unreachable",
+            AbortCause::CredentialRefused => "credential-refused",
+            AbortCause::NotScim => "not-scim",
+            AbortCause::Unresponsive => "unresponsive",
+            AbortCause::Deadline => "deadline",
+        }
+    }
+}
+
+impl RunReport {
+    /// `suite/check` ids of the checks that passed.
+    pub fn passed(&self) -> std::collections::BTreeSet<String> {
+        self.keys(|c| c.outcome == Outcome::Pass)
+    }
+
+    /// `suite/check` ids of the checks that fail the run now and passed before.
+    pub fn regressions(&self, passed_before: &std::collections::BTreeSet<String>) -> Vec<String> {
+        self.keys(CheckResult::fails_run)
+            .into_iter()
+            .filter(|k| passed_before.contains(k))
+            .collect()
+    }
+
+    /// `suite/check` ids of the checks that hold.
+    pub fn keys(&self, holds: impl Fn(&CheckResult) -> bool) -> std::collections::BTreeSet<String> {
+        self.suites
+            .iter()
+            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+            .filter(|(_, c)| holds(c))
+            .map(|(s, c)| format!("{}/{}", s.id, c.id))
+            .collect()
+    }
+}
+
+/// The tool that produced a report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    /// "scimcheck".
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// The target of a run, without secrets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// Base URL.
+    pub base_url: String,
+    /// Authentication mode ("bearer", "header", "basic", "none").
+    pub auth: String,
+}
+
+/// One suite's results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuiteReport {
+    /// Suite id.
+    pub id: String,
+    /// Suite title.
+    pub title: String,
+    /// Suite content version.
+    pub version: String,
+    /// SCIM version the suite speaks.
+    pub scim_version: String,
+    /// What the suite reproduces.
+    pub reference: String,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Checks in run order (checks not reached after an interruption are absent).
+    pub checks: Vec<CheckResult>,
+    /// What happened to each resource the suite created.
+    pub cleanup: Vec<CleanupResult>,
+}
+
+/// One check's result (one JUnit testcase).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Check id.
+    pub id: String,
+    /// Title (Okta's step name in parity suites).
+    pub title: String,
+    /// Required or optional.
+    pub level: Level,
+    /// Okta's step or the RFC section.
+    pub reference: String,
+    /// The RFC keyword the check rests on, if it is an RFC check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<Keyword>,
+    /// The verdict.
+    pub outcome: Outcome,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// The HTTP round trips made by the check, secrets removed (for a walk: the first page and
+    /// the pages where problems first appeared).
+    pub exchanges: Vec<Exchange>,
+    /// What the check covered, when that is more than one request ("1000 pages, …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Where the check is written (`specs/rfc7644.toml:412`, or the user's suite file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// The verdict of a check. A server breaking a rule is a `Fail`; `Error` is a transport fault
+/// (timeout, size cap, refused connection); `Skip` never fails a run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every assertion held.
+    Pass,
+    /// Only SHOULD or MAY rules did not hold: shown and counted, failing only a strict run.
+    Warn {
+        /// Each assertion that did not hold.
+        mismatches: Vec<Mismatch>,
+    },
+    /// Some assertions did not hold.
+    Fail {
+        /// Each assertion that did not hold.
+        mismatches: Vec<Mismatch>,
+    },
+    /// No usable response.
+    Error {
+        /// Why.
+        reason: String,
+    },
+    /// Not run: gated out (a capability the app does not advertise, a step the suite skips).
+    Skip {
+        /// Why.
+        reason: String,
+    },
+    /// Not run because its setup failed: a check it waits for did not pass, or a value it
+    /// needs was never captured. Neither a pass nor a failure: the failure it waited on is
+    /// reported where it happened.
+    Blocked {
+        /// Why, naming what it waited for.
+        reason: String,
+        /// The ids of the checks it waited for.
+        waited_for: Vec<String>,
+    },
+    /// What could be evaluated held, but parts of the check could not be evaluated (a
+    /// Runscope step's JavaScript): never a plain pass.
+    Partial {
+        /// What was not evaluated.
+        not_evaluated: Vec<String>,
+    },
+}
+
+impl Outcome {
+    /// "pass", "fail", "error" or "skip".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Warn { .. } => "warn",
+            Outcome::Fail { .. } => "fail",
+            Outcome::Error { .. } => "error",
+            Outcome::Skip { .. } => "skip",
+            Outcome::Blocked { .. } => "blocked",
+            Outcome::Partial { .. } => "partial",
+        }
+    }
+
+    /// The failure text shown in every report: each mismatch as expected versus actual, with
+    /// its hint; or the error or skip reason.
+    pub fn explanation(&self) -> String {
+        match self {
+            Outcome::Pass => String::new(),
+            Outcome::Fail { mismatches } | Outcome::Warn { mismatches } => mismatches
+                .iter()
+                .map(|m| {
+                    let keyword = m
+                        .keyword
+                        .map(|k| format!("[{}] ", k.as_str()))
+                        .unwrap_or_default();
+                    let mut s = format!(
+                        "{keyword}{}: expected {}, got {}",
+                        m.assertion, m.expected, m.actual
+                    );
+                    if let Some(h) = &m.hint {
+                        s.push_str(&format!("\n  hint: {h}"));
+                    }
+                    s
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Outcome::Error { reason }
+            | Outcome::Skip { reason }
+            | Outcome::Blocked { reason, .. } => reason.clone(),
+            Outcome::Partial { not_evaluated } => not_evaluated
+                .iter()
+                .map(|n| format!("not evaluated: {n}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+impl CheckResult {
+    /// How JUnit shows this result: red (`failure`/`error`) exactly when it fails the run;
+    /// every other result that is not a pass is `skipped`, with its kind. The harness writes
+    /// junit.xml by this rule and the packager cross-checks it by the same.
+    pub fn junit_class(&self) -> JunitClass {
+        match (&self.outcome, self.level) {
+            (Outcome::Pass, _) => JunitClass::Success,
+            (Outcome::Fail { .. }, Level::Required) => JunitClass::Failure,
+            (Outcome::Error { .. }, Level::Required) => JunitClass::Error,
+            (Outcome::Warn { .. }, _) => JunitClass::Skipped("warning"),
+            (Outcome::Fail { .. }, _) => JunitClass::Skipped("optional-failure"),
+            (Outcome::Error { .. }, _) => JunitClass::Skipped("optional-error"),
+            (Outcome::Blocked { .. }, _) => JunitClass::Skipped("blocked"),
+            (Outcome::Partial { .. }, _) => JunitClass::Skipped("partial"),
+            (Outcome::Skip { .. }, _) => JunitClass::Skipped("skipped"),
+        }
+    }
+
+    /// Whether this result fails the run.
+    pub fn fails_run(&self) -> bool {
+        self.level == Level::Required
+            && matches!(self.outcome, Outcome::Fail { .. } | Outcome::Error { .. })
+    }
+}
+
+/// A check's status in JUnit terms (see [`CheckResult::junit_class`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JunitClass {
+    /// A pass.
+    Success,
+    /// A required check the app failed.
+    Failure,
+    /// A required check without a usable response.
+    Error,
+    /// Anything else that is not a pass, with its kind (`warning`, `blocked`, …).
+    Skipped(&'static str),
+}
+
+/// What the run did with a resource it created.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CleanupResult {
+    /// The resource path (`/Users/<id>`).
+    pub resource: String,
+    /// What became of it.
+    pub action: CleanupAction,
+    /// Details (the status that refused a DELETE, for example).
+    pub note: String,
+    /// The round trips made for it.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// What became of a created resource.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CleanupAction {
+    /// DELETE succeeded (or it was already gone).
+    Deleted,
+    /// DELETE was refused; the user was deactivated instead.
+    Deactivated,
+    /// DELETE was answered with success, but the resource is still there (a soft delete).
+    SoftDeleted,
+    /// Neither worked: it is still in the app.
+    LeftBehind,
+    /// `--keep` asked to leave it.
+    Kept,
+}
+
+impl CleanupAction {
+    /// The name used in every report ("deleted", "left-behind", …).
+    pub fn label(self) -> &'static str {
+        match self {
+            CleanupAction::Deleted => "deleted",
+            CleanupAction::Deactivated => "deactivated",
+            CleanupAction::SoftDeleted => "soft-deleted",
+            CleanupAction::LeftBehind => "left-behind",
+            CleanupAction::Kept => "kept",
+        }
+    }
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Checks that passed.
+    pub passed: usize,
+    /// Checks that only broke SHOULD or MAY rules.
+    pub warnings: usize,
+    /// Checks that failed (required and optional).
+    pub failed: usize,
+    /// Checks with a transport error.
+    pub errors: usize,
+    /// Checks skipped (gated out).
+    pub skipped: usize,
+    /// Checks not run because their setup failed.
+    pub blocked: usize,
+    /// Checks of which parts could not be evaluated.
+    pub partial: usize,
+    /// Required checks that failed or errored: the run fails if this is not zero.
+    pub required_failed: usize,
+    /// HTTP requests sent, cleanup included.
+    pub requests: usize,
+    /// Created resources not removed (left behind or kept).
+    pub leftovers: usize,
+}
+
+impl Summary {
+    /// The counts in words, as every reporter shows them.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} errors, {} skipped, {} blocked, {} partly evaluated, {} warnings ({} required failed)",
+            self.passed,
+            self.failed,
+            self.errors,
+            self.skipped,
+            self.blocked,
+            self.partial,
+            self.warnings,
+            self.required_failed
+        )
+    }
+
+    /// Totals of these suites.
+    pub fn of(suites: &[SuiteReport], requests: usize) -> Self {
+        let mut s = Summary {
+            requests,
+            ..Summary::default()
+        };
+        for check in suites.iter().flat_map(|x| &x.checks) {
+            match check.outcome {
+                Outcome::Pass => s.passed += 1,
+                Outcome::Warn { .. } => s.warnings += 1,
+                Outcome::Fail { .. } => s.failed += 1,
+                Outcome::Error { .. } => s.errors += 1,
+                Outcome::Skip { .. } => s.skipped += 1,
+                Outcome::Blocked { .. } => s.blocked += 1,
+                Outcome::Partial { .. } => s.partial += 1,
+            }
+            if check.fails_run() {
+                s.required_failed += 1;
+            }
+        }
+        s.leftovers = suites
+            .iter()
+            .flat_map(|x| &x.cleanup)
+            .filter(|c| {
+                matches!(
+                    c.action,
+                    CleanupAction::LeftBehind | CleanupAction::Kept | CleanupAction::SoftDeleted
+                )
+            })
+            .count();
+        s
+    }
+}
+
+/// The process exit status: the one place where results become a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Every required check passed.
+    Success,
+    /// A required check failed.
+    ChecksFailed,
+    /// Usage, config, spec-file or connection error.
+    Error,
+    /// Interrupted by Ctrl-C (after cleanup).
+    Interrupted,
+}
+
+impl ExitStatus {
+    /// The status of a finished run.
+    pub fn of(report: &RunReport) -> Self {
+        if report.aborted.is_some() {
+            ExitStatus::Error
+        } else if report.interrupted {
+            ExitStatus::Interrupted
+        } else if report.summary.required_failed > 0 {
+            ExitStatus::ChecksFailed
+        } else {
+            ExitStatus::Success
+        }
+    }
+
+    /// The status against a baseline run (`--baseline`): a required check that fails now
+    /// fails the run only if it passed in the baseline (a regression); the others are known.
+    pub fn against(report: &RunReport, passed_before: &std::collections::BTreeSet<String>) -> Self {
+        match ExitStatus::of(report) {
+            ExitStatus::ChecksFailed if report.regressions(passed_before).is_empty() => {
+                ExitStatus::Success
+            }
+            other => other,
+        }
+    }
+
+    /// The number the process exits with.
+    pub fn code(self) -> i32 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::ChecksFailed => 1,
+            ExitStatus::Error => 2,
+            ExitStatus::Interrupted => 130,
+        }
+    }
+}
