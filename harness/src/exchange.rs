@@ -1,7 +1,7 @@
 //! One HTTP round trip as evidence ([`Exchange`]), recorded with the run's secrets removed.
 //!
 //! Secrets are removed once, when an exchange is recorded (and when a check's result is made,
-//! see [`crate::report::CheckResult::redact`]): every reporter renders data that can no longer
+//! see [`crate::report::Redact`]): every reporter renders data that can no longer
 //! hold a token or a password, so no reporter has to remember to redact. The response that
 //! the assertions judge is never redacted.
 

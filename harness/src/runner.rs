@@ -1,10 +1,12 @@
 //! Runs suites against a target: renders each check's request, sends it, evaluates the
 //! assertions, captures variables, and cleans up what the run created.
 //!
-//! The runner returns a [`RunReport`]; a server breaking a rule is an [`Outcome`], never an
-//! `Err`. `Err` is only for the tool's own failures, such as an unreachable target on the
-//! first request. Live progress goes to an [`Events`] listener. Cleanup is guaranteed: every
-//! resource a check creates is registered before the next request, and deleted in reverse
+//! The runner always returns a [`RunReport`]: a server breaking a rule is an [`Outcome`]; a
+//! run that cannot judge the app (unreachable, credential refused, unresponsive, deadline)
+//! carries the reason in `aborted`. Before a check runs, the suite data decides whether it can:
+//! its gate, the values it uses and the checks it `needs` (else it is skipped or blocked).
+//! Live progress goes to an [`Events`] listener. Cleanup is guaranteed (the `cleanup` module):
+//! every resource a check creates is registered before the next request, and removed in reverse
 //! order after the suite, also after a failure or an interruption.
 
 use std::future::Future;
