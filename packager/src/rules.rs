@@ -333,7 +333,24 @@ pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
     let mut c = Checker {
         sections: Vec::new(),
     };
+    app_section(&mut c, s, wizard);
+    support_section(&mut c, s, wizard);
+    test_account_section(&mut c, s, wizard, env);
+    scim_section(&mut c, s, wizard, env);
 
+    let required: usize = c.sections.iter().map(|s| s.required).sum();
+    let satisfied: usize = c.sections.iter().map(|s| s.satisfied).sum();
+    let percent = (satisfied * 100)
+        .checked_div(required)
+        .map_or(100, |p| p as u32);
+    Completeness {
+        percent,
+        sections: c.sections,
+    }
+}
+
+/// The app: OIN catalogue properties (Wizard) or app information (Manager).
+fn app_section(c: &mut Checker, s: &Submission, wizard: bool) {
     c.section(if wizard {
         "OIN catalogue properties"
     } else {
@@ -444,7 +461,10 @@ pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
         }),
     );
     c.require("app.logo", "a PNG, JPG or GIF under 1 MB", logo(s));
+}
 
+/// Support contacts: public ones, and the private escalation contact.
+fn support_section(c: &mut Checker, s: &Submission, wizard: bool) {
     c.section(if wizard {
         "Support contact"
     } else {
@@ -472,7 +492,10 @@ pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
         "a private, monitored distribution list; not a generic address such as support@example.com, not a 1-800 number",
         escalation(&s.support.escalation),
     );
+}
 
+/// The test account Okta's reviewers use.
+fn test_account_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn Fn(&str) -> bool) {
     c.section(if wizard {
         "Test information for Okta review"
     } else {
@@ -516,7 +539,10 @@ pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
             filled(&s.test_account.instructions),
         );
     }
+}
 
+/// The SCIM tab: version, base URL, authentication, guide, features.
+fn scim_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn Fn(&str) -> bool) {
     c.section("SCIM");
     c.require(
         "scim.version",
@@ -620,16 +646,6 @@ pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
             "the app instance page in the dev org",
             https_url(&s.scim.instance_url),
         );
-    }
-
-    let required: usize = c.sections.iter().map(|s| s.required).sum();
-    let satisfied: usize = c.sections.iter().map(|s| s.satisfied).sum();
-    let percent = (satisfied * 100)
-        .checked_div(required)
-        .map_or(100, |p| p as u32);
-    Completeness {
-        percent,
-        sections: c.sections,
     }
 }
 
