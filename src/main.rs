@@ -3,6 +3,7 @@
 //! the exit status. Logic lives in `harness`, `refserver` and `packager`.
 
 mod cli;
+mod commands;
 mod oin;
 
 use std::process::ExitCode;

@@ -1,0 +1,298 @@
+//! The validated configuration of a run: flags, `scimcheck.toml` and the environment resolved
+//! into one [`RunConfig`] (secrets read here and nowhere else; config-file errors keep their
+//! file, line and key).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::commands::run::{AuthMode, Display, RunArgs, VersionArg};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::ValueEnum;
+use harness::config::{FileConfig, parse_config};
+use harness::http::{Credential, Target};
+use harness::runner::RunOptions;
+use secrecy::SecretString;
+
+/// The validated configuration of a `run`: secrets resolved, URL parsed.
+pub(crate) struct RunConfig {
+    pub(crate) target: Target,
+    /// `--suite` arguments; none means every built-in suite of the targeted version.
+    pub(crate) suite_args: Vec<String>,
+    /// A Runscope export converted into a suite (its own version; no detection).
+    pub(crate) runscope: Option<harness::suite::Suite>,
+    pub(crate) version: VersionArg,
+    pub(crate) out: PathBuf,
+    pub(crate) options: RunOptions,
+    pub(crate) display: Display,
+    pub(crate) selection: harness::select::Selection,
+}
+
+pub(crate) fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("scimcheck.toml"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(FileConfig::default());
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    Ok(parse_config(&path.display().to_string(), &text)?)
+}
+
+pub(crate) fn env_secret(name: &str) -> Result<SecretString> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(SecretString::from(v)),
+        _ => bail!("{name} is not set: the credential comes only from the environment"),
+    }
+}
+
+/// A credential from the environment, with white space at its ends (a newline from a file)
+/// and, for `--auth bearer`, a `Bearer ` the user included, removed; each change is a notice
+/// for the report.
+pub(crate) fn env_credential(
+    name: &str,
+    bearer: bool,
+    notices: &mut Vec<String>,
+) -> Result<SecretString> {
+    let raw = env_secret(name)?;
+    let mut value = secrecy::ExposeSecret::expose_secret(&raw);
+    if value.trim() != value {
+        value = value.trim();
+        notices.push(format!(
+            "{name} had white space (a newline?) at its start or end; it was trimmed"
+        ));
+    }
+    if bearer && value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") {
+        value = value[7..].trim_start();
+        notices.push(format!(
+            "{name} started with 'Bearer ', which --auth bearer adds itself; it was removed"
+        ));
+    }
+    if value.is_empty() {
+        bail!("{name} holds only white space");
+    }
+    Ok(SecretString::from(value.to_string()))
+}
+
+pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
+    let file = load_file_config(args.config.as_deref())?;
+    // Variables of a Runscope export: public ones on the command line, secret ones read from
+    // the environment (and redacted from every output).
+    let mut inputs = args.vars.clone();
+    let mut secrets = Vec::new();
+    for (name, env) in &args.var_envs {
+        let value = env_secret(env).with_context(|| format!("--var-env {name}={env}"))?;
+        inputs.push((
+            name.clone(),
+            secrecy::ExposeSecret::expose_secret(&value).to_string(),
+        ));
+        secrets.push(value);
+    }
+    let input = |names: &[&str]| {
+        inputs
+            .iter()
+            .find(|(k, _)| names.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+    };
+    let base_url = args
+        .base_url
+        .or_else(|| {
+            std::env::var("SCIM_BASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or(file.base_url)
+        .or_else(|| input(&["SCIMBaseURL", "SCIMUrl"]))
+        .ok_or_else(|| {
+            anyhow!(
+                "no base URL: give --base-url, set SCIM_BASE_URL, or put base_url in scimcheck.toml"
+            )
+        })?;
+    let mode = match (args.auth, file.auth.as_deref()) {
+        (Some(m), _) => m,
+        (None, None) => AuthMode::Bearer,
+        (None, Some(text)) => AuthMode::from_str(text, true).map_err(|_| {
+            anyhow!("scimcheck.toml: auth must be bearer, header, basic or none, not {text:?}")
+        })?,
+    };
+    let mut notices = Vec::new();
+    // An export's whole Authorization value ({{auth}}) given as a variable is the credential.
+    let credential = match input(harness::runscope::AUTH_VARS) {
+        Some(value) => Credential::Header(value.into()),
+        None => match mode {
+            AuthMode::Bearer => Credential::Bearer(
+                env_credential("SCIM_TOKEN", true, &mut notices).context("--auth bearer")?,
+            ),
+            AuthMode::Header => Credential::Header(
+                env_credential("SCIM_TOKEN", false, &mut notices).context("--auth header")?,
+            ),
+            AuthMode::Basic => Credential::Basic {
+                username: std::env::var("SCIM_USERNAME")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
+                password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
+            },
+            AuthMode::None => Credential::None,
+        },
+    };
+    let mut target = Target::new(&base_url, credential).map_err(|e| anyhow!(e))?;
+    target.extra_secrets = secrets;
+    if let Some(s) = args.connect_timeout.or(file.connect_timeout_secs) {
+        target.connect_timeout = Duration::from_secs(s);
+    }
+    if let Some(s) = args.timeout.or(file.timeout_secs) {
+        target.request_timeout = Duration::from_secs(s);
+    }
+    if let Some(n) = args.max_body_bytes.or(file.max_body_bytes) {
+        target.max_body_bytes = n;
+    }
+    let suite_args = if args.suites.is_empty() {
+        file.suites
+    } else {
+        args.suites
+    };
+    let version = match (args.scim_version, file.scim_version.as_deref()) {
+        (Some(v), _) => v,
+        (None, None) => VersionArg::Auto,
+        (None, Some(text)) => VersionArg::from_str(text, true).map_err(|_| {
+            anyhow!("scimcheck.toml: scim_version must be auto, 2.0 or 1.1, not {text:?}")
+        })?,
+    };
+    // Bad suite arguments and exports are reported before any request is sent.
+    harness::builtin::select_suites(&suite_args, "2.0")?;
+    let runscope = match &args.runscope {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let converted = harness::runscope::convert(&path.display().to_string(), &text)?;
+            let given: Vec<&str> = inputs.iter().map(|(k, _)| k.as_str()).collect();
+            let missing: Vec<&String> = converted
+                .suite
+                .inputs
+                .iter()
+                .filter(|i| !given.contains(&i.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                let flags: Vec<String> = missing.iter().map(|m| format!("--var {m}=…")).collect();
+                bail!(
+                    "{} needs {} (secrets: --var-env NAME=ENV_VAR)",
+                    path.display(),
+                    flags.join(" ")
+                );
+            }
+            if !converted.not_expressible.is_empty() {
+                eprintln!(
+                    "note: {} part(s) of the export cannot run here and are reported as not run",
+                    converted.not_expressible.len()
+                );
+            }
+            Some(converted.suite)
+        }
+    };
+    let mut options = RunOptions {
+        keep: args.keep,
+        strict: args.strict,
+        ..RunOptions::default()
+    };
+    if let Some(d) = args.email_domain.or(file.email_domain) {
+        options.email_domain = d;
+    }
+    if let Some(n) = args.page_size.or(file.page_size) {
+        if n == 0 {
+            bail!("--page-size must be at least 1");
+        }
+        options.page_size = n;
+    }
+    let out = args
+        .out
+        .or(file.out.map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
+    options.inputs = inputs;
+    options.honor_pauses = args.honor_pauses;
+    let mut only = args.only;
+    if let Some(dir) = args.rerun_failed {
+        let dir = dir.unwrap_or_else(|| out.clone());
+        let failed = failed_checks(&dir)?;
+        if failed.is_empty() {
+            bail!(
+                "--rerun-failed: nothing failed, errored or was blocked in {}",
+                dir.join("results.json").display()
+            );
+        }
+        only.extend(failed);
+    }
+    if args.max_import_resources == 0 || args.max_duration == 0 {
+        bail!("--max-import-resources and --max-duration must be at least 1");
+    }
+    options.max_import_resources = args.max_import_resources;
+    options.max_duration = Duration::from_secs(args.max_duration);
+    options.notices = notices;
+    Ok(RunConfig {
+        target,
+        runscope,
+        suite_args,
+        version,
+        out,
+        options,
+        display: Display {
+            color: args.color,
+            verbose: args.verbose,
+            quiet: args.quiet,
+            format: args.format,
+            baseline: args.baseline.as_deref().map(baseline_passed).transpose()?,
+        },
+        selection: harness::select::Selection {
+            only,
+            skip: args.skip,
+        },
+    })
+}
+
+/// The `suite/check` ids that passed in a baseline results.json.
+pub(crate) fn baseline_passed(path: &Path) -> Result<std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--baseline: cannot read {}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--baseline: {} is not JSON", path.display()))?;
+    let mut out = std::collections::BTreeSet::new();
+    for suite in doc["suites"].as_array().into_iter().flatten() {
+        for check in suite["checks"].as_array().into_iter().flatten() {
+            if check["outcome"]["status"] == "pass" {
+                out.insert(format!(
+                    "{}/{}",
+                    suite["id"].as_str().unwrap_or_default(),
+                    check["id"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The `suite/check` ids that failed, errored or were blocked in a results.json.
+pub(crate) fn failed_checks(dir: &Path) -> Result<Vec<String>> {
+    let path = dir.join("results.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("--rerun-failed: cannot read {}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--rerun-failed: {} is not JSON", path.display()))?;
+    let mut out = Vec::new();
+    for suite in doc["suites"].as_array().into_iter().flatten() {
+        for check in suite["checks"].as_array().into_iter().flatten() {
+            if matches!(
+                check["outcome"]["status"].as_str(),
+                Some("fail" | "error" | "blocked")
+            ) {
+                out.push(format!(
+                    "{}/{}",
+                    suite["id"].as_str().unwrap_or_default(),
+                    check["id"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

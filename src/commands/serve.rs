@@ -1,0 +1,165 @@
+//! `scimcheck serve` (the reference server) and `scimcheck demo` (reference servers, every suite,
+//! the sample packaged).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::commands::run::{Display, VersionArg, execute};
+use crate::commands::run_config::RunConfig;
+use anyhow::{Result, anyhow};
+use harness::http::{Credential, Target};
+use harness::report::ExitStatus;
+use harness::runner::RunOptions;
+
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8080)]
+    pub(crate) port: u16,
+    /// Bearer token to accept [default: a random one, printed on stderr]
+    #[arg(long)]
+    pub(crate) token: Option<String>,
+    /// A fault to switch on; repeatable (see --help for the list)
+    #[arg(long = "fault", value_parser = parse_fault, long_help = fault_help())]
+    pub(crate) faults: Vec<refserver::Fault>,
+    /// Users to create at start
+    #[arg(long, default_value_t = 0)]
+    pub(crate) seed_users: usize,
+    /// Groups (with members) to create at start
+    #[arg(long, default_value_t = 0)]
+    pub(crate) seed_groups: usize,
+    /// Answer PATCH with 204 and no body
+    #[arg(long)]
+    patch_204: bool,
+    /// The SCIM dialect to serve: 2.0 or 1.1
+    #[arg(long, default_value = "2.0", value_parser = parse_scim_version)]
+    pub(crate) scim_version: refserver::ScimVersion,
+    /// Also accept HTTP Basic credentials, given as USER:PASSWORD
+    #[arg(long, value_parser = parse_basic)]
+    pub(crate) basic: Option<(String, String)>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Directory for junit.xml and results.json
+    #[arg(long, default_value = "scimcheck-results")]
+    pub(crate) out: PathBuf,
+}
+
+pub(crate) fn parse_scim_version(s: &str) -> Result<refserver::ScimVersion, String> {
+    s.parse()
+}
+
+pub(crate) fn parse_basic(s: &str) -> Result<(String, String), String> {
+    s.split_once(':')
+        .filter(|(u, p)| !u.is_empty() && !p.is_empty())
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+        .ok_or_else(|| "expected USER:PASSWORD".to_string())
+}
+
+pub(crate) fn parse_fault(s: &str) -> Result<refserver::Fault, String> {
+    s.parse()
+}
+
+pub(crate) fn fault_help() -> String {
+    let mut s = String::from("A fault to switch on; repeatable. Faults:\n");
+    for (name, what) in refserver::fault_catalogue() {
+        s.push_str(&format!("  {name:<28} {what}\n"));
+    }
+    s
+}
+
+pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
+    let generated = args.token.is_none();
+    let token = args.token.unwrap_or_else(random_token);
+    let server = refserver::start(refserver::ServerConfig {
+        port: args.port,
+        auth: refserver::Auth {
+            token: Some(token.clone()),
+            basic: args.basic,
+        },
+        faults: refserver::Faults::new(args.faults),
+        seed_users: args.seed_users,
+        seed_groups: args.seed_groups,
+        patch_204: args.patch_204,
+        scim_version: args.scim_version,
+    })
+    .await?;
+    println!("{}", server.base_url());
+    if generated {
+        eprintln!(
+            "token: {token}  (run with: SCIM_TOKEN={token} scimcheck run --base-url {})",
+            server.base_url()
+        );
+    }
+    std::io::stdout().flush().ok();
+    tokio::select! {
+        () = server.wait() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn random_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Enough users that an import walks several pages of 100, as Okta's would.
+pub(crate) const DEMO_USERS: usize = 250;
+
+pub(crate) const DEMO_GROUPS: usize = 5;
+
+/// Runs every built-in suite against reference servers of its SCIM version: 2.0 results in
+/// `DIR`, 1.1 results in `DIR/scim-1.1`. The exit status is the worse of the two.
+pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
+    let mut worst = ExitStatus::Success;
+    for (version, out) in [
+        (refserver::ScimVersion::V2, args.out.clone()),
+        (refserver::ScimVersion::V11, args.out.join("scim-1.1")),
+    ] {
+        let token = random_token();
+        let server = refserver::start(refserver::ServerConfig {
+            port: 0,
+            auth: refserver::Auth {
+                token: Some(token.clone()),
+                basic: None,
+            },
+            seed_users: DEMO_USERS,
+            seed_groups: DEMO_GROUPS,
+            scim_version: version,
+            ..refserver::ServerConfig::default()
+        })
+        .await?;
+        eprintln!(
+            "reference server: {} (SCIM {}, {DEMO_USERS} users, {DEMO_GROUPS} groups)",
+            server.base_url(),
+            version.as_str()
+        );
+        let config = RunConfig {
+            target: Target::new(server.base_url(), Credential::Bearer(token.into()))
+                .map_err(|e| anyhow!(e))?,
+            suite_args: Vec::new(),
+            runscope: None,
+            version: VersionArg::Auto,
+            out,
+            options: RunOptions::default(),
+            display: Display::default(),
+            selection: harness::select::Selection::default(),
+        };
+        let out_dir = config.out.clone();
+        let status = execute(config).await;
+        let base_url = server.base_url().to_string();
+        server.stop().await;
+        let mut status = status?;
+        if version == refserver::ScimVersion::V2 {
+            let packaged = crate::oin::demo_package(&out_dir, &base_url)?;
+            if packaged.code() > status.code() {
+                status = packaged;
+            }
+        }
+        if status.code() > worst.code() {
+            worst = status;
+        }
+    }
+    Ok(worst)
+}
