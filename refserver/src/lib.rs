@@ -7,12 +7,15 @@
 //! from the harness, so the oracle stays independent of the checker.
 #![warn(missing_docs)]
 
+mod bulk;
 mod discovery;
 mod error;
 mod faults;
 mod filter;
+mod lists;
 mod patch;
 mod patch11;
+mod resources;
 mod seed;
 mod server;
 mod store;
@@ -132,7 +135,7 @@ fn seed_store(state: &AppState, users: usize, groups: usize) {
     let mut store = state.store.lock().expect("store lock");
     let mut ids = Vec::with_capacity(users);
     for i in 0..users {
-        let u = server::insert(state, &mut store, Kind::Users, seed::user(i))
+        let u = resources::insert(state, &mut store, Kind::Users, seed::user(i))
             .expect("seed users are valid and unique");
         ids.push((
             u["id"].as_str().unwrap_or_default().to_string(),
@@ -140,7 +143,7 @@ fn seed_store(state: &AppState, users: usize, groups: usize) {
         ));
     }
     for i in 0..groups {
-        server::insert(state, &mut store, Kind::Groups, seed::group(i, &ids))
+        resources::insert(state, &mut store, Kind::Groups, seed::group(i, &ids))
             .expect("seed groups are valid");
     }
 }

@@ -1,0 +1,229 @@
+//! Lists and searches: filters, paging, sorting and the ListResponse (RFC 7644 §3.4.2, §3.4.3).
+
+use crate::discovery::MAX_RESULTS;
+use crate::error::ScimError;
+use crate::faults::Fault;
+use crate::filter::{self};
+use crate::resources::present;
+use crate::server::{AppState, Shared, error, eval_options, parse_body, scim_text};
+use crate::store::Kind;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+/// Page size when the client gives no `count` (RFC 7644 §3.4.2.4 leaves it to the server).
+pub(crate) const DEFAULT_COUNT: usize = 100;
+
+/// POST `.search` (RFC 7644 §3.4.3): the same query as GET, sent as a SearchRequest body.
+pub(crate) async fn search(s: &AppState, kinds: &[Kind], body: &Bytes) -> Response {
+    let request = match parse_body(body) {
+        Ok(v) => v,
+        Err(e) => return error(s, e),
+    };
+    let mut q = Vec::new();
+    for name in [
+        "filter",
+        "startIndex",
+        "count",
+        "sortBy",
+        "sortOrder",
+        "attributes",
+        "excludedAttributes",
+    ] {
+        match filter::get_ci(&request, name) {
+            Some(Value::String(v)) => q.push((name.to_string(), v.clone())),
+            Some(Value::Number(n)) => q.push((name.to_string(), n.to_string())),
+            Some(Value::Array(items)) => {
+                let list: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                q.push((name.to_string(), list.join(",")));
+            }
+            _ => {}
+        }
+    }
+    match list_inner(s, kinds, &q) {
+        Ok(body) => scim_text(s, StatusCode::OK, body),
+        Err(e) => error(s, e),
+    }
+}
+
+pub(crate) async fn search_all(State(s): State<Shared>, body: Bytes) -> Response {
+    search(&s, &[Kind::Users, Kind::Groups], &body).await
+}
+
+/// Lists with filter, sort and paging (RFC 7644 §3.4.2).
+pub(crate) fn list(s: &AppState, kind: Kind, q: &[(String, String)]) -> Response {
+    match list_inner(s, &[kind], q) {
+        Ok(body) => scim_text(s, StatusCode::OK, body),
+        Err(e) => error(s, e),
+    }
+}
+
+/// The ListResponse body. Resources are stored as JSON text; when nothing projects or bends
+/// them, that text goes into the page as it is, without a parse (a page of 100 out of 100,000
+/// users then costs well under a millisecond).
+pub(crate) fn list_inner(
+    s: &AppState,
+    kinds: &[Kind],
+    q: &[(String, String)],
+) -> Result<String, ScimError> {
+    let param = |name: &str| {
+        q.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let filter = match param("filter") {
+        None => None,
+        Some(_) if s.faults.has(Fault::FilterIgnored) => None,
+        Some(text) => match filter::parse(text) {
+            Ok(f) => Some(f),
+            Err(_) if s.faults.has(Fault::MalformedFilter200) => None,
+            // A filter that matches nothing: an empty, successful list.
+            Err(e)
+                if s.faults.has(Fault::FilterMissingValue200) && e.contains("expected a value") =>
+            {
+                Some(filter::Filter::Or(Vec::new()))
+            }
+            Err(e) => {
+                return Err(ScimError::bad_request(
+                    "invalidFilter",
+                    format!("invalid filter {text:?}: {e}"),
+                ));
+            }
+        },
+    };
+    let number = |name: &str| -> Result<Option<i64>, ScimError> {
+        match param(name) {
+            None => Ok(None),
+            Some(t) => t.trim().parse::<i64>().map(Some).map_err(|_| {
+                ScimError::bad_request(
+                    "invalidValue",
+                    format!("{name} must be an integer, got {t:?}"),
+                )
+            }),
+        }
+    };
+    // startIndex < 1 is read as 1 (RFC 7644 §3.4.2.4); a negative count as 0.
+    let start = number("startIndex")?.unwrap_or(1).max(1) as usize;
+    let requested_count = number("count")?;
+    let count = requested_count
+        .map_or(DEFAULT_COUNT, |c| c.max(0) as usize)
+        .min(MAX_RESULTS);
+
+    let filter = match filter {
+        Some(_)
+            if s.faults.has(Fault::ExternalIdNotFilterable)
+                && param("filter")
+                    .is_some_and(|f| f.to_ascii_lowercase().contains("externalid")) =>
+        {
+            Some(filter::Filter::Or(Vec::new()))
+        }
+        other => other,
+    };
+    let store = s.store.lock().expect("store lock");
+    let opts = eval_options(s);
+    let mut hits: Vec<&crate::store::Entry> = Vec::new();
+    for &kind in kinds {
+        let collection = store.of(kind);
+        let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
+        let visible = |e: &&crate::store::Entry| {
+            let hidden_inactive = hide_inactive && e.inactive;
+            !e.soft_deleted && !hidden_inactive
+        };
+        match &filter {
+            Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
+                // The index answers Okta's lookup without a scan.
+                Some(name) => {
+                    let key = if opts.case_sensitive_username {
+                        name.to_string()
+                    } else {
+                        name.to_lowercase()
+                    };
+                    hits.extend(collection.by_name(&key).into_iter().filter(visible));
+                }
+                None => hits.extend(
+                    collection
+                        .iter()
+                        .filter(visible)
+                        .filter(|e| filter::matches(f, &e.resource(), opts)),
+                ),
+            },
+            None => hits.extend(collection.iter().filter(visible)),
+        }
+    }
+    if let Some(sort_by) = param("sortBy") {
+        let path = filter::attr_path(sort_by);
+        let key = |e: &crate::store::Entry| {
+            filter::values_at(&e.resource(), &path)
+                .first()
+                .map(|v| match v {
+                    Value::String(x) => x.to_lowercase(),
+                    other => other.to_string(),
+                })
+        };
+        hits.sort_by_cached_key(|e| key(e));
+        if param("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("descending")) {
+            hits.reverse();
+        }
+    }
+    if s.faults.has(Fault::UnstableOrder) && hits.len() > 1 {
+        // Each request sees the list rotated differently, as a server ordering by a volatile
+        // key would: deterministic, and never the identity rotation, so the checks that catch
+        // it do not depend on how many requests came before.
+        let n = s.requests.load(std::sync::atomic::Ordering::Relaxed) as usize;
+        let shift = 1 + n % (hits.len() - 1);
+        hits.rotate_left(shift);
+    }
+    let total = hits.len();
+    let page: Vec<&crate::store::Entry> = if s.faults.has(Fault::PagingIgnored) {
+        hits
+    } else {
+        let skip = if s.faults.has(Fault::StartIndexZeroBased) {
+            start
+        } else {
+            start - 1
+        };
+        hits.into_iter().skip(skip).take(count).collect()
+    };
+    let items_per_page = if s.faults.has(Fault::ItemsPerPageEchoesCount) {
+        requested_count.map_or(page.len(), |c| c.max(0) as usize)
+    } else {
+        page.len()
+    };
+    let as_stored = !s.faults.has(Fault::MetaMissing)
+        && param("attributes").is_none()
+        && param("excludedAttributes").is_none();
+    let resources: Vec<String> = if as_stored {
+        page.into_iter()
+            .map(|e| e.json_text().to_string())
+            .collect()
+    } else {
+        // Projection can be costly: it runs on copies, after the store is unlocked.
+        let copies: Vec<Value> = page.into_iter().map(|e| e.resource()).collect();
+        drop(store);
+        copies
+            .into_iter()
+            .map(|v| present(s, v, q).map(|v| v.to_string()))
+            .collect::<Result<_, _>>()?
+    };
+    let counter = |n: usize| {
+        if s.faults.has(Fault::CountersAsStrings) {
+            json!(n.to_string())
+        } else {
+            json!(n)
+        }
+    };
+    Ok(format!(
+        r#"{{"schemas":{},"totalResults":{},"startIndex":{},"itemsPerPage":{},"Resources":[{}]}}"#,
+        s.version.list_schemas(),
+        counter(total),
+        counter(if s.faults.has(Fault::StartIndexEchoedRaw) {
+            number("startIndex")?.map_or(start, |n| n.max(0) as usize)
+        } else {
+            start
+        }),
+        counter(items_per_page),
+        resources.join(",")
+    ))
+}
