@@ -9,10 +9,9 @@
 
 use crate::assertion::lookup;
 use crate::events::Events;
-use crate::http::{Auth, Client, Outgoing, Response, Sent};
+use crate::http::{Auth, Client, Outgoing, Response, Sent, path_segment};
 use crate::report::Redact;
 use crate::report::{CleanupAction, CleanupResult};
-use crate::template::{Vars, render_path};
 
 /// A resource to remove after the suite.
 pub(crate) struct Created {
@@ -27,8 +26,7 @@ pub(crate) struct Created {
 impl Created {
     /// Its path: the id as one path segment; none for an id that is a dot segment or empty.
     pub(crate) fn path(&self) -> Option<String> {
-        let vars = Vars::from([("id".to_string(), self.id.clone())]);
-        render_path(&format!("/{}/{{{{id}}}}", self.resource), &vars, |_| true).ok()
+        path_segment(&self.id).map(|id| format!("/{}/{id}", self.resource))
     }
 }
 

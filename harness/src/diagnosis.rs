@@ -270,15 +270,13 @@ fn soft_delete(suites: &[Suite], seen: &[Seen<'_>], reports: &[SuiteReport]) -> 
             .filter(|c| c.id == s.check.id)
             .flat_map(|c| &c.needs)
             .any(|n| {
-                seen.iter()
-                    .any(|w| w.suite == s.suite && w.check.id == *n && w.method() == "DELETE")
-                    || suites.iter().any(|suite| {
-                        suite.id == s.suite
-                            && suite
-                                .checks
-                                .iter()
-                                .any(|c| c.id == *n && c.request.method == "DELETE")
-                    })
+                suites.iter().any(|suite| {
+                    suite.id == s.suite
+                        && suite
+                            .checks
+                            .iter()
+                            .any(|c| c.id == *n && c.request.method == "DELETE")
+                })
             })
     };
     let still_there = |s: &Seen<'_>| {

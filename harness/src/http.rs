@@ -614,6 +614,12 @@ fn encode_path(s: &str) -> String {
     })
 }
 
+/// A value the server chose, as one path segment: percent-encoded ([`encode_segment`]); none
+/// for a dot segment or an empty value, which would leave (or name) the collection itself.
+pub fn path_segment(value: &str) -> Option<String> {
+    (!matches!(value, "" | "." | "..")).then(|| encode_segment(value))
+}
+
 /// Percent-encodes a value as one path segment (RFC 3986 §3.3 `segment`): `/`, `?`, `#`, `%`
 /// and everything outside the unreserved and sub-delimiter characters become `%XX`.
 pub fn encode_segment(s: &str) -> String {

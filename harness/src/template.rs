@@ -52,13 +52,12 @@ pub fn render_path(
         if !from_server(name) {
             return Ok(value.into());
         }
-        if matches!(value, "" | "." | "..") {
-            return Err(PathProblem::Unsafe {
+        crate::http::path_segment(value)
+            .map(Into::into)
+            .ok_or_else(|| PathProblem::Unsafe {
                 name: name.into(),
                 value: value.into(),
-            });
-        }
-        Ok(crate::http::encode_segment(value).into())
+            })
     })
 }
 

@@ -83,12 +83,17 @@ impl std::fmt::Display for TransportError {
 impl RecordedRequest {
     /// The request line and headers and body as text (for transcripts).
     pub fn transcript(&self) -> String {
+        self.transcript_with(&|b: &str| b.to_string())
+    }
+
+    /// The same, each body shown through `body` (pretty-printed JSON, for example).
+    pub fn transcript_with(&self, body: &dyn Fn(&str) -> String) -> String {
         let mut out = format!("> {} {}\n", self.method, self.url);
         for (k, v) in &self.headers {
             out.push_str(&format!("> {k}: {v}\n"));
         }
-        if let Some(body) = &self.body {
-            out.push_str(&format!(">\n{body}\n"));
+        if let Some(b) = &self.body {
+            out.push_str(&format!(">\n{}\n", body(b)));
         }
         out
     }
@@ -97,7 +102,12 @@ impl RecordedRequest {
 impl Exchange {
     /// The whole exchange as a readable transcript (request, then response or error).
     pub fn transcript(&self) -> String {
-        let mut out = self.request.transcript();
+        self.transcript_with(&|b: &str| b.to_string())
+    }
+
+    /// The same, each body shown through `body` (pretty-printed JSON, for example).
+    pub fn transcript_with(&self, body: &dyn Fn(&str) -> String) -> String {
+        let mut out = self.request.transcript_with(body);
         match (&self.response, &self.error) {
             (Some(r), _) => {
                 out.push_str(&format!("< {} ({} ms)\n", r.status, self.duration_ms));
@@ -105,7 +115,7 @@ impl Exchange {
                     out.push_str(&format!("< {k}: {v}\n"));
                 }
                 if !r.body.is_empty() {
-                    out.push_str(&format!("<\n{}\n", r.body));
+                    out.push_str(&format!("<\n{}\n", body(&r.body)));
                 }
                 if r.body_truncated {
                     out.push_str("< [body cut for the report]\n");

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::ValueEnum;
 use harness::config::{FileConfig, parse_config};
 use harness::http::{Credential, Target};
+use harness::report::{Outcome, RunReport};
 use harness::runner::RunOptions;
 use secrecy::SecretString;
 
@@ -251,48 +252,30 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     })
 }
 
+/// An earlier run's results.json, read through the results model (`flag` names the option
+/// in errors).
+fn earlier_run(path: &Path, flag: &str) -> Result<RunReport> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{flag}: cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{flag}: {} is not a scimcheck results.json", path.display()))
+}
+
 /// The `suite/check` ids that passed in a baseline results.json.
 pub(crate) fn baseline_passed(path: &Path) -> Result<std::collections::BTreeSet<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("--baseline: cannot read {}", path.display()))?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("--baseline: {} is not JSON", path.display()))?;
-    let mut out = std::collections::BTreeSet::new();
-    for suite in doc["suites"].as_array().into_iter().flatten() {
-        for check in suite["checks"].as_array().into_iter().flatten() {
-            if check["outcome"]["status"] == "pass" {
-                out.insert(format!(
-                    "{}/{}",
-                    suite["id"].as_str().unwrap_or_default(),
-                    check["id"].as_str().unwrap_or_default()
-                ));
-            }
-        }
-    }
-    Ok(out)
+    Ok(earlier_run(path, "--baseline")?.passed())
 }
 
 /// The `suite/check` ids that failed, errored or were blocked in a results.json.
 pub(crate) fn failed_checks(dir: &Path) -> Result<Vec<String>> {
-    let path = dir.join("results.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("--rerun-failed: cannot read {}", path.display()))?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("--rerun-failed: {} is not JSON", path.display()))?;
-    let mut out = Vec::new();
-    for suite in doc["suites"].as_array().into_iter().flatten() {
-        for check in suite["checks"].as_array().into_iter().flatten() {
-            if matches!(
-                check["outcome"]["status"].as_str(),
-                Some("fail" | "error" | "blocked")
-            ) {
-                out.push(format!(
-                    "{}/{}",
-                    suite["id"].as_str().unwrap_or_default(),
-                    check["id"].as_str().unwrap_or_default()
-                ));
-            }
-        }
-    }
-    Ok(out)
+    let report = earlier_run(&dir.join("results.json"), "--rerun-failed")?;
+    Ok(report
+        .keys(|c| {
+            matches!(
+                c.outcome,
+                Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Blocked { .. }
+            )
+        })
+        .into_iter()
+        .collect())
 }

@@ -184,36 +184,10 @@ fn check_row(h: &mut String, check: &CheckResult) {
 
 /// An exchange as text, JSON bodies pretty-printed.
 fn pretty(x: &Exchange) -> String {
-    let body = |b: &str| {
+    x.transcript_with(&|b: &str| {
         serde_json::from_str::<serde_json::Value>(b)
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| b.to_string())
-    };
-    let mut t = format!("> {} {}\n", x.request.method, x.request.url);
-    for (k, v) in &x.request.headers {
-        let _ = writeln!(t, "> {k}: {v}");
-    }
-    if let Some(b) = &x.request.body {
-        let _ = writeln!(t, ">\n{}", body(b));
-    }
-    match (&x.response, &x.error) {
-        (Some(r), _) => {
-            let _ = writeln!(t, "\n< {} ({} ms)", r.status, x.duration_ms);
-            for (k, v) in &r.headers {
-                let _ = writeln!(t, "< {k}: {v}");
-            }
-            if !r.body.is_empty() {
-                let _ = writeln!(t, "<\n{}", body(&r.body));
-            }
-            if r.body_truncated {
-                t.push_str("< [body cut for the report]\n");
-            }
-        }
-        (None, Some(err)) => {
-            let _ = writeln!(t, "\n! {} ({} ms)", err.message, x.duration_ms);
-        }
-        (None, None) => {}
-    }
-    t
+    })
 }
