@@ -44,6 +44,44 @@ pub fn html(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for XML element content and quoted attribute values (XML 1.0, as JUnit viewers parse
+/// it). Markup is escaped; characters XML 1.0 forbids outright (C0 controls but for tab,
+/// newline and carriage return; U+FFFE, U+FFFF) are shown as `\u{…}`, because a parser refuses
+/// the whole file for one of them. In an attribute, newlines, carriage returns and tabs are
+/// written as character references so that they survive attribute-value normalisation.
+pub fn xml(text: &str, in_attribute: bool) -> Cow<'_, str> {
+    let needs = |c: char| {
+        matches!(c, '<' | '>' | '&' | '"' | '\'')
+            || xml_forbidden(c)
+            || (in_attribute && matches!(c, '\n' | '\r' | '\t'))
+    };
+    if !text.chars().any(needs) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\r' | '\t' if in_attribute => {
+                let _ = write!(out, "&#{};", c as u32);
+            }
+            c if xml_forbidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn xml_forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -97,6 +135,17 @@ mod tests {
     fn one_line_fields_keep_to_one_line() {
         assert_eq!(terminal_line("a\nb\tc"), "a\\u{a}b\\u{9}c");
         assert_eq!(terminal("a\nb"), "a\nb");
+    }
+
+    #[test]
+    fn xml_never_carries_a_character_xml_forbids() {
+        assert_eq!(
+            xml("a\u{1b}[31m<b>&\"'\u{ffff}", false),
+            "a\\u{1b}[31m&lt;b&gt;&amp;&quot;&apos;\\u{ffff}"
+        );
+        assert_eq!(xml("line\nnext\ttab", false), "line\nnext\ttab");
+        assert_eq!(xml("line\nnext\ttab", true), "line&#10;next&#9;tab");
+        assert!(matches!(xml("plain", true), Cow::Borrowed(_)));
     }
 
     #[test]
