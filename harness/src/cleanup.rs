@@ -9,7 +9,7 @@
 
 use crate::assertion::lookup;
 use crate::events::Events;
-use crate::http::{Auth, Client, Outgoing, Response, Sent, path_segment};
+use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, path_segment};
 use crate::report::Redact;
 use crate::report::{CleanupAction, CleanupResult};
 
@@ -128,7 +128,7 @@ impl<'a> Register<'a> {
             .send(Outgoing {
                 query: vec![("filter".into(), format!("{attr} eq \"{value}\""))],
                 headers: vec![("Accept".into(), "application/scim+json".into())],
-                ..Outgoing::to("GET", &format!("/{}", c.resource), Auth::Run)
+                ..Outgoing::to(Method::Get, &format!("/{}", c.resource), Auth::Run)
             })
             .await;
         let ids: Vec<String> = found
@@ -182,7 +182,7 @@ impl<'a> Register<'a> {
         let auth = Auth::Run;
         let delete = self
             .client
-            .send(Outgoing::to("DELETE", &resource, auth.clone()))
+            .send(Outgoing::to(Method::Delete, &resource, auth.clone()))
             .await;
         let mut exchanges = delete.exchanges.clone();
         let done = |action, note, exchanges| CleanupResult {
@@ -203,7 +203,7 @@ impl<'a> Register<'a> {
                 // Deleted is what a GET says, not what the DELETE answered.
                 let check = self
                     .client
-                    .send(Outgoing::to("GET", &resource, auth.clone()))
+                    .send(Outgoing::to(Method::Get, &resource, auth.clone()))
                     .await;
                 exchanges.extend(check.exchanges.iter().cloned());
                 return match check.response.as_ref().map(|r| r.status) {
@@ -244,7 +244,7 @@ impl<'a> Register<'a> {
             .send(Outgoing {
                 headers: vec![("Content-Type".into(), "application/scim+json".into())],
                 body: Some(body.to_string()),
-                ..Outgoing::to("PATCH", &resource, auth)
+                ..Outgoing::to(Method::Patch, &resource, auth)
             })
             .await;
         exchanges.extend(patch.exchanges.iter().cloned());

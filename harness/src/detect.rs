@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::http::{Auth, Client, Outgoing, Sent, Unreachable, unreachable};
+use crate::http::{Auth, Client, Method, Outgoing, Sent, Unreachable, unreachable};
 use crate::report::{Abort, AbortCause};
 use crate::runner::credential_refused;
 
@@ -88,7 +88,7 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
     {
         let sent = client
             .send(Outgoing {
-                method: "GET".into(),
+                method: Method::Get,
                 path: path.into(),
                 query: query
                     .iter()

@@ -6,6 +6,7 @@
 //! reference that decides it, and every check it explains. Reporters show diagnoses before
 //! the list of checks. A rule never changes a verdict.
 
+use crate::http::Method;
 use crate::report::{CheckResult, CleanupAction, Outcome, SuiteReport};
 use crate::suite::Suite;
 
@@ -275,7 +276,7 @@ fn soft_delete(suites: &[Suite], seen: &[Seen<'_>], reports: &[SuiteReport]) -> 
                         && suite
                             .checks
                             .iter()
-                            .any(|c| c.id == *n && c.request.method == "DELETE")
+                            .any(|c| c.id == *n && c.request.method == Method::Delete)
                 })
             })
     };

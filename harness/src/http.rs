@@ -178,11 +178,67 @@ impl Target {
     }
 }
 
+/// The HTTP methods SCIM uses (RFC 7644 §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Read a resource or a list.
+    Get,
+    /// Create, search, bulk.
+    Post,
+    /// Replace.
+    Put,
+    /// Modify.
+    Patch,
+    /// Delete.
+    Delete,
+}
+
+impl Method {
+    /// Every method, in the order SCIM's protocol section lists them.
+    pub const ALL: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// The method named by `text`, in any case.
+    pub fn parse(text: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// Whether repeating the request leaves the app as one request would (RFC 9110 §9.2.2):
+    /// only those are retried after a 429 or 503.
+    pub fn idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A request ready to send: templates already rendered.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     /// HTTP method.
-    pub method: String,
+    pub method: Method,
     /// Path below the base URL.
     pub path: String,
     /// Query parameters, unencoded.
@@ -208,9 +264,9 @@ pub enum Auth {
 
 impl Outgoing {
     /// A request without query, headers or body.
-    pub fn to(method: &str, path: &str, authorization: Auth) -> Self {
+    pub fn to(method: Method, path: &str, authorization: Auth) -> Self {
         Outgoing {
-            method: method.into(),
+            method,
             path: path.into(),
             query: Vec::new(),
             headers: Vec::new(),
@@ -360,7 +416,7 @@ impl Client {
     /// never are. Every attempt is kept as evidence.
     /// Never fails: a transport problem is part of the last exchange.
     pub async fn send(&self, out: Outgoing) -> Sent {
-        let idempotent = matches!(out.method.as_str(), "GET" | "PUT" | "DELETE" | "HEAD");
+        let idempotent = out.method.idempotent();
         let mut exchanges = Vec::new();
         loop {
             let (response, exchange) = self.send_once(out.clone()).await;
@@ -401,7 +457,7 @@ impl Client {
             headers.push(("Authorization".into(), auth.expose_secret().to_string()));
         }
         let recorded = RecordedRequest {
-            method: out.method.clone(),
+            method: out.method.to_string(),
             url: self.redactor.redact(&url),
             headers: headers
                 .iter()
@@ -410,7 +466,7 @@ impl Client {
             body: out.body.as_deref().map(|b| self.redactor.redact(b)),
         };
         let started = Instant::now();
-        let result = self.round_trip(&out.method, &url, &headers, out.body).await;
+        let result = self.round_trip(out.method, &url, &headers, out.body).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match result {
             Ok((status, resp_headers, bytes)) => {
@@ -459,7 +515,7 @@ impl Client {
 
     async fn round_trip(
         &self,
-        method: &str,
+        method: Method,
         url: &str,
         headers: &[(String, String)],
         body: Option<String>,
@@ -468,8 +524,13 @@ impl Client {
             kind: TransportErrorKind::InvalidRequest,
             message,
         };
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| invalid(format!("invalid method {method:?}")))?;
+        let method = match method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
         let mut req = self.http.request(method, url);
         for (k, v) in headers {
             let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())

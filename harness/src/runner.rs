@@ -18,7 +18,7 @@ use crate::assertion::{Mismatch, evaluate, lookup};
 use crate::cleanup::{Created, Register, created_name};
 use crate::detect::VersionChoice;
 use crate::events::Events;
-use crate::http::{Auth, Client, Outgoing, Response, Sent, Unreachable, unreachable};
+use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, Unreachable, unreachable};
 use crate::report::{
     Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, SuiteReport,
     Summary, TargetInfo, Tool,
@@ -367,13 +367,13 @@ impl<'a> SuiteState<'a> {
                 return Ok(finish(Outcome::Fail { mismatches }, Vec::new(), None));
             }
         };
-        if let Some(spec) = &check.walk {
+        if let Some(spec) = check.walk() {
             return self.run_walk(check, spec, outgoing, clock, events).await;
         }
         let first_request = self.client.requests_sent() == 0;
         let carries_credential = matches!(check.request.authorization, Authorization::Run);
         let request_line = format!("{} {}", outgoing.method, outgoing.path);
-        let deleted_path = (outgoing.method == "DELETE").then(|| outgoing.path.clone());
+        let deleted_path = (outgoing.method == Method::Delete).then(|| outgoing.path.clone());
         let sent_body = outgoing.body.clone();
         let Sent {
             response,
@@ -401,7 +401,7 @@ impl<'a> SuiteState<'a> {
         if let Some(path) = deleted_path.filter(|_| (200..300).contains(&response.status)) {
             self.created.forget(&path);
         }
-        let mismatches = evaluate(&check.expect, check.keyword, &response, &self.vars);
+        let mismatches = evaluate(check.expect(), check.keyword, &response, &self.vars);
         self.capture(check, &response, sent_body.as_deref());
         let outcome = match grade(mismatches, self.options.strict) {
             // What could not be evaluated keeps a pass from being a plain pass.
@@ -465,7 +465,7 @@ impl<'a> SuiteState<'a> {
     /// exports).
     fn blocked_on_capture(&self, var: &str) -> Outcome {
         let capturer = self.suite.checks.iter().find(|c| {
-            c.capture.iter().any(|(name, _)| name == var) || c.capture_body.as_deref() == Some(var)
+            c.captures().iter().any(|(name, _)| name == var) || c.capture_body() == Some(var)
         });
         match capturer {
             Some(c) => Outcome::Blocked {
@@ -597,11 +597,11 @@ impl<'a> SuiteState<'a> {
         };
         // Assertions may refer to captures too: a check whose expected values are unknown
         // cannot be judged, so it is skipped like one whose request cannot be built.
-        for t in check.expect.iter().filter_map(|a| a.kind.template()) {
+        for t in check.expect().iter().filter_map(|a| a.kind.template()) {
             render(t, vars)?;
         }
         Ok(Outgoing {
-            method: r.method.clone(),
+            method: r.method,
             path,
             query,
             headers,
@@ -615,14 +615,14 @@ impl<'a> SuiteState<'a> {
     }
 
     fn capture(&mut self, check: &Check, response: &Response, sent_body: Option<&str>) {
-        if let Some(c) = &check.creates
+        if let Some(c) = check.creates()
             && (200..300).contains(&response.status)
         {
             let id = response
                 .json()
                 .and_then(|doc| {
                     let path = check
-                        .capture
+                        .captures()
                         .iter()
                         .find(|(n, _)| *n == c.id_var)?
                         .1
@@ -644,10 +644,10 @@ impl<'a> SuiteState<'a> {
             });
         }
         let Some(doc) = response.json() else { return };
-        if let Some(name) = &check.capture_body {
-            self.bodies.insert(name.clone(), doc.clone());
+        if let Some(name) = check.capture_body() {
+            self.bodies.insert(name.to_string(), doc.clone());
         }
-        for (name, path) in &check.capture {
+        for (name, path) in check.captures() {
             let value = match lookup(doc, path) {
                 Some(serde_json::Value::String(s)) if !s.is_empty() => s,
                 Some(v @ serde_json::Value::Number(_)) => v.to_string(),

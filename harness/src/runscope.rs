@@ -14,9 +14,10 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::http::Method;
 use crate::suite::{
-    Assertion, AssertionKind, Authorization, Body, Check, Comparison, Creates, Generator, Level,
-    RequestSpec, Suite, VarSpec,
+    Assertion, AssertionKind, Authorization, Body, Check, CheckKind, Comparison, Creates,
+    Generator, Judged, Level, RequestSpec, Suite, VarSpec,
 };
 use crate::template;
 
@@ -212,14 +213,12 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             }
             _ => (Level::Required, note.clone()),
         };
-        let method = raw
+        let method_text = raw
             .get("method")
             .and_then(Value::as_str)
-            .ok_or_else(|| fail("method", "missing".into()))?
-            .to_ascii_uppercase();
-        if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-            return Err(fail("method", format!("unsupported method {method:?}")));
-        }
+            .ok_or_else(|| fail("method", "missing".into()))?;
+        let method = Method::parse(method_text)
+            .ok_or_else(|| fail("method", format!("unsupported method {method_text:?}")))?;
         let url = raw
             .get("url")
             .and_then(Value::as_str)
@@ -353,7 +352,7 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             });
         }
         // A SCIM create whose id the step captures is cleaned up, as every resource the run makes.
-        let creates = (method == "POST" && path.starts_with('/'))
+        let creates = (method == Method::Post && path.starts_with('/'))
             .then(|| {
                 path.trim_end_matches('/')
                     .rsplit('/')
@@ -385,13 +384,14 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
                 authorization,
                 body,
             },
-            expect,
-            capture,
-            creates,
+            kind: CheckKind::Request(Judged {
+                expect,
+                capture,
+                creates,
+                capture_body: None,
+            }),
             keyword: None,
             when: None,
-            capture_body: None,
-            walk: None,
             not_run,
             pause_before_s: std::mem::take(&mut pause),
             disabled,
@@ -422,7 +422,7 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             texts.push(b.clone());
         }
         texts.extend(
-            c.expect
+            c.expect()
                 .iter()
                 .filter_map(|a| a.kind.template())
                 .map(str::to_string),
@@ -787,7 +787,7 @@ pub fn to_toml(c: &Converted) -> String {
     for c in &s.checks {
         let r = &c.request;
         let mut req = vec![
-            format!("method = {}", quote(&r.method)),
+            format!("method = {}", quote(r.method.as_str())),
             format!("path = {}", quote(&r.path)),
         ];
         if !r.query.is_empty() {
@@ -817,19 +817,19 @@ pub fn to_toml(c: &Converted) -> String {
             quote(&c.reference),
             req.join(", ")
         ));
-        for a in &c.expect {
+        for a in c.expect() {
             t.push_str(&format!("  {},\n", assertion_toml(a)));
         }
         t.push_str("]\n");
-        if !c.capture.is_empty() {
+        if !c.captures().is_empty() {
             let cap: Vec<String> = c
-                .capture
+                .captures()
                 .iter()
                 .map(|(n, p)| format!("{} = {}", key(n), quote(p)))
                 .collect();
             t.push_str(&format!("capture = {{ {} }}\n", cap.join(", ")));
         }
-        if let Some(cr) = &c.creates {
+        if let Some(cr) = c.creates() {
             t.push_str(&format!(
                 "creates = {{ resource = {}, id = {} }}\n",
                 quote(&cr.resource),
@@ -872,7 +872,7 @@ mod toml_tests {
             assert_eq!(a.request.query, b.request.query);
             assert_eq!(a.request.headers, b.request.headers);
             assert_eq!(a.request.authorization, b.request.authorization);
-            assert_eq!(a.expect.len(), b.expect.len());
+            assert_eq!(a.expect().len(), b.expect().len());
             assert_eq!(a.not_run, b.not_run);
             assert_eq!(a.pause_before_s, b.pause_before_s);
         }

@@ -118,16 +118,13 @@ pub fn dependencies(suite: &Suite, i: usize) -> BTreeSet<usize> {
     for v in &vars {
         if let Some(d) = earlier
             .iter()
-            .rposition(|c| c.capture.iter().any(|(n, _)| n == v))
+            .rposition(|c| c.captures().iter().any(|(n, _)| n == v))
         {
             out.insert(d);
         }
     }
     for b in bodies {
-        if let Some(d) = earlier
-            .iter()
-            .rposition(|c| c.capture_body.as_deref() == Some(b))
-        {
+        if let Some(d) = earlier.iter().rposition(|c| c.capture_body() == Some(b)) {
             out.insert(d);
         }
     }
@@ -155,11 +152,11 @@ fn templates_of(check: &Check, add: &mut dyn FnMut(&str)) {
         None => {}
     }
     check
-        .expect
+        .expect()
         .iter()
         .filter_map(|a| a.kind.template())
         .for_each(&mut *add);
-    if let Some(f) = check.walk.as_ref().and_then(|w| w.find.as_ref()) {
+    if let Some(f) = check.walk().and_then(|w| w.find.as_ref()) {
         add(&f.id);
         f.expect.iter().for_each(|(_, v)| add(v));
     }

@@ -13,6 +13,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::http::Method;
 use crate::template;
 
 /// Variables every run defines before a suite starts.
@@ -95,20 +96,12 @@ pub struct Check {
     pub reference: String,
     /// What is sent.
     pub request: RequestSpec,
-    /// What must hold.
-    pub expect: Vec<Assertion>,
-    /// Variables captured from the response: (name, JSON path).
-    pub capture: Vec<(String, String)>,
-    /// A resource this check creates, to be cleaned up by the run.
-    pub creates: Option<Creates>,
+    /// One request judged by assertions, or a walk of every page judged by its rules.
+    pub kind: CheckKind,
     /// The RFC keyword the check rests on (parity suites have none: every failure fails).
     pub keyword: Option<Keyword>,
     /// Run only if this captured capability holds.
     pub when: Option<Gate>,
-    /// Capture the whole response body as JSON under this name.
-    pub capture_body: Option<String>,
-    /// Walk every page of the request's list, as an import does, instead of one request.
-    pub walk: Option<WalkSpec>,
     /// Parts of the original step that cannot run here (a Runscope JavaScript script), shown
     /// with the result: never counted as passed.
     pub not_run: Vec<String>,
@@ -122,6 +115,66 @@ pub struct Check {
     pub needs: Vec<String>,
     /// The line of the check in its suite file (0 when it has none, as in a Runscope export).
     pub line: usize,
+}
+
+/// What a check is: its shape says which keys it has, so a walk cannot carry assertions or
+/// captures that nothing would evaluate.
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    /// One request; its response is judged by assertions, values are captured from it.
+    Request(Judged),
+    /// Every page of the request's list, as an import walks it, judged by the walk's rules.
+    Walk(WalkSpec),
+}
+
+/// How the response of a one-request check is judged and what is taken from it.
+#[derive(Debug, Clone, Default)]
+pub struct Judged {
+    /// What must hold (at least one assertion).
+    pub expect: Vec<Assertion>,
+    /// Variables captured from the response: (name, JSON path).
+    pub capture: Vec<(String, String)>,
+    /// A resource this check creates, to be cleaned up by the run.
+    pub creates: Option<Creates>,
+    /// Capture the whole response body as JSON under this name.
+    pub capture_body: Option<String>,
+}
+
+impl Check {
+    /// The assertions on the response (none for a walk).
+    pub fn expect(&self) -> &[Assertion] {
+        self.judged().map_or(&[], |j| &j.expect)
+    }
+
+    /// The values captured from the response: (name, JSON path).
+    pub fn captures(&self) -> &[(String, String)] {
+        self.judged().map_or(&[], |j| &j.capture)
+    }
+
+    /// The resource the check creates, if any.
+    pub fn creates(&self) -> Option<&Creates> {
+        self.judged().and_then(|j| j.creates.as_ref())
+    }
+
+    /// The name the whole response body is captured under, if any.
+    pub fn capture_body(&self) -> Option<&str> {
+        self.judged().and_then(|j| j.capture_body.as_deref())
+    }
+
+    /// The walk, when the check is one.
+    pub fn walk(&self) -> Option<&WalkSpec> {
+        match &self.kind {
+            CheckKind::Walk(w) => Some(w),
+            CheckKind::Request(_) => None,
+        }
+    }
+
+    fn judged(&self) -> Option<&Judged> {
+        match &self.kind {
+            CheckKind::Request(j) => Some(j),
+            CheckKind::Walk(_) => None,
+        }
+    }
 }
 
 /// An import walk: `GET path?startIndex=1&count=N`, then `startIndex=N+1`, … until
@@ -162,8 +215,8 @@ pub struct Find {
 /// A request template.
 #[derive(Debug, Clone)]
 pub struct RequestSpec {
-    /// HTTP method, upper case.
-    pub method: String,
+    /// HTTP method.
+    pub method: Method,
     /// Path relative to the base URL, a template.
     pub path: String,
     /// Query parameters in order, values are templates (encoded on the wire).
@@ -573,15 +626,24 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
                 format!("duplicate check id {:?}", raw_check.id),
             ));
         }
-        let mut check = build_check(raw_check, &header_sets, &known, &known_bodies).map_err(
-            |(sub, sub_span, m)| at(sub_span.unwrap_or(span.clone()), key_join(&key, &sub), m),
-        )?;
+        let scope = Scope {
+            header_sets: &header_sets,
+            known: &known,
+            known_bodies: &known_bodies,
+        };
+        let mut check = build_check(raw_check, &scope).map_err(|e| {
+            at(
+                e.span.unwrap_or(span.clone()),
+                key_join(&key, &e.key),
+                e.message,
+            )
+        })?;
         check.line = line_of(text, span.start);
-        for (name, _) in &check.capture {
+        for (name, _) in check.captures() {
             known.insert(name.clone());
         }
-        known_bodies.extend(check.capture_body.clone());
-        if let Some(w) = &check.walk {
+        known_bodies.extend(check.capture_body().map(str::to_string));
+        if let Some(w) = check.walk() {
             if w.rules.contains(&WalkRule::GroupMembers) && !walked_users {
                 return Err(at(
                     span,
@@ -670,64 +732,133 @@ fn check_refs(template_text: &str, known: &BTreeSet<String>) -> Result<(), Strin
     Ok(())
 }
 
-type CheckError = (String, Option<Range<usize>>, String);
+/// What is wrong with one part of a check: its key below the check, its place in the file
+/// when the part has its own (an assertion), and why.
+struct PartError {
+    key: String,
+    span: Option<Range<usize>>,
+    message: String,
+}
 
-fn build_check(
-    raw: RawCheck,
-    header_sets: &BTreeMap<String, Vec<(String, String)>>,
-    known: &BTreeSet<String>,
-    known_bodies: &BTreeSet<String>,
-) -> Result<Check, CheckError> {
-    let err = |key: &str, m: String| (key.to_string(), None, m);
-    // A walk is judged by its rules over every page: what a one-request check declares would
-    // be silently ignored, so it is refused.
-    if raw.walk.is_some() {
-        let stray = [
-            ("expect", !raw.expect.is_empty()),
-            ("capture", !raw.capture.is_empty()),
-            ("creates", raw.creates.is_some()),
-            ("capture_body", raw.capture_body.is_some()),
-        ];
-        if let Some((key, _)) = stray.iter().find(|(_, set)| *set) {
-            return Err(err(
-                key,
-                "a walk is judged by its rules and find over every page; it takes no expect, capture, creates or capture_body".into(),
-            ));
+impl PartError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        PartError {
+            key: key.into(),
+            span: None,
+            message: message.into(),
         }
     }
-    let r = raw.request;
-    let method = r.method.to_ascii_uppercase();
-    if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-        return Err(err(
+}
+
+/// Names the template references a part uses that nothing defines before it.
+fn refs(key: &str, text: &str, known: &BTreeSet<String>) -> Result<(), PartError> {
+    check_refs(text, known).map_err(|m| PartError::new(key, m))
+}
+
+/// What a check may refer to when it is built: the templates and whole-body captures that
+/// are defined before it, and the suite's header sets.
+struct Scope<'a> {
+    header_sets: &'a BTreeMap<String, Vec<(String, String)>>,
+    known: &'a BTreeSet<String>,
+    known_bodies: &'a BTreeSet<String>,
+}
+
+fn build_check(raw: RawCheck, scope: &Scope<'_>) -> Result<Check, PartError> {
+    let request = request(raw.request, scope)?;
+    let kind = match raw.walk {
+        Some(w) => {
+            // A walk is judged by its rules over every page: what a one-request check
+            // declares would never be evaluated, so it is refused.
+            let stray = [
+                ("expect", !raw.expect.is_empty()),
+                ("capture", !raw.capture.is_empty()),
+                ("creates", raw.creates.is_some()),
+                ("capture_body", raw.capture_body.is_some()),
+            ];
+            if let Some((key, _)) = stray.iter().find(|(_, set)| *set) {
+                return Err(PartError::new(
+                    *key,
+                    "a walk is judged by its rules and find over every page; it takes no expect, capture, creates or capture_body",
+                ));
+            }
+            CheckKind::Walk(walk(w, request.method, scope.known)?)
+        }
+        None => CheckKind::Request(Judged {
+            expect: expectations(raw.expect, scope.known)?,
+            capture: captures(raw.capture)?,
+            creates: None,
+            capture_body: raw.capture_body,
+        }),
+    };
+    let kind = match (kind, raw.creates) {
+        (CheckKind::Request(mut judged), Some(c)) => {
+            if !judged.capture.iter().any(|(n, _)| *n == c.id) {
+                return Err(PartError::new(
+                    "creates.id",
+                    format!("{:?} must be one of this check's captures", c.id),
+                ));
+            }
+            judged.creates = Some(Creates {
+                resource: c.resource,
+                id_var: c.id,
+            });
+            CheckKind::Request(judged)
+        }
+        (kind, _) => kind,
+    };
+    Ok(Check {
+        id: raw.id,
+        title: raw.title,
+        level: raw.level,
+        reference: raw.reference,
+        request,
+        kind,
+        keyword: raw.keyword,
+        when: raw.when.map(|w| gate(w, scope.known_bodies)).transpose()?,
+        not_run: raw.not_run,
+        pause_before_s: raw.pause_before_s,
+        disabled: raw.disabled,
+        needs: raw.needs,
+        line: 0,
+    })
+}
+
+fn request(r: RawRequest, scope: &Scope<'_>) -> Result<RequestSpec, PartError> {
+    let method = Method::parse(&r.method).ok_or_else(|| {
+        PartError::new(
             "request.method",
-            format!("unsupported method {:?}", r.method),
-        ));
-    }
+            format!(
+                "unsupported method {:?}: SCIM uses GET, POST, PUT, PATCH and DELETE",
+                r.method
+            ),
+        )
+    })?;
     // A path below the base URL, or a whole URL (a template such as {{oktaOrgUrl}}/api/v1/…,
     // for exports that also drive Okta's own API).
     let absolute = ["{{", "http://", "https://"]
         .iter()
         .any(|p| r.path.starts_with(p));
     if !r.path.starts_with('/') && !absolute {
-        return Err(err(
+        return Err(PartError::new(
             "request.path",
-            "must start with '/' (below the base URL) or be a whole URL".into(),
+            "must start with '/' (below the base URL) or be a whole URL",
         ));
     }
-    check_refs(&r.path, known).map_err(|m| err("request.path", m))?;
+    refs("request.path", &r.path, scope.known)?;
     let mut query = Vec::new();
     for (name, value) in r.query {
+        let key = format!("request.query.{name}");
         let value = value
             .as_str()
-            .ok_or_else(|| err(&format!("request.query.{name}"), "expected a string".into()))?
+            .ok_or_else(|| PartError::new(&key, "expected a string"))?
             .to_string();
-        check_refs(&value, known).map_err(|m| err(&format!("request.query.{name}"), m))?;
+        refs(&key, &value, scope.known)?;
         query.push((name, value));
     }
     let headers = match &r.headers {
         None => Vec::new(),
-        Some(set) => header_sets.get(set).cloned().ok_or_else(|| {
-            err(
+        Some(set) => scope.header_sets.get(set).cloned().ok_or_else(|| {
+            PartError::new(
                 "request.headers",
                 format!("no header set named {set:?} in [headers]"),
             )
@@ -735,215 +866,204 @@ fn build_check(
     };
     for (name, value) in &headers {
         if name.eq_ignore_ascii_case("authorization") {
-            return Err(err(
+            return Err(PartError::new(
                 "request.headers",
-                "Authorization comes from the run's credential or `authorization`, not a header set".into(),
+                "Authorization comes from the run's credential or `authorization`, not a header set",
             ));
         }
-        check_refs(value, known).map_err(|m| err("request.headers", m))?;
+        refs("request.headers", value, scope.known)?;
     }
     let authorization = match (r.authorization, r.omit_authorization) {
         (None, false) => Authorization::Run,
         (Some(v), false) => Authorization::Literal(v),
         (None, true) => Authorization::Omit,
         (Some(_), true) => {
-            return Err(err(
+            return Err(PartError::new(
                 "request.authorization",
-                "give authorization or omit_authorization, not both".into(),
+                "give authorization or omit_authorization, not both",
             ));
         }
     };
-    let from_capture = match r.body_from {
-        None if r.body_set.is_empty() && r.body_remove.is_empty() => None,
+    let body = body(
+        r.body,
+        r.body_raw,
+        r.body_from,
+        r.body_set,
+        r.body_remove,
+        scope,
+    )?;
+    Ok(RequestSpec {
+        method,
+        path: r.path,
+        query,
+        headers,
+        authorization,
+        body,
+    })
+}
+
+fn body(
+    json: Option<toml::Table>,
+    raw: Option<String>,
+    from: Option<String>,
+    set: toml::Table,
+    remove: Vec<String>,
+    scope: &Scope<'_>,
+) -> Result<Option<Body>, PartError> {
+    let from_capture = match from {
+        None if set.is_empty() && remove.is_empty() => None,
         None => {
-            return Err(err(
+            return Err(PartError::new(
                 "request.body_set",
-                "body_set and body_remove go with body_from".into(),
+                "body_set and body_remove go with body_from",
             ));
         }
         Some(var) => {
-            if !known_bodies.contains(&var) {
-                return Err(err(
+            if !scope.known_bodies.contains(&var) {
+                return Err(PartError::new(
                     "request.body_from",
                     format!("{var:?} is not a capture_body of an earlier check"),
                 ));
             }
-            let mut set = Vec::new();
-            for (path, value) in r.body_set {
-                let json = serde_json::to_value(&value).map_err(|e| {
-                    err(
-                        &format!("request.body_set.{path}"),
-                        format!("cannot be JSON: {e}"),
-                    )
-                })?;
-                check_refs(&json.to_string(), known)
-                    .map_err(|m| err(&format!("request.body_set.{path}"), m))?;
-                set.push((path, json));
+            let mut changes = Vec::new();
+            for (path, value) in set {
+                let json = json_of(&format!("request.body_set.{path}"), &value, scope.known)?;
+                changes.push((path, json));
             }
             Some(Body::FromCapture {
                 var,
-                set,
-                remove: r.body_remove,
+                set: changes,
+                remove,
             })
         }
     };
-    let body = match (r.body, r.body_raw, from_capture) {
+    Ok(match (json, raw, from_capture) {
         (None, None, None) => None,
-        (Some(t), None, None) => {
-            let json = serde_json::to_value(&t)
-                .map_err(|e| err("request.body", format!("cannot be JSON: {e}")))?;
-            check_refs(&json.to_string(), known).map_err(|m| err("request.body", m))?;
-            Some(Body::Json(json))
-        }
-        (None, Some(raw_body), None) => {
-            check_refs(&raw_body, known).map_err(|m| err("request.body_raw", m))?;
-            Some(Body::Raw(raw_body))
+        (Some(t), None, None) => Some(Body::Json(json_of("request.body", &t, scope.known)?)),
+        (None, Some(text), None) => {
+            refs("request.body_raw", &text, scope.known)?;
+            Some(Body::Raw(text))
         }
         (None, None, Some(b)) => Some(b),
         _ => {
-            return Err(err(
+            return Err(PartError::new(
                 "request",
-                "give one of body, body_raw or body_from".into(),
+                "give one of body, body_raw or body_from",
             ));
         }
-    };
-    let when = match raw.when {
-        None => None,
-        Some(text) => {
-            let (var, path) = text
-                .split_once('.')
-                .ok_or_else(|| err("when", format!("expected capture.path, got {text:?}")))?;
-            if !known_bodies.contains(var) {
-                return Err(err(
-                    "when",
-                    format!("{var:?} is not a capture_body of an earlier check"),
-                ));
-            }
-            Some(Gate {
-                var: var.to_string(),
-                path: path.to_string(),
-            })
-        }
-    };
+    })
+}
 
+/// A TOML table or value as the JSON it stands for, its templates defined.
+fn json_of(
+    key: &str,
+    value: &impl serde::Serialize,
+    known: &BTreeSet<String>,
+) -> Result<serde_json::Value, PartError> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| PartError::new(key, format!("cannot be JSON: {e}")))?;
+    refs(key, &json.to_string(), known)?;
+    Ok(json)
+}
+
+fn gate(text: String, known_bodies: &BTreeSet<String>) -> Result<Gate, PartError> {
+    let (var, path) = text
+        .split_once('.')
+        .ok_or_else(|| PartError::new("when", format!("expected capture.path, got {text:?}")))?;
+    if !known_bodies.contains(var) {
+        return Err(PartError::new(
+            "when",
+            format!("{var:?} is not a capture_body of an earlier check"),
+        ));
+    }
+    Ok(Gate {
+        var: var.to_string(),
+        path: path.to_string(),
+    })
+}
+
+fn expectations(
+    raw: Vec<Spanned<RawAssertion>>,
+    known: &BTreeSet<String>,
+) -> Result<Vec<Assertion>, PartError> {
+    if raw.is_empty() {
+        return Err(PartError::new(
+            "expect",
+            "a check needs at least one assertion",
+        ));
+    }
     let mut expect = Vec::new();
-    for (i, spanned) in raw.expect.into_iter().enumerate() {
+    for (i, spanned) in raw.into_iter().enumerate() {
         let span = spanned.span();
-        let a = assertion(spanned.into_inner())
-            .map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
+        let in_place = |message: String| PartError {
+            key: format!("expect[{i}]"),
+            span: Some(span.clone()),
+            message,
+        };
+        let a = assertion(spanned.into_inner()).map_err(in_place)?;
         if let Some(v) = a.kind.template() {
-            check_refs(v, known).map_err(|m| (format!("expect[{i}]"), Some(span.clone()), m))?;
+            check_refs(v, known).map_err(in_place)?;
         }
         expect.push(a);
     }
-    let walk = match raw.walk {
+    Ok(expect)
+}
+
+fn captures(raw: toml::Table) -> Result<Vec<(String, String)>, PartError> {
+    raw.into_iter()
+        .map(|(name, path)| match path.as_str() {
+            Some(p) => Ok((name, p.to_string())),
+            None => Err(PartError::new(
+                format!("capture.{name}"),
+                "expected a JSON path string",
+            )),
+        })
+        .collect()
+}
+
+fn walk(w: RawWalk, method: Method, known: &BTreeSet<String>) -> Result<WalkSpec, PartError> {
+    if method != Method::Get {
+        return Err(PartError::new(
+            "walk",
+            "a walk pages through a list: its request must be a GET",
+        ));
+    }
+    if w.rules.is_empty() && w.find.is_none() {
+        return Err(PartError::new(
+            "walk",
+            "a walk needs rules, a find, or both",
+        ));
+    }
+    let find = match w.find {
         None => None,
-        Some(w) => {
-            if method != "GET" {
-                return Err(err(
-                    "walk",
-                    "a walk pages through a list: its request must be a GET".into(),
+        Some(f) => {
+            refs("walk.find.id", &f.id, known)?;
+            let mut expect = Vec::new();
+            for (path, value) in f.expect {
+                let key = format!("walk.find.expect.{path}");
+                let value = value
+                    .as_str()
+                    .ok_or_else(|| PartError::new(&key, "expected a string"))?
+                    .to_string();
+                refs(&key, &value, known)?;
+                expect.push((path, value));
+            }
+            if !f.present && !expect.is_empty() {
+                return Err(PartError::new(
+                    "walk.find.expect",
+                    "a resource that must be gone has nothing to expect",
                 ));
             }
-            if w.rules.is_empty() && w.find.is_none() {
-                return Err(err("walk", "a walk needs rules, a find, or both".into()));
-            }
-            let find = match w.find {
-                None => None,
-                Some(f) => {
-                    check_refs(&f.id, known).map_err(|m| err("walk.find.id", m))?;
-                    let mut expect = Vec::new();
-                    for (path, value) in f.expect {
-                        let value = value
-                            .as_str()
-                            .ok_or_else(|| {
-                                err(
-                                    &format!("walk.find.expect.{path}"),
-                                    "expected a string".into(),
-                                )
-                            })?
-                            .to_string();
-                        check_refs(&value, known)
-                            .map_err(|m| err(&format!("walk.find.expect.{path}"), m))?;
-                        expect.push((path, value));
-                    }
-                    if !f.present && !expect.is_empty() {
-                        return Err(err(
-                            "walk.find.expect",
-                            "a resource that must be gone has nothing to expect".into(),
-                        ));
-                    }
-                    Some(Find {
-                        id: f.id,
-                        present: f.present,
-                        expect,
-                    })
-                }
-            };
-            Some(WalkSpec {
-                rules: w.rules,
-                find,
+            Some(Find {
+                id: f.id,
+                present: f.present,
+                expect,
             })
         }
     };
-    if expect.is_empty() && walk.is_none() {
-        return Err(err("expect", "a check needs at least one assertion".into()));
-    }
-
-    let mut capture = Vec::new();
-    for (name, path) in raw.capture {
-        let path = path
-            .as_str()
-            .ok_or_else(|| {
-                err(
-                    &format!("capture.{name}"),
-                    "expected a JSON path string".into(),
-                )
-            })?
-            .to_string();
-        capture.push((name, path));
-    }
-    let creates = match raw.creates {
-        None => None,
-        Some(c) => {
-            if !capture.iter().any(|(n, _)| *n == c.id) {
-                return Err(err(
-                    "creates.id",
-                    format!("{:?} must be one of this check's captures", c.id),
-                ));
-            }
-            Some(Creates {
-                resource: c.resource,
-                id_var: c.id,
-            })
-        }
-    };
-
-    Ok(Check {
-        id: raw.id,
-        title: raw.title,
-        level: raw.level,
-        reference: raw.reference,
-        request: RequestSpec {
-            method,
-            path: r.path,
-            query,
-            headers,
-            authorization,
-            body,
-        },
-        expect,
-        capture,
-        creates,
-        keyword: raw.keyword,
-        when,
-        capture_body: raw.capture_body,
-        walk,
-        not_run: raw.not_run,
-        pause_before_s: raw.pause_before_s,
-        disabled: raw.disabled,
-        needs: raw.needs,
-        line: 0,
+    Ok(WalkSpec {
+        rules: w.rules,
+        find,
     })
 }
 
@@ -1082,7 +1202,10 @@ expect = [{ status = 200 }]
     fn minimal_suite_loads() {
         let s = parse_suite("t.toml", MINIMAL).unwrap();
         assert_eq!(s.checks.len(), 1);
-        assert_eq!(s.checks[0].expect[0].kind, AssertionKind::Status(vec![200]));
+        assert_eq!(
+            s.checks[0].expect()[0].kind,
+            AssertionKind::Status(vec![200])
+        );
     }
 
     #[test]

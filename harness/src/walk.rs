@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
-use crate::http::{Auth, Client, Outgoing};
+use crate::http::{Auth, Client, Method, Outgoing};
 use crate::suite::{Keyword, WalkRule, WalkSpec};
 
 /// Pages of evidence kept at most per walk.
@@ -169,7 +169,7 @@ pub async fn walk(
     loop {
         let sent = client
             .send(Outgoing {
-                method: "GET".into(),
+                method: Method::Get,
                 path: req.path.to_string(),
                 query: vec![
                     ("startIndex".into(), start.to_string()),

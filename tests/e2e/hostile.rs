@@ -278,7 +278,7 @@ async fn idle_and_partial_connections_do_not_starve_the_reference_server() {
     let answer = tokio::time::timeout(
         refserver::HEADER_READ_TIMEOUT * 3,
         crate::support::client(server.base_url()).send(harness::http::Outgoing {
-            method: "GET".into(),
+            method: harness::http::Method::Get,
             path: "/ServiceProviderConfig".into(),
             query: vec![],
             headers: vec![],
@@ -307,7 +307,7 @@ async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
     let client = crate::support::client(server.base_url());
     let auth = harness::http::Auth::Run;
     let get = |filter: String| harness::http::Outgoing {
-        method: "GET".into(),
+        method: harness::http::Method::Get,
         path: "/Users".into(),
         query: vec![("filter".into(), filter)],
         headers: vec![],
@@ -328,7 +328,7 @@ async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
         assert!(r.body.contains("invalidFilter"), "{}", r.body);
     }
     let search = |body: serde_json::Value| harness::http::Outgoing {
-        method: "POST".into(),
+        method: harness::http::Method::Post,
         path: "/Users/.search".into(),
         query: vec![],
         headers: vec![("Content-Type".into(), "application/scim+json".into())],
@@ -346,7 +346,7 @@ async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
     let attributes = vec!["userName"; 60_000].join(",");
     let search = client
         .send(harness::http::Outgoing {
-            method: "POST".into(),
+            method: harness::http::Method::Post,
             path: "/Users/.search".into(),
             query: vec![],
             headers: vec![("Content-Type".into(), "application/scim+json".into())],

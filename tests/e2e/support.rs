@@ -94,7 +94,7 @@ pub async fn marked_users(base_url: &str) -> Vec<String> {
     for _ in 0..3 {
         let resp = client(base_url)
             .send(harness::http::Outgoing {
-                method: "GET".into(),
+                method: harness::http::Method::Get,
                 path: "/Users".into(),
                 query: vec![("count".into(), "1000".into())],
                 headers: vec![],
