@@ -38,6 +38,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../specs/okta-scim11-groups.toml"),
     ),
     (
+        "specs/scim11-auth.toml",
+        include_str!("../../specs/scim11-auth.toml"),
+    ),
+    (
         "specs/profile-sourcing-scim11.toml",
         include_str!("../../specs/profile-sourcing-scim11.toml"),
     ),

@@ -161,6 +161,11 @@ pub fn required_suites(s: &Submission) -> Vec<&'static str> {
     } else {
         "okta-scim2-spec"
     }];
+    // Okta's 1.1 suites never send a request without the credential (the 2.0 SPEC suite
+    // does): the proof that the app refuses strangers comes from this suite.
+    if v11 {
+        out.push("scim11-auth");
+    }
     if has("create-users") || has("update-users") || has("deactivate-users") {
         out.push(if v11 {
             "okta-scim11-crud"

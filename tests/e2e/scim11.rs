@@ -5,13 +5,18 @@ use harness::detect::detect;
 use harness::events::NoEvents;
 use harness::report::RunReport;
 use harness::runner::{RunOptions, run};
-use refserver::{Fault, ScimVersion};
+use refserver::ScimVersion;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{client, server_speaking, suite};
 
-const SUITES: &[&str] = &["okta-scim11-spec", "okta-scim11-crud", "okta-scim11-groups"];
+const SUITES: &[&str] = &[
+    "okta-scim11-spec",
+    "okta-scim11-crud",
+    "okta-scim11-groups",
+    "scim11-auth",
+];
 
 async fn run_11(base_url: &str) -> RunReport {
     let suites: Vec<_> = SUITES.iter().map(|id| suite(id)).collect();
@@ -42,92 +47,6 @@ async fn the_clean_1_1_server_passes_every_1_1_check() {
     assert!(failed(&report).is_empty(), "{:#?}", failed(&report));
     assert_eq!(report.summary.leftovers, 0);
     server.stop().await;
-}
-
-/// The 1.1 forms of the faults and the 1.1 checks that catch them.
-const FAULT_TABLE_11: &[(&str, &[&str])] = &[
-    (
-        "error-bodies-not-scim",
-        &["okta-scim11-spec/invalid-user-by-id"],
-    ),
-    (
-        "filter-ignored",
-        &[
-            "okta-scim11-spec/invalid-user-by-username",
-            "okta-scim11-spec/random-user-does-not-exist",
-            "okta-scim11-spec/malformed-filter",
-            "okta-scim11-crud/lookup-before-create",
-            "okta-scim11-crud/verify-created",
-            "okta-scim11-crud/deactivated-still-found",
-            "okta-scim11-crud/verify-reactivated",
-            "okta-scim11-groups/lookup-group",
-        ],
-    ),
-    (
-        "start-index-zero-based",
-        &[
-            "okta-scim11-crud/verify-created",
-            "okta-scim11-crud/deactivated-still-found",
-            "okta-scim11-crud/verify-reactivated",
-            "okta-scim11-groups/lookup-group",
-        ],
-    ),
-    (
-        "counters-as-strings",
-        &["okta-scim11-spec/test-users-endpoint"],
-    ),
-    (
-        "patch-not-applied",
-        &[
-            "okta-scim11-crud/verify-deactivated",
-            "okta-scim11-crud/deactivated-still-found",
-            "okta-scim11-crud/verify-unassigned",
-            "okta-scim11-groups/verify-members-added",
-            "okta-scim11-groups/verify-member-removed",
-            "okta-scim11-groups/verify-renamed",
-        ],
-    ),
-    ("put-not-applied", &["okta-scim11-crud/verify-update"]),
-    (
-        "delete-not-applied",
-        &["okta-scim11-groups/verify-group-deleted"],
-    ),
-    ("soft-delete", &["okta-scim11-groups/verify-group-deleted"]),
-    (
-        "duplicates-allowed",
-        &["okta-scim11-spec/recreate-user-conflict"],
-    ),
-    (
-        "malformed-filter-200",
-        &["okta-scim11-spec/malformed-filter"],
-    ),
-    (
-        "deactivated-hidden",
-        &["okta-scim11-crud/deactivated-still-found"],
-    ),
-    (
-        "member-removal-ignored",
-        &["okta-scim11-groups/verify-member-removed"],
-    ),
-    (
-        "rename-no-path-rejected",
-        &[
-            "okta-scim11-groups/rename-group",
-            "okta-scim11-groups/verify-renamed",
-        ],
-    ),
-];
-
-#[tokio::test]
-async fn each_1_1_fault_fails_the_checks_meant_to_catch_it() {
-    for (name, expected) in FAULT_TABLE_11 {
-        let fault: Fault = name.parse().unwrap();
-        let server = server_speaking(ScimVersion::V11, &[fault], 3).await;
-        let report = run_11(server.base_url()).await;
-        assert_eq!(failed(&report), *expected, "fault {name}");
-        assert_eq!(crate::support::leftovers_wrong(name, &report), None);
-        server.stop().await;
-    }
 }
 
 #[tokio::test]
