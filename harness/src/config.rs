@@ -12,6 +12,9 @@
 //! max_body_bytes = 10485760
 //! scim_version = "auto"      # auto | 2.0 | 1.1
 //! page_size = 100            # count of each page of an import walk
+//! proxy = "http://proxy.corp.example:3128"   # or "none"; default: HTTPS_PROXY and friends
+//! cacert = "corp-ca.pem"      # more trusted CAs (PEM), relative to this file
+//! insecure = false            # true: certificates are not verified (never for a submission)
 //! ```
 
 use serde::Deserialize;
@@ -41,6 +44,12 @@ pub struct FileConfig {
     pub scim_version: Option<String>,
     /// `count` of each page of an import walk.
     pub page_size: Option<usize>,
+    /// The proxy URL, or "none".
+    pub proxy: Option<String>,
+    /// A PEM file of more trusted CAs.
+    pub cacert: Option<String>,
+    /// Certificates are not verified.
+    pub insecure: Option<bool>,
 }
 
 /// A problem in the config file, naming file, line and key.

@@ -14,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::exchange::{
     Exchange, RecordedRequest, RecordedResponse, TransportError, TransportErrorKind, evidence_body,
 };
+use crate::network::Network;
 use crate::redact::{Redactor, base64};
 
 /// The run's credential. Secrets are held in `SecretString` and only exposed to build the
@@ -145,6 +146,8 @@ pub struct Target {
     pub max_body_bytes: usize,
     /// More secrets to keep out of every output (values given with `--var-env`).
     pub extra_secrets: Vec<SecretString>,
+    /// Proxy and TLS trust.
+    pub network: Network,
 }
 
 /// Default limits, chosen for real apps: Okta itself gives up after 60 s.
@@ -174,6 +177,7 @@ impl Target {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 * 1024 * 1024,
             extra_secrets: Vec::new(),
+            network: Network::default(),
         })
     }
 }
@@ -342,11 +346,13 @@ pub const MAX_TOTAL_RETRY_WAIT: Duration = Duration::from_secs(120);
 impl Client {
     /// A client for this target; its credential's secrets are redacted from all evidence.
     pub fn new(target: Target) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(target.connect_timeout)
             .timeout(target.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none());
+        let http = target
+            .network
+            .apply(builder)?
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let redactor = Redactor::new(
@@ -354,7 +360,8 @@ impl Client {
                 .credential
                 .secrets()
                 .into_iter()
-                .chain(target.extra_secrets.iter().cloned()),
+                .chain(target.extra_secrets.iter().cloned())
+                .chain(target.network.secrets()),
         );
         Ok(Client {
             http,
@@ -587,17 +594,23 @@ impl Client {
         };
         // The chain may quote the whole URL: keep a failure message readable.
         let mut chain = error_chain(e);
-        if chain.len() > 600 {
-            let mut end = 600;
-            while !chain.is_char_boundary(end) {
-                end -= 1;
-            }
-            chain.truncate(end);
-            chain.push('…');
+        let url = e.url().map(|u| u.as_str()).unwrap_or(&self.target.base_url);
+        if let Some(diagnosis) = crate::network::diagnose(&chain, url) {
+            // A TLS or protocol mismatch makes the connection unusable: like a refused one,
+            // it stops the run with the reason instead of failing every check.
+            let kind = match kind {
+                TransportErrorKind::Protocol => TransportErrorKind::Connect,
+                other => other,
+            };
+            chain = format!("{diagnosis} ({chain})");
+            return TransportError {
+                kind,
+                message: format!("{what}: {}", cap(chain)),
+            };
         }
         TransportError {
             kind,
-            message: format!("{what}: {chain}"),
+            message: format!("{what}: {}", cap(chain)),
         }
     }
 }
@@ -645,6 +658,21 @@ pub struct Sent {
     pub response: Option<Response>,
     /// Every attempt, oldest first; never empty.
     pub exchanges: Vec<Exchange>,
+}
+
+/// A transport error message kept readable: at most 900 bytes of the diagnosis and the library's chain (which
+/// may quote a whole URL) after the diagnosis.
+fn cap(mut text: String) -> String {
+    const MAX: usize = 900;
+    if text.len() > MAX {
+        let mut end = MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }
 
 /// An error and its sources on one line ("error sending request: tcp connect error: …").

@@ -14,6 +14,7 @@ pub mod diagnosis;
 pub mod events;
 pub mod exchange;
 pub mod http;
+pub mod network;
 pub mod redact;
 pub mod report;
 pub mod reporters;

@@ -223,6 +223,9 @@ fn report_of(
         target: TargetInfo {
             base_url: client.target().base_url.clone(),
             auth: client.target().credential.kind().into(),
+            proxy: client.target().network.proxy_in_use(),
+            tls: client.target().network.tls_trust(),
+            insecure: client.target().network.insecure,
         },
         interrupted: false,
         aborted,

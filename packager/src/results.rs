@@ -202,6 +202,11 @@ pub fn requirement_problems(
     if r.interrupted {
         out.push("the run was interrupted: its results prove nothing".into());
     }
+    if r.target.insecure {
+        out.push(
+            "the run did not verify certificates (--insecure): its results prove nothing about who answered; run again with the CA's certificate (--cacert FILE)".into(),
+        );
+    }
     if let Some(a) = &r.aborted {
         out.push(format!(
             "the run could not judge the app ({}): its results prove nothing",

@@ -125,6 +125,16 @@ pub struct TargetInfo {
     pub base_url: String,
     /// Authentication mode ("bearer", "header", "basic", "none").
     pub auth: String,
+    /// The proxy requests went through and where it was configured (password removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// How server certificates were verified.
+    #[serde(default)]
+    pub tls: String,
+    /// Certificates were not verified (`--insecure`): the run proves nothing about who
+    /// answered, and the packager refuses it for a review-ready bundle.
+    #[serde(default)]
+    pub insecure: bool,
 }
 
 /// One suite's results.

@@ -11,7 +11,7 @@ use harness::builtin::select_suites;
 use harness::detect::{VersionChoice, detect};
 use harness::http::Client;
 use harness::report::{ExitStatus, RunReport};
-use harness::reporters::terminal::{Progress, Style, write_summary, write_version};
+use harness::reporters::terminal::{Progress, Style, write_network, write_summary, write_version};
 use harness::runner::{aborted_before_start, run};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -51,6 +51,16 @@ pub(crate) struct RunArgs {
     /// Largest response body read, in bytes [default: 10485760]
     #[arg(long)]
     pub(crate) max_body_bytes: Option<usize>,
+    /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"
+    /// for a direct connection [default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY]
+    #[arg(long, value_name = "URL")]
+    pub(crate) proxy: Option<String>,
+    /// Trust the CA certificates in this PEM file too (besides the platform's)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
+    /// Do not verify certificates (a test only: shown in every report, refused by `package`)
+    #[arg(long)]
+    pub(crate) insecure: bool,
     /// Leave the resources the run creates in the app (they are reported)
     #[arg(long)]
     pub(crate) keep: bool,
@@ -201,6 +211,18 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     if !config.display.quiet {
         let _ = write_version(&choice, &mut std::io::stderr());
     }
+    let network = &client.target().network;
+    let _ = write_network(
+        &harness::report::TargetInfo {
+            base_url: String::new(),
+            auth: String::new(),
+            proxy: network.proxy_in_use(),
+            tls: network.tls_trust(),
+            insecure: network.insecure,
+        },
+        config.display.style(std::io::stderr().is_terminal()),
+        &mut std::io::stderr(),
+    );
     config.options.scim_version = Some(choice);
     let mut progress = Progress::new(
         std::io::stderr(),

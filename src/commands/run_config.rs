@@ -10,6 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::ValueEnum;
 use harness::config::{FileConfig, parse_config};
 use harness::http::{Credential, Target};
+use harness::network::{Network, Proxy};
 use harness::report::{Outcome, RunReport};
 use harness::runner::RunOptions;
 use secrecy::SecretString;
@@ -78,6 +79,8 @@ pub(crate) fn env_credential(
 
 pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     let file = load_file_config(args.config.as_deref())?;
+    let config_dir = args.config.as_deref().and_then(Path::parent);
+    let network = network(&args, &file, config_dir)?;
     // Variables of a Runscope export: public ones on the command line, secret ones read from
     // the environment (and redacted from every output).
     let mut inputs = args.vars.clone();
@@ -149,6 +152,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     if let Some(n) = args.max_body_bytes.or(file.max_body_bytes) {
         target.max_body_bytes = n;
     }
+    target.network = network;
     let suite_args = if args.suites.is_empty() {
         file.suites
     } else {
@@ -278,4 +282,45 @@ pub(crate) fn failed_checks(dir: &Path) -> Result<Vec<String>> {
         })
         .into_iter()
         .collect())
+}
+
+/// The proxy and TLS trust of a run: flags over the config file over the environment.
+fn network(args: &RunArgs, file: &FileConfig, config_dir: Option<&Path>) -> Result<Network> {
+    let proxy = match args.proxy.as_deref().or(file.proxy.as_deref()) {
+        None => Proxy::Environment,
+        Some(p) if p.eq_ignore_ascii_case("none") => Proxy::Direct,
+        Some(p) => {
+            if args.proxy.is_none() && reqwest_url_has_password(p) {
+                bail!(
+                    "scimcheck.toml: proxy has a password; the file never holds secrets: set HTTPS_PROXY or --proxy instead"
+                );
+            }
+            Proxy::Url(p.to_string())
+        }
+    };
+    let cacert = match (&args.cacert, &file.cacert) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(path)) => Some(config_dir.map_or_else(|| path.into(), |d| d.join(path))),
+        (None, None) => None,
+    };
+    let ca_certificates = match cacert {
+        None => None,
+        Some(path) => {
+            let pem = std::fs::read(&path)
+                .with_context(|| format!("--cacert {}: cannot read it", path.display()))?;
+            Some((path.display().to_string(), pem))
+        }
+    };
+    Ok(Network {
+        proxy,
+        ca_certificates,
+        insecure: args.insecure || file.insecure.unwrap_or(false),
+    })
+}
+
+fn reqwest_url_has_password(url: &str) -> bool {
+    url.split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .and_then(|authority| authority.rsplit_once('@'))
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }

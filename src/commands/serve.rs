@@ -135,9 +135,12 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             server.base_url(),
             version.as_str()
         );
+        let mut target = Target::new(server.base_url(), Credential::Bearer(token.into()))
+            .map_err(|e| anyhow!(e))?;
+        // The embedded server is in this process: never through a proxy.
+        target.network.proxy = harness::network::Proxy::Direct;
         let config = RunConfig {
-            target: Target::new(server.base_url(), Credential::Bearer(token.into()))
-                .map_err(|e| anyhow!(e))?,
+            target,
             suite_args: Vec::new(),
             runscope: None,
             version: VersionArg::Auto,

@@ -10,7 +10,7 @@ use refserver::{Auth, Fault, Faults, ServerConfig};
 const BIN: &str = env!("CARGO_BIN_EXE_scimcheck");
 
 /// Runs the binary off the async runtime so an in-process server keeps serving.
-async fn scimcheck(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
+pub(crate) async fn scimcheck(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let env: Vec<(String, String)> = env
         .iter()
@@ -34,7 +34,7 @@ async fn scimcheck(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
     .unwrap()
 }
 
-fn text(o: &Output) -> (String, String) {
+pub(crate) fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),

@@ -5,6 +5,7 @@ mod cli;
 mod fault_table;
 mod hostile;
 mod html_report;
+mod network;
 mod packager;
 mod profile_sourcing;
 mod reporters;

@@ -481,3 +481,18 @@ async fn results_with_every_outcome_cross_check_with_their_junit() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(!text.contains("disagrees"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_of_an_insecure_run_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    results_with(&d.join("results"), ALL, true, |r| r.target.insecure = true).await;
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("did not verify certificates (--insecure)"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -151,6 +151,9 @@ fn fixture() -> RunReport {
         target: TargetInfo {
             base_url: "http://127.0.0.1:8080/scim/v2".into(),
             auth: "bearer".into(),
+            proxy: None,
+            tls: "the platform's CAs".into(),
+            insecure: false,
         },
         interrupted: false,
         aborted: None,

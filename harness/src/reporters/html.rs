@@ -70,6 +70,22 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         e(&report.tool.version)
     );
     let _ = write!(h, "<p>{}; {} left in the app.</p>", s.counts(), s.leftovers);
+    if report.target.insecure {
+        let _ = write!(
+            h,
+            "<p class=\"fail\" id=\"insecure\"><strong>INSECURE RUN</strong>: certificates were not verified (--insecure). These results prove nothing about who answered; <code>scimcheck package</code> refuses them.</p>"
+        );
+    }
+    let _ = write!(
+        h,
+        "<p class=\"meta\">TLS trust: {}{}</p>",
+        e(&report.target.tls),
+        report
+            .target
+            .proxy
+            .as_ref()
+            .map_or(String::new(), |p| format!("; proxy: {}", e(p)))
+    );
     if let Some(abort) = &report.aborted {
         let _ = write!(
             h,

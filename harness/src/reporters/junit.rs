@@ -94,6 +94,8 @@ fn suite(report: &RunReport, suite: &SuiteReport) -> Element {
         ("scim_version", suite.scim_version.clone()),
         ("reference", suite.reference.clone()),
         ("base_url", report.target.base_url.clone()),
+        ("tls", report.target.tls.clone()),
+        ("insecure", report.target.insecure.to_string()),
         ("run_id", report.run_id.clone()),
         ("harness_version", report.tool.version.clone()),
     ];
@@ -106,6 +108,9 @@ fn suite(report: &RunReport, suite: &SuiteReport) -> Element {
                 format!("{} ({}): {}", d.cause, d.reference, d.explains.join(", ")),
             ));
         }
+    }
+    if let Some(proxy) = &report.target.proxy {
+        props.push(("proxy", proxy.clone()));
     }
     if let Some(v) = &report.scim_version {
         props.push(("target_scim_version", format!("{} ({})", v.version, v.how)));

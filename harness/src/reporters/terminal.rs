@@ -235,6 +235,28 @@ pub fn write_version(choice: &VersionChoice, out: &mut dyn Write) -> std::io::Re
     )
 }
 
+/// How the run reaches the app, when it is not the plain default: the proxy, extra CAs, and
+/// above all an insecure run, which is said before the first check and again in the summary.
+pub fn write_network(
+    target: &crate::report::TargetInfo,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if let Some(proxy) = &target.proxy {
+        writeln!(out, "proxy: {}", safe_line(proxy))?;
+    }
+    if target.insecure {
+        writeln!(
+            out,
+            "{}: certificates are not verified (--insecure): these results prove nothing about who answered, and `package` refuses them",
+            style.paint("1;31", "WARNING")
+        )?;
+    } else if target.tls != "the platform's CAs" && !target.tls.is_empty() {
+        writeln!(out, "TLS trust: {}", safe_line(&target.tls))?;
+    }
+    Ok(())
+}
+
 /// The closing summary: counts, wall time, requests, leftovers, and where the results went.
 pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
@@ -247,6 +269,9 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
     }
     for notice in &report.notices {
         writeln!(out, "note: {}", safe_line(notice))?;
+    }
+    if report.target.insecure {
+        write_network(&report.target, style, out)?;
     }
 
     let verdict = if report.aborted.is_some() {
