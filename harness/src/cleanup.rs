@@ -77,7 +77,7 @@ impl<'a> Register<'a> {
             } else if c.id.is_empty() && !self.keep {
                 let found = self.find_by_name(&c).await;
                 for mut r in found {
-                    r.redact(self.client.redactor());
+                    r.redact(&self.client.redactor());
                     events.cleanup_finished(&r);
                     out.push(r);
                 }
@@ -99,7 +99,7 @@ impl<'a> Register<'a> {
                     exchanges: Vec::new(),
                 }
             };
-            result.redact(self.client.redactor());
+            result.redact(&self.client.redactor());
             events.cleanup_finished(&result);
             out.push(result);
         }

@@ -3,7 +3,11 @@
 //!
 //! ```toml
 //! base_url = "https://app.example.com/scim/v2"
-//! auth = "bearer"            # bearer | header | basic | none
+//! auth = "bearer"            # bearer | header | basic | oauth2 | none
+//! token_url = "https://app.example.com/oauth/token"   # oauth2: the token endpoint
+//! client_id = "okta-scim"     # oauth2 (the secret: SCIM_CLIENT_SECRET in the environment)
+//! scope = "scim"              # oauth2, optional
+//! client_auth = "basic"       # oauth2: basic | post
 //! suites = ["okta-scim2-spec"]
 //! out = "scimcheck-results"
 //! email_domain = "example.com"
@@ -44,6 +48,14 @@ pub struct FileConfig {
     pub scim_version: Option<String>,
     /// `count` of each page of an import walk.
     pub page_size: Option<usize>,
+    /// OAuth 2 token endpoint.
+    pub token_url: Option<String>,
+    /// OAuth 2 client id.
+    pub client_id: Option<String>,
+    /// OAuth 2 scope.
+    pub scope: Option<String>,
+    /// OAuth 2 client authentication: "basic" or "post".
+    pub client_auth: Option<String>,
     /// The proxy URL, or "none".
     pub proxy: Option<String>,
     /// A PEM file of more trusted CAs.

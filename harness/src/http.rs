@@ -15,6 +15,7 @@ use crate::exchange::{
     Exchange, RecordedRequest, RecordedResponse, TransportError, TransportErrorKind, evidence_body,
 };
 use crate::network::Network;
+use crate::oauth::OAuth2;
 use crate::redact::{Redactor, base64};
 
 /// The run's credential. Secrets are held in `SecretString` and only exposed to build the
@@ -34,6 +35,8 @@ pub enum Credential {
         /// Password.
         password: SecretString,
     },
+    /// `Authorization: Bearer <access token>` from an OAuth 2 token endpoint.
+    OAuth2(std::sync::Arc<OAuth2>),
 }
 
 impl std::fmt::Debug for Credential {
@@ -50,13 +53,15 @@ impl Credential {
             Credential::Bearer(_) => "bearer",
             Credential::Header(_) => "header",
             Credential::Basic { .. } => "basic",
+            Credential::OAuth2(_) => "oauth2",
         }
     }
 
-    /// The Authorization header value, if any.
+    /// The Authorization header value, if any (an OAuth 2 token is the client's to fetch:
+    /// see [`Client::send`]).
     pub fn header_value(&self) -> Option<SecretString> {
         match self {
-            Credential::None => None,
+            Credential::None | Credential::OAuth2(_) => None,
             Credential::Bearer(t) => Some(format!("Bearer {}", t.expose_secret()).into()),
             Credential::Header(v) => Some(v.clone()),
             Credential::Basic { username, password } => Some(
@@ -82,6 +87,13 @@ impl Credential {
             }
             Credential::Bearer(t) | Credential::Header(t) => ("SCIM_TOKEN", t.expose_secret()),
             Credential::Basic { password, .. } => ("SCIM_PASSWORD", password.expose_secret()),
+            Credential::OAuth2(o) => {
+                out.push(format!(
+                    "the app refused an access token from {}: check --scope and that the token is meant for this app",
+                    o.token_url
+                ));
+                return out;
+            }
         };
         let lower = value.to_ascii_lowercase();
         if matches!(self, Credential::Bearer(_)) && lower.starts_with("bearer ") {
@@ -120,6 +132,7 @@ impl Credential {
             Credential::None => {}
             Credential::Bearer(t) | Credential::Header(t) => out.push(t.clone()),
             Credential::Basic { password, .. } => out.push(password.clone()),
+            Credential::OAuth2(o) => out.extend(o.secrets()),
         }
         if let Some(h) = self.header_value() {
             // The base64 part of a Basic header is as secret as the password.
@@ -329,7 +342,9 @@ impl Response {
 pub struct Client {
     http: reqwest::Client,
     target: Target,
-    redactor: Redactor,
+    /// The redactor of every secret known so far; an OAuth 2 client learns each new token.
+    redactor: std::sync::RwLock<std::sync::Arc<Redactor>>,
+    secrets: std::sync::Mutex<Vec<SecretString>>,
     sent: AtomicUsize,
     /// Transport failures (timeouts, refused connections) in a row, for the circuit breaker.
     failures_in_a_row: AtomicUsize,
@@ -355,18 +370,18 @@ impl Client {
             .apply(builder)?
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        let redactor = Redactor::new(
-            target
-                .credential
-                .secrets()
-                .into_iter()
-                .chain(target.extra_secrets.iter().cloned())
-                .chain(target.network.secrets()),
-        );
+        let secrets: Vec<SecretString> = target
+            .credential
+            .secrets()
+            .into_iter()
+            .chain(target.extra_secrets.iter().cloned())
+            .chain(target.network.secrets())
+            .collect();
         Ok(Client {
             http,
             target,
-            redactor,
+            redactor: std::sync::RwLock::new(std::sync::Arc::new(Redactor::new(secrets.clone()))),
+            secrets: std::sync::Mutex::new(secrets),
             sent: AtomicUsize::new(0),
             failures_in_a_row: AtomicUsize::new(0),
             retry_waited_ms: Default::default(),
@@ -374,8 +389,50 @@ impl Client {
     }
 
     /// The redactor of the run's secrets, for every text the run records.
-    pub fn redactor(&self) -> &Redactor {
-        &self.redactor
+    pub fn redactor(&self) -> std::sync::Arc<Redactor> {
+        self.redactor
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Adds secrets learned during the run (access and refresh tokens) to the redactor.
+    fn learn(&self, learned: Vec<SecretString>) {
+        if learned.is_empty() {
+            return;
+        }
+        let mut secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
+        secrets.extend(learned);
+        let redactor = std::sync::Arc::new(Redactor::new(secrets.iter().cloned()));
+        *self.redactor.write().unwrap_or_else(|e| e.into_inner()) = redactor;
+    }
+
+    /// Obtains what the run's credential needs before the first request (an OAuth 2 access
+    /// token), so that a refused client is said at once. The message is redacted.
+    pub async fn prepare(&self) -> Result<(), String> {
+        if let Credential::OAuth2(o) = &self.target.credential {
+            let (_, learned) = o
+                .authorization(&self.http, false)
+                .await
+                .map_err(|e| self.redactor().redact(&e.to_string()))?;
+            self.learn(learned);
+        }
+        Ok(())
+    }
+
+    /// The Authorization header of a request that carries the run's credential.
+    async fn run_authorization(&self, renew: bool) -> Result<Option<SecretString>, String> {
+        match &self.target.credential {
+            Credential::OAuth2(o) => {
+                let (header, learned) = o
+                    .authorization(&self.http, renew)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.learn(learned);
+                Ok(Some(header))
+            }
+            other => Ok(other.header_value()),
+        }
     }
 
     /// The target.
@@ -425,9 +482,20 @@ impl Client {
     pub async fn send(&self, out: Outgoing) -> Sent {
         let idempotent = out.method.idempotent();
         let mut exchanges = Vec::new();
+        let mut renew = false;
         loop {
-            let (response, exchange) = self.send_once(out.clone()).await;
+            let (response, exchange) = self.send_once(out.clone(), renew).await;
             exchanges.push(exchange);
+            // An OAuth 2 token the app refused mid-run (expired early, revoked, rotated) is
+            // renewed once and the request sent again.
+            if !renew
+                && matches!(out.authorization, Auth::Run)
+                && matches!(self.target.credential, Credential::OAuth2(_))
+                && response.as_ref().is_some_and(|r| r.status == 401)
+            {
+                renew = true;
+                continue;
+            }
             let wait = response
                 .as_ref()
                 .filter(|r| idempotent && matches!(r.status, 429 | 503))
@@ -451,27 +519,47 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, out: Outgoing) -> (Option<Response>, Exchange) {
+    async fn send_once(&self, out: Outgoing, renew: bool) -> (Option<Response>, Exchange) {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let url = self.url(&out.path, &out.query);
         let mut headers = out.headers.clone();
         let authorization = match &out.authorization {
-            Auth::Run => self.target.credential.header_value(),
-            Auth::Value(v) => Some(v.clone()),
-            Auth::Omit => None,
+            Auth::Run => self.run_authorization(renew).await,
+            Auth::Value(v) => Ok(Some(v.clone())),
+            Auth::Omit => Ok(None),
         };
-        if let Some(auth) = authorization {
-            headers.push(("Authorization".into(), auth.expose_secret().to_string()));
-        }
+        let token_error = match authorization {
+            Ok(Some(auth)) => {
+                headers.push(("Authorization".into(), auth.expose_secret().to_string()));
+                None
+            }
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        let redactor = self.redactor();
         let recorded = RecordedRequest {
             method: out.method.to_string(),
-            url: self.redactor.redact(&url),
+            url: redactor.redact(&url),
             headers: headers
                 .iter()
-                .map(|(k, v)| (k.clone(), self.redactor.redact(v)))
+                .map(|(k, v)| (k.clone(), redactor.redact(v)))
                 .collect(),
-            body: out.body.as_deref().map(|b| self.redactor.redact(b)),
+            body: out.body.as_deref().map(|b| redactor.redact(b)),
         };
+        if let Some(message) = token_error {
+            // No token, no request: the exchange says why it was not sent.
+            self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
+            let exchange = Exchange {
+                request: recorded,
+                response: None,
+                error: Some(TransportError {
+                    kind: TransportErrorKind::Connect,
+                    message: redactor.redact(&message),
+                }),
+                duration_ms: 0,
+            };
+            return (None, exchange);
+        }
         let started = Instant::now();
         let result = self.round_trip(out.method, &url, &headers, out.body).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
@@ -483,14 +571,14 @@ impl Client {
                     Ok(t) => t,
                     Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 };
-                let (evidence, body_truncated) = evidence_body(&self.redactor.redact(&text));
+                let (evidence, body_truncated) = evidence_body(&redactor.redact(&text));
                 let exchange = Exchange {
                     request: recorded,
                     response: Some(RecordedResponse {
                         status,
                         headers: resp_headers
                             .iter()
-                            .map(|(k, v)| (k.clone(), self.redactor.redact(v)))
+                            .map(|(k, v)| (k.clone(), redactor.redact(v)))
                             .collect(),
                         body: evidence,
                         body_truncated,
@@ -508,7 +596,7 @@ impl Client {
                 ) {
                     self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
                 }
-                error.message = self.redactor.redact(&error.message);
+                error.message = redactor.redact(&error.message);
                 let exchange = Exchange {
                     request: recorded,
                     response: None,

@@ -15,6 +15,7 @@ pub mod events;
 pub mod exchange;
 pub mod http;
 pub mod network;
+pub mod oauth;
 pub mod redact;
 pub mod report;
 pub mod reporters;

@@ -122,8 +122,13 @@ impl Network {
 pub fn without_password(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("[REDACTED]"));
-            parsed.to_string().trim_end_matches('/').to_string()
+            let user = parsed.username().to_string();
+            let _ = parsed.set_password(None);
+            parsed.to_string().trim_end_matches('/').replacen(
+                &format!("{user}@"),
+                &format!("{user}:[REDACTED]@"),
+                1,
+            )
         }
         Ok(_) => url.to_string(),
         Err(_) => "(not a URL)".into(),

@@ -296,7 +296,7 @@ impl<'a> SuiteState<'a> {
             let mut result = self.run_check(check, events).await?;
             result.location =
                 (check.line > 0).then(|| format!("{}:{}", self.suite.source, check.line));
-            result.redact(self.client.redactor());
+            result.redact(&self.client.redactor());
             events.check_finished(self.suite, &result);
             self.results.push(result);
             if let Some(stop) = self.stop.take() {

@@ -12,6 +12,7 @@ mod discovery;
 mod error;
 mod faults;
 mod filter;
+mod introspect;
 mod lists;
 mod patch;
 mod patch11;
@@ -26,6 +27,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 pub use faults::{Fault, Faults, catalogue as fault_catalogue};
+pub use introspect::Introspection;
 pub use seed::user_name as seed_user_name;
 pub use server::Auth;
 pub use version::ScimVersion;
@@ -50,6 +52,8 @@ pub struct ServerConfig {
     pub patch_204: bool,
     /// The SCIM dialect served.
     pub scim_version: ScimVersion,
+    /// Also accept access tokens that this issuer's introspection endpoint says are active.
+    pub oauth: Option<Arc<Introspection>>,
 }
 
 /// Path under which the SCIM endpoints are served.
@@ -114,6 +118,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let state = Arc::new(AppState {
         store: Mutex::new(Store::default()),
         auth: config.auth,
+        oauth: config.oauth,
         faults: config.faults,
         patch_204: config.patch_204,
         version: config.scim_version,

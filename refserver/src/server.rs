@@ -44,6 +44,7 @@ impl Auth {
 pub struct AppState {
     pub(crate) store: Mutex<Store>,
     pub(crate) auth: Auth,
+    pub(crate) oauth: Option<Arc<crate::Introspection>>,
     pub(crate) faults: Faults,
     pub(crate) patch_204: bool,
     pub(crate) version: ScimVersion,
@@ -182,9 +183,10 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
             ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         );
     }
-    if s.auth.required()
+    if (s.auth.required() || s.oauth.is_some())
         && !s.faults.has(Fault::AuthNotEnforced)
         && !authorized(&s.auth, req.headers())
+        && !introspected(s.oauth.as_deref(), req.headers()).await
     {
         let mut r = error(
             &s,
@@ -200,6 +202,18 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
         return r;
     }
     next.run(req).await
+}
+
+/// A bearer token the OAuth 2 issuer says is active.
+async fn introspected(oauth: Option<&crate::Introspection>, headers: &HeaderMap) -> bool {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match (oauth, token) {
+        (Some(o), Some(t)) => o.active(t.trim()).await,
+        _ => false,
+    }
 }
 
 pub(crate) fn authorized(auth: &Auth, headers: &HeaderMap) -> bool {

@@ -19,7 +19,19 @@ pub(crate) enum AuthMode {
     Bearer,
     Header,
     Basic,
+    /// An OAuth 2 access token from --token-url (client credentials, or SCIM_REFRESH_TOKEN)
+    #[value(name = "oauth2")]
+    OAuth2,
     None,
+}
+
+/// How an OAuth 2 client authenticates to the token endpoint.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ClientAuthArg {
+    /// HTTP Basic (client_secret_basic)
+    Basic,
+    /// In the form body (client_secret_post)
+    Post,
 }
 
 #[derive(clap::Args)]
@@ -51,6 +63,19 @@ pub(crate) struct RunArgs {
     /// Largest response body read, in bytes [default: 10485760]
     #[arg(long)]
     pub(crate) max_body_bytes: Option<usize>,
+    /// OAuth 2 token endpoint (--auth oauth2); the client secret comes from SCIM_CLIENT_SECRET,
+    /// a refresh token (instead of the client credentials grant) from SCIM_REFRESH_TOKEN
+    #[arg(long, value_name = "URL")]
+    pub(crate) token_url: Option<String>,
+    /// OAuth 2 client id (--auth oauth2)
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// OAuth 2 scope to ask for (--auth oauth2)
+    #[arg(long)]
+    pub(crate) scope: Option<String>,
+    /// How the OAuth 2 client authenticates to the token endpoint [default: basic]
+    #[arg(long, value_enum)]
+    pub(crate) client_auth: Option<ClientAuthArg>,
     /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"
     /// for a direct connection [default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY]
     #[arg(long, value_name = "URL")]
@@ -181,6 +206,11 @@ pub(crate) fn parse_pair(s: &str) -> Result<(String, String), String> {
 /// Runs, writes the result files, prints the summary; returns the exit status.
 pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let client = Client::new(config.target).map_err(|e| anyhow!(e))?;
+    if let Err(message) = client.prepare().await {
+        let abort = harness::detect::DetectError::CredentialRefused(message).to_abort();
+        let report = aborted_before_start(&client, &config.options, abort);
+        return finish(&report, &config.out, &config.display);
+    }
     let (choice, suites) = match config.runscope.take() {
         // An export is a test of one version, as its name says.
         Some(suite) => {

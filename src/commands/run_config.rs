@@ -5,12 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::commands::run::{AuthMode, Display, RunArgs, VersionArg};
+use crate::commands::run::{AuthMode, ClientAuthArg, Display, RunArgs, VersionArg};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::ValueEnum;
 use harness::config::{FileConfig, parse_config};
 use harness::http::{Credential, Target};
 use harness::network::{Network, Proxy};
+use harness::oauth::{ClientAuth, OAuth2};
 use harness::report::{Outcome, RunReport};
 use harness::runner::RunOptions;
 use secrecy::SecretString;
@@ -101,12 +102,13 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     };
     let base_url = args
         .base_url
+        .clone()
         .or_else(|| {
             std::env::var("SCIM_BASE_URL")
                 .ok()
                 .filter(|v| !v.is_empty())
         })
-        .or(file.base_url)
+        .or_else(|| file.base_url.clone())
         .or_else(|| input(&["SCIMBaseURL", "SCIMUrl"]))
         .ok_or_else(|| {
             anyhow!(
@@ -117,7 +119,9 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         (Some(m), _) => m,
         (None, None) => AuthMode::Bearer,
         (None, Some(text)) => AuthMode::from_str(text, true).map_err(|_| {
-            anyhow!("scimcheck.toml: auth must be bearer, header, basic or none, not {text:?}")
+            anyhow!(
+                "scimcheck.toml: auth must be bearer, header, basic, oauth2 or none, not {text:?}"
+            )
         })?,
     };
     let mut notices = Vec::new();
@@ -138,6 +142,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
                     .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
                 password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
             },
+            AuthMode::OAuth2 => Credential::OAuth2(std::sync::Arc::new(oauth2(&args, &file)?)),
             AuthMode::None => Credential::None,
         },
     };
@@ -323,4 +328,57 @@ fn reqwest_url_has_password(url: &str) -> bool {
         .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
         .and_then(|authority| authority.rsplit_once('@'))
         .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// The OAuth 2 client of `--auth oauth2`: endpoint and id from flags or the config file, the
+/// client secret and an optional refresh token from the environment only.
+fn oauth2(args: &RunArgs, file: &FileConfig) -> Result<OAuth2> {
+    let token_url = args
+        .token_url
+        .clone()
+        .or_else(|| file.token_url.clone())
+        .ok_or_else(|| {
+            anyhow!("--auth oauth2 needs --token-url (or token_url in scimcheck.toml)")
+        })?;
+    http_url(&token_url).with_context(|| format!("--token-url {token_url:?}"))?;
+    let client_id = args
+        .client_id
+        .clone()
+        .or_else(|| file.client_id.clone())
+        .ok_or_else(|| {
+            anyhow!("--auth oauth2 needs --client-id (or client_id in scimcheck.toml)")
+        })?;
+    let client_auth = match (args.client_auth, file.client_auth.as_deref()) {
+        (Some(ClientAuthArg::Post), _) | (None, Some("post" | "client_secret_post")) => {
+            ClientAuth::Post
+        }
+        (Some(ClientAuthArg::Basic), _) | (None, None | Some("basic" | "client_secret_basic")) => {
+            ClientAuth::Basic
+        }
+        (None, Some(other)) => {
+            bail!("scimcheck.toml: client_auth must be basic or post, not {other:?}")
+        }
+    };
+    let client_secret = env_secret("SCIM_CLIENT_SECRET").context("--auth oauth2")?;
+    let refresh_token = std::env::var("SCIM_REFRESH_TOKEN")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| SecretString::from(v.trim().to_string()));
+    Ok(OAuth2::new(
+        token_url,
+        client_id,
+        client_secret,
+        client_auth,
+        args.scope.clone().or_else(|| file.scope.clone()),
+        refresh_token,
+    ))
+}
+
+/// An http(s) URL with a host.
+fn http_url(text: &str) -> Result<()> {
+    let (scheme, rest) = text.split_once("://").ok_or_else(|| anyhow!("not a URL"))?;
+    if !matches!(scheme, "http" | "https") || rest.split('/').next().unwrap_or("").is_empty() {
+        bail!("must be an http:// or https:// URL with a host");
+    }
+    Ok(())
 }

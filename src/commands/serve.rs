@@ -37,6 +37,13 @@ pub(crate) struct ServeArgs {
     /// Also accept HTTP Basic credentials, given as USER:PASSWORD
     #[arg(long, value_parser = parse_basic)]
     pub(crate) basic: Option<(String, String)>,
+    /// Also accept access tokens of this OAuth 2 issuer, checked by its introspection endpoint
+    /// (RFC 7662) as client --oauth-client-id with the secret in SCIMCHECK_SERVE_OAUTH_SECRET
+    #[arg(long, value_name = "URL", requires = "oauth_client_id")]
+    pub(crate) oauth_issuer: Option<String>,
+    /// The server's own client id at the OAuth 2 issuer (for introspection)
+    #[arg(long, value_name = "ID", requires = "oauth_issuer")]
+    pub(crate) oauth_client_id: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -72,6 +79,21 @@ pub(crate) fn fault_help() -> String {
 pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
     let generated = args.token.is_none();
     let token = args.token.unwrap_or_else(random_token);
+    let oauth = match (&args.oauth_issuer, &args.oauth_client_id) {
+        (Some(issuer), Some(id)) => {
+            let secret = std::env::var("SCIMCHECK_SERVE_OAUTH_SECRET")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    anyhow!("--oauth-issuer: SCIMCHECK_SERVE_OAUTH_SECRET is not set")
+                })?;
+            let introspection = refserver::Introspection::discover(issuer, id.clone(), secret)
+                .await
+                .map_err(|e| anyhow!("--oauth-issuer: {e}"))?;
+            Some(std::sync::Arc::new(introspection))
+        }
+        _ => None,
+    };
     let server = refserver::start(refserver::ServerConfig {
         port: args.port,
         auth: refserver::Auth {
@@ -83,6 +105,7 @@ pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
         seed_groups: args.seed_groups,
         patch_204: args.patch_204,
         scim_version: args.scim_version,
+        oauth,
     })
     .await?;
     println!("{}", server.base_url());

@@ -50,6 +50,7 @@ async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
         seed_groups: 1,
         patch_204: false,
         scim_version: refserver::ScimVersion::V2,
+        oauth: None,
     })
     .await
     .unwrap()

@@ -6,6 +6,7 @@ mod fault_table;
 mod hostile;
 mod html_report;
 mod network;
+mod oauth;
 mod packager;
 mod profile_sourcing;
 mod reporters;

@@ -31,6 +31,7 @@ pub async fn server_speaking(
         seed_groups: 2,
         patch_204: false,
         scim_version: version,
+        oauth: None,
     })
     .await
     .expect("reference server starts")

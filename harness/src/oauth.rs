@@ -1,0 +1,281 @@
+//! OAuth 2 for the app's API, as the OIN Wizard offers it for SCIM: an access token from the
+//! app's token endpoint by the client credentials grant (RFC 6749 §4.4) or a refresh token
+//! (§6), sent as a Bearer token (RFC 6750), renewed before it expires and once when the app
+//! answers 401 in the middle of a run (a long import outlives a short token). Every token, the
+//! client secret and the refresh token are secrets: the client learns each new one so that it
+//! is redacted from everything recorded.
+
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::redact::base64;
+
+/// How the client authenticates to the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// HTTP Basic with the URL-encoded client id and secret (`client_secret_basic`).
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
+    Post,
+}
+
+/// The OAuth 2 settings of a run and the current access token.
+pub struct OAuth2 {
+    /// The token endpoint.
+    pub token_url: String,
+    /// The client id (not secret).
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: SecretString,
+    /// How the client authenticates.
+    pub client_auth: ClientAuth,
+    /// The scope asked for, if any.
+    pub scope: Option<String>,
+    /// The current token and, for the refresh grant, the refresh token (rotated when the
+    /// server issues a new one).
+    state: tokio::sync::Mutex<State>,
+}
+
+struct State {
+    /// The token and when to renew it.
+    access: Option<(SecretString, Option<Instant>)>,
+    refresh: Option<SecretString>,
+}
+
+/// A token is renewed when less than this, or a third of its lifetime, is left of it (an
+/// issuer counts expiry in whole seconds, and a request takes time to reach the app).
+pub const RENEW_BEFORE: Duration = Duration::from_secs(30);
+
+/// When a token that lives this long is renewed.
+fn renew_at(lifetime: Duration) -> Instant {
+    Instant::now() + lifetime - RENEW_BEFORE.min(lifetime / 3)
+}
+
+/// A token endpoint that did not give a token.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the token endpoint {url} gave no access token: {reason}")]
+pub struct TokenError {
+    /// The token endpoint.
+    pub url: String,
+    /// What it answered (secrets are removed by the caller's redactor).
+    pub reason: String,
+}
+
+impl std::fmt::Debug for OAuth2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OAuth2({}, client {})", self.token_url, self.client_id)
+    }
+}
+
+impl OAuth2 {
+    /// Settings for the client credentials grant, or the refresh grant when a refresh token
+    /// is given.
+    pub fn new(
+        token_url: String,
+        client_id: String,
+        client_secret: SecretString,
+        client_auth: ClientAuth,
+        scope: Option<String>,
+        refresh_token: Option<SecretString>,
+    ) -> Self {
+        OAuth2 {
+            token_url,
+            client_id,
+            client_secret,
+            client_auth,
+            scope,
+            state: tokio::sync::Mutex::new(State {
+                access: None,
+                refresh: refresh_token,
+            }),
+        }
+    }
+
+    /// The grant in use, for the report.
+    pub fn grant(&self) -> &'static str {
+        match self.state.try_lock() {
+            Ok(s) if s.refresh.is_some() => "refresh_token",
+            Ok(_) => "client_credentials",
+            Err(_) => "oauth2",
+        }
+    }
+
+    /// The secrets known before any token is fetched.
+    pub fn secrets(&self) -> Vec<SecretString> {
+        let mut out = vec![self.client_secret.clone()];
+        if let Ok(s) = self.state.try_lock()
+            && let Some(r) = &s.refresh
+        {
+            out.push(r.clone());
+        }
+        out
+    }
+
+    /// The Authorization header value for the next request: the current token, or a new one
+    /// when there is none, it is about to expire ([`RENEW_BEFORE`]), or `renew` says the app
+    /// refused it. Returns the new secrets learned (tokens) with it.
+    pub async fn authorization(
+        &self,
+        http: &reqwest::Client,
+        renew: bool,
+    ) -> Result<(SecretString, Vec<SecretString>), TokenError> {
+        let mut state = self.state.lock().await;
+        if !renew
+            && let Some((token, renew_at)) = &state.access
+            && renew_at.is_none_or(|at| Instant::now() < at)
+        {
+            return Ok((bearer(token), Vec::new()));
+        }
+        let fetched = self.fetch(http, state.refresh.as_ref()).await?;
+        let mut learned = vec![fetched.access.clone()];
+        if let Some(r) = &fetched.refresh {
+            learned.push(r.clone());
+            state.refresh = Some(r.clone());
+        }
+        let header = bearer(&fetched.access);
+        state.access = Some((fetched.access, fetched.lifetime.map(renew_at)));
+        Ok((header, learned))
+    }
+
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        refresh: Option<&SecretString>,
+    ) -> Result<Fetched, TokenError> {
+        let fail = |reason: String| TokenError {
+            url: self.token_url.clone(),
+            reason,
+        };
+        let mut form: Vec<(&str, String)> = match refresh {
+            Some(r) => vec![
+                ("grant_type", "refresh_token".into()),
+                ("refresh_token", r.expose_secret().to_string()),
+            ],
+            None => vec![("grant_type", "client_credentials".into())],
+        };
+        if let Some(scope) = &self.scope {
+            form.push(("scope", scope.clone()));
+        }
+        let mut request = http
+            .post(&self.token_url)
+            .header("Accept", "application/json");
+        match self.client_auth {
+            ClientAuth::Basic => {
+                let pair = format!(
+                    "{}:{}",
+                    form_encode(&self.client_id),
+                    form_encode(self.client_secret.expose_secret())
+                );
+                request = request.header(
+                    "Authorization",
+                    format!("Basic {}", base64(pair.as_bytes())),
+                );
+            }
+            ClientAuth::Post => {
+                form.push(("client_id", self.client_id.clone()));
+                form.push((
+                    "client_secret",
+                    self.client_secret.expose_secret().to_string(),
+                ));
+            }
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = request
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| fail(format!("the request failed: {e}")))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| fail(format!("the response could not be read: {e}")))?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)])
+            .map_err(|_| fail(format!("status {status}, and the body is not JSON")))?;
+        if !(200..300).contains(&status) {
+            // RFC 6749 §5.2: error, error_description.
+            let error = json["error"].as_str().unwrap_or("(no error code)");
+            let description = json["error_description"].as_str().unwrap_or("");
+            return Err(fail(
+                format!("status {status}, {error} {description}")
+                    .trim()
+                    .to_string(),
+            ));
+        }
+        let access = json["access_token"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| fail(format!("status {status} without access_token")))?;
+        let token_type = json["token_type"].as_str().unwrap_or("");
+        if !token_type.eq_ignore_ascii_case("bearer") {
+            return Err(fail(format!(
+                "token_type {token_type:?}: only Bearer tokens (RFC 6750) are supported"
+            )));
+        }
+        Ok(Fetched {
+            access: access.to_string().into(),
+            lifetime: json["expires_in"].as_u64().map(Duration::from_secs),
+            refresh: json["refresh_token"]
+                .as_str()
+                .map(|r| SecretString::from(r.to_string())),
+        })
+    }
+}
+
+struct Fetched {
+    access: SecretString,
+    lifetime: Option<Duration>,
+    refresh: Option<SecretString>,
+}
+
+fn bearer(token: &SecretString) -> SecretString {
+    format!("Bearer {}", token.expose_secret()).into()
+}
+
+/// `application/x-www-form-urlencoded` (RFC 6749 Appendix B).
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_renewed_before_it_expires() {
+        let now = Instant::now();
+        // Five minutes: 30 s before; six seconds: two seconds before.
+        let five_minutes = renew_at(Duration::from_secs(300)).duration_since(now);
+        assert!(
+            (269..=270).contains(&five_minutes.as_secs()),
+            "{five_minutes:?}"
+        );
+        let six_seconds = renew_at(Duration::from_secs(6)).duration_since(now);
+        assert!(
+            (3900..=4000).contains(&six_seconds.as_millis()),
+            "{six_seconds:?}"
+        );
+    }
+
+    #[test]
+    fn form_encoding_follows_appendix_b() {
+        assert_eq!(form_encode("a b:c/d+é"), "a+b%3Ac%2Fd%2B%C3%A9");
+    }
+}

@@ -1,0 +1,297 @@
+//! OAuth 2 for the app's API: access tokens from a real authorization server (oidc-provider
+//! from npm, which `.ci/run` installs) accepted by the reference server through introspection,
+//! both client authentication methods, a refused client said at once with its secret nowhere,
+//! tokens renewed before they expire; and, where a mock is clearer, a token the app refuses in
+//! the middle of a run renewed once.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use harness::http::{Auth, Client, Credential, Method, Outgoing, Target};
+use harness::oauth::{ClientAuth, OAuth2};
+use refserver::{Fault, Faults, ScimVersion, ServerConfig};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::cli::{scimcheck, text};
+
+const CLIENT_SECRET: &str = "client-secret-5e4d3c2b1a";
+const RESOURCE_SECRET: &str = "resource-secret-0a9b8c7d";
+
+fn oauth_client(token_url: String, refresh: Option<&str>) -> OAuth2 {
+    OAuth2::new(
+        token_url,
+        "scimcheck".into(),
+        CLIENT_SECRET.to_string().into(),
+        ClientAuth::Basic,
+        None,
+        refresh.map(|r| r.to_string().into()),
+    )
+}
+
+fn token(value: &str, expires_in: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "access_token": value, "token_type": "Bearer", "expires_in": expires_in
+    }))
+}
+
+#[tokio::test]
+async fn a_token_the_app_refuses_mid_run_is_renewed_once_and_never_recorded() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(token("first-access-token-111", 3600))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(token("second-access-token-222", 3600))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer second-access-token-222"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"totalResults": 0})),
+        )
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&mock)
+        .await;
+    let credential = Credential::OAuth2(oauth_client(format!("{}/token", mock.uri()), None).into());
+    let client = Client::new(Target::new(&mock.uri(), credential).unwrap()).unwrap();
+    client.prepare().await.unwrap();
+    let sent = client
+        .send(Outgoing::to(Method::Get, "/Users", Auth::Run))
+        .await;
+    assert_eq!(sent.response.as_ref().unwrap().status, 200);
+    assert_eq!(
+        sent.exchanges.len(),
+        2,
+        "the refused token, then the renewed one"
+    );
+    assert_eq!(sent.exchanges[0].response.as_ref().unwrap().status, 401);
+    let recorded = serde_json::to_string(&sent.exchanges).unwrap();
+    assert!(!recorded.contains("first-access-token") && !recorded.contains("second-access-token"));
+    assert!(recorded.contains("Bearer [REDACTED]"), "{recorded}");
+}
+
+#[tokio::test]
+async fn a_token_is_renewed_before_it_expires_and_a_refresh_token_is_used_and_rotated() {
+    let mock = MockServer::start().await;
+    // The refresh grant: the first answer rotates the refresh token, the second must use it.
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(wiremock::matchers::body_string_contains(
+            "refresh_token=refresh-one-aaaa",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "short-lived-token-1", "token_type": "bearer", "expires_in": 1,
+            "refresh_token": "refresh-two-bbbb"
+        })))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(wiremock::matchers::body_string_contains(
+            "refresh_token=refresh-two-bbbb",
+        ))
+        .respond_with(token("short-lived-token-2", 3600))
+        .expect(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"totalResults": 0})),
+        )
+        .mount(&mock)
+        .await;
+    let oauth = oauth_client(format!("{}/token", mock.uri()), Some("refresh-one-aaaa"));
+    let client =
+        Client::new(Target::new(&mock.uri(), Credential::OAuth2(oauth.into())).unwrap()).unwrap();
+    client.prepare().await.unwrap();
+    // A one-second token is renewed after 0.67 s: before the app would refuse it.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let sent = client
+        .send(Outgoing::to(Method::Get, "/Users", Auth::Run))
+        .await;
+    assert_eq!(sent.exchanges.len(), 1);
+    let received = mock.received_requests().await.unwrap();
+    let get = received
+        .iter()
+        .find(|r| r.method.as_str() == "GET")
+        .unwrap();
+    assert_eq!(
+        get.headers.get("authorization").unwrap().to_str().unwrap(),
+        "Bearer short-lived-token-2"
+    );
+    let recorded = serde_json::to_string(&sent.exchanges).unwrap();
+    assert!(!recorded.contains("short-lived-token") && !recorded.contains("refresh-"));
+}
+
+/// `node server.mjs` of tests/thirdparty/oidc with its node_modules: `SCIMCHECK_OIDC_SERVER`.
+/// Absent, the test says so; under CI (`CI` set) absence fails it.
+fn oidc_server() -> Option<String> {
+    let found = std::env::var("SCIMCHECK_OIDC_SERVER").ok();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the OAuth test needs oidc-provider: npm install in tests/thirdparty/oidc, SCIMCHECK_OIDC_SERVER=…/server.mjs"
+        );
+        eprintln!(
+            "SKIPPED: no authorization server (SCIMCHECK_OIDC_SERVER=…/tests/thirdparty/oidc/server.mjs after npm install)"
+        );
+    }
+    found
+}
+
+/// The authorization server, killed (by its PID) when dropped.
+struct AuthorizationServer {
+    child: Child,
+    issuer: String,
+}
+
+impl Drop for AuthorizationServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn authorization_server(script: &str, ttl_secs: u64) -> AuthorizationServer {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("node")
+        .arg(script)
+        .arg(port.to_string())
+        .arg(ttl_secs.to_string())
+        .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
+        .env("OIDC_RESOURCE_SECRET", RESOURCE_SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node runs");
+    let issuer = format!("http://127.0.0.1:{port}");
+    // Bounded wait for it to listen: at most 15 s.
+    for _ in 0..150 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    AuthorizationServer { child, issuer }
+}
+
+async fn app_accepting(issuer: &str, faults: &[Fault]) -> refserver::RunningServer {
+    let introspection =
+        refserver::Introspection::discover(issuer, "refserver".into(), RESOURCE_SECRET.into())
+            .await
+            .expect("the issuer publishes its introspection endpoint");
+    refserver::start(ServerConfig {
+        port: 0,
+        auth: refserver::Auth::default(),
+        faults: Faults::new(faults.iter().copied()),
+        seed_users: 3,
+        seed_groups: 1,
+        scim_version: ScimVersion::V2,
+        oauth: Some(introspection.into()),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn run_oauth(
+    base: &str,
+    issuer: &str,
+    extra: &[&str],
+    secret: &str,
+    dir: &Path,
+) -> std::process::Output {
+    let token_url = format!("{issuer}/token");
+    let mut args = vec![
+        "run",
+        "--base-url",
+        base,
+        "--suite",
+        "okta-scim2-spec",
+        "--out",
+        "out",
+        "--auth",
+        "oauth2",
+        "--token-url",
+        &token_url,
+        "--scope",
+        "scim",
+        "--scim-version",
+        "2.0",
+    ];
+    args.extend_from_slice(extra);
+    scimcheck(&args, &[("SCIM_CLIENT_SECRET", secret)], dir).await
+}
+
+#[tokio::test]
+async fn a_real_authorization_server_s_tokens_reach_the_app_and_a_wrong_secret_is_said_at_once() {
+    let Some(script) = oidc_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // Six-second tokens, and 500 ms per request: each run outlives its first token.
+    let issuer = authorization_server(&script, 6).await;
+    let app = app_accepting(&issuer.issuer, &[Fault::Latency(500)]).await;
+
+    for extra in [
+        &["--client-id", "scimcheck"][..],
+        &["--client-id", "scimcheck-post", "--client-auth", "post"],
+    ] {
+        let out = run_oauth(
+            app.base_url(),
+            &issuer.issuer,
+            extra,
+            CLIENT_SECRET,
+            dir.path(),
+        )
+        .await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {stderr}");
+        let results: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
+                .unwrap();
+        assert_eq!(results["target"]["auth"], "oauth2");
+        // 12 steps, the DELETE and the GET that proves it: renewed before expiry, no request
+        // was refused and sent again.
+        assert_eq!(results["summary"]["requests"], 14, "{extra:?}");
+        assert!(!stdout.contains(CLIENT_SECRET) && !stderr.contains(CLIENT_SECRET));
+        for file in ["results.json", "junit.xml", "report.html"] {
+            let text = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();
+            assert!(!text.contains(CLIENT_SECRET), "{file}");
+        }
+    }
+
+    let wrong = "wrong-secret-77777777";
+    let out = run_oauth(
+        app.base_url(),
+        &issuer.issuer,
+        &["--client-id", "scimcheck"],
+        wrong,
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid_client"), "{stderr}");
+    let results = std::fs::read_to_string(dir.path().join("out/results.json")).unwrap();
+    assert!(results.contains("credential-refused"), "{results}");
+    assert!(!results.contains(wrong) && !stdout.contains(wrong) && !stderr.contains(wrong));
+    app.stop().await;
+}
