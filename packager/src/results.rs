@@ -220,6 +220,21 @@ pub fn requirement_problems(
             r.target.base_url, s.scim.base_url
         ));
     }
+    // The results must prove the authentication Okta will use: an OAuth 2 app's run used
+    // OAuth 2 tokens from its token endpoint, a header app's run a token.
+    let oauth_declared = s.scim.auth == "oauth2";
+    if oauth_declared != (r.target.auth == "oauth2") {
+        out.push(format!(
+            "the results were obtained with --auth {}, the submission declares scim.auth {:?}{}",
+            r.target.auth,
+            s.scim.auth,
+            if oauth_declared {
+                ": run with --auth oauth2 --token-url … --client-id …"
+            } else {
+                ""
+            }
+        ));
+    }
     match &r.scim_version {
         Some(v) if v.version == s.scim.version => {}
         Some(v) => out.push(format!(

@@ -496,3 +496,35 @@ async fn results_of_an_insecure_run_are_refused() {
         stdout(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oauth_submission_needs_results_of_an_oauth_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    let path = d.join("submission.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "auth = \"bearer\"\n",
+        "auth = \"oauth2\"\noauth = { authorize_url = \"https://scim.acme-directory.example/oauth/authorize\", token_url = \"https://scim.acme-directory.example/oauth/token\", client_id = \"okta\", client_secret_env = \"SCIMCHECK_SAMPLE_PASSWORD\" }\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    results(&d.join("results"), ALL, true).await;
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .contains("obtained with --auth bearer, the submission declares scim.auth \"oauth2\""),
+        "{}",
+        stdout(&out)
+    );
+    results_with(&d.join("results"), ALL, true, |r| {
+        r.target.auth = "oauth2".into()
+    })
+    .await;
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    assert!(
+        !stdout(&out).contains("obtained with --auth"),
+        "{}",
+        stdout(&out)
+    );
+}
