@@ -50,6 +50,10 @@ Exit status: 0 all required checks passed, 1 a required check failed,
     Package(crate::oin::PackageArgs),
     /// Verify a review bundle: hashes, structure, results, completeness.
     Verify(crate::oin::VerifyArgs),
+    /// OAuth 2: `oauth login` authorizes scimcheck (authorization code + PKCE) and stores the
+    /// refresh token that `run --auth oauth2` uses.
+    #[command(name = "oauth")]
+    OAuth(crate::commands::oauth::OAuthArgs),
     /// Convert an Okta Runscope export into a suite file, listing what cannot be expressed.
     ImportRunscope(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
@@ -82,6 +86,7 @@ pub fn main() -> ExitCode {
             Command::Package(args) => crate::oin::package(args),
             Command::Verify(args) => crate::oin::verify(args),
             Command::ImportRunscope(args) => import_runscope(args),
+            Command::OAuth(args) => crate::commands::oauth::oauth_command(args).await,
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
                 let mut text = Vec::new();

@@ -67,6 +67,18 @@ impl Network {
         Ok(builder.tls_danger_accept_invalid_certs(self.insecure))
     }
 
+    /// A plain HTTP client with these settings (no redirects followed), for requests that are
+    /// not the app's: an authorization server's.
+    pub fn client(&self, timeout: std::time::Duration) -> Result<reqwest::Client, String> {
+        self.apply(
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(timeout),
+        )?
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+    }
+
     /// The proxy URL in use and where it came from, without its password, if any.
     pub fn proxy_in_use(&self) -> Option<String> {
         match &self.proxy {
@@ -135,7 +147,8 @@ pub fn without_password(url: &str) -> String {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// Percent-decodes text (invalid UTF-8 is replaced).
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

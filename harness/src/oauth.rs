@@ -144,10 +144,6 @@ impl OAuth2 {
         http: &reqwest::Client,
         refresh: Option<&SecretString>,
     ) -> Result<Fetched, TokenError> {
-        let fail = |reason: String| TokenError {
-            url: self.token_url.clone(),
-            reason,
-        };
         let mut form: Vec<(&str, String)> = match refresh {
             Some(r) => vec![
                 ("grant_type", "refresh_token".into()),
@@ -158,14 +154,61 @@ impl OAuth2 {
         if let Some(scope) = &self.scope {
             form.push(("scope", scope.clone()));
         }
-        let mut request = http
-            .post(&self.token_url)
-            .header("Accept", "application/json");
+        let answer = self.token_endpoint().request(http, form).await?;
+        answer.token()
+    }
+
+    /// The token endpoint as this client calls it.
+    pub fn token_endpoint(&self) -> TokenEndpoint<'_> {
+        TokenEndpoint {
+            url: &self.token_url,
+            client_id: &self.client_id,
+            client_secret: &self.client_secret,
+            client_auth: self.client_auth,
+        }
+    }
+}
+
+/// A token endpoint and the client's credentials for it.
+pub struct TokenEndpoint<'a> {
+    /// The endpoint.
+    pub url: &'a str,
+    /// The client id.
+    pub client_id: &'a str,
+    /// The client secret.
+    pub client_secret: &'a SecretString,
+    /// How the client authenticates.
+    pub client_auth: ClientAuth,
+}
+
+/// What a token endpoint answered: the status and the JSON body (RFC 6749 §5.1, §5.2).
+pub struct TokenAnswer {
+    /// The endpoint, for messages.
+    pub url: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The body as JSON (null when it was not JSON).
+    pub json: serde_json::Value,
+}
+
+impl TokenEndpoint<'_> {
+    /// Posts a token request (`form` without the client's credentials, which are added the
+    /// way `client_auth` says). Fails only when no answer came.
+    pub async fn request(
+        &self,
+        http: &reqwest::Client,
+        mut form: Vec<(&str, String)>,
+    ) -> Result<TokenAnswer, TokenError> {
+        let fail = |reason: String| TokenError {
+            url: self.url.to_string(),
+            reason,
+        };
+        let mut request = http.post(self.url).header("Accept", "application/json");
         match self.client_auth {
             ClientAuth::Basic => {
                 let pair = format!(
                     "{}:{}",
-                    form_encode(&self.client_id),
+                    form_encode(self.client_id),
                     form_encode(self.client_secret.expose_secret())
                 );
                 request = request.header(
@@ -174,7 +217,7 @@ impl OAuth2 {
                 );
             }
             ClientAuth::Post => {
-                form.push(("client_id", self.client_id.clone()));
+                form.push(("client_id", self.client_id.to_string()));
                 form.push((
                     "client_secret",
                     self.client_secret.expose_secret().to_string(),
@@ -197,11 +240,34 @@ impl OAuth2 {
             .bytes()
             .await
             .map_err(|e| fail(format!("the response could not be read: {e}")))?;
-        let json: serde_json::Value = serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)])
-            .map_err(|_| fail(format!("status {status}, and the body is not JSON")))?;
+        Ok(TokenAnswer {
+            url: self.url.to_string(),
+            status,
+            json: serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)])
+                .unwrap_or(serde_json::Value::Null),
+        })
+    }
+}
+
+impl TokenAnswer {
+    /// The `error` code of a refusal (RFC 6749 §5.2), if the body has one.
+    pub fn error(&self) -> Option<&str> {
+        self.json["error"].as_str()
+    }
+
+    /// The token of a success, or why there is none.
+    pub fn token(&self) -> Result<Fetched, TokenError> {
+        let fail = |reason: String| TokenError {
+            url: self.url.clone(),
+            reason,
+        };
+        let status = self.status;
+        let json = &self.json;
+        if json.is_null() {
+            return Err(fail(format!("status {status}, and the body is not JSON")));
+        }
         if !(200..300).contains(&status) {
-            // RFC 6749 §5.2: error, error_description.
-            let error = json["error"].as_str().unwrap_or("(no error code)");
+            let error = self.error().unwrap_or("(no error code)");
             let description = json["error_description"].as_str().unwrap_or("");
             return Err(fail(
                 format!("status {status}, {error} {description}")
@@ -229,10 +295,14 @@ impl OAuth2 {
     }
 }
 
-struct Fetched {
-    access: SecretString,
-    lifetime: Option<Duration>,
-    refresh: Option<SecretString>,
+/// A token a token endpoint issued.
+pub struct Fetched {
+    /// The access token.
+    pub access: SecretString,
+    /// How long it lives, when the endpoint said.
+    pub lifetime: Option<Duration>,
+    /// A refresh token, when one was issued.
+    pub refresh: Option<SecretString>,
 }
 
 fn bearer(token: &SecretString) -> SecretString {

@@ -295,3 +295,210 @@ async fn a_real_authorization_server_s_tokens_reach_the_app_and_a_wrong_secret_i
     assert!(!results.contains(wrong) && !stdout.contains(wrong) && !stderr.contains(wrong));
     app.stop().await;
 }
+
+/// A person at a browser, played by the test: follows redirects, keeps cookies, and submits
+/// the forms it is shown (oidc-provider's development login and consent pages) until the
+/// authorization server redirects to the loopback address, which it then visits.
+async fn browse_and_consent(start: &str) {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut cookies: Vec<String> = Vec::new();
+    let mut next = (start.to_string(), None::<String>);
+    // At most 12 pages: login, consent and the redirects between them take 6.
+    for _ in 0..12 {
+        let (url, form) = next.clone();
+        let mut request = match &form {
+            Some(body) => http
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone()),
+            None => http.get(&url),
+        };
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies.join("; "));
+        }
+        let response = request.send().await.unwrap();
+        for c in response.headers().get_all("set-cookie") {
+            let pair = c.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            cookies.push(pair);
+        }
+        if url.contains("/callback?") {
+            assert!(
+                response.status().is_success(),
+                "the loopback answered {}",
+                response.status()
+            );
+            return;
+        }
+        if let Some(location) = response.headers().get("location") {
+            let location = location.to_str().unwrap();
+            let absolute = if location.starts_with('/') {
+                let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
+                format!("{origin}{location}")
+            } else {
+                location.to_string()
+            };
+            next = (absolute, None);
+            continue;
+        }
+        let page = response.text().await.unwrap();
+        let action = page
+            .split("action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no form on {url}: {page}"))
+            .to_string();
+        let mut fields = Vec::new();
+        for input in page.split("<input").skip(1) {
+            let attr = |name: &str| {
+                input
+                    .split(&format!("{name}=\""))
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .map(str::to_string)
+            };
+            match (attr("name"), attr("value")) {
+                (Some(n), Some(v)) => fields.push(format!("{n}={v}")),
+                (Some(n), None) if n == "login" => fields.push("login=isv-admin".into()),
+                (Some(n), None) if n == "password" => fields.push("password=any".into()),
+                _ => {}
+            }
+        }
+        next = (action, Some(fields.join("&")));
+    }
+    panic!("the authorization did not reach the loopback redirect");
+}
+
+/// `scimcheck oauth login` with these extra arguments, the browser played by the test.
+async fn login(issuer: &str, store: &Path, extra: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args([
+            "oauth",
+            "login",
+            "--no-browser",
+            "--wait",
+            "60",
+            "--client-id",
+            "scimcheck",
+        ])
+        .args(["--scope", "openid scim"])
+        .args(extra)
+        .arg("--authorize-url")
+        .arg(format!("{issuer}/auth"))
+        .arg("--token-url")
+        .arg(format!("{issuer}/token"))
+        .arg("--store")
+        .arg(store)
+        .env("SCIM_CLIENT_SECRET", CLIENT_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The URL it prints for the person to open.
+    let stderr = child.stderr.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_string()))
+            .expect("the authorization URL is printed")
+    })
+    .await
+    .unwrap();
+    assert!(
+        url.contains("code_challenge_method=S256") && url.contains("state="),
+        "{url}"
+    );
+    assert!(
+        url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"),
+        "{url}"
+    );
+    browse_and_consent(&url).await;
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn oauth_login_runs_the_code_flow_with_pkce_and_stores_a_refresh_token_that_run_uses() {
+    let Some(script) = oidc_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = authorization_server(&script, 60).await;
+    let app = app_accepting(&issuer.issuer, &[]).await;
+    let store = dir.path().join("refresh-token");
+
+    // C21902: the code sent twice is refused, and what it gave is revoked; nothing stored.
+    let out = login(&issuer.issuer, &store, &["--check-code-reuse"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("PASS  the token endpoint refused the authorization code a second time"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("PASS  the refresh token issued for that code was revoked"),
+        "{stdout}"
+    );
+    assert!(!store.exists());
+
+    let out = login(&issuer.issuer, &store, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let refresh = std::fs::read_to_string(&store).unwrap().trim().to_string();
+    assert!(!refresh.is_empty());
+    assert!(
+        !stdout.contains(&refresh),
+        "the refresh token is never printed"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&store).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // The stored refresh token is what run --auth oauth2 uses.
+    let token_url = format!("{}/token", issuer.issuer);
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            app.base_url(),
+            "--suite",
+            "okta-scim2-spec",
+            "--out",
+            "out",
+            "--scim-version",
+            "2.0",
+            "--auth",
+            "oauth2",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            "scimcheck",
+        ],
+        &[
+            ("SCIM_CLIENT_SECRET", CLIENT_SECRET),
+            ("SCIM_REFRESH_TOKEN", &refresh),
+        ],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for file in ["results.json", "junit.xml", "report.html"] {
+        let written = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();
+        assert!(
+            !written.contains(&refresh),
+            "{file} holds the refresh token"
+        );
+    }
+    assert!(!stdout.contains(&refresh) && !stderr.contains(&refresh));
+    app.stop().await;
+}

@@ -1,0 +1,309 @@
+//! `scimcheck oauth login`: the authorization code grant as the OIN Wizard runs it (RFC 6749
+//! §4.1) from a terminal, for a native client (RFC 8252): PKCE with S256 (RFC 7636), a
+//! loopback redirect on 127.0.0.1 with a port of the system's choosing (§7.3), a random
+//! `state` checked on return (RFC 6749 §10.12). The refresh token it obtains is written to a
+//! file only its owner can read, never printed. Asked to, it checks what only this flow can
+//! (Okta's QA case C21902): that the token endpoint refuses the same authorization code twice
+//! (§4.1.2 MUST, RFC 6819 §4.4.1.1) and revokes what it issued for it (§4.1.2 SHOULD), which
+//! spends that authorization.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::oauth::{Fetched, TokenEndpoint};
+
+/// What the login needs besides the token endpoint.
+pub struct Login<'a> {
+    /// The authorize endpoint.
+    pub authorize_url: &'a str,
+    /// The token endpoint and client.
+    pub token: TokenEndpoint<'a>,
+    /// The scope to ask for.
+    pub scope: Option<&'a str>,
+    /// The loopback port to listen on (0: any free one).
+    pub port: u16,
+    /// How long to wait for the browser to come back.
+    pub wait: Duration,
+    /// Reuse the code after the exchange (which spends the authorization).
+    pub check_code_reuse: bool,
+}
+
+/// A login that worked: the tokens, and, when asked, what reusing the code showed.
+pub struct LoggedIn {
+    /// The tokens.
+    pub tokens: Fetched,
+    /// The code reuse check, when it was asked for.
+    pub code_reuse: Option<CodeReuse>,
+}
+
+/// What the token endpoint did with an authorization code sent a second time.
+pub struct CodeReuse {
+    /// It refused the code (RFC 6749 §4.1.2: MUST).
+    pub refused: bool,
+    /// Its answer, for the report.
+    pub answer: String,
+    /// The refresh token issued for the code no longer works (§4.1.2: SHOULD revoke); `None`
+    /// when none was issued.
+    pub tokens_revoked: Option<bool>,
+}
+
+/// PKCE's verifier and S256 challenge (RFC 7636 §4.1, §4.2): 64 characters from the OS's
+/// random source (two v4 UUIDs, 244 random bits).
+pub fn pkce() -> (SecretString, String) {
+    let verifier = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let challenge = base64url(&Sha256::digest(verifier.as_bytes()));
+    (verifier.into(), challenge)
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    crate::redact::base64(bytes)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+impl Login<'_> {
+    /// Listens on the loopback, hands the authorization URL to `open` (a browser, or the
+    /// terminal), waits for the redirect, checks `state`, and exchanges the code.
+    pub async fn run(
+        &self,
+        http: &reqwest::Client,
+        open: impl FnOnce(&str),
+    ) -> Result<LoggedIn, String> {
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", self.port))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+        let (verifier, challenge) = pkce();
+        let state = uuid::Uuid::new_v4().simple().to_string();
+        let mut url = format!(
+            "{}{}response_type=code&client_id={}&redirect_uri={}&state={state}&code_challenge={challenge}&code_challenge_method=S256",
+            self.authorize_url,
+            if self.authorize_url.contains('?') {
+                '&'
+            } else {
+                '?'
+            },
+            query_encode(self.token.client_id),
+            query_encode(&redirect_uri),
+        );
+        if let Some(scope) = self.scope {
+            url.push_str(&format!("&scope={}", query_encode(scope)));
+        }
+        open(&url);
+        let params = tokio::time::timeout(self.wait, callback(&listener))
+            .await
+            .map_err(|_| {
+                format!(
+                    "no redirect to {redirect_uri} within {} s: the login was not completed",
+                    self.wait.as_secs()
+                )
+            })??;
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        if let Some(error) = get("error") {
+            return Err(format!(
+                "the authorization server refused: {error} {}",
+                get("error_description").unwrap_or("")
+            ));
+        }
+        if get("state") != Some(state.as_str()) {
+            return Err(
+                "the redirect's state is not the one sent: refused (RFC 6749 §10.12, a forged redirect)"
+                    .into(),
+            );
+        }
+        let code = get("code").ok_or("the redirect has no code")?.to_string();
+        let form = |code: &str| {
+            vec![
+                ("grant_type", "authorization_code".to_string()),
+                ("code", code.to_string()),
+                ("redirect_uri", redirect_uri.clone()),
+                ("code_verifier", verifier.expose_secret().to_string()),
+            ]
+        };
+        let tokens = self
+            .token
+            .request(http, form(&code))
+            .await
+            .map_err(|e| e.to_string())?
+            .token()
+            .map_err(|e| e.to_string())?;
+        let code_reuse = if self.check_code_reuse {
+            Some(self.reuse(http, form(&code), &tokens).await?)
+        } else {
+            None
+        };
+        Ok(LoggedIn { tokens, code_reuse })
+    }
+
+    async fn reuse(
+        &self,
+        http: &reqwest::Client,
+        form: Vec<(&str, String)>,
+        tokens: &Fetched,
+    ) -> Result<CodeReuse, String> {
+        let again = self
+            .token
+            .request(http, form)
+            .await
+            .map_err(|e| e.to_string())?;
+        let refused = !(200..300).contains(&again.status);
+        let answer = match again.error() {
+            Some(error) => format!("status {}, {error}", again.status),
+            None => format!("status {}", again.status),
+        };
+        let tokens_revoked = match &tokens.refresh {
+            None => None,
+            Some(refresh) => {
+                let answer = self
+                    .token
+                    .request(
+                        http,
+                        vec![
+                            ("grant_type", "refresh_token".into()),
+                            ("refresh_token", refresh.expose_secret().to_string()),
+                        ],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Some(!(200..300).contains(&answer.status))
+            }
+        };
+        Ok(CodeReuse {
+            refused,
+            answer,
+            tokens_revoked,
+        })
+    }
+}
+
+/// Accepts connections until one asks for `/callback`; answers it with a page the person can
+/// close, and returns its query parameters (other paths, a favicon for one, get a 404).
+async fn callback(listener: &TcpListener) -> Result<Vec<(String, String)>, String> {
+    loop {
+        let (mut stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
+        let mut buf = vec![0u8; 8192];
+        let mut len = 0;
+        // The request line and headers, at most 8 KiB.
+        while len < buf.len() && !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf[len..]).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => len += n,
+            }
+        }
+        let head = String::from_utf8_lossy(&buf[..len]);
+        let target = head
+            .lines()
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .unwrap_or("");
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        if path != "/callback" {
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
+                .await;
+            continue;
+        }
+        let page = "<!doctype html><title>scimcheck</title><p>scimcheck received the authorization. You can close this window.</p>";
+        let _ = stream
+            .write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                    page.len()
+                )
+                .as_bytes(),
+            )
+            .await;
+        return Ok(query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (query_decode(k), query_decode(v)))
+            .collect());
+    }
+}
+
+fn query_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn query_decode(text: &str) -> String {
+    crate::network::percent_decode(&text.replace('+', " "))
+}
+
+/// Writes a refresh token to `path`, readable by its owner only (0600 on Unix).
+pub fn store(path: &std::path::Path, token: &SecretString) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        // A file that existed keeps its mode on open: set it.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(token.expose_secret().as_bytes())?;
+    file.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_challenge_is_s256_of_the_verifier() {
+        // RFC 7636 Appendix B.
+        assert_eq!(
+            base64url(&Sha256::digest(
+                b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+            )),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        let (verifier, challenge) = pkce();
+        assert_eq!(verifier.expose_secret().len(), 64);
+        assert_eq!(challenge.len(), 43);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stored_token_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("scimcheck-store-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("refresh-token");
+        std::fs::write(&path, "old").unwrap();
+        store(&path, &SecretString::from("r-123".to_string())).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "r-123\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
