@@ -388,6 +388,11 @@ impl Client {
         })
     }
 
+    /// The underlying HTTP client (its proxy and TLS settings), for requests beside the app's.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The redactor of the run's secrets, for every text the run records.
     pub fn redactor(&self) -> std::sync::Arc<Redactor> {
         self.redactor
@@ -397,7 +402,7 @@ impl Client {
     }
 
     /// Adds secrets learned during the run (access and refresh tokens) to the redactor.
-    fn learn(&self, learned: Vec<SecretString>) {
+    pub(crate) fn learn(&self, learned: Vec<SecretString>) {
         if learned.is_empty() {
             return;
         }

@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod http;
 pub mod network;
 pub mod oauth;
+pub mod oauth_checks;
 pub mod oauth_login;
 pub mod redact;
 pub mod report;

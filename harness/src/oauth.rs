@@ -158,6 +158,17 @@ impl OAuth2 {
         answer.token()
     }
 
+    /// A token of its own, apart from the run's (which keeps working): for checks that spend
+    /// one (revoke it, let it expire). A refresh token rotated on the way is kept.
+    pub async fn separate_token(&self, http: &reqwest::Client) -> Result<Fetched, TokenError> {
+        let mut state = self.state.lock().await;
+        let fetched = self.fetch(http, state.refresh.as_ref()).await?;
+        if let Some(r) = &fetched.refresh {
+            state.refresh = Some(r.clone());
+        }
+        Ok(fetched)
+    }
+
     /// The token endpoint as this client calls it.
     pub fn token_endpoint(&self) -> TokenEndpoint<'_> {
         TokenEndpoint {
@@ -310,7 +321,7 @@ fn bearer(token: &SecretString) -> SecretString {
 }
 
 /// `application/x-www-form-urlencoded` (RFC 6749 Appendix B).
-fn form_encode(text: &str) -> String {
+pub fn form_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {

@@ -54,6 +54,28 @@ impl Redact for CheckResult {
     }
 }
 
+impl Redact for crate::exchange::Exchange {
+    /// Removes secrets learned after the exchange was recorded (a token in a token response).
+    fn redact(&mut self, redactor: &Redactor) {
+        redactor.redact_in_place(&mut self.request.url);
+        for (_, v) in &mut self.request.headers {
+            redactor.redact_in_place(v);
+        }
+        if let Some(b) = &mut self.request.body {
+            redactor.redact_in_place(b);
+        }
+        if let Some(r) = &mut self.response {
+            for (_, v) in &mut r.headers {
+                redactor.redact_in_place(v);
+            }
+            redactor.redact_in_place(&mut r.body);
+        }
+        if let Some(e) = &mut self.error {
+            redactor.redact_in_place(&mut e.message);
+        }
+    }
+}
+
 impl Redact for CleanupResult {
     /// Removes the run's secrets from the resource path (its id is the server's) and the note.
     fn redact(&mut self, redactor: &Redactor) {

@@ -276,3 +276,14 @@ pub fn requirement_problems(
     }
     out
 }
+
+#[cfg(test)]
+mod junit_reading {
+    #[test]
+    fn character_references_the_harness_writes_are_read() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"scimcheck\" tests=\"1\" failures=\"1\" errors=\"0\">\n<testsuite name=\"s\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\">\n<testcase name=\"a &apos;b&apos; &quot;c&quot;\" classname=\"s\"><failure message=\"x&#10;y&#9;z\" type=\"required\">it&apos;s &lt;here&gt; &amp; \\u{1b}</failure><system-out>level: required</system-out></testcase>\n</testsuite>\n</testsuites>\n";
+        let report = quick_junit::Report::deserialize_from_str(xml).unwrap();
+        let case = &report.test_suites[0].test_cases[0];
+        assert_eq!(case.name.as_str(), "a 'b' \"c\"");
+    }
+}

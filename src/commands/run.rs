@@ -76,6 +76,15 @@ pub(crate) struct RunArgs {
     /// How the OAuth 2 client authenticates to the token endpoint [default: basic]
     #[arg(long, value_enum)]
     pub(crate) client_auth: Option<ClientAuthArg>,
+    /// The authorize endpoint, for the oauth suite's redirect check (--suite oauth)
+    #[arg(long, value_name = "URL")]
+    pub(crate) authorize_url: Option<String>,
+    /// The revocation endpoint (RFC 7009) for the oauth suite [default: from the server's metadata]
+    #[arg(long, value_name = "URL")]
+    pub(crate) revocation_url: Option<String>,
+    /// The longest the oauth suite waits for an access token to expire, in seconds
+    #[arg(long, default_value_t = 120)]
+    pub(crate) oauth_max_wait: u64,
     /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"
     /// for a direct connection [default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY]
     #[arg(long, value_name = "URL")]
@@ -233,7 +242,11 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
                 VersionArg::V2 => VersionChoice::declared("2.0"),
                 VersionArg::V11 => VersionChoice::declared("1.1"),
             };
-            let suites = select_suites(&config.suite_args, &choice.version)?;
+            let suites = if config.oauth_suite.as_ref().is_some_and(|o| o.alone) {
+                Vec::new()
+            } else {
+                select_suites(&config.suite_args, &choice.version)?
+            };
             (choice, suites)
         }
     };
@@ -270,7 +283,35 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
             std::future::pending::<()>().await;
         }
     };
-    let report = run(&client, &suites, &config.options, events, interrupt).await;
+    let mut report = run(&client, &suites, &config.options, events, interrupt).await;
+    if let (Some(oauth), harness::http::Credential::OAuth2(o)) =
+        (&config.oauth_suite, &client.target().credential)
+        && report.aborted.is_none()
+        && !report.interrupted
+    {
+        let revocation_url = match &oauth.revocation_url {
+            Some(u) => Some(u.clone()),
+            None => harness::oauth_checks::discover_revocation(client.http(), &o.token_url).await,
+        };
+        let checks = harness::oauth_checks::OAuthChecks {
+            oauth: o,
+            authorize_url: oauth.authorize_url.as_deref(),
+            revocation_url: revocation_url.as_deref(),
+            max_wait: oauth.max_wait,
+        };
+        let suite = harness::oauth_checks::run(&client, &checks).await;
+        if !config.display.quiet {
+            let style = config.display.style(std::io::stderr().is_terminal());
+            let mut err = std::io::stderr();
+            let _ = writeln!(err, "{}  {}", suite.id, suite.title);
+            for check in &suite.checks {
+                let _ = harness::reporters::terminal::write_check(check, style, &mut err);
+            }
+        }
+        report.duration_ms += suite.duration_ms;
+        report.suites.push(suite);
+        report.summary = harness::report::Summary::of(&report.suites, client.requests_sent());
+    }
     finish(&report, &config.out, &config.display)
 }
 

@@ -28,6 +28,17 @@ pub(crate) struct RunConfig {
     pub(crate) options: RunOptions,
     pub(crate) display: Display,
     pub(crate) selection: harness::select::Selection,
+    /// `--suite oauth`: the OAuth 2 checks, run after the others.
+    pub(crate) oauth_suite: Option<OAuthSuite>,
+}
+
+/// The settings of the `oauth` suite.
+pub(crate) struct OAuthSuite {
+    /// `--suite oauth` was the only suite asked for: no other suite runs.
+    pub(crate) alone: bool,
+    pub(crate) authorize_url: Option<String>,
+    pub(crate) revocation_url: Option<String>,
+    pub(crate) max_wait: Duration,
 }
 
 pub(crate) fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
@@ -158,10 +169,29 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         target.max_body_bytes = n;
     }
     target.network = network;
-    let suite_args = if args.suites.is_empty() {
+    let mut suite_args = if args.suites.is_empty() {
         file.suites
     } else {
-        args.suites
+        args.suites.clone()
+    };
+    let oauth_suite = if suite_args
+        .iter()
+        .any(|s| s == harness::oauth_checks::SUITE_ID)
+    {
+        suite_args.retain(|s| s != harness::oauth_checks::SUITE_ID);
+        if !matches!(target.credential, Credential::OAuth2(_)) {
+            bail!(
+                "--suite oauth tests an OAuth 2 app: add --auth oauth2 --token-url … --client-id …"
+            );
+        }
+        Some(OAuthSuite {
+            alone: suite_args.is_empty(),
+            authorize_url: args.authorize_url.clone(),
+            revocation_url: args.revocation_url.clone(),
+            max_wait: Duration::from_secs(args.oauth_max_wait),
+        })
+    } else {
+        None
     };
     let version = match (args.scim_version, file.scim_version.as_deref()) {
         (Some(v), _) => v,
@@ -258,6 +288,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
             only,
             skip: args.skip,
         },
+        oauth_suite,
     })
 }
 

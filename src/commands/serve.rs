@@ -171,6 +171,7 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             options: RunOptions::default(),
             display: Display::default(),
             selection: harness::select::Selection::default(),
+            oauth_suite: None,
         };
         let out_dir = config.out.clone();
         let status = execute(config).await;

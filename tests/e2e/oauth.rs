@@ -502,3 +502,119 @@ async fn oauth_login_runs_the_code_flow_with_pkce_and_stores_a_refresh_token_tha
     assert!(!stdout.contains(&refresh) && !stderr.contains(&refresh));
     app.stop().await;
 }
+
+async fn oauth_suite(
+    app: &str,
+    token_url: String,
+    authorize: Option<&str>,
+    revocation: Option<&str>,
+) -> harness::report::SuiteReport {
+    let oauth = std::sync::Arc::new(oauth_client(token_url, None));
+    let client = Client::new(Target::new(app, Credential::OAuth2(oauth.clone())).unwrap()).unwrap();
+    client.prepare().await.unwrap();
+    let checks = harness::oauth_checks::OAuthChecks {
+        oauth: &oauth,
+        authorize_url: authorize,
+        revocation_url: revocation,
+        max_wait: Duration::from_secs(10),
+    };
+    harness::oauth_checks::run(&client, &checks).await
+}
+
+fn labels(suite: &harness::report::SuiteReport) -> Vec<(String, &'static str)> {
+    suite
+        .checks
+        .iter()
+        .map(|c| (c.id.clone(), c.outcome.label()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_oauth_suite_passes_a_correct_server_and_app() {
+    let Some(script) = oidc_server() else { return };
+    let issuer = authorization_server(&script, 2).await;
+    let app = app_accepting(&issuer.issuer, &[]).await;
+    let revocation = format!("{}/token/revocation", issuer.issuer);
+    let authorize = format!("{}/auth", issuer.issuer);
+    let suite = oauth_suite(
+        app.base_url(),
+        format!("{}/token", issuer.issuer),
+        Some(&authorize),
+        Some(&revocation),
+    )
+    .await;
+    for (id, label) in labels(&suite) {
+        assert_eq!(label, "pass", "{id}: {:#?}", suite.checks);
+    }
+    // The tokens of the token responses are in no evidence.
+    let recorded = serde_json::to_string(&suite).unwrap();
+    assert!(!recorded.contains(CLIENT_SECRET));
+    for c in &suite.checks {
+        for e in &c.exchanges {
+            if let Some(r) = &e.response
+                && let Ok(body) = serde_json::from_str::<serde_json::Value>(&r.body)
+                && let Some(t) = body["access_token"].as_str()
+            {
+                assert_eq!(t, "[REDACTED]", "{}", c.id);
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_oauth_check_fails_against_the_fault_it_is_for() {
+    // An authorization server that redirects anywhere and takes any secret (wiremock), in
+    // front of an app that takes any token (the reference server's auth-not-enforced).
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/authorize"))
+        .respond_with(ResponseTemplate::new(302).insert_header(
+            "location",
+            "https://scimcheck-unregistered.invalid/callback?code=c&state=s",
+        ))
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(token("any-token-for-anyone-1", 1))
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/revoke"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&mock)
+        .await;
+    let app = refserver::start(ServerConfig {
+        port: 0,
+        faults: Faults::new([Fault::AuthNotEnforced]),
+        auth: refserver::Auth {
+            token: Some("static-token-unused".into()),
+            basic: None,
+        },
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let authorize = format!("{}/authorize", mock.uri());
+    let revoke = format!("{}/revoke", mock.uri());
+    let suite = oauth_suite(
+        app.base_url(),
+        format!("{}/token", mock.uri()),
+        Some(&authorize),
+        Some(&revoke),
+    )
+    .await;
+    let expected = [
+        ("authorize-refuses-unregistered-redirect", "fail"),
+        ("token-refuses-wrong-secret", "fail"),
+        ("api-refuses-revoked-token", "fail"),
+        ("api-refuses-expired-token", "fail"),
+    ];
+    let got = labels(&suite);
+    let got: Vec<(&str, &str)> = got.iter().map(|(i, l)| (i.as_str(), *l)).collect();
+    assert_eq!(got, expected, "{:#?}", suite.checks);
+    let recorded = serde_json::to_string(&suite).unwrap();
+    assert!(!recorded.contains("any-token-for-anyone"), "{recorded}");
+    app.stop().await;
+}

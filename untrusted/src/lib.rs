@@ -53,7 +53,7 @@ pub fn xml(text: &str, in_attribute: bool) -> Cow<'_, str> {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' => out.push_str("&apos;"),
             '\n' | '\r' | '\t' if in_attribute => {
                 let _ = write!(out, "&#{};", c as u32);
             }
@@ -129,7 +129,7 @@ mod tests {
     fn xml_never_carries_a_character_xml_forbids() {
         assert_eq!(
             xml("a\u{1b}[31m<b>&\"'\u{ffff}", false),
-            "a\\u{1b}[31m&lt;b&gt;&amp;&quot;&#39;\\u{ffff}"
+            "a\\u{1b}[31m&lt;b&gt;&amp;&quot;&apos;\\u{ffff}"
         );
         assert_eq!(xml("line\nnext\ttab", false), "line\nnext\ttab");
         assert_eq!(xml("line\nnext\ttab", true), "line&#10;next&#9;tab");
@@ -140,7 +140,7 @@ mod tests {
     fn markup_is_escaped() {
         assert_eq!(
             html("<script>\"x\"&'y'</script>"),
-            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
+            "&lt;script&gt;&quot;x&quot;&amp;&apos;y&apos;&lt;/script&gt;"
         );
     }
 }
