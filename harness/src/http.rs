@@ -675,7 +675,7 @@ impl Client {
             (
                 TransportErrorKind::Timeout,
                 format!(
-                    "no complete response within the timeout (connect {} s, request {} s)",
+                    "no complete response within the timeout (connect {} s, request {} s). Fix: check that the app is up and reachable from here (behind a corporate proxy: HTTPS_PROXY or --proxy); for a slow app, raise --timeout",
                     self.target.connect_timeout.as_secs_f32(),
                     self.target.request_timeout.as_secs_f32()
                 ),
