@@ -618,3 +618,72 @@ async fn each_oauth_check_fails_against_the_fault_it_is_for() {
     assert!(!recorded.contains("any-token-for-anyone"), "{recorded}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn oauth_login_refuses_a_redirect_with_a_forged_state() {
+    // No authorization server is needed: the forged redirect comes straight to the loopback.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("refresh-token");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args([
+            "oauth",
+            "login",
+            "--no-browser",
+            "--wait",
+            "30",
+            "--client-id",
+            "scimcheck",
+        ])
+        .args([
+            "--authorize-url",
+            "http://127.0.0.1:9/auth",
+            "--token-url",
+            "http://127.0.0.1:9/token",
+        ])
+        .arg("--store")
+        .arg(&store)
+        .env("SCIM_CLIENT_SECRET", CLIENT_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (url, mut rest) = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(stderr);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "no URL printed");
+            if line.trim().starts_with("http") {
+                return (line.trim().to_string(), reader);
+            }
+        }
+    })
+    .await
+    .unwrap();
+    let redirect = url
+        .split("redirect_uri=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .replace("%3A", ":")
+        .replace("%2F", "/");
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let answer = http
+        .get(format!("{redirect}?code=stolen-code&state=forged-state"))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut rest, &mut said).unwrap();
+    assert_eq!(status.code(), Some(2), "{said}");
+    assert!(said.contains("state is not the one sent"), "{said}");
+    assert!(!store.exists());
+}
