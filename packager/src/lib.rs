@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::manifest::{Manifest, Run, SuiteLine};
+use crate::manifest::{Manifest, Packaging, Run, SuiteLine};
 use crate::results::{required_suites, requirement_problems};
 use crate::rules::Completeness;
 use crate::submission::Submission;
@@ -37,10 +37,9 @@ pub struct PackageOptions<'a> {
     pub draft: bool,
     /// The oldest results accepted, in days.
     pub max_age_days: i64,
-    /// The submission date the review timeline counts from.
+    /// The submission date: the review timeline counts from it, and the results' age is
+    /// measured at its end.
     pub submission_date: NaiveDate,
-    /// "Now", for the age rule.
-    pub now: DateTime<Utc>,
     /// The packaging tool's version (recorded in the manifest).
     pub tool_version: String,
 }
@@ -80,9 +79,29 @@ pub enum PackageError {
 /// Validates, cross-checks and (when ready, or as a draft) builds the bundle.
 pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
     let s = submission::load(&o.submission)?;
-    let completeness = rules::check(&s, o.env);
+    // The environment is asked about names only; which were missing is recorded so that
+    // `verify` can judge the same way later.
+    let missing = std::cell::RefCell::new(Vec::<String>::new());
+    let env = |name: &str| {
+        let set = (o.env)(name);
+        if !set && !missing.borrow().iter().any(|m| m == name) {
+            missing.borrow_mut().push(name.to_string());
+        }
+        set
+    };
+    let completeness = rules::check(&s, &env);
+    let packaging = Packaging {
+        submission_date: o.submission_date.format("%Y-%m-%d").to_string(),
+        max_age_days: o.max_age_days,
+        env_missing: missing.into_inner(),
+    };
     let files = results::read_dir(&o.results)?;
-    let results_problems = requirement_problems(&s, &files.results, Some(o.max_age_days), o.now);
+    let results_problems = requirement_problems(
+        &s,
+        &files.results,
+        Some(o.max_age_days),
+        as_of(o.submission_date),
+    );
     let ready = completeness.complete() && results_problems.is_empty();
     if !ready && !o.draft {
         return Ok(Packaged {
@@ -91,30 +110,69 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
             bundle: None,
         });
     }
+    let bundle = derive(&Derivation {
+        submission: &s,
+        completeness: &completeness,
+        results: &files,
+        results_problems: &results_problems,
+        packaging,
+        tool_version: &o.tool_version,
+    });
+    Ok(Packaged {
+        completeness,
+        results_problems,
+        bundle: Some(bundle::write_tar_gz(&bundle)?),
+    })
+}
+
+/// The moment the results' age is measured at: the end of the submission date.
+fn as_of(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(23, 59, 59)
+        .map(|t| t.and_utc())
+        .unwrap_or_default()
+}
+
+/// Everything a bundle is made of.
+struct Derivation<'a> {
+    submission: &'a Submission,
+    completeness: &'a Completeness,
+    results: &'a results::ResultFiles,
+    results_problems: &'a [String],
+    packaging: Packaging,
+    tool_version: &'a str,
+}
+
+/// The bundle's files (but SHA256SUMS): the inputs as given, and the files derived from them.
+/// `package` writes them; `verify` derives them again from a bundle's inputs and compares.
+fn derive(d: &Derivation<'_>) -> BTreeMap<String, Vec<u8>> {
+    let s = d.submission;
     let mut bundle: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    bundle.insert("results/junit.xml".into(), files.junit);
-    bundle.insert("results/results.json".into(), files.json);
-    if let Some(report) = files.report {
+    bundle.insert(INPUT_SUBMISSION.into(), s.text.clone().into_bytes());
+    bundle.insert(RESULTS_JUNIT.into(), d.results.junit.clone());
+    bundle.insert(RESULTS_JSON.into(), d.results.json.clone());
+    if let Some(report) = &d.results.report {
         // The run's own report, with every request and response, as the harness wrote it.
-        bundle.insert("results/report.html".into(), report);
+        bundle.insert(RESULTS_REPORT.into(), report.clone());
     }
     bundle.insert(
         "submission.json".into(),
-        serde_json::to_vec_pretty(&s).expect("a submission serialises"),
+        serde_json::to_vec_pretty(s).expect("a submission serialises"),
     );
-    if let Some((name, bytes)) = logo_file(&s) {
+    if let Some((name, bytes)) = logo_file(s) {
         bundle.insert(name, bytes);
     }
-    if let Some((name, bytes)) = guide_file(&s) {
+    if let Some((name, bytes)) = guide_file(s) {
         bundle.insert(name, bytes);
     }
+    let draft = !(d.completeness.complete() && d.results_problems.is_empty());
     let mut manifest = manifest_for(
-        &s,
-        &completeness,
-        &files.results,
-        &results_problems,
-        o,
-        !ready,
+        s,
+        d.completeness,
+        &d.results.results,
+        d.results_problems,
+        d.tool_version,
+        d.packaging.clone(),
+        draft,
     );
     // Every file but SHA256SUMS, the report and the manifest included.
     manifest.files = bundle
@@ -124,29 +182,31 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
         .collect();
     manifest.files.sort();
     let report = html::render(
-        &s,
-        &completeness,
-        &files.results,
+        s,
+        d.completeness,
+        &d.results.results,
         &manifest,
-        &results_problems,
+        d.results_problems,
     );
     bundle.insert("report.html".into(), report.into_bytes());
     bundle.insert(
         "manifest.json".into(),
         serde_json::to_vec_pretty(&manifest).expect("a manifest serialises"),
     );
-    Ok(Packaged {
-        completeness,
-        results_problems,
-        bundle: Some(bundle::write_tar_gz(&bundle)?),
-    })
+    bundle
 }
+
+/// The submission file as the ISV wrote it.
+const INPUT_SUBMISSION: &str = "inputs/submission.toml";
+const RESULTS_JUNIT: &str = "results/junit.xml";
+const RESULTS_JSON: &str = "results/results.json";
+const RESULTS_REPORT: &str = "results/report.html";
 
 fn logo_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     if s.app.logo.is_empty() {
         return None;
     }
-    let bytes = files::read_capped(&s.base_dir.join(&s.app.logo), rules::LOGO_MAX_BYTES).ok()?;
+    let bytes = s.read_input(&s.app.logo, rules::LOGO_MAX_BYTES).ok()?;
     let kind = rules::image_kind(&bytes)?;
     ((bytes.len() as u64) < rules::LOGO_MAX_BYTES).then(|| (format!("logo.{kind}"), bytes))
 }
@@ -156,7 +216,7 @@ fn guide_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     if g.is_empty() || g.starts_with("https://") {
         return None;
     }
-    let bytes = files::read_capped(&s.base_dir.join(g), files::GUIDE_MAX_BYTES).ok()?;
+    let bytes = s.read_input(g, files::GUIDE_MAX_BYTES).ok()?;
     let ext = if bytes.starts_with(b"%PDF") {
         "pdf"
     } else {
@@ -193,40 +253,20 @@ fn run_of(r: &RunReport) -> Run {
     }
 }
 
-/// Where the manifest disagrees with what the bundle's own submission and results say.
-fn manifest_disagreements(m: &Manifest, s: &Submission, r: &RunReport) -> Vec<String> {
-    let kind = if s.app.exists_in_oin { "update" } else { "new" };
-    let required: Vec<String> = required_suites(s).iter().map(|x| x.to_string()).collect();
-    let fields = [
-        ("form", m.form == s.form.as_str()),
-        ("kind", m.kind == kind),
-        ("base_url", m.base_url == s.scim.base_url),
-        ("scim_version", m.scim_version == s.scim.version),
-        ("run", m.run == run_of(r)),
-        ("required_suites", m.required_suites == required),
-    ];
-    fields
-        .into_iter()
-        .filter(|(_, agrees)| !agrees)
-        .map(|(field, _)| {
-            format!(
-                "manifest.json: {field} disagrees with the bundle's submission.json and results"
-            )
-        })
-        .collect()
-}
-
 fn manifest_for(
     s: &Submission,
     c: &Completeness,
     r: &RunReport,
     problems: &[String],
-    o: &PackageOptions<'_>,
+    tool_version: &str,
+    packaging: Packaging,
     draft: bool,
 ) -> Manifest {
+    let submitted =
+        NaiveDate::parse_from_str(&packaging.submission_date, "%Y-%m-%d").unwrap_or_default();
     Manifest {
         format_version: 1,
-        tool_version: o.tool_version.clone(),
+        tool_version: tool_version.to_string(),
         draft,
         form: s.form.as_str().into(),
         kind: if s.app.exists_in_oin { "update" } else { "new" }.into(),
@@ -246,39 +286,50 @@ fn manifest_for(
         run: run_of(r),
         required_suites: required_suites(s).iter().map(|x| x.to_string()).collect(),
         results_problems: problems.to_vec(),
-        timeline: timeline::timeline(o.submission_date),
+        timeline: timeline::timeline(submitted),
         files: Vec::new(),
+        packaging,
     }
+}
+
+/// What a bundle is, as `verify` finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BundleStatus {
+    /// Intact, complete, and its results support the submission.
+    ReviewReady,
+    /// Intact, and marked DRAFT: why it is not review-ready.
+    Draft(Vec<String>),
+    /// Not what `package` made of its own inputs, or unreadable: the problems.
+    Invalid(Vec<String>),
 }
 
 /// What `verify` found.
 pub struct Verified {
-    /// Every problem (empty: the bundle is intact and review-ready, or an intact draft).
-    pub problems: Vec<String>,
+    /// The bundle's status.
+    pub status: BundleStatus,
     /// The manifest, when it could be read.
     pub manifest: Option<Manifest>,
+    /// The required checks of the bundled results that failed (`suite/check`).
+    pub failed_required: Vec<String>,
 }
 
-/// Re-checks a bundle: hashes, structure, the results (JUnit against JSON, and the
-/// requirements of the bundled submission), and, unless it is a draft, its completeness.
+/// Re-checks a bundle: its hashes, then every derived file (manifest, report, submission.json)
+/// derived again from the bundled inputs (the submission file, logo, guide) and results and
+/// compared byte for byte, so that a doctored file is caught even with its sums recomputed;
+/// then the status it claims.
 pub fn verify(path: &Path) -> Verified {
+    let invalid = |problems: Vec<String>| Verified {
+        status: BundleStatus::Invalid(problems),
+        manifest: None,
+        failed_required: Vec::new(),
+    };
     let bytes = match files::read_capped(path, files::BUNDLE_MAX_BYTES) {
         Ok(b) => b,
-        Err(e) => {
-            return Verified {
-                problems: vec![format!("cannot read {}: {e}", path.display())],
-                manifest: None,
-            };
-        }
+        Err(e) => return invalid(vec![format!("cannot read {}: {e}", path.display())]),
     };
     let files = match bundle::read_tar_gz(&bytes) {
         Ok(f) => f,
-        Err(e) => {
-            return Verified {
-                problems: vec![format!("{}: {e}", path.display())],
-                manifest: None,
-            };
-        }
+        Err(e) => return invalid(vec![format!("{}: {e}", path.display())]),
     };
     let mut problems = bundle::check_sums(&files);
     let manifest: Option<Manifest> =
@@ -291,56 +342,118 @@ pub fn verify(path: &Path) -> Verified {
                     None
                 }
             });
-    let submission: Option<Submission> =
-        files
-            .get("submission.json")
-            .and_then(|s| match serde_json::from_slice(s) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    problems.push(format!("submission.json: {e}"));
-                    None
+    let mut failed_required = Vec::new();
+    match (&manifest, rederive(&files, manifest.as_ref())) {
+        (_, Err(e)) => problems.push(e),
+        (None, Ok(_)) => {}
+        (Some(m), Ok((derived, results))) => {
+            failed_required = results
+                .keys(scim_results::CheckResult::fails_run)
+                .into_iter()
+                .collect();
+            for (name, bytes) in &derived {
+                match files.get(name) {
+                    None => problems.push(format!("{name} is missing")),
+                    Some(b) if b != bytes => problems.push(format!(
+                        "{name} is not what the bundle's inputs and results give: it was changed after packaging"
+                    )),
+                    Some(_) => {}
                 }
-            });
-    if let (Some(json), Some(junit)) = (
-        files.get("results/results.json"),
-        files.get("results/junit.xml"),
-    ) {
-        match results::parse_pair(
-            json,
-            junit,
-            Path::new("results/results.json"),
-            Path::new("results/junit.xml"),
-        ) {
-            Err(e) => problems.push(e.to_string()),
-            Ok(r) => {
-                if let (Some(s), Some(m)) = (&submission, &manifest) {
-                    problems.extend(manifest_disagreements(m, s, &r));
-                    let found = requirement_problems(s, &r, None, Utc::now());
-                    if !m.draft {
-                        problems.extend(found);
-                    } else if found != m.results_problems {
-                        problems.push(
-                            "the manifest's results problems differ from the bundled results"
-                                .into(),
-                        );
-                    }
+            }
+            for name in files.keys() {
+                if name != bundle::SUMS && !derived.contains_key(name) {
+                    problems.push(format!("{name} is not a file package writes"));
                 }
+            }
+            if problems.is_empty() && m.draft {
+                let mut reasons = m.findings.clone();
+                reasons.extend(m.results_problems.iter().cloned());
+                return Verified {
+                    status: BundleStatus::Draft(reasons),
+                    manifest: manifest.clone(),
+                    failed_required,
+                };
             }
         }
     }
-    if let Some(m) = &manifest {
-        if !m.draft && (!m.complete || m.completeness != 100) {
-            problems.push(format!(
-                "the bundle is not marked DRAFT but the submission is {}% complete",
-                m.completeness
-            ));
-        }
-        let mut listed: Vec<&String> = m.files.iter().collect();
-        listed.sort();
-        let present: Vec<&String> = files.keys().filter(|k| *k != bundle::SUMS).collect();
-        if listed != present {
-            problems.push("the manifest's file list differs from the bundle's files".into());
-        }
+    Verified {
+        status: if problems.is_empty() {
+            BundleStatus::ReviewReady
+        } else {
+            BundleStatus::Invalid(problems)
+        },
+        manifest,
+        failed_required,
     }
-    Verified { problems, manifest }
+}
+
+/// The files `package` makes of a bundle's inputs and results, and the results.
+fn rederive(
+    files: &BTreeMap<String, Vec<u8>>,
+    manifest: Option<&Manifest>,
+) -> Result<(BTreeMap<String, Vec<u8>>, RunReport), String> {
+    let m = manifest.ok_or("manifest.json is missing or unreadable")?;
+    let ours = env!("CARGO_PKG_VERSION");
+    if m.tool_version != ours {
+        return Err(format!(
+            "packaged by scimcheck {}, and this is {ours}: the derived files can only be derived again by the same version",
+            m.tool_version
+        ));
+    }
+    let text = files
+        .get(INPUT_SUBMISSION)
+        .ok_or(format!("{INPUT_SUBMISSION} is missing"))?;
+    let text = std::str::from_utf8(text).map_err(|_| format!("{INPUT_SUBMISSION} is not UTF-8"))?;
+    let mut s = submission::parse(INPUT_SUBMISSION, text).map_err(|e| e.to_string())?;
+    // The logo and the guide as the submission names them, from the bundle.
+    let bundled = |prefix: &str| {
+        files
+            .iter()
+            .find(|(k, _)| k.starts_with(prefix) && !k.contains('/'))
+            .map(|(_, v)| v.clone())
+    };
+    let mut inputs = BTreeMap::new();
+    if let Some(logo) = bundled("logo.") {
+        inputs.insert(s.app.logo.clone(), logo);
+    }
+    if let Some(guide) = bundled("config-guide.") {
+        inputs.insert(s.scim.config_guide.clone(), guide);
+    }
+    s.inputs = Some(std::sync::Arc::new(inputs));
+    let (json, junit) = match (files.get(RESULTS_JSON), files.get(RESULTS_JUNIT)) {
+        (Some(j), Some(x)) => (j.clone(), x.clone()),
+        _ => return Err(format!("{RESULTS_JSON} or {RESULTS_JUNIT} is missing")),
+    };
+    let results = results::parse_pair(
+        &json,
+        &junit,
+        Path::new(RESULTS_JSON),
+        Path::new(RESULTS_JUNIT),
+    )
+    .map_err(|e| e.to_string())?;
+    let result_files = results::ResultFiles {
+        json,
+        junit,
+        results: results.clone(),
+        report: files.get(RESULTS_REPORT).cloned(),
+    };
+    let missing = &m.packaging.env_missing;
+    let completeness = rules::check(&s, &|name: &str| !missing.iter().any(|n| n == name));
+    let submitted = NaiveDate::parse_from_str(&m.packaging.submission_date, "%Y-%m-%d")
+        .map_err(|_| "manifest.json: packaging.submission_date is not a date".to_string())?;
+    let results_problems = requirement_problems(
+        &s,
+        &results,
+        Some(m.packaging.max_age_days),
+        as_of(submitted),
+    );
+    let derived = derive(&Derivation {
+        submission: &s,
+        completeness: &completeness,
+        results: &result_files,
+        results_problems: &results_problems,
+        packaging: m.packaging.clone(),
+        tool_version: ours,
+    });
+    Ok((derived, results))
 }

@@ -1,7 +1,8 @@
 //! `manifest.json`, the bundle's table of contents: what was submitted (form, new or update,
 //! completeness), what was tested (target, SCIM version, run, suites and their versions), the
 //! expected review timeline, and the files. It holds no time of packaging, so the same inputs
-//! give the same bytes.
+//! give the same bytes; what packaging took besides the bundled files is recorded in
+//! [`Packaging`], so that `verify` derives every derived file again and compares.
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,22 @@ pub struct Manifest {
     pub timeline: Timeline,
     /// Every file of the bundle but SHA256SUMS.
     pub files: Vec<String>,
+    /// The packaging's inputs that are not files.
+    #[serde(default)]
+    pub packaging: Packaging,
+}
+
+/// What `package` was given besides the files it bundles.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Packaging {
+    /// The submission date (YYYY-MM-DD): the timeline counts from it, and the results' age
+    /// is measured at it.
+    pub submission_date: String,
+    /// The oldest results accepted, in days.
+    pub max_age_days: i64,
+    /// The environment variables the submission names that were not set (the secrets
+    /// themselves are never read).
+    pub env_missing: Vec<String>,
 }
 
 /// The run behind the results.

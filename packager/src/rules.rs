@@ -163,6 +163,48 @@ fn https_url(v: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Why Okta's cloud cannot reach the URL's host, if it cannot: localhost, loopback, private
+/// (RFC 1918, IPv6 unique local), link-local, unspecified, or a name only a local network
+/// resolves (`.local`, `.internal`, `.localhost`, `.lan`, `.home.arpa`).
+pub fn unreachable_from_okta(url: &str) -> Option<String> {
+    use std::net::IpAddr;
+    let authority = url.split("://").nth(1)?.split('/').next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        })
+    };
+    let lower = host.to_ascii_lowercase();
+    let name = lower.trim_end_matches('.');
+    if name == "localhost"
+        || [".localhost", ".local", ".internal", ".lan", ".home.arpa"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+    {
+        return Some(format!("{host} is a local name"));
+    }
+    let ip: IpAddr = name.parse().ok()?;
+    let what = match ip {
+        IpAddr::V4(v4) if v4.is_loopback() => "a loopback address",
+        IpAddr::V4(v4) if v4.is_private() => "a private address (RFC 1918)",
+        IpAddr::V4(v4) if v4.is_link_local() => "a link-local address",
+        IpAddr::V4(v4) if v4.is_unspecified() => "the unspecified address",
+        IpAddr::V6(v6) if v6.is_loopback() => "a loopback address",
+        IpAddr::V6(v6) if v6.is_unspecified() => "the unspecified address",
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 => "a unique local address",
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => "a link-local address",
+        _ => return None,
+    };
+    Some(format!("{host} is {what}"))
+}
+
 /// A plausible email address (one @, a dot in the domain, no spaces).
 pub fn email(v: &str) -> Result<(), String> {
     filled(v)?;
@@ -266,25 +308,22 @@ pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 }
 
 fn logo(s: &Submission) -> Result<(), String> {
-    filled(&s.app.logo)?;
-    let path = s.base_dir.join(&s.app.logo);
-    let bytes = crate::files::read_capped(&path, LOGO_MAX_BYTES).map_err(|e| match e {
-        crate::files::ReadError::TooLarge { size, .. } => format!(
-            "{} is {size} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)",
-            path.display()
-        ),
+    let name = &s.app.logo;
+    filled(name)?;
+    let bytes = s.read_input(name, LOGO_MAX_BYTES).map_err(|e| match e {
+        crate::files::ReadError::TooLarge { size, .. } => {
+            format!("{name} is {size} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)")
+        }
         other => other.to_string(),
     })?;
     if image_kind(&bytes).is_none() {
         return Err(format!(
-            "{} is not a PNG, JPG or GIF (its bytes say otherwise, whatever its name)",
-            path.display()
+            "{name} is not a PNG, JPG or GIF (its bytes say otherwise, whatever its name)"
         ));
     }
     if bytes.len() as u64 >= LOGO_MAX_BYTES {
         return Err(format!(
-            "{} is {} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)",
-            path.display(),
+            "{name} is {} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)",
             bytes.len()
         ));
     }
@@ -297,14 +336,15 @@ fn config_guide(s: &Submission) -> Result<(), String> {
     if g.starts_with("https://") {
         return https_url(g);
     }
-    let path = s.base_dir.join(g);
-    let bytes = crate::files::read_capped(&path, crate::files::GUIDE_MAX_BYTES).map_err(|e| {
-        format!("{g:?} is neither an https:// link nor a file within the limits: {e}")
-    })?;
+    let bytes = s
+        .read_input(g, crate::files::GUIDE_MAX_BYTES)
+        .map_err(|e| {
+            format!("{g:?} is neither an https:// link nor a file within the limits: {e}")
+        })?;
     let html = g.ends_with(".html") || g.ends_with(".htm");
     let pdf = bytes.starts_with(b"%PDF");
     if !(html || pdf) {
-        return Err(format!("{} is not HTML or PDF", path.display()));
+        return Err(format!("{g} is not HTML or PDF"));
     }
     Ok(())
 }
@@ -557,9 +597,13 @@ fn scim_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn Fn(&str
     );
     c.require(
         "scim.base_url",
-        "an HTTPS base URL without \"_\", at most 1024 characters",
+        "an HTTPS base URL without \"_\", at most 1024 characters, on a host Okta's cloud can reach",
         https_url(&s.scim.base_url).and_then(|()| {
-            if s.scim.base_url.contains('_') {
+            if let Some(why) = unreachable_from_okta(&s.scim.base_url) {
+                Err(format!(
+                    "{why}: Okta provisions from its cloud over the public internet, so a local or private host can never be reached (a DRAFT bundle still works)"
+                ))
+            } else if s.scim.base_url.contains('_') {
                 Err("contains \"_\"".into())
             } else if s.scim.base_url.len() > 1024 {
                 Err(format!("{} characters", s.scim.base_url.len()))
@@ -673,6 +717,35 @@ pub fn write_completeness(c: &Completeness, out: &mut dyn std::io::Write) -> std
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_okta_cannot_reach_are_named() {
+        for url in [
+            "https://localhost:8443/scim/v2",
+            "https://127.0.0.1/scim",
+            "https://10.1.2.3/scim",
+            "https://172.20.0.5:443/scim",
+            "https://192.168.1.10/scim",
+            "https://169.254.10.1/scim",
+            "https://[::1]:8443/scim",
+            "https://[fd00::1]/scim",
+            "https://[fe80::1]/scim",
+            "https://scim.corp.internal/scim",
+            "https://printer.local/scim",
+            "https://0.0.0.0/scim",
+        ] {
+            assert!(unreachable_from_okta(url).is_some(), "{url}");
+        }
+        for url in [
+            "https://scim.acme.example/scim/v2",
+            "https://8.8.8.8/scim",
+            "https://172.32.0.1/scim",
+            "https://[2001:db8::1]/scim",
+            "https://user@app.example.com:8443/scim",
+        ] {
+            assert_eq!(unreachable_from_okta(url), None, "{url}");
+        }
+    }
 
     #[test]
     fn escalation_rejects_generic_and_toll_free() {

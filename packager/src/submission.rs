@@ -49,6 +49,57 @@ pub struct Submission {
     /// Where the file was read from (logo and guide paths are relative to it).
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// The files it names, by the name written in it, when they come from a bundle rather
+    /// than from `base_dir` (`verify` re-derives a bundle from its own inputs).
+    #[serde(skip)]
+    pub inputs: Option<std::sync::Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
+    /// The file's text as read (bundled as the input it is).
+    #[serde(skip)]
+    pub text: String,
+}
+
+impl Submission {
+    /// A file the submission names (the logo, the guide), at most `limit` bytes. Errors name
+    /// the file as the submission writes it, so that they read the same wherever it is read.
+    pub fn read_input(&self, name: &str, limit: u64) -> Result<Vec<u8>, crate::files::ReadError> {
+        use crate::files::ReadError;
+        let not_found = || ReadError::Io {
+            path: name.to_string(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        match &self.inputs {
+            Some(files) => {
+                let bytes = files.get(name).ok_or_else(not_found)?;
+                if bytes.len() as u64 > limit {
+                    return Err(ReadError::TooLarge {
+                        path: name.to_string(),
+                        size: bytes.len() as u64,
+                        limit,
+                    });
+                }
+                Ok(bytes.clone())
+            }
+            None => {
+                crate::files::read_capped(&self.base_dir.join(name), limit).map_err(|e| match e {
+                    ReadError::Io { source, .. }
+                        if source.kind() == std::io::ErrorKind::NotFound =>
+                    {
+                        not_found()
+                    }
+                    ReadError::Io { source, .. } => ReadError::Io {
+                        path: name.to_string(),
+                        source,
+                    },
+                    ReadError::NotRegular(_) => ReadError::NotRegular(name.to_string()),
+                    ReadError::TooLarge { size, limit, .. } => ReadError::TooLarge {
+                        path: name.to_string(),
+                        size,
+                        limit,
+                    },
+                })
+            }
+        }
+    }
 }
 
 /// App information (OIN Manager) or catalogue properties (OIN Wizard).
@@ -234,11 +285,13 @@ pub fn parse(file: &str, text: &str) -> Result<Submission, LoadError> {
             });
         }
     }
-    toml::from_str(text).map_err(|e| LoadError::Parse {
+    let mut s: Submission = toml::from_str(text).map_err(|e| LoadError::Parse {
         file: file.into(),
         line: line_of(e.span().map_or(0, |s| s.start)),
         message: e.message().trim().to_string(),
-    })
+    })?;
+    s.text = text.to_string();
+    Ok(s)
 }
 
 #[cfg(test)]

@@ -132,6 +132,7 @@ async fn a_ready_submission_gives_a_deterministic_bundle_that_verifies_without_s
         [
             "SHA256SUMS",
             "config-guide.html",
+            "inputs/submission.toml",
             "logo.png",
             "manifest.json",
             "report.html",
@@ -162,7 +163,11 @@ async fn a_ready_submission_gives_a_deterministic_bundle_that_verifies_without_s
 
     let verified = scimcheck(&["verify", "a.tar.gz"], d, None);
     assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
-    assert!(stdout(&verified).contains("OK: hashes, structure and results check out"));
+    assert!(
+        stdout(&verified).contains("REVIEW-READY: intact"),
+        "{}",
+        stdout(&verified)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,7 +200,8 @@ async fn a_tampered_bundle_is_refused_naming_the_file() {
     std::io::Write::write_all(&mut gz, &raw.into_inner().unwrap()).unwrap();
     std::fs::write(d.join("bad.tar.gz"), gz.finish().unwrap()).unwrap();
     let out = scimcheck(&["verify", "bad.tar.gz"], d, None);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("INVALID"), "{}", stdout(&out));
     assert!(
         stdout(&out)
             .contains("results/results.json: its SHA-256 does not match SHA256SUMS (tampered)"),
@@ -205,7 +211,7 @@ async fn a_tampered_bundle_is_refused_naming_the_file() {
 
     std::fs::write(d.join("garbage.tar.gz"), b"not an archive").unwrap();
     let out = scimcheck(&["verify", "garbage.tar.gz"], d, None);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("garbage.tar.gz: "),
         "{}",
@@ -252,8 +258,17 @@ async fn results_that_do_not_support_the_submission_are_listed() {
         stdout(&out)
     );
     let out = scimcheck(&["verify", "oin-submission.tar.gz"], d, None);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("DRAFT"), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("DRAFT: intact, but not review-ready"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("suite okta-scim2-crud is missing from the results"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -361,9 +376,30 @@ async fn a_manifest_that_disagrees_with_the_bundle_is_refused_even_with_new_sums
     std::fs::write(d.join("forged.tar.gz"), reforge(&mut files)).unwrap();
     let out = scimcheck(&["verify", "forged.tar.gz"], d, None);
     let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("manifest.json: base_url disagrees"), "{text}");
-    assert!(text.contains("manifest.json: run disagrees"), "{text}");
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("manifest.json is not what the bundle's inputs and results give"),
+        "{text}"
+    );
+
+    // A report made to look better, its sums recomputed: derived again, it differs.
+    let mut files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("ok.tar.gz")).unwrap()).unwrap();
+    let report = String::from_utf8(files["report.html"].clone()).unwrap();
+    files.insert(
+        "report.html".into(),
+        report
+            .replacen("<body>", "<body><p>All checks passed.</p>", 1)
+            .into_bytes(),
+    );
+    std::fs::write(d.join("doctored.tar.gz"), reforge(&mut files)).unwrap();
+    let out = scimcheck(&["verify", "doctored.tar.gz"], d, None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("report.html is not what the bundle's inputs and results give"),
+        "{text}"
+    );
 }
 
 /// Regression: report.html wrote `outcome.status` from results.json unescaped.
@@ -445,7 +481,7 @@ async fn a_crafted_bundle_cannot_steer_the_terminal() {
     std::fs::write(d.join("crafted.tar.gz"), reforge(&mut files)).unwrap();
     let out = scimcheck(&["verify", "crafted.tar.gz"], d, None);
     let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(out.status.code(), Some(2), "{text}");
     for c in ['\u{1b}', '\r', '\u{7}'] {
         assert!(!text.contains(c), "{c:?} reached the terminal: {text:?}");
     }
