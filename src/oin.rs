@@ -126,6 +126,10 @@ fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitSt
                 args.out.display(),
                 packager::bundle::sha256_hex(bytes)
             )?;
+            writeln!(
+                out,
+                "The OIN Wizard still asks for links to Runscope SPEC and CRUD results: this bundle is the reproducible evidence to share with the OIN team beside them (scimcheck verify; run Okta's exports locally with scimcheck run --runscope)"
+            )?;
             Ok(if packaged.ready() || args.draft {
                 ExitStatus::Success
             } else {
