@@ -54,6 +54,11 @@ Exit status: 0 all required checks passed, 1 a required check failed,
     /// refresh token that `run --auth oauth2` uses.
     #[command(name = "oauth")]
     OAuth(crate::commands::oauth::OAuthArgs),
+    /// Run a review bundle's checks again against the app (same suites, versions, options)
+    /// and compare them with the bundled verdicts; exit 1 on a regression.
+    Rerun(crate::commands::rerun::RerunArgs),
+    /// Compare two runs' results check by check; exit 1 on a regression.
+    Diff(crate::commands::rerun::DiffArgs),
     /// Convert an Okta Runscope export into a suite file, listing what cannot be expressed.
     ImportRunscope(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
@@ -86,6 +91,8 @@ pub fn main() -> ExitCode {
             Command::Package(args) => crate::oin::package(args),
             Command::Verify(args) => crate::oin::verify(args),
             Command::ImportRunscope(args) => import_runscope(args),
+            Command::Rerun(args) => crate::commands::rerun::rerun_command(args).await,
+            Command::Diff(args) => crate::commands::rerun::diff_command(args),
             Command::OAuth(args) => crate::commands::oauth::oauth_command(args).await,
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -2,8 +2,9 @@
 //! shared with the packager), and how the harness removes secrets from them ([`Redact`]).
 
 pub use scim_results::{
-    Abort, AbortCause, CheckResult, CleanupAction, CleanupResult, ExitStatus, FORMAT_VERSION,
-    Outcome, RunReport, SuiteReport, Summary, TargetInfo, Tool,
+    Abort, AbortCause, Change, CheckResult, CleanupAction, CleanupResult, ExitStatus,
+    FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, SuiteReport, Summary, TargetInfo,
+    Tool, diff,
 };
 
 use crate::redact::Redactor;

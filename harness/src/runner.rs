@@ -234,6 +234,11 @@ fn report_of(
         scim_version: options.scim_version.clone(),
         suites,
         summary,
+        settings: scim_results::RunSettings {
+            page_size: options.page_size,
+            strict: options.strict,
+            email_domain: options.email_domain.clone(),
+        },
     }
 }
 

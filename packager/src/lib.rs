@@ -457,3 +457,30 @@ fn rederive(
     });
     Ok((derived, results))
 }
+
+/// The run and the submission a bundle holds, for `rerun`: read only from an intact bundle
+/// (its sums check out).
+pub fn bundled_run(path: &Path) -> Result<(RunReport, Submission), String> {
+    let bytes = files::read_capped(path, files::BUNDLE_MAX_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let files = bundle::read_tar_gz(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let problems = bundle::check_sums(&files);
+    if !problems.is_empty() {
+        return Err(format!(
+            "{} is not intact: {}",
+            path.display(),
+            problems.join("; ")
+        ));
+    }
+    let json = files
+        .get(RESULTS_JSON)
+        .ok_or(format!("{RESULTS_JSON} is missing"))?;
+    let results: RunReport =
+        serde_json::from_slice(json).map_err(|e| format!("{RESULTS_JSON}: {e}"))?;
+    let text = files
+        .get(INPUT_SUBMISSION)
+        .ok_or(format!("{INPUT_SUBMISSION} is missing"))?;
+    let text = std::str::from_utf8(text).map_err(|_| format!("{INPUT_SUBMISSION} is not UTF-8"))?;
+    let submission = submission::parse(INPUT_SUBMISSION, text).map_err(|e| e.to_string())?;
+    Ok((results, submission))
+}

@@ -6,9 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod diff;
 mod exchange;
 mod report;
 
+pub use diff::*;
 pub use exchange::*;
 pub use report::*;
 

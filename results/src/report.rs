@@ -44,6 +44,31 @@ pub struct RunReport {
     pub suites: Vec<SuiteReport>,
     /// Totals over all suites.
     pub summary: Summary,
+    /// The options the checks ran with, so that the run can be made again (`rerun`).
+    #[serde(default)]
+    pub settings: RunSettings,
+}
+
+/// The options of a run that change what is sent or how it is judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// `count` of each import page.
+    pub page_size: usize,
+    /// SHOULD/MAY violations fail.
+    pub strict: bool,
+    /// The domain of the users the run creates.
+    pub email_domain: String,
+}
+
+impl Default for RunSettings {
+    /// Okta's own: pages of 100, lenient, atko.com.
+    fn default() -> Self {
+        RunSettings {
+            page_size: 100,
+            strict: false,
+            email_domain: "atko.com".into(),
+        }
+    }
 }
 
 /// Why a run could not judge the app.

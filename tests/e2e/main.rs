@@ -10,6 +10,7 @@ mod oauth;
 mod packager;
 mod profile_sourcing;
 mod reporters;
+mod rerun;
 mod runscope;
 mod scim11;
 mod secrets;

@@ -167,6 +167,7 @@ fn fixture() -> RunReport {
         scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
         suites,
         summary,
+        settings: Default::default(),
     }
 }
 

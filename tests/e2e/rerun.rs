@@ -1,0 +1,187 @@
+//! The OIN QA engineer's reproduction: `rerun BUNDLE` against the same app gives "same" for
+//! every check; against the app with a fault, exactly the checks that fault breaks (the fault
+//! table's row) are "regressed"; `diff` compares two results folders the same way.
+
+use std::path::Path;
+
+use refserver::Fault;
+
+use crate::cli::{scimcheck, text};
+use crate::support::{TOKEN, server};
+
+const SUITES: [&str; 3] = ["okta-scim2-spec", "okta-scim2-crud", "rfc7644"];
+
+fn changes(dir: &Path, change: &str) -> Vec<String> {
+    let d: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("diff.json")).unwrap()).unwrap();
+    d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"] == change)
+        .map(|c| c["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rerun_reproduces_a_bundle_and_names_exactly_what_regressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clean = server(&[], 5).await;
+    let env = [("SCIM_TOKEN", TOKEN)];
+    let mut run = vec![
+        "run",
+        "--base-url",
+        clean.base_url(),
+        "--out",
+        "results",
+        "--page-size",
+        "7",
+    ];
+    for s in SUITES {
+        run.extend(["--suite", s]);
+    }
+    let out = scimcheck(&run, &env, d).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in ["submission.toml", "logo.png", "config-guide.html"] {
+        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
+    }
+    let out = scimcheck(
+        &[
+            "package",
+            "--submission",
+            "submission.toml",
+            "--results",
+            "results",
+            "--draft",
+            "--out",
+            "b.tar.gz",
+        ],
+        &[],
+        d,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+
+    // The same app: every check the same.
+    let out = scimcheck(&["rerun", "b.tar.gz", "--out", "same"], &env, d).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("rerunning run "), "{stderr}");
+    let same = changes(&d.join("same"), "same");
+    let all: usize = serde_json::from_slice::<serde_json::Value>(
+        &std::fs::read(d.join("same/diff.json")).unwrap(),
+    )
+    .unwrap()["checks"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(same.len(), all, "{stdout}");
+    // The bundle's options were reused.
+    let rerun: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("same/results.json")).unwrap()).unwrap();
+    assert_eq!(rerun["settings"]["page_size"], 7);
+
+    // The app with a fault, named with --base-url: exactly the fault table's checks regress.
+    let faulty = server(&[Fault::PutNotApplied], 5).await;
+    let out = scimcheck(
+        &[
+            "rerun",
+            "b.tar.gz",
+            "--base-url",
+            faulty.base_url(),
+            "--out",
+            "faulty",
+        ],
+        &env,
+        d,
+    )
+    .await;
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        changes(&d.join("faulty"), "regressed"),
+        ["okta-scim2-crud/verify-update", "rfc7644/put-verify"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 regressed"), "{stdout}");
+
+    // diff: the same comparison between two results folders.
+    let out = scimcheck(&["diff", "results", "faulty", "--out", "d.json"], &[], d).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out)
+            .0
+            .contains("regressed        okta-scim2-crud/verify-update (pass → fail)"),
+        "{}",
+        text(&out).0
+    );
+    let out = scimcheck(&["diff", "faulty", "results"], &[], d).await;
+    assert_eq!(out.status.code(), Some(0), "fixed is not a regression");
+    assert!(text(&out).0.contains("2 fixed"), "{}", text(&out).0);
+    clean.stop().await;
+    faulty.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_of_a_newer_suite_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clean = server(&[], 3).await;
+    let env = [("SCIM_TOKEN", TOKEN)];
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            clean.base_url(),
+            "--out",
+            "results",
+            "--suite",
+            "okta-scim2-spec",
+        ],
+        &env,
+        d,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    // A results.json from a future scimcheck, whose suite is newer.
+    let path = d.join("results/results.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    json["suites"][0]["version"] = "2999-01-01".into();
+    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+    let mut report: harness::report::RunReport = serde_json::from_value(json).unwrap();
+    report.suites[0].version = "2999-01-01".into();
+    let mut junit = Vec::new();
+    harness::reporters::junit::write(&report, &mut junit).unwrap();
+    std::fs::write(d.join("results/junit.xml"), junit).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in ["submission.toml", "logo.png", "config-guide.html"] {
+        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
+    }
+    let out = scimcheck(
+        &[
+            "package",
+            "--submission",
+            "submission.toml",
+            "--results",
+            "results",
+            "--draft",
+            "--out",
+            "b.tar.gz",
+        ],
+        &[],
+        d,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+    let out = scimcheck(&["rerun", "b.tar.gz"], &env, d).await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("version 2999-01-01, newer than this scimcheck's"),
+        "{stderr}"
+    );
+    clean.stop().await;
+}
