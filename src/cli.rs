@@ -54,6 +54,9 @@ Exit status: 0 all required checks passed, 1 a required check failed,
     /// refresh token that `run --auth oauth2` uses.
     #[command(name = "oauth")]
     OAuth(crate::commands::oauth::OAuthArgs),
+    /// Okta's manual QA plan, case by case: what scimcheck checks of each (with --results,
+    /// the verdicts of a run).
+    Plan(crate::commands::plan::PlanArgs),
     /// Run a review bundle's checks again against the app (same suites, versions, options)
     /// and compare them with the bundled verdicts; exit 1 on a regression.
     Rerun(crate::commands::rerun::RerunArgs),
@@ -91,6 +94,7 @@ pub fn main() -> ExitCode {
             Command::Package(args) => crate::oin::package(args),
             Command::Verify(args) => crate::oin::verify(args),
             Command::ImportRunscope(args) => import_runscope(args),
+            Command::Plan(args) => crate::commands::plan::plan_command(args),
             Command::Rerun(args) => crate::commands::rerun::rerun_command(args).await,
             Command::Diff(args) => crate::commands::rerun::diff_command(args),
             Command::OAuth(args) => crate::commands::oauth::oauth_command(args).await,

@@ -86,6 +86,7 @@ pub fn package(args: PackageArgs) -> Result<ExitStatus> {
 }
 
 fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitStatus> {
+    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let options = packager::PackageOptions {
         env,
         submission: args.submission.clone(),
@@ -96,10 +97,12 @@ fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitSt
             .submission_date
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
         tool_version: env!("CARGO_PKG_VERSION").into(),
+        qa_plan: &plan,
     };
     let packaged = packager::package(&options)?;
     let mut out = std::io::stdout().lock();
     packager::rules::write_completeness(&packaged.completeness, &mut out)?;
+    writeln!(out, "{}", packaged.qa_plan.line())?;
     if packaged.results_problems.is_empty() {
         writeln!(
             out,
@@ -148,7 +151,8 @@ fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitSt
 
 /// Re-checks a bundle.
 pub fn verify(args: VerifyArgs) -> Result<ExitStatus> {
-    let verified = packager::verify(&args.bundle);
+    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let verified = packager::verify(&args.bundle, &plan);
     let mut out = std::io::stdout().lock();
     if let Some(m) = &verified.manifest {
         writeln!(

@@ -22,6 +22,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../specs/rfc7644.toml"),
     ),
     (
+        "specs/password-sync.toml",
+        include_str!("../../specs/password-sync.toml"),
+    ),
+    (
         "specs/profile-sourcing.toml",
         include_str!("../../specs/profile-sourcing.toml"),
     ),

@@ -18,6 +18,7 @@ pub mod network;
 pub mod oauth;
 pub mod oauth_checks;
 pub mod oauth_login;
+pub mod qa_plan;
 pub mod redact;
 pub mod report;
 pub mod reporters;

@@ -4,7 +4,7 @@
 pub use scim_results::{
     Abort, AbortCause, Change, CheckResult, CleanupAction, CleanupResult, ExitStatus,
     FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, SuiteReport, Summary, TargetInfo,
-    Tool, diff,
+    Tool, diff, evaluate as evaluate_plan,
 };
 
 use crate::redact::Redactor;

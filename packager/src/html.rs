@@ -17,6 +17,7 @@ pub fn render(
     r: &RunReport,
     m: &Manifest,
     problems: &[String],
+    plan: &scim_results::PlanReport,
 ) -> String {
     let mut h = String::new();
     let e = |text: &str| untrusted::html(text).into_owned();
@@ -48,6 +49,7 @@ pub fn render(
         e(&s.scim.version),
         e(&s.scim.base_url)
     );
+    plan_section(&mut h, plan);
     let _ = write!(
         h,
         "<h2>Review timeline</h2><p>Submitted {}: initial review by {}, QA by {}, publication by {} (5, 5 and 1 business days).</p>",
@@ -161,4 +163,39 @@ pub fn render(
     );
     h.push_str("</body></html>\n");
     h
+}
+
+/// Okta's QA plan, case by case: status, checks with their verdicts, what a person does.
+fn plan_section(h: &mut String, plan: &scim_results::PlanReport) {
+    let e = |text: &str| untrusted::html(text).into_owned();
+    let _ = write!(
+        h,
+        "<h2>Okta's QA plan</h2><p id=\"qa-plan\">{}</p><table><tr><th>case</th><th>status</th><th>checks</th><th>by hand</th></tr>",
+        e(&plan.line())
+    );
+    for case in plan
+        .cases
+        .iter()
+        .filter(|c| c.status != scim_results::CaseStatus::NotApplicable)
+    {
+        let checks: Vec<String> = case
+            .checks
+            .iter()
+            .map(|(k, v)| format!("<span class=\"{}\">{}: {}</span>", e(v), e(k), e(v)))
+            .collect();
+        let status = serde_json::to_value(case.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e(&case.id),
+            e(&case.title),
+            e(&status),
+            checks.join("<br>"),
+            e(case.by_hand.as_deref().unwrap_or(""))
+        );
+    }
+    h.push_str("</table>");
 }

@@ -23,7 +23,7 @@ use crate::manifest::{Manifest, Packaging, Run, SuiteLine};
 use crate::results::{required_suites, requirement_problems};
 use crate::rules::Completeness;
 use crate::submission::Submission;
-use scim_results::{Outcome, RunReport};
+use scim_results::{Outcome, PlanReport, QaPlan, RunReport};
 
 /// What `package` needs.
 pub struct PackageOptions<'a> {
@@ -42,6 +42,8 @@ pub struct PackageOptions<'a> {
     pub submission_date: NaiveDate,
     /// The packaging tool's version (recorded in the manifest).
     pub tool_version: String,
+    /// Okta's QA plan mapped onto the checks (evaluated into qa-plan.json).
+    pub qa_plan: &'a QaPlan,
 }
 
 /// The outcome of packaging: the form's completeness, the results' problems, and the bundle
@@ -53,6 +55,8 @@ pub struct Packaged {
     pub results_problems: Vec<String>,
     /// The bundle (None: not review-ready and not a draft).
     pub bundle: Option<Vec<u8>>,
+    /// Okta's QA plan for this submission and run.
+    pub qa_plan: PlanReport,
 }
 
 impl Packaged {
@@ -102,12 +106,14 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
         Some(o.max_age_days),
         as_of(o.submission_date),
     );
+    let qa_plan = plan_for(o.qa_plan, &s, &files.results);
     let ready = completeness.complete() && results_problems.is_empty();
     if !ready && !o.draft {
         return Ok(Packaged {
             completeness,
             results_problems,
             bundle: None,
+            qa_plan,
         });
     }
     let bundle = derive(&Derivation {
@@ -117,12 +123,23 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
         results_problems: &results_problems,
         packaging,
         tool_version: &o.tool_version,
+        qa_plan: &qa_plan,
     });
     Ok(Packaged {
         completeness,
         results_problems,
         bundle: Some(bundle::write_tar_gz(&bundle)?),
+        qa_plan,
     })
+}
+
+/// Okta's QA plan for a submission, judged by its run (whose SCIM version picks the checks).
+fn plan_for(plan: &QaPlan, s: &Submission, r: &RunReport) -> PlanReport {
+    let version = r
+        .scim_version
+        .as_ref()
+        .map_or(s.scim.version.as_str(), |v| v.version.as_str());
+    scim_results::evaluate(plan, &s.scim.features, &s.scim.auth, version, Some(r))
 }
 
 /// The moment the results' age is measured at: the end of the submission date.
@@ -140,6 +157,7 @@ struct Derivation<'a> {
     results_problems: &'a [String],
     packaging: Packaging,
     tool_version: &'a str,
+    qa_plan: &'a PlanReport,
 }
 
 /// The bundle's files (but SHA256SUMS): the inputs as given, and the files derived from them.
@@ -164,6 +182,10 @@ fn derive(d: &Derivation<'_>) -> BTreeMap<String, Vec<u8>> {
     if let Some((name, bytes)) = guide_file(s) {
         bundle.insert(name, bytes);
     }
+    bundle.insert(
+        "qa-plan.json".into(),
+        serde_json::to_vec_pretty(d.qa_plan).expect("a plan report serialises"),
+    );
     let draft = !(d.completeness.complete() && d.results_problems.is_empty());
     let mut manifest = manifest_for(
         s,
@@ -187,6 +209,7 @@ fn derive(d: &Derivation<'_>) -> BTreeMap<String, Vec<u8>> {
         &d.results.results,
         &manifest,
         d.results_problems,
+        d.qa_plan,
     );
     bundle.insert("report.html".into(), report.into_bytes());
     bundle.insert(
@@ -317,7 +340,7 @@ pub struct Verified {
 /// derived again from the bundled inputs (the submission file, logo, guide) and results and
 /// compared byte for byte, so that a doctored file is caught even with its sums recomputed;
 /// then the status it claims.
-pub fn verify(path: &Path) -> Verified {
+pub fn verify(path: &Path, plan: &QaPlan) -> Verified {
     let invalid = |problems: Vec<String>| Verified {
         status: BundleStatus::Invalid(problems),
         manifest: None,
@@ -343,7 +366,7 @@ pub fn verify(path: &Path) -> Verified {
                 }
             });
     let mut failed_required = Vec::new();
-    match (&manifest, rederive(&files, manifest.as_ref())) {
+    match (&manifest, rederive(&files, manifest.as_ref(), plan)) {
         (_, Err(e)) => problems.push(e),
         (None, Ok(_)) => {}
         (Some(m), Ok((derived, results))) => {
@@ -391,6 +414,7 @@ pub fn verify(path: &Path) -> Verified {
 fn rederive(
     files: &BTreeMap<String, Vec<u8>>,
     manifest: Option<&Manifest>,
+    plan: &QaPlan,
 ) -> Result<(BTreeMap<String, Vec<u8>>, RunReport), String> {
     let m = manifest.ok_or("manifest.json is missing or unreadable")?;
     let ours = env!("CARGO_PKG_VERSION");
@@ -447,6 +471,7 @@ fn rederive(
         Some(m.packaging.max_age_days),
         as_of(submitted),
     );
+    let qa_plan = plan_for(plan, &s, &results);
     let derived = derive(&Derivation {
         submission: &s,
         completeness: &completeness,
@@ -454,6 +479,7 @@ fn rederive(
         results_problems: &results_problems,
         packaging: m.packaging.clone(),
         tool_version: ours,
+        qa_plan: &qa_plan,
     });
     Ok((derived, results))
 }

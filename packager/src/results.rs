@@ -152,6 +152,9 @@ pub fn parse_pair(
     Ok(results)
 }
 
+/// Suites whose checks are all required when the feature they prove is declared.
+const FEATURE_SUITES: &[&str] = &["password-sync"];
+
 /// The suites the OIN review needs for the declared features and SCIM version.
 pub fn required_suites(s: &Submission) -> Vec<&'static str> {
     let v11 = s.scim.version == "1.1";
@@ -179,6 +182,9 @@ pub fn required_suites(s: &Submission) -> Vec<&'static str> {
         } else {
             "okta-scim2-groups"
         });
+    }
+    if has("sync-password") && !v11 {
+        out.push("password-sync");
     }
     if has("import-users") || has("import-groups") || has("profile-sourcing") {
         out.push(if v11 {
@@ -258,18 +264,21 @@ pub fn requirement_problems(
             out.push(format!("suite {id} is missing from the results: the declared features need it (run scimcheck run --suite {id})"));
             continue;
         };
+        // A suite that is optional in a plain run (password sync: an app may not do it) is
+        // required whole once the submission declares its feature.
+        let whole = FEATURE_SUITES.contains(&id);
         let not_passed: Vec<String> = suite
             .checks
             .iter()
             .filter(|c| {
-                c.level == Level::Required
+                (whole || c.level == Level::Required)
                     && !matches!(c.outcome, Outcome::Pass | Outcome::Warn { .. })
             })
             .map(|c| format!("{} ({})", c.id, c.outcome.label()))
             .collect();
         if !not_passed.is_empty() {
             out.push(format!(
-                "suite {id}: required checks that did not pass: {}",
+                "suite {id}: checks the declared features need did not pass: {}",
                 not_passed.join(", ")
             ));
         }

@@ -72,6 +72,10 @@ pub enum Fault {
     AttributesIgnored,
     /// A second group with an existing displayName crashes: 500 with an HTML page.
     DuplicateGroup500,
+    /// The password a client sends is stored readable and returned (RFC 7643 §4.1.1: never).
+    PasswordReturned,
+    /// A group created without members is refused with 400.
+    EmptyGroupRefused,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -233,6 +237,16 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::DuplicateGroup500,
         "duplicate-group-500",
         "a second group with the same displayName answered 500 with HTML",
+    ),
+    (
+        Fault::PasswordReturned,
+        "password-returned",
+        "the password sent is stored and returned",
+    ),
+    (
+        Fault::EmptyGroupRefused,
+        "empty-group-refused",
+        "a group without members refused with 400",
     ),
 ];
 

@@ -64,6 +64,7 @@ pub(crate) fn validate(s: &AppState, kind: Kind, mut v: Value) -> Result<Value, 
         .keys()
         .find(|k| k.eq_ignore_ascii_case("password"))
         .cloned()
+        && !s.faults.has(Fault::PasswordReturned)
     {
         obj.remove(&k);
     }
@@ -188,6 +189,17 @@ pub(crate) fn insert(
             "a user with this userName already exists",
         )
         .typed("uniqueness"));
+    }
+    if kind == Kind::Groups
+        && s.faults.has(Fault::EmptyGroupRefused)
+        && filter::get_ci(&v, "members")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+    {
+        return Err(ScimError::new(
+            StatusCode::BAD_REQUEST,
+            "a group needs at least one member",
+        ));
     }
     if kind == Kind::Groups && s.faults.has(Fault::DuplicateGroup500) {
         let name = filter::get_ci(&v, "displayName").and_then(Value::as_str);

@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 mod diff;
 mod exchange;
+mod plan;
 mod report;
 
 pub use diff::*;
 pub use exchange::*;
+pub use plan::*;
 pub use report::*;
 
 /// Whether a failing check fails the run.

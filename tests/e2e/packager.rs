@@ -117,6 +117,14 @@ async fn a_ready_submission_gives_a_deterministic_bundle_that_verifies_without_s
         "{}",
         stdout(&first)
     );
+    // The sample declares create/update/deactivate, import and group push: Okta's QA plan
+    // for those, judged by the run.
+    assert!(
+        stdout(&first).contains("applicable cases automated")
+            && stdout(&first).contains("all passing"),
+        "{}",
+        stdout(&first)
+    );
     let second = scimcheck(&[PACKAGE, &["--out", "b.tar.gz"]].concat(), d, Some(canary));
     assert_eq!(second.status.code(), Some(0));
     let (a, b) = (
@@ -126,6 +134,15 @@ async fn a_ready_submission_gives_a_deterministic_bundle_that_verifies_without_s
     assert_eq!(a, b, "two builds of the same inputs differ");
 
     let files = packager::bundle::read_tar_gz(&a).unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&files["qa-plan.json"]).unwrap();
+    let c9290 = plan["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "C9290")
+        .unwrap();
+    assert_eq!(c9290["status"], "automated");
+    assert_eq!(c9290["passing"], true);
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(
         names,
@@ -135,6 +152,7 @@ async fn a_ready_submission_gives_a_deterministic_bundle_that_verifies_without_s
             "inputs/submission.toml",
             "logo.png",
             "manifest.json",
+            "qa-plan.json",
             "report.html",
             "results/junit.xml",
             "results/results.json",

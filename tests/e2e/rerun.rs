@@ -107,6 +107,22 @@ async fn a_rerun_reproduces_a_bundle_and_names_exactly_what_regressed() {
     );
     assert!(stdout.contains("2 regressed"), "{stdout}");
 
+    // Okta's QA plan judged by the faulty run: the update cases fail.
+    let out = scimcheck(
+        &["plan", "--results", "faulty", "--features", "update-users"],
+        &[],
+        d,
+    )
+    .await;
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("fail     okta-scim2-crud/verify-update"),
+        "{stdout}"
+    );
+    // C9291, C9310, and C9345 (partly automated) read the update back.
+    assert!(stdout.contains("3 failing"), "{stdout}");
+
     // diff: the same comparison between two results folders.
     let out = scimcheck(&["diff", "results", "faulty", "--out", "d.json"], &[], d).await;
     assert_eq!(out.status.code(), Some(1));

@@ -1,0 +1,114 @@
+//! `scimcheck plan`: Okta's manual QA plan, case by case, and what scimcheck checks of each;
+//! with `--results`, each check's verdict in that run and the plan's summary line.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use harness::report::{ExitStatus, RunReport};
+use untrusted::terminal_line as safe_line;
+
+#[derive(clap::Args)]
+pub(crate) struct PlanArgs {
+    /// The SCIM version whose checks to list (with --results: the run's)
+    #[arg(long, default_value = "2.0", value_parser = ["2.0", "1.1"])]
+    scim_version: String,
+    /// The declared features (comma-separated, as in submission.toml); cases of other
+    /// features are not applicable [default: every case]
+    #[arg(long, value_delimiter = ',')]
+    features: Vec<String>,
+    /// The authentication declared (oauth2 makes C21902 applicable)
+    #[arg(long, default_value = "header")]
+    auth: String,
+    /// A results folder: show each check's verdict in that run
+    #[arg(long)]
+    results: Option<PathBuf>,
+}
+
+pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
+    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let mut out = Vec::new();
+    writeln!(out, "{}: {} cases", plan.source, plan.cases.len())?;
+    let report = match &args.results {
+        Some(dir) => {
+            let file = if dir.is_dir() {
+                dir.join("results.json")
+            } else {
+                dir.clone()
+            };
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let r: RunReport = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a scimcheck results.json", file.display()))?;
+            Some(r)
+        }
+        None => None,
+    };
+    let features: Vec<String> = if args.features.is_empty() {
+        // Every case applies: every feature, and OAuth 2.
+        packager::rules::FEATURES
+            .iter()
+            .map(|f| f.to_string())
+            .collect()
+    } else {
+        args.features.clone()
+    };
+    let auth = if args.features.is_empty() {
+        "oauth2".to_string()
+    } else {
+        args.auth.clone()
+    };
+    let version = report
+        .as_ref()
+        .and_then(|r| r.scim_version.as_ref())
+        .map_or(args.scim_version.clone(), |v| v.version.clone());
+    let evaluated =
+        harness::report::evaluate_plan(&plan, &features, &auth, &version, report.as_ref());
+    for case in &evaluated.cases {
+        let status = serde_json::to_value(case.status)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        writeln!(
+            out,
+            "{:<7} {:<15} {}",
+            case.id,
+            status,
+            safe_line(&case.title)
+        )?;
+        for (key, verdict) in &case.checks {
+            if report.is_some() {
+                writeln!(out, "          {verdict:<8} {key}")?;
+            } else {
+                writeln!(out, "          {key}")?;
+            }
+        }
+        if let Some(h) = &case.by_hand {
+            writeln!(out, "          by hand: {}", safe_line(h))?;
+        }
+    }
+    if report.is_some() {
+        writeln!(out, "{}", evaluated.line())?;
+        print(&out)?;
+        return Ok(if evaluated.failing == 0 {
+            ExitStatus::Success
+        } else {
+            ExitStatus::ChecksFailed
+        });
+    }
+    writeln!(
+        out,
+        "{} of {} cases automated, {} partly (SCIM {})",
+        evaluated.automated, evaluated.applicable, evaluated.partial, args.scim_version
+    )?;
+    print(&out)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(bytes: &[u8]) -> Result<()> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
