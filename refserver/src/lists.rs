@@ -122,69 +122,38 @@ pub(crate) fn list_inner(
         other => other,
     };
     let store = s.store.lock().expect("store lock");
-    let opts = eval_options(s);
-    let mut hits: Vec<&crate::store::Entry> = Vec::new();
-    for &kind in kinds {
-        let collection = store.of(kind);
-        let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
-        let visible = |e: &&crate::store::Entry| {
-            let hidden_inactive = hide_inactive && e.inactive;
-            !e.soft_deleted && !hidden_inactive
-        };
-        match &filter {
-            Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
-                // The index answers Okta's lookup without a scan.
-                Some(name) => {
-                    let key = if opts.case_sensitive_username {
-                        name.to_string()
-                    } else {
-                        name.to_lowercase()
-                    };
-                    hits.extend(collection.by_name(&key).into_iter().filter(visible));
-                }
-                None => hits.extend(
-                    collection
-                        .iter()
-                        .filter(visible)
-                        .filter(|e| filter::matches(f, &e.resource(), opts)),
-                ),
-            },
-            None => hits.extend(collection.iter().filter(visible)),
-        }
-    }
-    if let Some(sort_by) = param("sortBy") {
-        let path = filter::attr_path(sort_by);
-        let key = |e: &crate::store::Entry| {
-            filter::values_at(&e.resource(), &path)
-                .first()
-                .map(|v| match v {
-                    Value::String(x) => x.to_lowercase(),
-                    other => other.to_string(),
-                })
-        };
-        hits.sort_by_cached_key(|e| key(e));
-        if param("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("descending")) {
-            hits.reverse();
-        }
-    }
-    if s.faults.has(Fault::UnstableOrder) && hits.len() > 1 {
-        // Each request sees the list rotated differently, as a server ordering by a volatile
-        // key would: deterministic, and never the identity rotation, so the checks that catch
-        // it do not depend on how many requests came before.
-        let n = s.requests.load(std::sync::atomic::Ordering::Relaxed) as usize;
-        let shift = 1 + n % (hits.len() - 1);
-        hits.rotate_left(shift);
-    }
-    let total = hits.len();
-    let page: Vec<&crate::store::Entry> = if s.faults.has(Fault::PagingIgnored) {
-        hits
+    let skip = if s.faults.has(Fault::StartIndexZeroBased) {
+        start
     } else {
-        let skip = if s.faults.has(Fault::StartIndexZeroBased) {
-            start
-        } else {
-            start - 1
-        };
-        hits.into_iter().skip(skip).take(count).collect()
+        start - 1
+    };
+    // A plain list (one kind, no filter, no sort, no fault that bends it) is a slice of the
+    // collection: found by position, at the cost of the page.
+    let plain = kinds.len() == 1
+        && filter.is_none()
+        && param("sortBy").is_none()
+        && !s.faults.has(Fault::UnstableOrder)
+        && !s.faults.has(Fault::PagingIgnored)
+        && !(kinds[0] == Kind::Users && s.faults.has(Fault::DeactivatedHidden));
+    let (total, page) = if plain {
+        let collection = store.of(kinds[0]);
+        (
+            collection.listed_len(),
+            collection.listed_page(skip + 1, count),
+        )
+    } else {
+        matching_page(
+            s,
+            &store,
+            kinds,
+            &Query {
+                filter: filter.as_ref(),
+                sort_by: param("sortBy"),
+                sort_order: param("sortOrder"),
+                skip,
+                count,
+            },
+        )
     };
     let items_per_page = if s.faults.has(Fault::ItemsPerPageEchoesCount) {
         requested_count.map_or(page.len(), |c| c.max(0) as usize)
@@ -226,4 +195,91 @@ pub(crate) fn list_inner(
         counter(items_per_page),
         resources.join(",")
     ))
+}
+
+/// What a list asks for besides the resource types.
+struct Query<'q> {
+    filter: Option<&'q filter::Filter>,
+    sort_by: Option<&'q str>,
+    sort_order: Option<&'q str>,
+    /// Resources before the page.
+    skip: usize,
+    count: usize,
+}
+
+/// The page of a filtered, sorted or fault-bent list: every matching resource is gathered,
+/// sorted, and the page cut from them.
+fn matching_page<'a>(
+    s: &AppState,
+    store: &'a crate::store::Store,
+    kinds: &[Kind],
+    q: &Query<'_>,
+) -> (usize, Vec<&'a crate::store::Entry>) {
+    let Query {
+        filter,
+        sort_by,
+        sort_order,
+        skip,
+        count,
+    } = *q;
+    let opts = eval_options(s);
+    let mut hits: Vec<&crate::store::Entry> = Vec::new();
+    for &kind in kinds {
+        let collection = store.of(kind);
+        let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
+        let visible = |e: &&crate::store::Entry| {
+            let hidden_inactive = hide_inactive && e.inactive;
+            !e.soft_deleted && !hidden_inactive
+        };
+        match filter {
+            Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
+                // The index answers Okta's lookup without a scan.
+                Some(name) => {
+                    let key = if opts.case_sensitive_username {
+                        name.to_string()
+                    } else {
+                        name.to_lowercase()
+                    };
+                    hits.extend(collection.by_name(&key).into_iter().filter(visible));
+                }
+                None => hits.extend(
+                    collection
+                        .iter()
+                        .filter(visible)
+                        .filter(|e| filter::matches(f, &e.resource(), opts)),
+                ),
+            },
+            None => hits.extend(collection.iter().filter(visible)),
+        }
+    }
+    if let Some(sort_by) = sort_by {
+        let path = filter::attr_path(sort_by);
+        let key = |e: &crate::store::Entry| {
+            filter::values_at(&e.resource(), &path)
+                .first()
+                .map(|v| match v {
+                    Value::String(x) => x.to_lowercase(),
+                    other => other.to_string(),
+                })
+        };
+        hits.sort_by_cached_key(|e| key(e));
+        if sort_order.is_some_and(|o| o.eq_ignore_ascii_case("descending")) {
+            hits.reverse();
+        }
+    }
+    if s.faults.has(Fault::UnstableOrder) && hits.len() > 1 {
+        // Each request sees the list rotated differently, as a server ordering by a volatile
+        // key would: deterministic, and never the identity rotation, so the checks that catch
+        // it do not depend on how many requests came before.
+        let n = s.requests.load(std::sync::atomic::Ordering::Relaxed) as usize;
+        let shift = 1 + n % (hits.len() - 1);
+        hits.rotate_left(shift);
+    }
+    let total = hits.len();
+    let page: Vec<&crate::store::Entry> = if s.faults.has(Fault::PagingIgnored) {
+        hits
+    } else {
+        hits.into_iter().skip(skip).take(count).collect()
+    };
+    (total, page)
 }

@@ -449,11 +449,7 @@ pub(crate) fn delete(
         return Ok(done);
     }
     if s.faults.has(Fault::SoftDelete) {
-        store
-            .of_mut(kind)
-            .get_mut(id)
-            .expect("checked above")
-            .soft_deleted = true;
+        store.of_mut(kind).soft_delete(id);
         return Ok(done);
     }
     let key = name_key(s, kind, &current.resource());

@@ -88,6 +88,77 @@ pub struct Collection {
     items: Vec<Option<Entry>>,
     by_id: HashMap<String, u64>,
     by_name: HashMap<String, Vec<u64>>,
+    /// Which positions hold a listed resource (not removed, not soft-deleted): a page of a
+    /// plain list is found from its start position in O(log n), so importing every page of
+    /// 100,000 users costs the pages, not the pages times the users.
+    listed: Fenwick,
+}
+
+/// Counts over positions (a Fenwick tree): the number of listed resources before a position,
+/// and the position of the k-th, each in O(log n).
+#[derive(Debug, Default)]
+struct Fenwick {
+    /// 1-based; `tree[i]` sums the positions `(i - lowbit(i), i]`.
+    tree: Vec<i64>,
+}
+
+impl Fenwick {
+    /// Appends a position holding `value` (0 or 1).
+    fn push(&mut self, value: i64) {
+        if self.tree.is_empty() {
+            self.tree.push(0);
+        }
+        let i = self.tree.len();
+        let low = i & i.wrapping_neg();
+        // tree[i] = value + sum of (i - low, i - 1]
+        let sum = self.prefix(i - 1) - self.prefix(i - low);
+        self.tree.push(value + sum);
+    }
+
+    /// Adds `delta` at 0-based position `pos`.
+    fn add(&mut self, pos: usize, delta: i64) {
+        let mut i = pos + 1;
+        while i < self.tree.len() {
+            self.tree[i] += delta;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// The sum of the first `n` positions.
+    fn prefix(&self, n: usize) -> i64 {
+        let mut i = n;
+        let mut sum = 0;
+        while i > 0 {
+            sum += self.tree[i];
+            i -= i & i.wrapping_neg();
+        }
+        sum
+    }
+
+    /// The total.
+    fn total(&self) -> usize {
+        self.prefix(self.tree.len().saturating_sub(1)) as usize
+    }
+
+    /// The 0-based position of the k-th (1-based) counted position, if there are k.
+    fn find(&self, k: usize) -> Option<usize> {
+        let n = self.tree.len().saturating_sub(1);
+        if k == 0 || k > self.total() {
+            return None;
+        }
+        let mut pos = 0;
+        let mut rest = k as i64;
+        let mut step = n.next_power_of_two();
+        while step > 0 {
+            let next = pos + step;
+            if next <= n && self.tree[next] < rest {
+                pos = next;
+                rest -= self.tree[next];
+            }
+            step >>= 1;
+        }
+        Some(pos)
+    }
 }
 
 impl Collection {
@@ -99,6 +170,7 @@ impl Collection {
             self.by_name.entry(k).or_default().push(seq);
         }
         self.items.push(Some(Entry::new(id, resource)));
+        self.listed.push(1);
     }
 
     fn slot(&self, seq: u64) -> Option<&Entry> {
@@ -138,7 +210,43 @@ impl Collection {
     pub fn remove(&mut self, id: &str, name_key: Option<String>) -> Option<Entry> {
         self.rename(id, name_key, None);
         let seq = self.by_id.remove(id)?;
-        self.items.get_mut(seq as usize).and_then(Option::take)
+        let entry = self.items.get_mut(seq as usize).and_then(Option::take)?;
+        if !entry.soft_deleted {
+            self.listed.add(seq as usize, -1);
+        }
+        Some(entry)
+    }
+
+    /// Hides a resource from lists while it stays readable by id (the soft-delete fault).
+    pub fn soft_delete(&mut self, id: &str) {
+        let Some(&seq) = self.by_id.get(id) else {
+            return;
+        };
+        if let Some(Some(e)) = self.items.get_mut(seq as usize)
+            && !e.soft_deleted
+        {
+            e.soft_deleted = true;
+            self.listed.add(seq as usize, -1);
+        }
+    }
+
+    /// How many resources a plain list shows (not removed, not soft-deleted).
+    pub fn listed_len(&self) -> usize {
+        self.listed.total()
+    }
+
+    /// The listed resources from the `start`-th (1-based), at most `count`, in creation
+    /// order: found in O(log n + count), whatever the collection's size.
+    pub fn listed_page(&self, start: usize, count: usize) -> Vec<&Entry> {
+        let Some(first) = self.listed.find(start) else {
+            return Vec::new();
+        };
+        self.items[first..]
+            .iter()
+            .flatten()
+            .filter(|e| !e.soft_deleted)
+            .take(count)
+            .collect()
     }
 
     /// Resources whose lower-cased name is this, in creation order.
@@ -191,6 +299,36 @@ impl Store {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_page_is_found_by_position_whatever_was_removed() {
+        let mut c = Collection::default();
+        for i in 0..50 {
+            c.insert(format!("u{i}"), None, &json!({"id": format!("u{i}")}));
+        }
+        c.remove("u3", None);
+        c.soft_delete("u7");
+        c.remove("u7", None);
+        c.soft_delete("u10");
+        let listed: Vec<String> = c
+            .iter()
+            .filter(|e| !e.soft_deleted)
+            .map(|e| e.id.clone())
+            .collect();
+        assert_eq!(c.listed_len(), listed.len());
+        for start in 1..=listed.len() + 1 {
+            for count in [0, 1, 4, 100] {
+                let page: Vec<String> = c
+                    .listed_page(start, count)
+                    .iter()
+                    .map(|e| e.id.clone())
+                    .collect();
+                let want: Vec<String> =
+                    listed.iter().skip(start - 1).take(count).cloned().collect();
+                assert_eq!(page, want, "start {start}, count {count}");
+            }
+        }
+    }
 
     #[test]
     fn keeps_creation_order_and_name_index() {
