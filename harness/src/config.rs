@@ -19,6 +19,7 @@
 //! proxy = "http://proxy.corp.example:3128"   # or "none"; default: HTTPS_PROXY and friends
 //! cacert = "corp-ca.pem"      # more trusted CAs (PEM), relative to this file
 //! insecure = false            # true: certificates are not verified (never for a submission)
+//! rate = 5                    # at most 5 requests per second
 //! ```
 
 use serde::Deserialize;
@@ -56,6 +57,8 @@ pub struct FileConfig {
     pub scope: Option<String>,
     /// OAuth 2 client authentication: "basic" or "post".
     pub client_auth: Option<String>,
+    /// The most requests per second.
+    pub rate: Option<f64>,
     /// The proxy URL, or "none".
     pub proxy: Option<String>,
     /// A PEM file of more trusted CAs.

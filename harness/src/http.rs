@@ -161,6 +161,8 @@ pub struct Target {
     pub extra_secrets: Vec<SecretString>,
     /// Proxy and TLS trust.
     pub network: Network,
+    /// The most requests per second sent to the app (`--rate`), retries included.
+    pub rate: Option<f64>,
 }
 
 /// Default limits, chosen for real apps: Okta itself gives up after 60 s.
@@ -191,6 +193,7 @@ impl Target {
             max_body_bytes: 10 * 1024 * 1024,
             extra_secrets: Vec::new(),
             network: Network::default(),
+            rate: None,
         })
     }
 }
@@ -346,10 +349,40 @@ pub struct Client {
     redactor: std::sync::RwLock<std::sync::Arc<Redactor>>,
     secrets: std::sync::Mutex<Vec<SecretString>>,
     sent: AtomicUsize,
+    /// When the next request may leave, under `--rate` (shared by every request of the run).
+    pacing: Option<Pacing>,
     /// Transport failures (timeouts, refused connections) in a row, for the circuit breaker.
     failures_in_a_row: AtomicUsize,
     /// Milliseconds waited for Retry-After over the whole run.
     retry_waited_ms: std::sync::atomic::AtomicU64,
+}
+
+/// A cap on the request rate: requests leave at least `1 / rate` apart, whichever task sends
+/// them (a token bucket of one token: no bursts, so an app's per-second limit is never met).
+#[derive(Debug)]
+struct Pacing {
+    interval: Duration,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl Pacing {
+    fn new(per_second: f64) -> Self {
+        Pacing {
+            interval: Duration::from_secs_f64(1.0 / per_second),
+            next: tokio::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Waits for this request's turn.
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let at = (*next).max(Instant::now());
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
 }
 
 /// Transport failures in a row after which the app is taken as gone: the run stops.
@@ -377,12 +410,14 @@ impl Client {
             .chain(target.extra_secrets.iter().cloned())
             .chain(target.network.secrets())
             .collect();
+        let pacing = target.rate.map(Pacing::new);
         Ok(Client {
             http,
             target,
             redactor: std::sync::RwLock::new(std::sync::Arc::new(Redactor::new(secrets.clone()))),
             secrets: std::sync::Mutex::new(secrets),
             sent: AtomicUsize::new(0),
+            pacing,
             failures_in_a_row: AtomicUsize::new(0),
             retry_waited_ms: Default::default(),
         })
@@ -525,6 +560,9 @@ impl Client {
     }
 
     async fn send_once(&self, out: Outgoing, renew: bool) -> (Option<Response>, Exchange) {
+        if let Some(pacing) = &self.pacing {
+            pacing.wait().await;
+        }
         self.sent.fetch_add(1, Ordering::Relaxed);
         let url = self.url(&out.path, &out.query);
         let mut headers = out.headers.clone();

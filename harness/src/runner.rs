@@ -238,6 +238,8 @@ fn report_of(
             page_size: options.page_size,
             strict: options.strict,
             email_domain: options.email_domain.clone(),
+            rate: client.target().rate,
+            concurrency: 1,
         },
     }
 }

@@ -49,8 +49,8 @@ pub struct RunReport {
     pub settings: RunSettings,
 }
 
-/// The options of a run that change what is sent or how it is judged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The options of a run that change what is sent, how fast, or how it is judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
     /// `count` of each import page.
     pub page_size: usize,
@@ -58,6 +58,16 @@ pub struct RunSettings {
     pub strict: bool,
     /// The domain of the users the run creates.
     pub email_domain: String,
+    /// The most requests per second sent (`--rate`); none: as fast as the app answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// Requests in flight at once (the run is sequential: 1).
+    #[serde(default = "one")]
+    pub concurrency: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for RunSettings {
@@ -67,6 +77,8 @@ impl Default for RunSettings {
             page_size: 100,
             strict: false,
             email_domain: "atko.com".into(),
+            rate: None,
+            concurrency: 1,
         }
     }
 }

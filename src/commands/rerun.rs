@@ -77,6 +77,9 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         same_suite(&suite.id, &suite.version)?;
         push("--suite", &suite.id);
     }
+    if let Some(rate) = before.settings.rate {
+        push("--rate", &rate.to_string());
+    }
     if before.settings.strict {
         words.push("--strict".into());
     }

@@ -14,6 +14,15 @@ use harness::report::{ExitStatus, RunReport};
 use harness::reporters::terminal::{Progress, Style, write_network, write_summary, write_version};
 use harness::runner::{aborted_before_start, run};
 
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Ok(r),
+        _ => Err(format!(
+            "{text:?} is not a rate: a number of requests per second above 0 (at most 10000)"
+        )),
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum AuthMode {
     Bearer,
@@ -85,6 +94,9 @@ pub(crate) struct RunArgs {
     /// The longest the oauth suite waits for an access token to expire, in seconds
     #[arg(long, default_value_t = 120)]
     pub(crate) oauth_max_wait: u64,
+    /// Send at most this many requests per second (retries included), e.g. 5 or 0.5
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub(crate) rate: Option<f64>,
     /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"
     /// for a direct connection [default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY]
     #[arg(long, value_name = "URL")]
@@ -253,6 +265,11 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let suites = config.selection.apply(suites).map_err(|e| anyhow!(e))?;
     if !config.display.quiet {
         let _ = write_version(&choice, &mut std::io::stderr());
+    }
+    if let Some(rate) = client.target().rate
+        && !config.display.quiet
+    {
+        eprintln!("rate: at most {rate} requests per second, one at a time");
     }
     let network = &client.target().network;
     let _ = write_network(

@@ -169,6 +169,14 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         target.max_body_bytes = n;
     }
     target.network = network;
+    target.rate = match (args.rate, file.rate) {
+        (Some(r), _) => Some(r),
+        (None, Some(r)) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Some(r),
+        (None, Some(r)) => bail!(
+            "scimcheck.toml: rate must be a number of requests per second above 0 (at most 10000), not {r}"
+        ),
+        (None, None) => None,
+    };
     let mut suite_args = if args.suites.is_empty() {
         file.suites
     } else {

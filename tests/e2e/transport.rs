@@ -185,3 +185,36 @@ async fn a_secret_echoed_by_the_server_is_redacted_from_the_evidence() {
     );
     assert!(json.contains("[REDACTED]"));
 }
+
+#[tokio::test]
+async fn the_rate_cap_spaces_requests_across_the_run() {
+    // 20 requests at 40 per second: at least 19 intervals of 25 ms between the first and the
+    // last; every request arrives, none is dropped.
+    let server = crate::support::server(&[], 1).await;
+    let mut target = harness::http::Target::new(
+        server.base_url(),
+        harness::http::Credential::Bearer(crate::support::TOKEN.to_string().into()),
+    )
+    .unwrap();
+    target.rate = Some(40.0);
+    let client = harness::http::Client::new(target).unwrap();
+    let started = std::time::Instant::now();
+    let mut arrivals = Vec::new();
+    for _ in 0..20 {
+        let sent = client
+            .send(harness::http::Outgoing::to(
+                harness::http::Method::Get,
+                "/ServiceProviderConfig",
+                harness::http::Auth::Run,
+            ))
+            .await;
+        assert_eq!(sent.response.unwrap().status, 200);
+        arrivals.push(started.elapsed());
+    }
+    let span = arrivals[19] - arrivals[0];
+    assert!(
+        span >= std::time::Duration::from_millis(19 * 25 - 5),
+        "{span:?}"
+    );
+    server.stop().await;
+}
