@@ -48,6 +48,9 @@ pub struct RunOptions {
     pub notices: Vec<String>,
     /// The most resources one import walk reads (`--max-import-resources`).
     pub max_import_resources: usize,
+    /// Pages of an import walk in flight at once (`--import-concurrency`, default 1: the
+    /// next page is fetched while this one is judged).
+    pub import_concurrency: usize,
     /// The longest the checks may take (`--max-duration`); cleanup runs after it.
     pub max_duration: std::time::Duration,
 }
@@ -68,6 +71,7 @@ impl Default for RunOptions {
             honor_pauses: false,
             notices: Vec::new(),
             max_import_resources: crate::walk::DEFAULT_MAX_IMPORT_RESOURCES,
+            import_concurrency: 1,
             max_duration: DEFAULT_MAX_DURATION,
         }
     }
@@ -240,6 +244,7 @@ fn report_of(
             email_domain: options.email_domain.clone(),
             rate: client.target().rate,
             concurrency: 1,
+            import_concurrency: options.import_concurrency.max(1),
         },
     }
 }
@@ -513,6 +518,7 @@ impl<'a> SuiteState<'a> {
             page_size: self.options.page_size.max(1),
             max_resources: self.options.max_import_resources.max(1),
             run_marker: self.vars.get("runMarker").cloned().unwrap_or_default(),
+            pages_ahead: self.options.import_concurrency.max(1),
             find_id: find.map(|f| render(&f.id)),
             find_expect: find
                 .map(|f| {

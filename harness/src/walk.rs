@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 use crate::assertion::{Mismatch, lookup_ref as lookup};
 use crate::exchange::Exchange;
+use futures_util::StreamExt;
+
 use crate::http::{Auth, Client, Method, Outgoing};
 use crate::suite::{Keyword, WalkRule, WalkSpec};
 
@@ -46,6 +48,10 @@ pub struct WalkRequest<'a> {
     /// run's own); the app's other users (service accounts, users made elsewhere) are counted
     /// as information.
     pub run_marker: String,
+    /// Pages requested ahead of the one being judged, once totalResults is known
+    /// (`--import-concurrency` minus one; the default 1 overlaps fetching the next page with
+    /// judging this one). Pages are judged in order whatever order they arrive in.
+    pub pages_ahead: usize,
 }
 
 /// The default of `--max-import-resources`: ten times the largest import the project
@@ -166,20 +172,34 @@ pub async fn walk(
     };
     let mut start: u64 = 1;
     let mut complete = false;
+    let fetch = |start: u64| {
+        let request = Outgoing {
+            method: Method::Get,
+            path: req.path.to_string(),
+            query: vec![
+                ("startIndex".into(), start.to_string()),
+                ("count".into(), req.page_size.to_string()),
+            ],
+            headers: req.headers.to_vec(),
+            authorization: req.authorization.clone(),
+            body: None,
+        };
+        async move { (start, client.send(request).await) }
+    };
+    // Pages asked for and not judged yet, in page order. The first page is alone: it says
+    // how many there are. Requests already sent progress while a page is judged.
+    let mut ahead = futures_util::stream::FuturesOrdered::new();
+    let mut next_start: u64 = 1;
+    ahead.push_back(fetch(next_start));
+    next_start += req.page_size as u64;
     loop {
-        let sent = client
-            .send(Outgoing {
-                method: Method::Get,
-                path: req.path.to_string(),
-                query: vec![
-                    ("startIndex".into(), start.to_string()),
-                    ("count".into(), req.page_size.to_string()),
-                ],
-                headers: req.headers.to_vec(),
-                authorization: req.authorization.clone(),
-                body: None,
-            })
-            .await;
+        let Some((page_start, sent)) = ahead.next().await else {
+            break;
+        };
+        debug_assert_eq!(page_start, start);
+        if let Some(total) = w.first_total {
+            fill(&mut ahead, &mut next_start, total, &req, &fetch);
+        }
         w.out.pages += 1;
         w.problems.new_since_page = false;
         let Some(resp) = sent.response else {
@@ -194,6 +214,12 @@ pub async fn walk(
         let page_label = format!("page at startIndex {start}");
         let distinct_before = w.out.ids.len();
         let stop = w.check_page(&resp, &page_label);
+        if w.out.pages == 1
+            && let Some(total) = w.first_total
+        {
+            // totalResults is known now: the next pages can be asked for.
+            fill(&mut ahead, &mut next_start, total, &req, &fetch);
+        }
         if w.out.pages == 1 || (w.problems.new_since_page && w.out.exchanges.len() < EVIDENCE_PAGES)
         {
             w.out.exchanges.extend(sent.exchanges);
@@ -292,6 +318,20 @@ pub async fn walk(
     let mut out = w.out;
     out.mismatches = w.problems.into_mismatches();
     out
+}
+
+/// Asks for the next pages, up to `pages_ahead` in flight and no further than totalResults.
+fn fill<F: std::future::Future>(
+    ahead: &mut futures_util::stream::FuturesOrdered<F>,
+    next_start: &mut u64,
+    total: u64,
+    req: &WalkRequest<'_>,
+    fetch: &impl Fn(u64) -> F,
+) {
+    while ahead.len() < req.pages_ahead.max(1) && *next_start <= total {
+        ahead.push_back(fetch(*next_start));
+        *next_start += req.page_size as u64;
+    }
 }
 
 /// A page, read in one pass without building a JSON tree: counters as small values,

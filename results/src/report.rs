@@ -61,9 +61,12 @@ pub struct RunSettings {
     /// The most requests per second sent (`--rate`); none: as fast as the app answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
-    /// Requests in flight at once (the run is sequential: 1).
+    /// Requests in flight at once outside import walks (the checks run in order: 1).
     #[serde(default = "one")]
     pub concurrency: usize,
+    /// Pages of an import walk in flight at once (`--import-concurrency`).
+    #[serde(default = "one")]
+    pub import_concurrency: usize,
 }
 
 fn one() -> usize {
@@ -79,6 +82,7 @@ impl Default for RunSettings {
             email_domain: "atko.com".into(),
             rate: None,
             concurrency: 1,
+            import_concurrency: 1,
         }
     }
 }

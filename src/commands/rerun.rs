@@ -77,6 +77,10 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         same_suite(&suite.id, &suite.version)?;
         push("--suite", &suite.id);
     }
+    push(
+        "--import-concurrency",
+        &before.settings.import_concurrency.to_string(),
+    );
     if let Some(rate) = before.settings.rate {
         push("--rate", &rate.to_string());
     }

@@ -94,6 +94,11 @@ pub(crate) struct RunArgs {
     /// The longest the oauth suite waits for an access token to expire, in seconds
     #[arg(long, default_value_t = 120)]
     pub(crate) oauth_max_wait: u64,
+    /// Pages of an import walk fetched at once, once totalResults is known (pages are judged
+    /// in order: no duplicates, no gaps, stable order, as with one) [default: 1, the next
+    /// page fetched while this one is judged]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub(crate) import_concurrency: Option<u16>,
     /// Send at most this many requests per second (retries included), e.g. 5 or 0.5
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,

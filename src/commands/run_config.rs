@@ -276,6 +276,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         bail!("--max-import-resources and --max-duration must be at least 1");
     }
     options.max_import_resources = args.max_import_resources;
+    options.import_concurrency = args.import_concurrency.map_or(1, usize::from);
     options.max_duration = Duration::from_secs(args.max_duration);
     options.notices = notices;
     Ok(RunConfig {

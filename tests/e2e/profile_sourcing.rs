@@ -90,3 +90,74 @@ async fn walk_failures_name_the_rule_the_count_and_an_example() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn pages_fetched_in_parallel_give_the_same_verdicts() {
+    // The import's judgement (no duplicates, no gaps, stable order across pages) is made in
+    // page order whatever order the pages arrive in: four pages in flight give exactly the
+    // verdicts of one, on the clean server and on each fault an import must catch.
+    let faults = [
+        None,
+        Some(Fault::UnstableOrder),
+        Some(Fault::PagingIgnored),
+        Some(Fault::StartIndexZeroBased),
+        Some(Fault::ItemsPerPageEchoesCount),
+        Some(Fault::DeactivatedHidden),
+    ];
+    for fault in faults {
+        let mut verdicts = Vec::new();
+        for import_concurrency in [1, 4] {
+            let server =
+                server_speaking(ScimVersion::V2, &fault.into_iter().collect::<Vec<_>>(), 23).await;
+            let options = RunOptions {
+                page_size: PAGE_SIZE,
+                import_concurrency,
+                ..RunOptions::default()
+            };
+            let report = run(
+                &client(server.base_url()),
+                &[suite("profile-sourcing")],
+                &options,
+                &mut NoEvents,
+                std::future::pending(),
+            )
+            .await;
+            let labels: Vec<(String, String)> = report.suites[0]
+                .checks
+                .iter()
+                .map(|c| (c.id.clone(), without_ids(&c.outcome.explanation())))
+                .collect();
+            verdicts.push(labels);
+            server.stop().await;
+        }
+        assert_eq!(verdicts[0], verdicts[1], "fault {fault:?}");
+    }
+}
+
+/// A verdict's text with the server's ids (UUIDs, new on every server) left out.
+fn without_ids(text: &str) -> String {
+    let is_uuid = |w: &[u8]| {
+        w.len() == 36
+            && w.iter().enumerate().all(|(i, b)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_hexdigit()
+                }
+            })
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 36 <= bytes.len() && is_uuid(&bytes[i..i + 36]) {
+            out.push_str("<id>");
+            i += 36;
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
