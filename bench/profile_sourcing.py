@@ -3,6 +3,7 @@
 
     cargo build --release
     python3 bench/profile_sourcing.py [--users 10000 100000] [--binary target/release/scimcheck]
+        [--latency MS] [--import-concurrency N]
 
 For each size it starts `scimcheck serve --seed-users N --seed-groups N/100`, runs
 `scimcheck run --suite profile-sourcing` against it (six full user walks and one group walk,
@@ -26,10 +27,11 @@ def cpu_seconds(pid):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def bench(binary, users):
+def bench(binary, users, latency, import_concurrency):
     token = secrets.token_hex(16)
+    faults = ["--fault", f"latency={latency}"] if latency else []
     server = subprocess.Popen(
-        [binary, "serve", "--port", "0", "--token", token, "--seed-users", str(users), "--seed-groups", str(max(users // 100, 1))],
+        [binary, "serve", "--port", "0", "--token", token, "--seed-users", str(users), "--seed-groups", str(max(users // 100, 1))] + faults,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     base_url = server.stdout.readline().strip()
@@ -38,7 +40,8 @@ def bench(binary, users):
         env = dict(os.environ, SCIM_TOKEN=token, NO_COLOR="1")
         started = time.monotonic()
         harness = subprocess.Popen(
-            [binary, "run", "--base-url", base_url, "--scim-version", "2.0", "--suite", "profile-sourcing", "--out", out],
+            [binary, "run", "--base-url", base_url, "--scim-version", "2.0", "--suite", "profile-sourcing", "--out", out,
+             "--import-concurrency", str(import_concurrency)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         _, status, usage = os.wait4(harness.pid, 0)
@@ -55,7 +58,7 @@ def bench(binary, users):
     walk_seconds = sum(c["duration_ms"] for c in walks) / 1000
     harness_cpu = usage.ru_utime + usage.ru_stime
     print(
-        f"{users:>7} users: wall {wall:6.2f} s, {pages} pages in {walk_seconds:.2f} s "
+        f"{users:>7} users, latency {latency} ms, import concurrency {import_concurrency}: wall {wall:6.2f} s, {pages} pages in {walk_seconds:.2f} s "
         f"({pages / walk_seconds:,.0f} pages/s), harness peak RSS {usage.ru_maxrss / 1024:.1f} MB, "
         f"CPU harness {harness_cpu:.2f} s vs server {server_cpu:.2f} s "
         f"(harness/server {harness_cpu / max(server_cpu, 1e-9):.2f})"
@@ -66,9 +69,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--binary", default="target/release/scimcheck")
+    parser.add_argument("--latency", type=int, default=0, help="ms the server waits before each answer")
+    parser.add_argument("--import-concurrency", type=int, default=1)
     args = parser.parse_args()
     for users in args.users:
-        bench(args.binary, users)
+        bench(args.binary, users, args.latency, args.import_concurrency)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::exchange::{
-    Exchange, RecordedRequest, RecordedResponse, TransportError, TransportErrorKind, evidence_body,
+    EVIDENCE_BODY_LIMIT, Exchange, RecordedRequest, RecordedResponse, TransportError,
+    TransportErrorKind, evidence_body,
 };
 use crate::network::Network;
 use crate::oauth::OAuth2;
@@ -614,7 +615,11 @@ impl Client {
                     Ok(t) => t,
                     Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 };
-                let (evidence, body_truncated) = evidence_body(&redactor.redact(&text));
+                // Only what the evidence keeps is redacted (an import page is four times the
+                // evidence limit), with a margin long enough that no secret straddles the cut.
+                let window = prefix(&text, EVIDENCE_BODY_LIMIT + redactor.longest_form());
+                let (evidence, cut) = evidence_body(&redactor.redact(window));
+                let body_truncated = cut || window.len() < text.len();
                 let exchange = Exchange {
                     request: recorded,
                     response: Some(RecordedResponse {
@@ -789,6 +794,18 @@ pub struct Sent {
     pub response: Option<Response>,
     /// Every attempt, oldest first; never empty.
     pub exchanges: Vec<Exchange>,
+}
+
+/// The longest prefix of `text` of at most `len` bytes that ends on a character boundary.
+fn prefix(text: &str, len: usize) -> &str {
+    if text.len() <= len {
+        return text;
+    }
+    let mut end = len;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// A transport error message kept readable: at most 900 bytes of the diagnosis and the library's chain (which

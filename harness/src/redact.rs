@@ -81,6 +81,25 @@ impl Redactor {
         }
     }
 
+    /// The most bytes one secret can take in any form it is matched in (twelve bytes a
+    /// character covers `\uXXXX\uXXXX` and percent-encoded UTF-8): a text cut this far after
+    /// a point holds every secret that starts before it whole.
+    pub fn longest_form(&self) -> usize {
+        let plain = self
+            .secrets
+            .iter()
+            .map(|s| s.chars.expose_secret().chars().count() * 12)
+            .max()
+            .unwrap_or(0);
+        let encoded = self
+            .encoded
+            .iter()
+            .map(|e| e.expose_secret().len())
+            .max()
+            .unwrap_or(0);
+        plain.max(encoded)
+    }
+
     /// Whether there is nothing to redact.
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()

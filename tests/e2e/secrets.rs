@@ -192,3 +192,42 @@ async fn a_secret_echoed_in_any_encoding_reaches_no_output() {
         assert!(!text.contains(fragment), "{fragment} leaked");
     }
 }
+
+#[tokio::test]
+async fn a_secret_across_the_evidence_cut_is_redacted_whole() {
+    // Only the start of a large body is kept as evidence, and only that part is redacted: a
+    // secret that starts just before the cut, in its longest form (\u escapes), must still be
+    // replaced whole, never left as a readable prefix.
+    use harness::http::{Auth, Method, Outgoing};
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let escaped: String = SECRET
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let limit = harness::exchange::EVIDENCE_BODY_LIMIT;
+    for offset in [1, 7, escaped.len() / 2, escaped.len() - 1] {
+        let mut body = "a".repeat(limit - offset);
+        body.push_str(&escaped);
+        body.push_str(&"b".repeat(50_000));
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+        let client = Client::new(
+            Target::new(&server.uri(), Credential::Bearer(SECRET.to_string().into())).unwrap(),
+        )
+        .unwrap();
+        let sent = client
+            .send(Outgoing::to(Method::Get, "/Users", Auth::Omit))
+            .await;
+        let recorded = &sent.exchanges[0].response.as_ref().unwrap().body;
+        assert!(sent.exchanges[0].response.as_ref().unwrap().body_truncated);
+        assert!(
+            !recorded.contains(&escaped[..12]),
+            "offset {offset}: a readable prefix"
+        );
+        assert!(recorded.len() <= limit, "offset {offset}");
+    }
+}
