@@ -149,12 +149,16 @@ fn replace_encoded(text: &str, secret: &Secret) -> Option<String> {
         starts.push(first.to_ascii_lowercase() as u8);
         starts.push(first.to_ascii_uppercase() as u8);
     }
+    let mut is_start = [false; 256];
+    for b in starts {
+        is_start[usize::from(b)] = true;
+    }
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if !starts.contains(&bytes[i]) || !text.is_char_boundary(i) {
+        if !is_start[usize::from(bytes[i])] || !text.is_char_boundary(i) {
             i += 1;
             continue;
         }
