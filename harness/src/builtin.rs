@@ -81,7 +81,7 @@ pub fn select_suites(args: &[String], scim_version: &str) -> Result<Vec<Suite>, 
     if args.is_empty() {
         return Ok(builtins
             .into_iter()
-            .filter(|s| s.scim_version == scim_version)
+            .filter(|s| s.scim_version.as_str() == scim_version)
             .collect());
     }
     let mut out = Vec::new();

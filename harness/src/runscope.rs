@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::http::Method;
 use crate::suite::{
     Assertion, AssertionKind, Authorization, Body, Check, CheckKind, Comparison, Creates,
-    Generator, Judged, Level, RequestSpec, Suite, VarSpec,
+    Generator, Judged, Level, RequestSpec, ScimVersion, Suite, VarSpec,
 };
 use crate::template;
 
@@ -164,7 +164,11 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
         .and_then(Value::as_i64)
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .map_or_else(|| "unknown".into(), |d| d.format("%Y-%m-%d").to_string());
-    let scim_version = if name.contains("1.1") { "1.1" } else { "2.0" };
+    let scim_version = if name.contains("1.1") {
+        ScimVersion::V11
+    } else {
+        ScimVersion::V2
+    };
     let generated = initial_script_vars();
     let mut checks = Vec::new();
     let mut not_expressible = Vec::new();
@@ -454,7 +458,7 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             id: slug(&name),
             title: name.clone(),
             version,
-            scim_version: scim_version.into(),
+            scim_version,
             reference: format!("Runscope export {name:?} ({file})"),
             source: file.into(),
             vars,
@@ -746,7 +750,7 @@ pub fn to_toml(c: &Converted) -> String {
         quote(&s.id),
         quote(&s.title),
         quote(&s.version),
-        quote(&s.scim_version),
+        quote(s.scim_version.as_str()),
         quote(&s.reference)
     ));
     if !s.inputs.is_empty() {

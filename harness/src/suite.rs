@@ -31,8 +31,8 @@ pub struct Suite {
     pub title: String,
     /// Version of the suite's content (for parity suites, the date of Okta's export).
     pub version: String,
-    /// SCIM version the suite speaks ("2.0" or "1.1").
-    pub scim_version: String,
+    /// SCIM version the suite speaks.
+    pub scim_version: ScimVersion,
     /// Where the suite comes from (Okta's suite name, or the RFC).
     pub reference: String,
     /// The file it was loaded from (`specs/…` for built-ins).
@@ -81,6 +81,40 @@ pub struct Gate {
     pub var: String,
     /// The path that must be `true`.
     pub path: String,
+}
+
+/// The SCIM versions a suite speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScimVersion {
+    /// SCIM 2.0 (RFC 7643, RFC 7644).
+    V2,
+    /// SCIM 1.1.
+    V11,
+}
+
+impl ScimVersion {
+    /// As written in suite files and reports: "2.0", "1.1".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScimVersion::V2 => "2.0",
+            ScimVersion::V11 => "1.1",
+        }
+    }
+
+    /// The version written as `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "2.0" => Some(ScimVersion::V2),
+            "1.1" => Some(ScimVersion::V11),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ScimVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One check: a request and what its response must satisfy (one JUnit testcase).
@@ -563,13 +597,13 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
             format!("this build reads suite format {FORMAT}, not {}", raw.format),
         ));
     }
-    if !matches!(raw.scim_version.as_str(), "2.0" | "1.1") {
+    let Some(scim_version) = ScimVersion::parse(&raw.scim_version) else {
         return Err(at(
             0..0,
             "scim_version".into(),
             format!("expected \"2.0\" or \"1.1\", got {:?}", raw.scim_version),
         ));
-    }
+    };
 
     let mut known: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
     known.extend(raw.inputs.iter().cloned());
@@ -667,7 +701,7 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
         id: raw.id,
         title: raw.title,
         version: raw.version,
-        scim_version: raw.scim_version,
+        scim_version,
         reference: raw.reference,
         source: file.to_string(),
         vars,

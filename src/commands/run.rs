@@ -240,7 +240,7 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let (choice, suites) = match config.runscope.take() {
         // An export is a test of one version, as its name says.
         Some(suite) => {
-            let mut choice = VersionChoice::declared(&suite.scim_version);
+            let mut choice = VersionChoice::declared(suite.scim_version.as_str());
             choice.evidence = vec![format!(
                 "the Runscope export {:?} is a SCIM {} test",
                 suite.title, suite.scim_version

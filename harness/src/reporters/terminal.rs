@@ -167,7 +167,7 @@ impl<W: Write> Events for Progress<W> {
             "{}  {} (SCIM {})",
             self.style.paint("1", &safe_line(&suite.id)),
             safe_line(&suite.title),
-            safe_line(&suite.scim_version)
+            safe_line(suite.scim_version.as_str())
         );
     }
 
