@@ -93,11 +93,11 @@ impl Login<'_> {
             } else {
                 '?'
             },
-            query_encode(self.token.client_id),
-            query_encode(&redirect_uri),
+            crate::oauth::form_encode(self.token.client_id),
+            crate::oauth::form_encode(&redirect_uri),
         );
         if let Some(scope) = self.scope {
-            url.push_str(&format!("&scope={}", query_encode(scope)));
+            url.push_str(&format!("&scope={}", crate::oauth::form_encode(scope)));
         }
         open(&url);
         let params = tokio::time::timeout(self.wait, callback(&listener))
@@ -236,17 +236,6 @@ async fn callback(listener: &TcpListener) -> Result<Vec<(String, String)>, Strin
             .map(|(k, v)| (query_decode(k), query_decode(v)))
             .collect());
     }
-}
-
-fn query_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn query_decode(text: &str) -> String {

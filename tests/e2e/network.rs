@@ -281,11 +281,7 @@ impl Drop for RealProxy {
 }
 
 async fn real_proxy(command: &str, log: &Path, basic_auth: Option<&str>) -> RealProxy {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let mut cmd = std::process::Command::new(command);
     cmd.args([
         "--hostname",
@@ -304,13 +300,7 @@ async fn real_proxy(command: &str, log: &Path, basic_auth: Option<&str>) -> Real
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("proxy.py starts");
-    // Bounded wait for it to listen: at most 10 s.
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    crate::support::wait_for_port(port).await;
     RealProxy { child, port }
 }
 

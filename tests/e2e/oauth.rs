@@ -165,11 +165,7 @@ impl Drop for AuthorizationServer {
 }
 
 async fn authorization_server(script: &str, ttl_secs: u64) -> AuthorizationServer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let child = Command::new("node")
         .arg(script)
         .arg(port.to_string())

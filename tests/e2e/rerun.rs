@@ -11,6 +11,26 @@ use crate::support::{TOKEN, server};
 
 const SUITES: [&str; 3] = ["okta-scim2-spec", "okta-scim2-crud", "rfc7644"];
 
+/// The sample submission with the results in `d/results`, packaged as a DRAFT `d/b.tar.gz`.
+async fn draft_bundle(d: &Path) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in ["submission.toml", "logo.png", "config-guide.html"] {
+        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
+    }
+    let package = [
+        "package",
+        "--submission",
+        "submission.toml",
+        "--results",
+        "results",
+        "--draft",
+        "--out",
+        "b.tar.gz",
+    ];
+    let out = scimcheck(&package, &[], d).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+}
+
 fn changes(dir: &Path, change: &str) -> Vec<String> {
     let d: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("diff.json")).unwrap()).unwrap();
@@ -43,26 +63,7 @@ async fn a_rerun_reproduces_a_bundle_and_names_exactly_what_regressed() {
     }
     let out = scimcheck(&run, &env, d).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for f in ["submission.toml", "logo.png", "config-guide.html"] {
-        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
-    }
-    let out = scimcheck(
-        &[
-            "package",
-            "--submission",
-            "submission.toml",
-            "--results",
-            "results",
-            "--draft",
-            "--out",
-            "b.tar.gz",
-        ],
-        &[],
-        d,
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+    draft_bundle(d).await;
 
     // The same app: every check the same.
     let out = scimcheck(&["rerun", "b.tar.gz", "--out", "same"], &env, d).await;
@@ -172,26 +173,7 @@ async fn a_bundle_of_a_newer_suite_version_is_refused() {
     let mut junit = Vec::new();
     harness::reporters::junit::write(&report, &mut junit).unwrap();
     std::fs::write(d.join("results/junit.xml"), junit).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for f in ["submission.toml", "logo.png", "config-guide.html"] {
-        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
-    }
-    let out = scimcheck(
-        &[
-            "package",
-            "--submission",
-            "submission.toml",
-            "--results",
-            "results",
-            "--draft",
-            "--out",
-            "b.tar.gz",
-        ],
-        &[],
-        d,
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+    draft_bundle(d).await;
     let out = scimcheck(&["rerun", "b.tar.gz"], &env, d).await;
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");

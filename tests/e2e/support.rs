@@ -155,3 +155,27 @@ pub async fn run_suites(client: &Client, suites: Vec<Suite>) -> RunReport {
     )
     .await
 }
+
+/// Waits (at most 15 s, in 100 ms steps) until something listens on this loopback port: a
+/// helper process the test started (a proxy, an authorization server).
+pub async fn wait_for_port(port: u16) {
+    for _ in 0..150 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("nothing listens on 127.0.0.1:{port} after 15 s");
+}
+
+/// A free loopback port for a helper process to listen on.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
