@@ -45,6 +45,35 @@ struct Export {
     steps: Vec<Value>,
 }
 
+/// One step of an export, as far as scimcheck reads it (exports carry many more keys, which
+/// are ignored). Leaves whose type varies between exports stay JSON and are judged where they
+/// are used, so that an error names the step and the field.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Step {
+    step_type: Option<String>,
+    duration: Option<u64>,
+    note: Option<String>,
+    method: Option<String>,
+    url: Option<String>,
+    headers: Option<serde_json::Map<String, Value>>,
+    body: Option<Value>,
+    assertions: Vec<Value>,
+    variables: Vec<Variable>,
+    before_scripts: Vec<Value>,
+    scripts: Vec<Value>,
+    skipped: Option<bool>,
+}
+
+/// A row of a step's variables table.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Variable {
+    name: Option<String>,
+    property: Option<String>,
+    source: Option<String>,
+}
+
 /// The values Okta's initial scripts generate (Initial_Script_Spec.txt and
 /// Initial_Script_CRUD.txt), as suite variables: generated natively, in Okta's exact style.
 fn initial_script_vars() -> Vec<(String, VarSpec)> {
@@ -175,22 +204,19 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
     let mut captured: Vec<String> = Vec::new();
     let mut pause = 0u64;
     let mut index = 0;
-    for raw in &export.steps {
-        let kind = raw
-            .get("step_type")
-            .and_then(Value::as_str)
-            .unwrap_or("request");
+    for (position, raw) in export.steps.iter().enumerate() {
+        let step: Step = serde_json::from_value(raw.clone()).map_err(|e| RunscopeError {
+            file: file.into(),
+            place: format!("steps[{position}]"),
+            message: e.to_string(),
+        })?;
+        let kind = step.step_type.as_deref().unwrap_or("request");
         if kind == "pause" {
-            pause += raw.get("duration").and_then(Value::as_u64).unwrap_or(0);
+            pause += step.duration.unwrap_or(0);
             continue;
         }
         index += 1;
-        let note = raw
-            .get("note")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let note = step.note.as_deref().unwrap_or("").trim().to_string();
         let place = |field: &str| {
             format!(
                 "step {index} ({note:?}){}{field}",
@@ -217,23 +243,20 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             }
             _ => (Level::Required, note.clone()),
         };
-        let method_text = raw
-            .get("method")
-            .and_then(Value::as_str)
+        let method_text = step
+            .method
+            .as_deref()
             .ok_or_else(|| fail("method", "missing".into()))?;
         let method = Method::parse(method_text)
             .ok_or_else(|| fail("method", format!("unsupported method {method_text:?}")))?;
-        let url = raw
-            .get("url")
-            .and_then(Value::as_str)
+        let url = step
+            .url
+            .as_deref()
             .ok_or_else(|| fail("url", "missing".into()))?;
         let (path, query) = split_url(url);
         let mut headers = Vec::new();
         let mut authorization = Authorization::Omit;
-        if let Some(h) = raw.get("headers") {
-            let map = h
-                .as_object()
-                .ok_or_else(|| fail("headers", "not an object".into()))?;
+        if let Some(map) = &step.headers {
             for (k, v) in map {
                 let value = match v {
                     Value::String(s) => s.clone(),
@@ -263,44 +286,29 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
                 }
             }
         }
-        let body = match raw.get("body") {
+        let body = match &step.body {
             Some(Value::String(b)) if !b.is_empty() => Some(Body::Raw(b.clone())),
             Some(Value::String(_)) | Some(Value::Null) | None => None,
             Some(_) => return Err(fail("body", "not a string".into())),
         };
         let mut expect = Vec::new();
-        for (i, a) in raw
-            .get("assertions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (i, a) in step.assertions.iter().enumerate() {
             let field = format!("assertions[{i}]");
             expect.push(assertion(a).map_err(|m| fail(&field, m))?);
         }
         let mut capture = Vec::new();
         let mut not_expressible_rows = Vec::new();
-        for (i, v) in raw
-            .get("variables")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (i, v) in step.variables.iter().enumerate() {
             let field = format!("variables[{i}]");
-            let blank = |k: &str| {
-                v.get(k)
-                    .is_none_or(|x| x.is_null() || x.as_str() == Some(""))
-            };
-            if blank("name") && blank("property") {
+            let blank = |x: &Option<String>| x.as_deref().unwrap_or("").is_empty();
+            if blank(&v.name) && blank(&v.property) {
                 // An empty row of Runscope's variables table: Runscope ignores it too.
                 not_expressible_rows.push(format!(
                     "step {index} ({title}): an empty variable row ({field}) is ignored"
                 ));
                 continue;
             }
-            let source = v.get("source").and_then(Value::as_str).unwrap_or("");
+            let source = v.source.as_deref().unwrap_or("");
             if source != "response_json" {
                 return Err(fail(
                     &format!("{field}.source"),
@@ -308,26 +316,23 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
                 ));
             }
             let name = v
-                .get("name")
-                .and_then(Value::as_str)
+                .name
+                .as_deref()
                 .ok_or_else(|| fail(&format!("{field}.name"), "missing".into()))?;
             let property = v
-                .get("property")
-                .and_then(Value::as_str)
+                .property
+                .as_deref()
                 .ok_or_else(|| fail(&format!("{field}.property"), "missing".into()))?;
             capture.push((name.to_string(), property.to_string()));
             captured.push(name.to_string());
         }
         not_expressible.append(&mut not_expressible_rows);
         let mut not_run = Vec::new();
-        for key in ["before_scripts", "scripts"] {
-            for script in raw
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
+        for (key, scripts) in [
+            ("before_scripts", &step.before_scripts),
+            ("scripts", &step.scripts),
+        ] {
+            for script in scripts.iter().filter_map(Value::as_str) {
                 if !script.trim().is_empty() {
                     let first = script
                         .lines()
@@ -373,8 +378,8 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
                         id_var: n.clone(),
                     })
             });
-        let disabled = (raw.get("skipped").and_then(Value::as_bool) == Some(true))
-            .then(|| "skipped in the Runscope export".to_string());
+        let disabled =
+            (step.skipped == Some(true)).then(|| "skipped in the Runscope export".to_string());
         checks.push(Check {
             id: format!("step-{index:02}"),
             title,
