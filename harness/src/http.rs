@@ -352,6 +352,9 @@ pub struct Client {
     sent: AtomicUsize,
     /// When the next request may leave, under `--rate` (shared by every request of the run).
     pacing: Option<Pacing>,
+    /// No request leaves before this: an app's `Retry-After` on a 429 or 503 holds every
+    /// request of the run, not only the one it answered (pages fetched at once included).
+    hold: std::sync::Mutex<Option<Instant>>,
     /// Transport failures (timeouts, refused connections) in a row, for the circuit breaker.
     failures_in_a_row: AtomicUsize,
     /// Milliseconds waited for Retry-After over the whole run.
@@ -419,6 +422,7 @@ impl Client {
             secrets: std::sync::Mutex::new(secrets),
             sent: AtomicUsize::new(0),
             pacing,
+            hold: std::sync::Mutex::new(None),
             failures_in_a_row: AtomicUsize::new(0),
             retry_waited_ms: Default::default(),
         })
@@ -537,11 +541,23 @@ impl Client {
                 renew = true;
                 continue;
             }
-            let wait = response
+            let asked = response
                 .as_ref()
-                .filter(|r| idempotent && matches!(r.status, 429 | 503))
+                .filter(|r| matches!(r.status, 429 | 503))
                 .and_then(|r| retry_after(r.header("retry-after")));
             let waited = Duration::from_millis(self.retry_waited_ms.load(Ordering::Relaxed));
+            if let Some(wait) = asked.filter(|w| waited + *w <= MAX_TOTAL_RETRY_WAIT) {
+                let until = Instant::now() + wait;
+                let mut hold = self.hold.lock().unwrap_or_else(|e| e.into_inner());
+                *hold = Some(hold.map_or(until, |h| h.max(until)));
+                if !idempotent {
+                    // Not retried, but every other request waits: it counts against the
+                    // run's patience all the same.
+                    self.retry_waited_ms
+                        .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                }
+            }
+            let wait = asked.filter(|_| idempotent);
             match wait {
                 Some(wait)
                     if exchanges.len() <= MAX_RETRIES && waited + wait <= MAX_TOTAL_RETRY_WAIT =>
@@ -561,6 +577,10 @@ impl Client {
     }
 
     async fn send_once(&self, out: Outgoing, renew: bool) -> (Option<Response>, Exchange) {
+        let held = *self.hold.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = held {
+            tokio::time::sleep_until(until.into()).await;
+        }
         if let Some(pacing) = &self.pacing {
             pacing.wait().await;
         }

@@ -188,8 +188,8 @@ async fn a_secret_echoed_by_the_server_is_redacted_from_the_evidence() {
 
 #[tokio::test]
 async fn the_rate_cap_spaces_requests_across_the_run() {
-    // 20 requests at 40 per second: at least 19 intervals of 25 ms between the first and the
-    // last; every request arrives, none is dropped.
+    // 20 requests at 40 per second: the last leaves at least 19 intervals of 25 ms after the
+    // first could; every request arrives, none is dropped.
     let server = crate::support::server(&[], 1).await;
     let mut target = harness::http::Target::new(
         server.base_url(),
@@ -217,4 +217,53 @@ async fn the_rate_cap_spaces_requests_across_the_run() {
         "{span:?}"
     );
     server.stop().await;
+}
+
+#[tokio::test]
+async fn retry_after_holds_every_request_of_the_run() {
+    // One request is answered 429 with Retry-After: 1; a request sent meanwhile (as a page
+    // fetched at the same time would be) waits out the same second instead of adding load.
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"totalResults": 0})),
+        )
+        .mount(&mock)
+        .await;
+    let client = harness::http::Client::new(
+        harness::http::Target::new(
+            &mock.uri(),
+            harness::http::Credential::Bearer("t0ken-value".to_string().into()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let get = |p: &'static str| {
+        harness::http::Outgoing::to(harness::http::Method::Get, p, harness::http::Auth::Run)
+    };
+    let started = std::time::Instant::now();
+    let (first, second) = tokio::join!(client.send(get("/Users")), async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let sent = client.send(get("/Groups")).await;
+        (sent, started.elapsed())
+    });
+    assert_eq!(
+        first.response.unwrap().status,
+        200,
+        "retried after the wait"
+    );
+    assert_eq!(second.0.response.unwrap().status, 200);
+    assert!(
+        second.1 >= std::time::Duration::from_millis(950),
+        "{:?}",
+        second.1
+    );
 }
