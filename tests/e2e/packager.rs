@@ -418,6 +418,24 @@ async fn a_manifest_that_disagrees_with_the_bundle_is_refused_even_with_new_sums
         text.contains("report.html is not what the bundle's inputs and results give"),
         "{text}"
     );
+
+    // The QA plan made to say every case passes: derived again, it differs.
+    let mut files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("ok.tar.gz")).unwrap()).unwrap();
+    let mut plan: serde_json::Value = serde_json::from_slice(&files["qa-plan.json"]).unwrap();
+    plan["automated"] = 61.into();
+    files.insert(
+        "qa-plan.json".into(),
+        serde_json::to_vec_pretty(&plan).unwrap(),
+    );
+    std::fs::write(d.join("plan.tar.gz"), reforge(&mut files)).unwrap();
+    let out = scimcheck(&["verify", "plan.tar.gz"], d, None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("qa-plan.json is not what the bundle's inputs and results give"),
+        "{text}"
+    );
 }
 
 /// Regression: report.html wrote `outcome.status` from results.json unescaped.
