@@ -119,7 +119,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn print_bytes(bytes: &[u8]) -> Result<ExitStatus> {
+pub(crate) fn print_bytes(bytes: &[u8]) -> Result<ExitStatus> {
     match std::io::stdout().lock().write_all(bytes) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitStatus::Success),

@@ -455,14 +455,10 @@ impl Client {
     /// Obtains what the run's credential needs before the first request (an OAuth 2 access
     /// token), so that a refused client is said at once. The message is redacted.
     pub async fn prepare(&self) -> Result<(), String> {
-        if let Credential::OAuth2(o) = &self.target.credential {
-            let (_, learned) = o
-                .authorization(&self.http, false)
-                .await
-                .map_err(|e| self.redactor().redact(&e.to_string()))?;
-            self.learn(learned);
-        }
-        Ok(())
+        self.run_authorization(false)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.redactor().redact(&e))
     }
 
     /// The Authorization header of a request that carries the run's credential.

@@ -130,6 +130,31 @@ impl Network {
     }
 }
 
+/// The largest answer read from an authorization server (a token, its metadata): a server
+/// that sends more is not believed, and cannot fill memory.
+pub const OAUTH_ANSWER_MAX_BYTES: usize = 64 * 1024;
+
+/// A response's body as JSON, read chunk by chunk and refused past `limit` bytes (`Null` when
+/// it is larger, unreadable or not JSON).
+pub async fn json_capped(mut response: reqwest::Response, limit: usize) -> serde_json::Value {
+    let mut bytes = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() <= limit => {
+                bytes.extend_from_slice(&chunk)
+            }
+            Ok(None) => break,
+            _ => return serde_json::Value::Null,
+        }
+    }
+    serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
+}
+
+/// Whether a URL carries a password (`scheme://user:password@host`).
+pub fn has_password(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| u.password().is_some())
+}
+
 /// A proxy URL as it may be shown: its password replaced.
 pub fn without_password(url: &str) -> String {
     match reqwest::Url::parse(url) {
@@ -181,9 +206,7 @@ pub fn diagnose(chain: &str, url: &str) -> Option<String> {
     let text = if has("InvalidContentType") || has("CorruptMessage") || has("corrupt message") {
         "the server answered TLS with plain HTTP: this port speaks http, not https. Fix: use http:// in --base-url, or the app's https port".to_string()
     } else if !https
-        && (has("invalid HTTP version")
-            || has("connection closed before message completed")
-            || has("\\x15\\x03"))
+        && (has("invalid HTTP version") || has("connection closed before message completed"))
     {
         "the server closed the connection on a plain-HTTP request: this port probably speaks https. Fix: use https:// in --base-url".to_string()
     } else if has("NotValidForName") || has("not valid for name") {

@@ -247,15 +247,11 @@ impl TokenEndpoint<'_> {
             .await
             .map_err(|e| fail(format!("the request failed: {e}")))?;
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| fail(format!("the response could not be read: {e}")))?;
         Ok(TokenAnswer {
             url: self.url.to_string(),
             status,
-            json: serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)])
-                .unwrap_or(serde_json::Value::Null),
+            json: crate::network::json_capped(response, crate::network::OAUTH_ANSWER_MAX_BYTES)
+                .await,
         })
     }
 }
@@ -275,7 +271,9 @@ impl TokenAnswer {
         let status = self.status;
         let json = &self.json;
         if json.is_null() {
-            return Err(fail(format!("status {status}, and the body is not JSON")));
+            return Err(fail(format!(
+                "status {status}, and the body is not JSON of at most 64 KiB"
+            )));
         }
         if !(200..300).contains(&status) {
             let error = self.error().unwrap_or("(no error code)");

@@ -443,9 +443,8 @@ pub async fn discover_revocation(http: &reqwest::Client, token_url: &str) -> Opt
         let Ok(response) = http.get(format!("{origin}{well_known}")).send().await else {
             continue;
         };
-        let Ok(metadata) = response.json::<serde_json::Value>().await else {
-            continue;
-        };
+        let metadata =
+            crate::network::json_capped(response, crate::network::OAUTH_ANSWER_MAX_BYTES).await;
         if let Some(url) = metadata["revocation_endpoint"].as_str() {
             return Some(url.to_string());
         }

@@ -346,13 +346,9 @@ pub fn verify(path: &Path, plan: &QaPlan) -> Verified {
         manifest: None,
         failed_required: Vec::new(),
     };
-    let bytes = match files::read_capped(path, files::BUNDLE_MAX_BYTES) {
-        Ok(b) => b,
-        Err(e) => return invalid(vec![format!("cannot read {}: {e}", path.display())]),
-    };
-    let files = match bundle::read_tar_gz(&bytes) {
+    let files = match read_bundle(path) {
         Ok(f) => f,
-        Err(e) => return invalid(vec![format!("{}: {e}", path.display())]),
+        Err(e) => return invalid(vec![e]),
     };
     let mut problems = bundle::check_sums(&files);
     let manifest: Option<Manifest> =
@@ -484,12 +480,17 @@ fn rederive(
     Ok((derived, results))
 }
 
+/// A bundle's files, read within the size limits.
+fn read_bundle(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let bytes = files::read_capped(path, files::BUNDLE_MAX_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    bundle::read_tar_gz(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// The run and the submission a bundle holds, for `rerun`: read only from an intact bundle
 /// (its sums check out).
 pub fn bundled_run(path: &Path) -> Result<(RunReport, Submission), String> {
-    let bytes = files::read_capped(path, files::BUNDLE_MAX_BYTES)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let files = bundle::read_tar_gz(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let files = read_bundle(path)?;
     let problems = bundle::check_sums(&files);
     if !problems.is_empty() {
         return Err(format!(

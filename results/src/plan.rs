@@ -114,15 +114,17 @@ pub fn evaluate(
     version: &str,
     report: Option<&RunReport>,
 ) -> PlanReport {
-    let find = |key: &str| {
-        report.and_then(|r| {
-            r.suites
+    // Every check of the run by its `suite/check` key, once.
+    let by_key: std::collections::HashMap<String, &crate::CheckResult> = report
+        .iter()
+        .flat_map(|r| r.suites.iter())
+        .flat_map(|s| {
+            s.checks
                 .iter()
-                .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
-                .find(|(s, c)| format!("{}/{}", s.id, c.id) == key)
-                .map(|(_, c)| c)
+                .map(move |c| (format!("{}/{}", s.id, c.id), c))
         })
-    };
+        .collect();
+    let find = |key: &str| by_key.get(key).copied();
     let verdict = |key: &str| -> String {
         find(key).map_or("missing".into(), |c| c.outcome.label().to_string())
     };

@@ -4,8 +4,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use harness::report::{ExitStatus, RunReport};
+use anyhow::Result;
+
+use crate::cli::print_bytes;
+use crate::commands::run_config::read_results;
+use harness::report::ExitStatus;
 use untrusted::terminal_line as safe_line;
 
 #[derive(clap::Args)]
@@ -29,21 +32,7 @@ pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
     let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let mut out = Vec::new();
     writeln!(out, "{}: {} cases", plan.source, plan.cases.len())?;
-    let report = match &args.results {
-        Some(dir) => {
-            let file = if dir.is_dir() {
-                dir.join("results.json")
-            } else {
-                dir.clone()
-            };
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let r: RunReport = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a scimcheck results.json", file.display()))?;
-            Some(r)
-        }
-        None => None,
-    };
+    let report = args.results.as_deref().map(read_results).transpose()?;
     let features: Vec<String> = if args.features.is_empty() {
         // Every case applies: every feature, and OAuth 2.
         packager::rules::FEATURES
@@ -89,7 +78,7 @@ pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
     }
     if report.is_some() {
         writeln!(out, "{}", evaluated.line())?;
-        print(&out)?;
+        print_bytes(&out)?;
         return Ok(if evaluated.failing == 0 {
             ExitStatus::Success
         } else {
@@ -101,14 +90,6 @@ pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
         "{} of {} cases automated, {} partly (SCIM {})",
         evaluated.automated, evaluated.applicable, evaluated.partial, args.scim_version
     )?;
-    print(&out)?;
+    print_bytes(&out)?;
     Ok(ExitStatus::Success)
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn print(bytes: &[u8]) -> Result<()> {
-    match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
 }

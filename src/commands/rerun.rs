@@ -3,15 +3,15 @@
 //! `reporters::diff`.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
-use harness::report::{ExitStatus, RunReport};
+use harness::report::ExitStatus;
 use harness::report::{RunDiff, diff};
 
 use crate::commands::run::RunArgs;
-use crate::commands::run_config::resolve;
+use crate::commands::run_config::{read_results, resolve};
 
 #[derive(clap::Args)]
 pub(crate) struct RerunArgs {
@@ -168,17 +168,4 @@ fn print_diff(d: &RunDiff, title: &str) -> Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
-}
-
-/// A results folder's results.json, or the file itself.
-fn read_results(path: &Path) -> Result<RunReport> {
-    let file = if path.is_dir() {
-        path.join("results.json")
-    } else {
-        path.to_path_buf()
-    };
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a scimcheck results.json", file.display()))
 }

@@ -301,23 +301,27 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     })
 }
 
-/// An earlier run's results.json, read through the results model (`flag` names the option
-/// in errors).
-fn earlier_run(path: &Path, flag: &str) -> Result<RunReport> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{flag}: cannot read {}", path.display()))?;
+/// A run's results.json (or the results folder holding it), read through the results model.
+pub(crate) fn read_results(path: &Path) -> Result<RunReport> {
+    let file = if path.is_dir() {
+        path.join("results.json")
+    } else {
+        path.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
     serde_json::from_str(&text)
-        .with_context(|| format!("{flag}: {} is not a scimcheck results.json", path.display()))
+        .with_context(|| format!("{} is not a scimcheck results.json", file.display()))
 }
 
 /// The `suite/check` ids that passed in a baseline results.json.
 pub(crate) fn baseline_passed(path: &Path) -> Result<std::collections::BTreeSet<String>> {
-    Ok(earlier_run(path, "--baseline")?.passed())
+    Ok(read_results(path).context("--baseline")?.passed())
 }
 
 /// The `suite/check` ids that failed, errored or were blocked in a results.json.
 pub(crate) fn failed_checks(dir: &Path) -> Result<Vec<String>> {
-    let report = earlier_run(&dir.join("results.json"), "--rerun-failed")?;
+    let report = read_results(dir).context("--rerun-failed")?;
     Ok(report
         .keys(|c| {
             matches!(
@@ -335,7 +339,7 @@ fn network(args: &RunArgs, file: &FileConfig, config_dir: Option<&Path>) -> Resu
         None => Proxy::Environment,
         Some(p) if p.eq_ignore_ascii_case("none") => Proxy::Direct,
         Some(p) => {
-            if args.proxy.is_none() && reqwest_url_has_password(p) {
+            if args.proxy.is_none() && harness::network::has_password(p) {
                 bail!(
                     "scimcheck.toml: proxy has a password; the file never holds secrets: set HTTPS_PROXY or --proxy instead"
                 );
@@ -361,13 +365,6 @@ fn network(args: &RunArgs, file: &FileConfig, config_dir: Option<&Path>) -> Resu
         ca_certificates,
         insecure: args.insecure || file.insecure.unwrap_or(false),
     })
-}
-
-fn reqwest_url_has_password(url: &str) -> bool {
-    url.split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
-        .and_then(|authority| authority.rsplit_once('@'))
-        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
 /// The OAuth 2 client of `--auth oauth2`: endpoint and id from flags or the config file, the

@@ -105,7 +105,9 @@ fn backend_of(base_url: &str) -> SocketAddr {
     host_port.parse().unwrap()
 }
 
-async fn run_spec(
+/// `run --suite okta-scim2-spec --out out` against `base` with these extra words and
+/// environment (SCIM_TOKEN is the reference server's).
+pub(crate) async fn run_spec(
     base: &str,
     extra: &[&str],
     env: &[(&str, &str)],

@@ -218,13 +218,6 @@ async fn run_oauth(
 ) -> std::process::Output {
     let token_url = format!("{issuer}/token");
     let mut args = vec![
-        "run",
-        "--base-url",
-        base,
-        "--suite",
-        "okta-scim2-spec",
-        "--out",
-        "out",
         "--auth",
         "oauth2",
         "--token-url",
@@ -235,7 +228,7 @@ async fn run_oauth(
         "2.0",
     ];
     args.extend_from_slice(extra);
-    scimcheck(&args, &[("SCIM_CLIENT_SECRET", secret)], dir).await
+    crate::network::run_spec(base, &args, &[("SCIM_CLIENT_SECRET", secret)], dir).await
 }
 
 #[tokio::test]
@@ -555,6 +548,29 @@ async fn the_oauth_suite_passes_a_correct_server_and_app() {
             }
         }
     }
+    // The token the suite spends is sent twice, to the revocation endpoint and to the API:
+    // recorded both times, it is redacted both times.
+    let revoked = suite
+        .checks
+        .iter()
+        .find(|c| c.id == "api-refuses-revoked-token")
+        .unwrap();
+    let revocation = revoked.exchanges[0].request.body.as_deref().unwrap();
+    assert!(revocation.starts_with("token=[REDACTED]&"), "{revocation}");
+    for c in suite
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("api-refuses"))
+    {
+        let api = c.exchanges.last().unwrap();
+        let auth = api
+            .request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .unwrap();
+        assert_eq!(auth.1, "Bearer [REDACTED]", "{}", c.id);
+    }
     app.stop().await;
 }
 
@@ -682,4 +698,19 @@ async fn oauth_login_refuses_a_redirect_with_a_forged_state() {
     assert_eq!(status.code(), Some(2), "{said}");
     assert!(said.contains("state is not the one sent"), "{said}");
     assert!(!store.exists());
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_floods_is_not_believed() {
+    // 8 MiB of answer: read no further than 64 KiB, and refused as no token.
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("7".repeat(8 * 1024 * 1024)))
+        .mount(&mock)
+        .await;
+    let credential = Credential::OAuth2(oauth_client(format!("{}/token", mock.uri()), None).into());
+    let client = Client::new(Target::new(&mock.uri(), credential).unwrap()).unwrap();
+    let e = client.prepare().await.unwrap_err();
+    assert!(e.contains("not JSON of at most 64 KiB"), "{e}");
 }
