@@ -24,6 +24,7 @@ pub mod report;
 pub mod reporters;
 pub mod runner;
 pub mod runscope;
+pub mod schedule;
 pub mod select;
 pub mod suite;
 pub mod template;

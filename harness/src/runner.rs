@@ -9,21 +9,24 @@
 //! every resource a check creates is registered before the next request, and removed in reverse
 //! order after the suite, also after a failure or an interruption.
 
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::Instant;
 
-use std::collections::BTreeMap;
+use futures_util::StreamExt;
 
 use crate::assertion::{Mismatch, evaluate, lookup};
 use crate::cleanup::{Created, Register, created_name};
 use crate::detect::VersionChoice;
-use crate::events::Events;
+use crate::events::{Events, Ordered, SuiteEvents};
 use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, Unreachable, unreachable};
 use crate::report::{
     Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, SuiteReport,
     Summary, TargetInfo, Tool,
 };
-use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec, WalkSpec};
+use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec};
 use crate::template::{PathProblem, Vars, render, render_json, render_path};
 use crate::walk::{IdHashes, WalkRequest, walk};
 
@@ -137,10 +140,12 @@ pub fn credential_refused(client: &Client, request: &str, status: u16) -> String
     client.redactor().redact_owned(message)
 }
 
-/// Runs the suites in order against the client's target. `interrupt` resolves when the user
-/// asks to stop (Ctrl-C); the run then stops sending checks, cleans up, and reports what ran.
-/// A run that cannot judge the app (unreachable, credential refused) stops after cleaning up,
-/// and its report says why ([`RunReport::aborted`]).
+/// Runs the suites against the client's target, at most `--concurrency` requests at once
+/// (the `schedule` module decides what may run beside what; a concurrency of one is the
+/// strictly sequential order). `interrupt` resolves when the user asks to stop (Ctrl-C); the
+/// run then stops sending checks, cleans up, and reports what ran. A run that cannot judge the
+/// app (unreachable, credential refused) stops after cleaning up, and its report says why
+/// ([`RunReport::aborted`]).
 pub async fn run(
     client: &Client,
     suites: &[Suite],
@@ -156,50 +161,96 @@ pub async fn run(
     let mut deadline = std::pin::pin!(tokio::time::sleep(options.max_duration));
     let mut interrupted = false;
     let mut aborted = None;
-    let mut credential_accepted = false;
+    let shared = RunShared {
+        // Okta's pauses are a sequential pacing: honouring them means one request at a time.
+        concurrency: if options.honor_pauses {
+            1
+        } else {
+            client.target().concurrency.max(1)
+        },
+        credential_accepted: Cell::new(false),
+        probing: Cell::new(false),
+        probe_done: tokio::sync::Notify::new(),
+        halted: Cell::new(false),
+    };
+    let ordered = RefCell::new(Ordered::new(events, 0));
     let mut reports = Vec::new();
 
-    for suite in suites {
+    for phase in crate::schedule::phases(suites, shared.concurrency) {
         if interrupted || aborted.is_some() {
             break;
         }
-        events.suite_started(suite);
-        let suite_clock = Instant::now();
-        let mut state = SuiteState::new(suite, client, options, &marker);
-        state.credential_accepted = credential_accepted;
+        let mut states: Vec<(SuiteEvents, SuiteState, Instant)> = phase
+            .iter()
+            .map(|&index| {
+                let suite = &suites[index];
+                let handle = SuiteEvents {
+                    ordered: &ordered,
+                    index,
+                    suite,
+                };
+                handle.started();
+                let state = SuiteState::new(suite, client, options, &marker, &shared);
+                (handle, state, Instant::now())
+            })
+            .collect();
         let outcome = {
-            let work = state.run_checks(events);
+            let work = futures_util::future::join_all(
+                states
+                    .iter_mut()
+                    .map(|(handle, state, _)| state.run_checks(*handle)),
+            );
             tokio::select! {
-                r = work => r,
+                r = work => r.into_iter().find_map(Result::err).map_or(Ok(()), Err),
                 () = &mut interrupt => { interrupted = true; Ok(()) }
                 () = &mut deadline => Err(RunError::Deadline(options.max_duration)),
             }
         };
-        credential_accepted = state.credential_accepted;
         // Clean up before reporting any error: the run may have created something.
-        let cleanup = state.created.clean(events).await;
+        for (mut handle, mut state, suite_clock) in states {
+            let cleanup = state.created.clean(&mut handle).await;
+            let suite = state.suite;
+            reports.push(SuiteReport {
+                id: suite.id.clone(),
+                title: suite.title.clone(),
+                version: suite.version.clone(),
+                scim_version: suite.scim_version.to_string(),
+                reference: suite.reference.clone(),
+                duration_ms: suite_clock.elapsed().as_millis() as u64,
+                checks: state.results.into_iter().flatten().collect(),
+                cleanup,
+            });
+            ordered.borrow_mut().ended(handle.index);
+        }
         if let Err(e) = outcome {
             aborted = Some(e.to_abort());
         }
-        reports.push(SuiteReport {
-            id: suite.id.clone(),
-            title: suite.title.clone(),
-            version: suite.version.clone(),
-            scim_version: suite.scim_version.to_string(),
-            reference: suite.reference.clone(),
-            duration_ms: suite_clock.elapsed().as_millis() as u64,
-            checks: state.results,
-            cleanup,
-        });
     }
     let diagnoses = crate::diagnosis::diagnose(suites, &reports);
     let mut report = report_of(client, options, reports, aborted);
+    report.settings.concurrency = shared.concurrency;
     report.diagnoses = diagnoses;
     report.run_id = run_id;
     report.started_at = started_at;
     report.duration_ms = clock.elapsed().as_millis() as u64;
     report.interrupted = interrupted;
     report
+}
+
+/// What the suites of a run share while they run at once.
+struct RunShared {
+    /// The most requests in flight, and the most checks one suite runs at once.
+    concurrency: usize,
+    /// Whether a request with the run's credential was answered other than 401/403: until
+    /// then a 401/403 means the credential is wrong and nothing can be judged, so checks run
+    /// one at a time across the run (a refused credential stops it after one request).
+    credential_accepted: Cell<bool>,
+    /// A check is in flight while the credential is not yet accepted.
+    probing: Cell<bool>,
+    /// Told when that check has its answer.
+    probe_done: tokio::sync::Notify,
+    /// A suite stopped the run (credential refused, app unresponsive): no check starts.
+    halted: Cell<bool>,
 }
 
 /// The report of a run that stopped before any suite ran (no SCIM version could be chosen,
@@ -243,7 +294,7 @@ fn report_of(
             strict: options.strict,
             email_domain: options.email_domain.clone(),
             rate: client.target().rate,
-            concurrency: 1,
+            concurrency: client.target().concurrency.max(1),
             import_concurrency: options.import_concurrency.max(1),
         },
     }
@@ -253,23 +304,56 @@ struct SuiteState<'a> {
     suite: &'a Suite,
     client: &'a Client,
     options: &'a RunOptions,
+    shared: &'a RunShared,
     vars: Vars,
     bodies: BTreeMap<String, serde_json::Value>,
     /// User id hashes of the last complete walk of /Users (group members are checked on them).
-    known_users: IdHashes,
-    results: Vec<CheckResult>,
+    known_users: Rc<IdHashes>,
+    /// The result of each check, by its place in the suite (none: not run).
+    results: Vec<Option<CheckResult>>,
     created: Register<'a>,
-    /// Whether a request with the run's credential was answered other than 401/403: until
-    /// then, a 401/403 means the credential is wrong and nothing can be judged.
-    credential_accepted: bool,
     /// Set by a check after which nothing can be judged (the credential was refused).
     stop: Option<RunError>,
     /// Variables captured from responses: values the server chose.
     captured: std::collections::BTreeSet<String>,
 }
 
+/// What a check does next, once the suite data and the values so far have been looked at.
+enum Next {
+    /// Decided without a request: skipped, blocked, or refused before it was sent.
+    Decided(CheckResult),
+    /// A request (or a walk) to send.
+    Send(Prepared),
+}
+
+/// A check's rendered request, and what judging its answer needs.
+struct Prepared {
+    index: usize,
+    clock: Instant,
+    outgoing: Outgoing,
+    /// No request of the run has been sent yet: an unreachable app stops the run.
+    first_request: bool,
+    /// Sent before the credential was accepted: nothing else is in flight.
+    probe: bool,
+    /// The resource looked for by a walk, rendered: (id, expected values).
+    find: Option<(String, Vec<(String, String)>)>,
+    run_marker: String,
+}
+
+/// The app's answer to a prepared check.
+enum Answer {
+    Sent(Sent),
+    Walked(crate::walk::WalkOutcome),
+}
+
 impl<'a> SuiteState<'a> {
-    fn new(suite: &'a Suite, client: &'a Client, options: &'a RunOptions, marker: &str) -> Self {
+    fn new(
+        suite: &'a Suite,
+        client: &'a Client,
+        options: &'a RunOptions,
+        marker: &str,
+        shared: &'a RunShared,
+    ) -> Self {
         let mut vars = Vars::new();
         vars.insert("runMarker".into(), marker.to_string());
         vars.insert("emailDomain".into(), options.email_domain.clone());
@@ -292,71 +376,147 @@ impl<'a> SuiteState<'a> {
             suite,
             client,
             options,
+            shared,
             vars,
             bodies: BTreeMap::new(),
-            known_users: IdHashes::new(),
-            results: Vec::new(),
+            known_users: Rc::new(IdHashes::new()),
+            results: vec![None; suite.checks.len()],
             created: Register::new(
                 client,
                 options.keep,
                 suite.scim_version == crate::suite::ScimVersion::V11,
             ),
-            credential_accepted: false,
             stop: None,
             captured: Default::default(),
         }
     }
 
-    async fn run_checks(&mut self, events: &mut dyn Events) -> Result<(), RunError> {
-        for check in &self.suite.checks {
-            let mut result = self.run_check(check, events).await?;
-            result.location =
-                (check.line > 0).then(|| format!("{}:{}", self.suite.source, check.line));
-            result.redact(&self.client.redactor());
-            events.check_finished(self.suite, &result);
-            self.results.push(result);
-            if let Some(stop) = self.stop.take() {
-                return Err(stop);
+    /// Runs the suite's checks, each as soon as the checks it waits for have finished, at most
+    /// `--concurrency` at once; results are told in the suite's order.
+    async fn run_checks(&mut self, events: SuiteEvents<'_, '_, 'a>) -> Result<(), RunError> {
+        let suite = self.suite;
+        let waits = if self.shared.concurrency <= 1 {
+            crate::schedule::sequential(suite)
+        } else {
+            crate::schedule::waits(suite)
+        };
+        let mut started = vec![false; suite.checks.len()];
+        let mut told = 0;
+        let mut in_flight = futures_util::stream::FuturesUnordered::new();
+        let mut stop = None;
+        loop {
+            let mut progressed = true;
+            while progressed && stop.is_none() && !self.shared.halted.get() {
+                progressed = false;
+                for (i, check) in suite.checks.iter().enumerate() {
+                    if in_flight.len() >= self.shared.concurrency
+                        || (!self.shared.credential_accepted.get() && self.shared.probing.get())
+                    {
+                        break;
+                    }
+                    if started[i] || waits[i].iter().any(|&w| self.results[w].is_none()) {
+                        continue;
+                    }
+                    started[i] = true;
+                    match self.prepare(i, check) {
+                        Next::Decided(result) => {
+                            self.record(i, result);
+                            progressed = true;
+                        }
+                        Next::Send(prepared) => {
+                            self.shared.probing.set(prepared.probe);
+                            in_flight.push(exchange(
+                                self.client,
+                                check,
+                                prepared,
+                                self.options,
+                                self.known_users.clone(),
+                                events,
+                            ));
+                        }
+                    }
+                }
             }
-            if self.client.breaker_open() {
-                let last = self
-                    .results
-                    .last()
-                    .map(|r| r.outcome.explanation())
-                    .unwrap_or_default();
-                return Err(RunError::Unresponsive(last));
+            told = self.tell(told, events);
+            if in_flight.is_empty()
+                && stop.is_none()
+                && !self.shared.halted.get()
+                && self.shared.probing.get()
+                && started.contains(&false)
+            {
+                // Another suite's check is finding out whether the credential is accepted.
+                self.shared.probe_done.notified().await;
+                continue;
+            }
+            let Some((prepared, answer)) = in_flight.next().await else {
+                break;
+            };
+            if prepared.probe {
+                self.shared.probing.set(false);
+                self.shared.probe_done.notify_waiters();
+            }
+            let index = prepared.index;
+            match self.judge(&suite.checks[index], prepared, answer) {
+                Ok(result) => {
+                    let unresponsive = self
+                        .client
+                        .breaker_open()
+                        .then(|| RunError::Unresponsive(result.outcome.explanation()));
+                    self.record(index, result);
+                    if let Some(e) = self.stop.take().or(unresponsive) {
+                        stop.get_or_insert(e);
+                    }
+                }
+                Err(e) => {
+                    stop.get_or_insert(e);
+                }
+            }
+            if stop.is_some() {
+                self.shared.halted.set(true);
             }
         }
-        Ok(())
+        // After a stop, the checks that never started are not reported.
+        for result in self.results[told..].iter().flatten() {
+            events.check_finished(result);
+        }
+        stop.map_or(Ok(()), Err)
     }
 
-    async fn run_check(
-        &mut self,
-        check: &Check,
-        events: &mut dyn Events,
-    ) -> Result<CheckResult, RunError> {
-        let clock = Instant::now();
-        let finish = |outcome, exchanges, note| result_of(check, clock, outcome, exchanges, note);
-        if let Some(reason) = &check.disabled {
-            return Ok(finish(
-                Outcome::Skip {
-                    reason: reason.clone(),
-                },
-                Vec::new(),
-                None,
-            ));
+    /// Keeps a check's result at its place in the suite.
+    fn record(&mut self, index: usize, mut result: CheckResult) {
+        let check = &self.suite.checks[index];
+        result.location = (check.line > 0).then(|| format!("{}:{}", self.suite.source, check.line));
+        result.redact(&self.client.redactor());
+        self.results[index] = Some(result);
+    }
+
+    /// Tells the results that follow the ones told so far without a gap; returns how many
+    /// have been told.
+    fn tell(&self, mut told: usize, events: SuiteEvents) -> usize {
+        while let Some(Some(result)) = self.results.get(told) {
+            events.check_finished(result);
+            told += 1;
         }
-        if self.options.honor_pauses && check.pause_before_s > 0 {
-            tokio::time::sleep(std::time::Duration::from_secs(check.pause_before_s)).await;
+        told
+    }
+
+    /// What a check does, from the suite data and the values so far: it is skipped, blocked,
+    /// or its request is rendered.
+    fn prepare(&self, index: usize, check: &Check) -> Next {
+        let clock = Instant::now();
+        let decided = |outcome| Next::Decided(result_of(check, clock, outcome, Vec::new(), None));
+        if let Some(reason) = &check.disabled {
+            return decided(Outcome::Skip {
+                reason: reason.clone(),
+            });
         }
         if let Some(blocked) = self.unmet_needs(check) {
-            return Ok(finish(blocked, Vec::new(), None));
+            return decided(blocked);
         }
         if let Some(gate) = &check.when {
             let Some(body) = self.bodies.get(&gate.var) else {
                 // The capability document itself is missing: its check failed.
-                let blocked = self.blocked_on_capture(&gate.var);
-                return Ok(finish(blocked, Vec::new(), None));
+                return decided(self.blocked_on_capture(&gate.var));
             };
             let holds =
                 lookup(body, &gate.path).is_some_and(|v| v == serde_json::Value::Bool(true));
@@ -365,14 +525,13 @@ impl<'a> SuiteState<'a> {
                     "not run: {}.{} is not true (the app does not advertise this capability)",
                     gate.var, gate.path
                 );
-                return Ok(finish(Outcome::Skip { reason }, Vec::new(), None));
+                return decided(Outcome::Skip { reason });
             }
         }
         let outgoing = match self.render_request(check) {
             Ok(o) => o,
             Err(PathProblem::Missing(missing)) => {
-                let blocked = self.blocked_on_capture(&missing);
-                return Ok(finish(blocked, Vec::new(), None));
+                return decided(self.blocked_on_capture(&missing));
             }
             Err(PathProblem::Unsafe { name, value }) => {
                 // Never requested: with the credential, outside the SCIM base path.
@@ -383,53 +542,132 @@ impl<'a> SuiteState<'a> {
                     hint: None,
                     keyword: Some(Keyword::Must),
                 }];
-                return Ok(finish(Outcome::Fail { mismatches }, Vec::new(), None));
+                return decided(Outcome::Fail { mismatches });
             }
         };
-        if let Some(spec) = check.walk() {
-            return self.run_walk(check, spec, outgoing, clock, events).await;
-        }
-        let first_request = self.client.requests_sent() == 0;
-        let carries_credential = matches!(check.request.authorization, Authorization::Run);
-        let request_line = format!("{} {}", outgoing.method, outgoing.path);
-        let deleted_path = (outgoing.method == Method::Delete).then(|| outgoing.path.clone());
-        let sent_body = outgoing.body.clone();
-        let Sent {
-            response,
-            exchanges,
-        } = self.client.send(outgoing).await;
-        let Some(response) = response else {
-            if first_request && let Some(u) = unreachable(&exchanges) {
-                return Err(u.into());
+        let render = |t: &str| render(t, &self.vars).unwrap_or_default();
+        let find = check.walk().and_then(|w| w.find.as_ref()).map(|f| {
+            let expect = f
+                .expect
+                .iter()
+                .map(|(p, v)| (p.clone(), render(v)))
+                .collect();
+            (render(&f.id), expect)
+        });
+        Next::Send(Prepared {
+            index,
+            clock,
+            outgoing,
+            first_request: self.client.requests_sent() == 0,
+            probe: !self.shared.credential_accepted.get(),
+            find,
+            run_marker: self.vars.get("runMarker").cloned().unwrap_or_default(),
+        })
+    }
+
+    /// Judges the app's answer to a check: its verdict, what it captured and created, whether
+    /// the run can go on.
+    fn judge(
+        &mut self,
+        check: &Check,
+        prepared: Prepared,
+        answer: Answer,
+    ) -> Result<CheckResult, RunError> {
+        let Prepared {
+            clock,
+            outgoing,
+            first_request,
+            ..
+        } = prepared;
+        let finish = |outcome, exchanges, note| result_of(check, clock, outcome, exchanges, note);
+        let walked = match answer {
+            Answer::Walked(walked) => walked,
+            Answer::Sent(Sent {
+                response,
+                exchanges,
+            }) => {
+                let Some(response) = response else {
+                    if first_request && let Some(u) = unreachable(&exchanges) {
+                        return Err(u.into());
+                    }
+                    let reason = exchanges
+                        .last()
+                        .and_then(|x| x.error.as_ref())
+                        .map_or_else(|| "no response".into(), |e| e.message.clone());
+                    return Ok(finish(Outcome::Error { reason }, exchanges, None));
+                };
+                let carries_credential = matches!(check.request.authorization, Authorization::Run);
+                if carries_credential
+                    && let Some(refused) = self.credential_check(&outgoing, response.status)
+                {
+                    return Ok(finish(refused, exchanges, None));
+                }
+                // A check that deleted a resource of the run spares the cleanup a second DELETE.
+                if outgoing.method == Method::Delete && (200..300).contains(&response.status) {
+                    self.created.forget(&outgoing.path);
+                }
+                let mismatches = evaluate(check.expect(), check.keyword, &response, &self.vars);
+                self.capture(check, &response, outgoing.body.as_deref());
+                let outcome = match grade(mismatches, self.options.strict) {
+                    // What could not be evaluated keeps a pass from being a plain pass.
+                    Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
+                        not_evaluated: check.not_run.clone(),
+                    },
+                    other => other,
+                };
+                return Ok(finish(outcome, exchanges, None));
             }
-            let reason = exchanges
-                .last()
-                .and_then(|x| x.error.as_ref())
-                .map_or_else(|| "no response".into(), |e| e.message.clone());
-            return Ok(finish(Outcome::Error { reason }, exchanges, None));
         };
-        if carries_credential && !self.credential_accepted {
-            if matches!(response.status, 401 | 403) {
-                let message = credential_refused(self.client, &request_line, response.status);
-                self.stop = Some(RunError::CredentialRefused(message.clone()));
-                return Ok(finish(Outcome::Error { reason: message }, exchanges, None));
-            }
-            self.credential_accepted = true;
+        if first_request
+            && walked.pages == 1
+            && let Some(u) = unreachable(&walked.exchanges)
+        {
+            return Err(u.into());
         }
-        // A check that deleted a resource of the run spares the cleanup a second DELETE.
-        if let Some(path) = deleted_path.filter(|_| (200..300).contains(&response.status)) {
-            self.created.forget(&path);
+        if let Some(status) = walked
+            .exchanges
+            .first()
+            .and_then(|x| x.response.as_ref())
+            .map(|r| r.status)
+            && let Some(refused) = self.credential_check(&outgoing, status)
+        {
+            return Ok(finish(refused, walked.exchanges, None));
         }
-        let mismatches = evaluate(check.expect(), check.keyword, &response, &self.vars);
-        self.capture(check, &response, sent_body.as_deref());
-        let outcome = match grade(mismatches, self.options.strict) {
-            // What could not be evaluated keeps a pass from being a plain pass.
-            Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
-                not_evaluated: check.not_run.clone(),
-            },
-            other => other,
+        let mut note = format!(
+            "{} pages, {} resources, {} distinct",
+            walked.pages,
+            walked.resources,
+            walked.ids.len()
+        );
+        if let (n @ 1.., Some(first)) = &walked.others_incomplete {
+            note.push_str(&format!(
+                "; {n} users not created by this run lack attributes Okta imports (information, not judged; first: {first})"
+            ));
+        }
+        let outcome = match &walked.transport_error {
+            Some(e) if walked.mismatches.is_empty() => Outcome::Error { reason: e.clone() },
+            _ => grade(walked.mismatches, self.options.strict),
         };
-        Ok(finish(outcome, exchanges, None))
+        if outgoing.path == "/Users" && walked.transport_error.is_none() {
+            self.known_users = Rc::new(walked.ids);
+        }
+        Ok(finish(outcome, walked.exchanges, Some(note)))
+    }
+
+    /// Until a request with the run's credential is answered other than 401/403, such an
+    /// answer means the credential is wrong: the check errs and the run stops.
+    fn credential_check(&mut self, outgoing: &Outgoing, status: u16) -> Option<Outcome> {
+        if self.shared.credential_accepted.get() {
+            return None;
+        }
+        if matches!(status, 401 | 403) {
+            let request_line = format!("{} {}", outgoing.method, outgoing.path);
+            let message = credential_refused(self.client, &request_line, status);
+            self.stop = Some(RunError::CredentialRefused(message.clone()));
+            return Some(Outcome::Error { reason: message });
+        }
+        self.shared.credential_accepted.set(true);
+        None
     }
 
     /// Blocked, when a check this one needs (by the suite's `needs`) did not pass.
@@ -437,15 +675,7 @@ impl<'a> SuiteState<'a> {
         let unmet: Vec<(&String, Option<&Outcome>)> = check
             .needs
             .iter()
-            .map(|id| {
-                (
-                    id,
-                    self.results
-                        .iter()
-                        .find(|r| &r.id == id)
-                        .map(|r| &r.outcome),
-                )
-            })
+            .map(|id| (id, self.result_of(id).map(|r| &r.outcome)))
             .filter(|(_, o)| {
                 !matches!(
                     o,
@@ -479,6 +709,11 @@ impl<'a> SuiteState<'a> {
         })
     }
 
+    /// The result of the check with this id, if it ran.
+    fn result_of(&self, id: &str) -> Option<&CheckResult> {
+        self.results.iter().flatten().find(|r| r.id == id)
+    }
+
     /// Blocked on a value that was never captured, naming the check that captures it (from
     /// the suite data: the same rule serves built-in suites, users' files and Runscope
     /// exports).
@@ -491,9 +726,7 @@ impl<'a> SuiteState<'a> {
                 reason: format!(
                     "blocked: it needs {{{{{var}}}}}, which {} did not capture ({})",
                     c.id,
-                    self.results
-                        .iter()
-                        .find(|r| r.id == c.id)
+                    self.result_of(&c.id)
                         .map_or("not run", |r| r.outcome.label())
                 ),
                 waited_for: vec![c.id.clone()],
@@ -503,81 +736,6 @@ impl<'a> SuiteState<'a> {
                 waited_for: Vec::new(),
             },
         }
-    }
-
-    async fn run_walk(
-        &mut self,
-        check: &Check,
-        spec: &WalkSpec,
-        outgoing: Outgoing,
-        clock: Instant,
-        events: &mut dyn Events,
-    ) -> Result<CheckResult, RunError> {
-        let render = |t: &str| render(t, &self.vars).unwrap_or_default();
-        let find = spec.find.as_ref();
-        let request = WalkRequest {
-            path: &outgoing.path,
-            headers: &outgoing.headers,
-            authorization: outgoing.authorization.clone(),
-            page_size: self.options.page_size.max(1),
-            max_resources: self.options.max_import_resources.max(1),
-            run_marker: self.vars.get("runMarker").cloned().unwrap_or_default(),
-            pages_ahead: self.options.import_concurrency.max(1),
-            find_id: find.map(|f| render(&f.id)),
-            find_expect: find
-                .map(|f| {
-                    f.expect
-                        .iter()
-                        .map(|(p, v)| (p.clone(), render(v)))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
-        let first_request = self.client.requests_sent() == 0;
-        let mut progress = |p: &crate::walk::WalkProgress| events.walk_progress(check, p);
-        let walked = walk(self.client, spec, request, &self.known_users, &mut progress).await;
-        if first_request
-            && walked.pages == 1
-            && let Some(u) = unreachable(&walked.exchanges)
-        {
-            return Err(u.into());
-        }
-        if !self.credential_accepted
-            && let Some(status) = walked
-                .exchanges
-                .first()
-                .and_then(|x| x.response.as_ref())
-                .map(|r| r.status)
-        {
-            if matches!(status, 401 | 403) {
-                let message =
-                    credential_refused(self.client, &format!("GET {}", outgoing.path), status);
-                self.stop = Some(RunError::CredentialRefused(message.clone()));
-                let outcome = Outcome::Error { reason: message };
-                return Ok(result_of(check, clock, outcome, walked.exchanges, None));
-            }
-            self.credential_accepted = true;
-        }
-        let mut note = format!(
-            "{} pages, {} resources, {} distinct",
-            walked.pages,
-            walked.resources,
-            walked.ids.len()
-        );
-        if let (n @ 1.., Some(first)) = &walked.others_incomplete {
-            note.push_str(&format!(
-                "; {n} users not created by this run lack attributes Okta imports (information, not judged; first: {first})"
-            ));
-        }
-        let note = Some(note);
-        let outcome = match &walked.transport_error {
-            Some(e) if walked.mismatches.is_empty() => Outcome::Error { reason: e.clone() },
-            _ => grade(walked.mismatches, self.options.strict),
-        };
-        if outgoing.path == "/Users" && walked.transport_error.is_none() {
-            self.known_users = walked.ids;
-        }
-        Ok(result_of(check, clock, outcome, walked.exchanges, note))
     }
 
     fn render_request(&self, check: &Check) -> Result<Outgoing, PathProblem> {
@@ -677,6 +835,44 @@ impl<'a> SuiteState<'a> {
             self.vars.insert(name.clone(), value);
         }
     }
+}
+
+/// Sends a prepared check (after its pause, with `--honor-pauses`): one request, or every
+/// page of a walk. It borrows nothing of the suite's state, so checks run at once.
+async fn exchange(
+    client: &Client,
+    check: &Check,
+    prepared: Prepared,
+    options: &RunOptions,
+    known_users: Rc<IdHashes>,
+    events: SuiteEvents<'_, '_, '_>,
+) -> (Prepared, Answer) {
+    if options.honor_pauses && check.pause_before_s > 0 {
+        tokio::time::sleep(std::time::Duration::from_secs(check.pause_before_s)).await;
+    }
+    let Some(spec) = check.walk() else {
+        let sent = client.send(prepared.outgoing.clone()).await;
+        return (prepared, Answer::Sent(sent));
+    };
+    let out = &prepared.outgoing;
+    let request = WalkRequest {
+        path: &out.path,
+        headers: &out.headers,
+        authorization: out.authorization.clone(),
+        page_size: options.page_size.max(1),
+        max_resources: options.max_import_resources.max(1),
+        run_marker: prepared.run_marker.clone(),
+        pages_ahead: options.import_concurrency.max(1),
+        find_id: prepared.find.as_ref().map(|(id, _)| id.clone()),
+        find_expect: prepared
+            .find
+            .as_ref()
+            .map(|(_, expect)| expect.clone())
+            .unwrap_or_default(),
+    };
+    let mut progress = |p: &crate::walk::WalkProgress| events.walk_progress(check, p);
+    let walked = walk(client, spec, request, &known_users, &mut progress).await;
+    (prepared, Answer::Walked(walked))
 }
 
 /// A check's result; the note says what of the check could not run, when nothing else does.

@@ -105,7 +105,8 @@ pub(crate) fn list_inner(
         }
     };
     // startIndex < 1 is read as 1 (RFC 7644 §3.4.2.4); a negative count as 0.
-    let start = number("startIndex")?.unwrap_or(1).max(1) as usize;
+    let asked_start = number("startIndex")?.unwrap_or(1);
+    let start = asked_start.max(1) as usize;
     let requested_count = number("count")?;
     let count = requested_count
         .map_or(DEFAULT_COUNT, |c| c.max(0) as usize)
@@ -152,6 +153,7 @@ pub(crate) fn list_inner(
                 sort_order: param("sortOrder"),
                 skip,
                 count,
+                asked_start,
             },
         )
     };
@@ -205,6 +207,9 @@ struct Query<'q> {
     /// Resources before the page.
     skip: usize,
     count: usize,
+    /// The startIndex as asked (below 1 too): what the unstable-order fault's rotation varies
+    /// with, so that each page of a walk sees another order whatever ran before or beside it.
+    asked_start: i64,
 }
 
 /// The page of a filtered, sorted or fault-bent list: every matching resource is gathered,
@@ -221,6 +226,7 @@ fn matching_page<'a>(
         sort_order,
         skip,
         count,
+        asked_start,
     } = *q;
     let opts = eval_options(s);
     let mut hits: Vec<&crate::store::Entry> = Vec::new();
@@ -268,11 +274,11 @@ fn matching_page<'a>(
         }
     }
     if s.faults.has(Fault::UnstableOrder) && hits.len() > 1 {
-        // Each request sees the list rotated differently, as a server ordering by a volatile
-        // key would: deterministic, and never the identity rotation, so the checks that catch
-        // it do not depend on how many requests came before.
-        let n = s.requests.load(std::sync::atomic::Ordering::Relaxed) as usize;
-        let shift = 1 + n % (hits.len() - 1);
+        // Each page sees the list rotated differently, as a server ordering by a volatile key
+        // would: deterministic, never the identity rotation, and keyed on the page asked for
+        // (not on how many requests came before or run beside), so the checks that catch it
+        // do not depend on timing.
+        let shift = 1 + (asked_start.unsigned_abs() as usize) % (hits.len() - 1);
         hits.rotate_left(shift);
     }
     let total = hits.len();

@@ -1,0 +1,296 @@
+//! The order a run may take, derived from the suite data alone: which earlier checks each check
+//! waits for, and which suites may run beside each other (`--concurrency`).
+//!
+//! A check waits for an earlier one when the sequential order could matter to its verdict:
+//! it `needs` it; they share a resource variable (a captured id, a generated user name, a value
+//! derived from one) and either changes the app (POST, PUT, PATCH, DELETE) or captures that
+//! variable; or one observes state beyond the run's own resources (a list, a count, an import
+//! walk, a query over everything the run marker names) while the other changes the app. Import
+//! walks keep their order (a group walk judges members against the last user walk). Everything
+//! else is independent, and runs at once within the request limit.
+//!
+//! A suite with such an observer sees only what a sequential run would show it: it runs alone,
+//! after every suite before it has cleaned up and before any after it starts. Suites without one
+//! run beside their neighbours.
+
+use std::collections::BTreeSet;
+
+use crate::http::Method;
+use crate::suite::{Authorization, Body, Check, Suite, VarSpec};
+use crate::template::references;
+
+/// Variables that name nothing in the app: the same for every check of a run.
+const CONSTANTS: [&str; 3] = ["emailDomain", "SCIMBaseURL", "pageSize"];
+
+/// The variable that scopes a query to everything this run created.
+const RUN_MARKER: &str = "runMarker";
+
+/// Discovery endpoints (RFC 7644 §4): configuration, the same for every request.
+const DISCOVERY: [&str; 6] = [
+    "/ServiceProviderConfig",
+    "/ServiceProviderConfigs",
+    "/ResourceTypes",
+    "/Schemas",
+    "/ResourceTypes/",
+    "/Schemas/",
+];
+
+/// What a check touches, as far as ordering goes.
+#[derive(Debug, Default, PartialEq)]
+struct Footprint {
+    /// Resource variables it uses or captures (with the variables they are derived from).
+    keys: BTreeSet<String>,
+    /// Variables it captures.
+    defines: BTreeSet<String>,
+    /// It changes the app.
+    mutates: bool,
+    /// It observes state beyond the run's own resources.
+    observes_all: bool,
+    /// It is an import walk.
+    walk: bool,
+}
+
+fn footprint(suite: &Suite, check: &Check) -> Footprint {
+    let r = &check.request;
+    let mut texts: Vec<&str> = vec![&r.path];
+    texts.extend(r.query.iter().map(|(_, v)| v.as_str()));
+    texts.extend(r.headers.iter().map(|(_, v)| v.as_str()));
+    if let Authorization::Literal(v) = &r.authorization {
+        texts.push(v);
+    }
+    let mut json_strings = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    match &r.body {
+        None => {}
+        Some(Body::Json(v)) => strings_of(v, &mut json_strings),
+        Some(Body::Raw(s)) => texts.push(s),
+        Some(Body::FromCapture { var, set, .. }) => {
+            used.insert(var.clone());
+            for (_, v) in set {
+                strings_of(v, &mut json_strings);
+            }
+        }
+    }
+    texts.extend(json_strings.iter().map(String::as_str));
+    texts.extend(check.expect().iter().filter_map(|a| a.kind.template()));
+    if let Some(find) = check.walk().and_then(|w| w.find.as_ref()) {
+        texts.push(&find.id);
+        texts.extend(find.expect.iter().map(|(_, v)| v.as_str()));
+    }
+    for t in texts {
+        used.extend(references(t).into_iter().map(str::to_string));
+    }
+    if let Some(gate) = &check.when {
+        used.insert(gate.var.clone());
+    }
+    let marker_scoped = used.contains(RUN_MARKER);
+    let defines: BTreeSet<String> = check
+        .captures()
+        .iter()
+        .map(|(name, _)| name.clone())
+        .chain(check.capture_body().map(str::to_string))
+        .collect();
+    let mut keys = derived(suite, used);
+    let scoped = !keys.is_empty();
+    keys.extend(defines.iter().cloned());
+    let walk = check.walk().is_some();
+    let reads = r.method == Method::Get;
+    let discovery = DISCOVERY
+        .iter()
+        .any(|d| r.path == *d || (d.ends_with('/') && r.path.starts_with(d)));
+    Footprint {
+        observes_all: walk || (reads && (marker_scoped || (!scoped && !discovery))),
+        mutates: !reads,
+        keys,
+        defines,
+        walk,
+    }
+}
+
+/// The variables used, with those they are derived from (a user name in capitals observes the
+/// user name), less the constants and the run marker (which every generated name carries).
+fn derived(suite: &Suite, used: BTreeSet<String>) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    let mut todo: Vec<String> = used.into_iter().collect();
+    while let Some(name) = todo.pop() {
+        if CONSTANTS.contains(&name.as_str()) || name == RUN_MARKER || !keys.insert(name.clone()) {
+            continue;
+        }
+        if let Some((_, VarSpec::Template { template, .. })) =
+            suite.vars.iter().find(|(n, _)| *n == name)
+        {
+            todo.extend(references(template).into_iter().map(str::to_string));
+        }
+    }
+    keys
+}
+
+fn strings_of(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            strings_of(v, out)
+        }),
+        _ => {}
+    }
+}
+
+/// For each check of the suite, the earlier checks it waits for (indexes, ascending).
+pub fn waits(suite: &Suite) -> Vec<Vec<usize>> {
+    let prints: Vec<Footprint> = suite.checks.iter().map(|c| footprint(suite, c)).collect();
+    let ordered = |a: &Footprint, b: &Footprint| {
+        a.keys
+            .intersection(&b.keys)
+            .any(|k| a.mutates || b.mutates || a.defines.contains(k) || b.defines.contains(k))
+            || (a.observes_all && b.mutates)
+            || (a.mutates && b.observes_all)
+            || (a.walk && b.walk)
+    };
+    suite
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(j, check)| {
+            (0..j)
+                .filter(|&i| {
+                    check.needs.contains(&suite.checks[i].id) || ordered(&prints[i], &prints[j])
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The strictly sequential order: each check waits for the one before it.
+pub fn sequential(suite: &Suite) -> Vec<Vec<usize>> {
+    (0..suite.checks.len())
+        .map(|j| j.checked_sub(1).into_iter().collect())
+        .collect()
+}
+
+/// Whether a suite observes state beyond its own resources: it then runs alone.
+pub fn runs_alone(suite: &Suite) -> bool {
+    suite
+        .checks
+        .iter()
+        .any(|c| footprint(suite, c).observes_all)
+}
+
+/// The suites in groups that run at once, in order: consecutive suites that do not run alone
+/// share a group; with a concurrency of one every suite is its own group.
+pub fn phases(suites: &[Suite], concurrency: usize) -> Vec<Vec<usize>> {
+    let mut phases: Vec<Vec<usize>> = Vec::new();
+    let mut open = false;
+    for (i, suite) in suites.iter().enumerate() {
+        let alone = concurrency <= 1 || runs_alone(suite);
+        match phases.last_mut() {
+            Some(group) if open && !alone => group.push(i),
+            _ => phases.push(vec![i]),
+        }
+        open = !alone;
+    }
+    phases
+}
+
+/// The longest chain of checks that wait for each other in a suite: its round trips when
+/// nothing else limits the run (a walk counts as one).
+pub fn critical_path(waits: &[Vec<usize>]) -> usize {
+    let mut depth = vec![0usize; waits.len()];
+    for (j, before) in waits.iter().enumerate() {
+        depth[j] = 1 + before.iter().map(|&i| depth[i]).max().unwrap_or(0);
+    }
+    depth.into_iter().max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin(id: &str) -> Suite {
+        crate::builtin::builtin_suites()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == id)
+            .unwrap()
+    }
+
+    fn index(suite: &Suite, id: &str) -> usize {
+        suite.checks.iter().position(|c| c.id == id).unwrap()
+    }
+
+    fn waits_for(suite: &Suite, waits: &[Vec<usize>], later: &str, earlier: &str) -> bool {
+        waits[index(suite, later)].contains(&index(suite, earlier))
+    }
+
+    #[test]
+    fn a_check_waits_for_what_creates_or_changes_what_it_reads() {
+        let s = builtin("okta-scim2-crud");
+        let w = waits(&s);
+        assert!(waits_for(&s, &w, "verify-created", "create-user"));
+        assert!(waits_for(&s, &w, "update-profile", "verify-created"));
+        assert!(waits_for(&s, &w, "verify-update", "update-profile"));
+        // A lookup before the create must not see the user: the create waits for it.
+        assert!(waits_for(&s, &w, "create-user", "lookup-before-create"));
+    }
+
+    #[test]
+    fn reads_of_one_resource_run_at_once() {
+        let s = builtin("okta-scim2-crud");
+        let w = waits(&s);
+        assert!(!waits_for(&s, &w, "lookup-finds-user", "verify-created"));
+    }
+
+    #[test]
+    fn a_derived_name_waits_for_the_create_of_the_name_it_derives_from() {
+        // username-case-sensitivity queries {{userNameCaps}}, derived from the created user's
+        // name: run before the create, it would find nothing (a false alarm).
+        let s = builtin("okta-scim2-spec");
+        let w = waits(&s);
+        assert!(waits_for(
+            &s,
+            &w,
+            "username-case-sensitivity",
+            "create-user"
+        ));
+    }
+
+    #[test]
+    fn observers_of_every_resource_keep_their_place_among_changes() {
+        let s = builtin("okta-scim2-spec");
+        assert!(runs_alone(&s), "the spec suite lists /Users");
+        let w = waits(&s);
+        assert!(waits_for(&s, &w, "create-user", "test-users-endpoint"));
+        let r = builtin("rfc7644");
+        let w = waits(&r);
+        // A run-marker query sees the three users the suite created, and no other.
+        for user in ["create-user-a", "create-user-b", "create-user-c"] {
+            assert!(waits_for(&r, &w, "filter-sw", user));
+        }
+        assert!(!waits_for(&r, &w, "create-user-b", "create-user-a"));
+    }
+
+    #[test]
+    fn suites_scoped_to_their_own_resources_share_a_phase() {
+        let suites: Vec<Suite> = [
+            "okta-scim2-spec",
+            "okta-scim2-crud",
+            "okta-scim2-groups",
+            "rfc7644",
+        ]
+        .into_iter()
+        .map(builtin)
+        .collect();
+        assert!(!runs_alone(&suites[1]) && !runs_alone(&suites[2]));
+        assert_eq!(phases(&suites, 4), vec![vec![0], vec![1, 2], vec![3]]);
+        assert_eq!(phases(&suites, 1), vec![vec![0], vec![1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn the_sequential_order_is_a_chain() {
+        let s = builtin("okta-scim2-crud");
+        let w = sequential(&s);
+        assert_eq!(critical_path(&w), s.checks.len());
+        assert!(critical_path(&waits(&s)) < s.checks.len());
+    }
+}
