@@ -3,7 +3,8 @@
 
 use crate::suite::{SpecError, Suite, parse_suite};
 
-/// Each built-in suite's file name and text, in the order `demo` runs them.
+/// Each built-in suite's file name and text, in the order `demo` runs them (the suites that
+/// observe only their own resources next to each other: they run at once).
 const BUILTIN: &[(&str, &str)] = &[
     (
         "specs/okta-scim2-spec.toml",
@@ -18,12 +19,12 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../specs/okta-scim2-groups.toml"),
     ),
     (
-        "specs/rfc7644.toml",
-        include_str!("../../specs/rfc7644.toml"),
-    ),
-    (
         "specs/password-sync.toml",
         include_str!("../../specs/password-sync.toml"),
+    ),
+    (
+        "specs/rfc7644.toml",
+        include_str!("../../specs/rfc7644.toml"),
     ),
     (
         "specs/profile-sourcing.toml",

@@ -63,47 +63,57 @@ impl<'a> Register<'a> {
 
     /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
     /// deactivated instead (Okta never deletes users either); what cannot be removed is
-    /// reported as left behind.
+    /// reported as left behind. Resources of one type created one after another are removed
+    /// at once; the types go one after another (a group before the users it holds).
     pub(crate) async fn clean(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
         let mut out = Vec::new();
-        while let Some(c) = self.created.pop() {
-            let mut result = if self.client.breaker_open() && !self.keep {
-                CleanupResult {
-                    resource: format!("/{}/{}", c.resource, c.id),
-                    action: CleanupAction::LeftBehind,
-                    note: "not tried: the app stopped answering; remove it by hand".into(),
-                    exchanges: Vec::new(),
-                }
-            } else if c.id.is_empty() && !self.keep {
-                let found = self.find_by_name(&c).await;
-                for mut r in found {
-                    r.redact(&self.client.redactor());
-                    events.cleanup_finished(&r);
-                    out.push(r);
-                }
-                continue;
-            } else if let Some(resource) = c.path().filter(|_| !self.keep) {
-                self.remove(&c, resource).await
-            } else if self.keep {
-                CleanupResult {
-                    resource: format!("/{}/{}", c.resource, c.id),
-                    action: CleanupAction::Kept,
-                    note: "kept at the user's request (--keep)".into(),
-                    exchanges: Vec::new(),
-                }
-            } else {
-                CleanupResult {
-                    resource: format!("/{}/{:?}", c.resource, c.id),
-                    action: CleanupAction::LeftBehind,
-                    note: "the app gave it an id that is not one path segment: not requested; remove it by hand".into(),
-                    exchanges: Vec::new(),
-                }
-            };
-            result.redact(&self.client.redactor());
-            events.cleanup_finished(&result);
-            out.push(result);
+        let mut created = std::mem::take(&mut self.created);
+        while let Some(newest) = created.last() {
+            let resource = newest.resource.clone();
+            let from = created
+                .iter()
+                .rposition(|c| c.resource != resource)
+                .map_or(0, |i| i + 1);
+            let wave: Vec<Created> = created.split_off(from).into_iter().rev().collect();
+            let results =
+                futures_util::future::join_all(wave.iter().map(|c| self.clean_one(c))).await;
+            for mut result in results.into_iter().flatten() {
+                result.redact(&self.client.redactor());
+                events.cleanup_finished(&result);
+                out.push(result);
+            }
         }
         out
+    }
+
+    /// Removes one created resource (or says why it stays).
+    async fn clean_one(&self, c: &Created) -> Vec<CleanupResult> {
+        if self.client.breaker_open() && !self.keep {
+            vec![CleanupResult {
+                resource: format!("/{}/{}", c.resource, c.id),
+                action: CleanupAction::LeftBehind,
+                note: "not tried: the app stopped answering; remove it by hand".into(),
+                exchanges: Vec::new(),
+            }]
+        } else if c.id.is_empty() && !self.keep {
+            self.find_by_name(c).await
+        } else if let Some(resource) = c.path().filter(|_| !self.keep) {
+            vec![self.remove(c, resource).await]
+        } else if self.keep {
+            vec![CleanupResult {
+                resource: format!("/{}/{}", c.resource, c.id),
+                action: CleanupAction::Kept,
+                note: "kept at the user's request (--keep)".into(),
+                exchanges: Vec::new(),
+            }]
+        } else {
+            vec![CleanupResult {
+                resource: format!("/{}/{:?}", c.resource, c.id),
+                action: CleanupAction::LeftBehind,
+                note: "the app gave it an id that is not one path segment: not requested; remove it by hand".into(),
+                exchanges: Vec::new(),
+            }]
+        }
     }
 
     /// Finds what a create answered without an id by the name it was created with (which

@@ -20,6 +20,7 @@
 //! cacert = "corp-ca.pem"      # more trusted CAs (PEM), relative to this file
 //! insecure = false            # true: certificates are not verified (never for a submission)
 //! rate = 5                    # at most 5 requests per second
+//! concurrency = 4             # at most 4 requests at once (1: one at a time)
 //! ```
 
 use serde::Deserialize;
@@ -59,6 +60,8 @@ pub struct FileConfig {
     pub client_auth: Option<String>,
     /// The most requests per second.
     pub rate: Option<f64>,
+    /// The most requests in flight at once.
+    pub concurrency: Option<usize>,
     /// The proxy URL, or "none".
     pub proxy: Option<String>,
     /// A PEM file of more trusted CAs.

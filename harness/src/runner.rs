@@ -206,9 +206,15 @@ pub async fn run(
                 () = &mut deadline => Err(RunError::Deadline(options.max_duration)),
             }
         };
-        // Clean up before reporting any error: the run may have created something.
-        for (mut handle, mut state, suite_clock) in states {
-            let cleanup = state.created.clean(&mut handle).await;
+        // Clean up before reporting any error: the run may have created something. The
+        // suites of a phase clean up at once, each newest first.
+        let cleanups = futures_util::future::join_all(
+            states
+                .iter_mut()
+                .map(|(handle, state, _)| state.created.clean(handle)),
+        )
+        .await;
+        for ((handle, state, suite_clock), cleanup) in states.into_iter().zip(cleanups) {
             let suite = state.suite;
             reports.push(SuiteReport {
                 id: suite.id.clone(),

@@ -94,17 +94,57 @@ fn footprint(suite: &Suite, check: &Check) -> Footprint {
     let scoped = !keys.is_empty();
     keys.extend(defines.iter().cloned());
     let walk = check.walk().is_some();
-    let reads = r.method == Method::Get;
+    // A search (POST …/.search, RFC 7644 §3.4.3) reads like a GET.
+    let search = r.path.ends_with("/.search");
+    let reads = r.method == Method::Get || (r.method == Method::Post && search);
     let discovery = DISCOVERY
         .iter()
         .any(|d| r.path == *d || (d.ends_with('/') && r.path.starts_with(d)));
+    // Configuration, and requests without the run's credential (judged on authentication
+    // alone), neither read nor change the app's resources.
+    let touches_resources = !discovery && r.authorization == Authorization::Run;
+    // A request that names its resource by no variable (a list, a literal id, a literal
+    // body) may meet any resource: it keeps its place among every change, and a change of
+    // that kind among every read.
     Footprint {
-        observes_all: walk || (reads && (marker_scoped || (!scoped && !discovery))),
-        mutates: !reads,
+        observes_all: walk || (touches_resources && ((reads && marker_scoped) || !scoped)),
+        mutates: touches_resources && !reads,
         keys,
         defines,
         walk,
     }
+}
+
+/// Each check's footprint, its variables named by the resource they stand for: a check that
+/// captures a value ties the variables it used to those it captured (the user created with
+/// `{{userName}}` is the user at `/Users/{{userId}}`), so a lookup by name and a change by id
+/// of one user keep their order.
+fn footprints(suite: &Suite) -> Vec<Footprint> {
+    let mut prints: Vec<Footprint> = suite.checks.iter().map(|c| footprint(suite, c)).collect();
+    let mut alias: std::collections::BTreeMap<String, String> = Default::default();
+    fn root(alias: &std::collections::BTreeMap<String, String>, name: &str) -> String {
+        let mut name = name;
+        while let Some(next) = alias.get(name) {
+            name = next;
+        }
+        name.to_string()
+    }
+    for print in prints.iter().filter(|p| !p.defines.is_empty()) {
+        let mut names = print.keys.iter();
+        let Some(first) = names.next() else { continue };
+        let first = root(&alias, first);
+        for name in names {
+            let other = root(&alias, name);
+            if other != first {
+                alias.insert(other, first.clone());
+            }
+        }
+    }
+    for print in &mut prints {
+        print.keys = print.keys.iter().map(|k| root(&alias, k)).collect();
+        print.defines = print.defines.iter().map(|k| root(&alias, k)).collect();
+    }
+    prints
 }
 
 /// The variables used, with those they are derived from (a user name in capitals observes the
@@ -139,7 +179,7 @@ fn strings_of(value: &serde_json::Value, out: &mut Vec<String>) {
 
 /// For each check of the suite, the earlier checks it waits for (indexes, ascending).
 pub fn waits(suite: &Suite) -> Vec<Vec<usize>> {
-    let prints: Vec<Footprint> = suite.checks.iter().map(|c| footprint(suite, c)).collect();
+    let prints = footprints(suite);
     let ordered = |a: &Footprint, b: &Footprint| {
         a.keys
             .intersection(&b.keys)
@@ -203,6 +243,21 @@ pub fn critical_path(waits: &[Vec<usize>]) -> usize {
     depth.into_iter().max().unwrap_or(0)
 }
 
+/// How a suite is scheduled, in words: its longest chain of dependent checks, and whether it
+/// runs alone.
+pub fn describe(suite: &Suite) -> String {
+    format!(
+        "longest chain {} of {} checks; {}",
+        critical_path(&waits(suite)),
+        suite.checks.len(),
+        if runs_alone(suite) {
+            "runs alone (it observes more than its own resources)"
+        } else {
+            "runs beside other suites"
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +287,15 @@ mod tests {
         assert!(waits_for(&s, &w, "verify-update", "update-profile"));
         // A lookup before the create must not see the user: the create waits for it.
         assert!(waits_for(&s, &w, "create-user", "lookup-before-create"));
+    }
+
+    #[test]
+    fn a_lookup_by_name_keeps_its_place_before_a_change_by_id() {
+        // Regression: deactivated-still-found looks the user up by {{userName}}; reactivate
+        // changes it at /Users/{{userId}}. Run at once, the lookup saw the user active again.
+        let s = builtin("okta-scim2-crud");
+        let w = waits(&s);
+        assert!(waits_for(&s, &w, "reactivate", "deactivated-still-found"));
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub const BASE_PATH: &str = "/scim/v2";
 /// A server running in the background of the current tokio runtime.
 pub struct RunningServer {
     base_url: String,
+    state: Arc<AppState>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -70,6 +71,13 @@ impl RunningServer {
     /// The SCIM base URL (`http://127.0.0.1:PORT/scim/v2`).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The most requests it has served at once.
+    pub fn peak_concurrent_requests(&self) -> u64 {
+        self.state
+            .peak_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Stops the server and waits for it.
@@ -124,13 +132,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         version: config.scim_version,
         base_url: base_url.clone(),
         requests: AtomicU64::new(0),
+        in_flight: AtomicU64::new(0),
+        peak_in_flight: AtomicU64::new(0),
     });
     seed_store(&state, config.seed_users, config.seed_groups);
-    let app = server::router(state, BASE_PATH);
+    let app = server::router(state.clone(), BASE_PATH);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app, rx));
     Ok(RunningServer {
         base_url,
+        state,
         shutdown: Some(tx),
         task,
     })

@@ -50,6 +50,10 @@ pub struct AppState {
     pub(crate) version: ScimVersion,
     pub(crate) base_url: String,
     pub(crate) requests: AtomicU64,
+    /// Requests being served now, and the most ever at once (what a client's concurrency
+    /// limit is measured against).
+    pub(crate) in_flight: AtomicU64,
+    pub(crate) peak_in_flight: AtomicU64,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -162,6 +166,7 @@ pub(crate) async fn not_found_route(State(s): State<Shared>, req: Request) -> Re
 
 pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: Next) -> Response {
     let n = s.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    let _serving = Serving::start(&s);
     if let Some(ms) = s.faults.latency_ms() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
@@ -202,6 +207,23 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
         return r;
     }
     next.run(req).await
+}
+
+/// One request being served, counted while it lives (also when the client goes away).
+struct Serving<'a>(&'a AppState);
+
+impl<'a> Serving<'a> {
+    fn start(s: &'a AppState) -> Self {
+        let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        s.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+        Serving(s)
+    }
+}
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A bearer token the OAuth 2 issuer says is active.

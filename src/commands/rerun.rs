@@ -81,6 +81,11 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         "--import-concurrency",
         &before.settings.import_concurrency.to_string(),
     );
+    // The same pace: a bundle made one request at a time is rerun one at a time.
+    push(
+        "--concurrency",
+        &before.settings.concurrency.max(1).to_string(),
+    );
     if let Some(rate) = before.settings.rate {
         push("--rate", &rate.to_string());
     }

@@ -14,6 +14,18 @@ use harness::report::{ExitStatus, RunReport};
 use harness::reporters::terminal::{Progress, Style, write_network, write_summary, write_version};
 use harness::runner::{aborted_before_start, run};
 
+/// How fast the run talks to the app, as the terminal says it before the first check.
+fn pacing(target: &harness::http::Target) -> String {
+    let at_once = match target.concurrency {
+        1 => "one request at a time (--concurrency 1)".to_string(),
+        n => format!("at most {n} requests at once (--concurrency)"),
+    };
+    match target.rate {
+        Some(rate) => format!("pace: {at_once}, at most {rate} per second (--rate)"),
+        None => format!("pace: {at_once}"),
+    }
+}
+
 fn parse_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(r) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Ok(r),
@@ -102,6 +114,10 @@ pub(crate) struct RunArgs {
     /// Send at most this many requests per second (retries included), e.g. 5 or 0.5
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
+    /// Requests in flight at once: checks that do not depend on each other run together
+    /// (1: strictly one at a time, Okta's own order) [default: 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub(crate) concurrency: Option<u16>,
     /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"
     /// for a direct connection [default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY]
     #[arg(long, value_name = "URL")]
@@ -271,10 +287,8 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     if !config.display.quiet {
         let _ = write_version(&choice, &mut std::io::stderr());
     }
-    if let Some(rate) = client.target().rate
-        && !config.display.quiet
-    {
-        eprintln!("rate: at most {rate} requests per second, one at a time");
+    if !config.display.quiet {
+        eprintln!("{}", pacing(client.target()));
     }
     let network = &client.target().network;
     let _ = write_network(

@@ -177,6 +177,12 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         ),
         (None, None) => None,
     };
+    target.concurrency = match (args.concurrency, file.concurrency) {
+        (Some(n), _) => usize::from(n),
+        (None, Some(n @ 1..=32)) => n,
+        (None, Some(n)) => bail!("scimcheck.toml: concurrency must be 1 to 32, not {n}"),
+        (None, None) => harness::http::DEFAULT_CONCURRENCY,
+    };
     let mut suite_args = if args.suites.is_empty() {
         file.suites
     } else {

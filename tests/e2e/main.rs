@@ -12,6 +12,7 @@ mod profile_sourcing;
 mod reporters;
 mod rerun;
 mod runscope;
+mod schedule;
 mod scim11;
 mod secrets;
 mod spec_suite;

@@ -41,6 +41,15 @@ async fn results_with(
     )
     .await;
     server.stop().await;
+    // The packager is tested on passing results: anything else is a broken precondition.
+    let not_passed: Vec<String> = report
+        .suites
+        .iter()
+        .flat_map(|s| s.checks.iter())
+        .filter(|c| matches!(c.outcome.label(), "fail" | "error" | "blocked"))
+        .map(|c| format!("{}: {}", c.id, c.outcome.explanation()))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
     if https {
         report.target.base_url = SAMPLE_URL.into();
     }

@@ -85,7 +85,7 @@ async fn walk_failures_name_the_rule_the_count_and_an_example() {
         "{text}"
     );
     assert!(
-        text.contains("walk no-gaps: expected 23 distinct resources, as totalResults says"),
+        text.contains("walk pages-repeat: expected each page to bring resources not seen before, got page at startIndex "),
         "{text}"
     );
     server.stop().await;

@@ -28,7 +28,8 @@ async fn clean_server_passes_all_twelve_steps_and_cleans_up() {
 /// The steps no semantic fault isolates, each proven by breaking its own request
 /// (`error-every=N` answers the Nth request with a 500, i.e. step N of this suite alone; step 2
 /// is proven by a wiremock user without a name, in `transport.rs`). Every semantic fault is in
-/// the one fault table, `fault_table.rs`.
+/// the one fault table, `fault_table.rs`. Run one request at a time: with checks at once, the
+/// Nth request is another step.
 const FAULT_TABLE: &[(&str, &[&str])] = &[
     ("error-every=6", &["create-user", "recreate-user-conflict"]),
     ("error-every=7", &["verify-user-created"]),
@@ -41,7 +42,7 @@ async fn each_fault_fails_the_steps_meant_to_catch_it() {
     for (fault, expected) in FAULT_TABLE {
         let fault: Fault = fault.parse().unwrap();
         let server = server(&[fault], 3).await;
-        let report = run_suite(server.base_url(), "okta-scim2-spec").await;
+        let report = run_suite_sequentially(server.base_url(), "okta-scim2-spec").await;
         let failed = ids_with(&report, "fail");
         assert_eq!(
             failed, *expected,

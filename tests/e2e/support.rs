@@ -50,6 +50,26 @@ pub fn client(base_url: &str) -> Client {
         .unwrap()
 }
 
+/// A client that sends one request at a time (`--concurrency 1`): for faults that break the
+/// Nth request, which only the sequential order pins to one step.
+pub fn sequential_client(base_url: &str) -> Client {
+    let mut target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
+    target.concurrency = 1;
+    Client::new(target).unwrap()
+}
+
+/// One built-in suite, one request at a time.
+pub async fn run_suite_sequentially(base_url: &str, id: &str) -> RunReport {
+    run(
+        &sequential_client(base_url),
+        &[suite(id)],
+        &RunOptions::default(),
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+}
+
 pub async fn run_suite(base_url: &str, id: &str) -> RunReport {
     run_with(base_url, id, &mut NoEvents, std::future::pending()).await
 }
