@@ -45,12 +45,43 @@ pub fn evaluate(
         .collect()
 }
 
+/// What an Okta-URN resource type in a `/ResourceTypes` list lacks (RFC 7643 §6: `id`,
+/// `name`, `endpoint`, `schema` are REQUIRED; a `schemaExtensions` entry has a `schema` URN
+/// and a boolean `required`).
+fn okta_resource_type_problems(doc: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let types = crate::entitlements::okta_types(doc);
+    for (index, t) in types.iter().enumerate() {
+        let who =
+            t.id.clone()
+                .unwrap_or_else(|| format!("the Okta-URN resource type #{}", index + 1));
+        for (name, present) in [
+            ("id", t.id.is_some()),
+            ("name", t.name.is_some()),
+            ("endpoint", t.endpoint.is_some()),
+        ] {
+            if !present {
+                out.push(format!("{who} has no {name}"));
+            }
+        }
+        if let Some(e) = t.endpoint.as_deref().filter(|e| !e.starts_with('/')) {
+            out.push(format!(
+                "{who}: endpoint {e:?} is not relative to the base URL (\"/…\")"
+            ));
+        }
+        for problem in &t.extension_problems {
+            out.push(format!("{who}: {problem}"));
+        }
+    }
+    out
+}
+
 /// The level a structural rule carries wherever it is used, unless the assertion names one:
 /// one rule, one level. A query response is a ListResponse by RFC 7644 §3.4.2 (MUST); the
 /// error schema's wording (§3.12) leaves the level to the check.
 fn rule_keyword(kind: &AssertionKind) -> Option<Keyword> {
     match kind {
-        AssertionKind::Rule(Rule::ListResponse) => Some(Keyword::Must),
+        AssertionKind::Rule(Rule::ListResponse | Rule::OktaResourceTypes) => Some(Keyword::Must),
         _ => None,
     }
 }
@@ -86,6 +117,7 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
             let label = match rule {
                 Rule::ListResponse => "rule list-response",
                 Rule::ScimError => "rule scim-error",
+                Rule::OktaResourceTypes => "rule okta-resource-types",
             };
             let Some(doc) = r.json() else {
                 return Err((label.into(), "a JSON document".into(), not_json(r)));
@@ -93,6 +125,7 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
             let problems = match rule {
                 Rule::ListResponse => list_response_problems(doc),
                 Rule::ScimError => scim_error_problems(doc, r.status),
+                Rule::OktaResourceTypes => okta_resource_type_problems(doc),
             };
             if problems.is_empty() {
                 Ok(())
@@ -100,6 +133,9 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 let expected = match rule {
                     Rule::ListResponse => "a ListResponse (RFC 7644 §3.4.2)",
                     Rule::ScimError => "a SCIM Error (RFC 7644 §3.12)",
+                    Rule::OktaResourceTypes => {
+                        "each Okta-URN resource type with id, name, endpoint, schema (RFC 7643 §6)"
+                    }
                 };
                 Err((label.into(), expected.into(), problems.join("; ")))
             }

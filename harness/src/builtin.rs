@@ -27,6 +27,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../specs/rfc7644.toml"),
     ),
     (
+        "specs/okta-entitlements.toml",
+        include_str!("../../specs/okta-entitlements.toml"),
+    ),
+    (
         "specs/profile-sourcing.toml",
         include_str!("../../specs/profile-sourcing.toml"),
     ),

@@ -11,6 +11,7 @@ mod cleanup;
 pub mod config;
 pub mod detect;
 pub mod diagnosis;
+pub mod entitlements;
 pub mod events;
 pub mod exchange;
 pub mod http;

@@ -56,6 +56,9 @@ pub struct RunOptions {
     pub import_concurrency: usize,
     /// The longest the checks may take (`--max-duration`); cleanup runs after it.
     pub max_duration: std::time::Duration,
+    /// Entitlement endpoints named by hand (`--entitlement-endpoint`), instead of those the
+    /// app's `/ResourceTypes` declares.
+    pub entitlement_endpoints: Vec<String>,
 }
 
 /// The default of `--max-duration`: an hour, enough for every suite and a 100,000-user
@@ -76,6 +79,7 @@ impl Default for RunOptions {
             max_import_resources: crate::walk::DEFAULT_MAX_IMPORT_RESOURCES,
             import_concurrency: 1,
             max_duration: DEFAULT_MAX_DURATION,
+            entitlement_endpoints: Vec::new(),
         }
     }
 }
@@ -173,6 +177,32 @@ pub async fn run(
         probe_done: tokio::sync::Notify::new(),
         halted: Cell::new(false),
     };
+    // Checks repeated per entitlement endpoint are repeated for those the app declares.
+    let expanded: Vec<Suite>;
+    let suites = if suites.iter().any(crate::entitlements::repeats) {
+        let (found, exchanges) =
+            crate::entitlements::discover(client, &options.entitlement_endpoints).await;
+        if let Some(abort) = discovery_abort(client, &exchanges) {
+            let mut report = report_of(client, options, Vec::new(), Some(abort));
+            report.run_id = run_id;
+            report.started_at = started_at;
+            report.duration_ms = clock.elapsed().as_millis() as u64;
+            return report;
+        }
+        expanded = suites
+            .iter()
+            .map(|s| {
+                if crate::entitlements::repeats(s) {
+                    crate::entitlements::expand(s, &found)
+                } else {
+                    s.clone()
+                }
+            })
+            .collect();
+        &expanded[..]
+    } else {
+        suites
+    };
     let ordered = RefCell::new(Ordered::new(events, 0));
     let mut reports = Vec::new();
 
@@ -241,6 +271,19 @@ pub async fn run(
     report.duration_ms = clock.elapsed().as_millis() as u64;
     report.interrupted = interrupted;
     report
+}
+
+/// Why the run stops when the first request (the discovery of entitlement endpoints) finds the
+/// app unreachable or refusing the credential.
+fn discovery_abort(client: &Client, exchanges: &[crate::exchange::Exchange]) -> Option<Abort> {
+    if let Some(u) = unreachable(exchanges) {
+        return Some(RunError::from(u).to_abort());
+    }
+    let status = exchanges.last()?.response.as_ref()?.status;
+    matches!(status, 401 | 403).then(|| {
+        let message = credential_refused(client, "GET /ResourceTypes", status);
+        RunError::CredentialRefused(message).to_abort()
+    })
 }
 
 /// What the suites of a run share while they run at once.
@@ -551,7 +594,8 @@ impl<'a> SuiteState<'a> {
                 return decided(Outcome::Fail { mismatches });
             }
         };
-        let render = |t: &str| render(t, &self.vars).unwrap_or_default();
+        let vars = self.vars_of(check);
+        let render = |t: &str| render(t, &vars).unwrap_or_default();
         let find = check.walk().and_then(|w| w.find.as_ref()).map(|f| {
             let expect = f
                 .expect
@@ -612,7 +656,12 @@ impl<'a> SuiteState<'a> {
                 if outgoing.method == Method::Delete && (200..300).contains(&response.status) {
                     self.created.forget(&outgoing.path);
                 }
-                let mismatches = evaluate(check.expect(), check.keyword, &response, &self.vars);
+                let mismatches = evaluate(
+                    check.expect(),
+                    check.keyword,
+                    &response,
+                    &self.vars_of(check),
+                );
                 self.capture(check, &response, outgoing.body.as_deref());
                 let outcome = match grade(mismatches, self.options.strict) {
                     // What could not be evaluated keeps a pass from being a plain pass.
@@ -674,6 +723,17 @@ impl<'a> SuiteState<'a> {
         }
         self.shared.credential_accepted.set(true);
         None
+    }
+
+    /// The values a check's templates see: the suite's, and those of its repetition (an
+    /// entitlement endpoint).
+    fn vars_of(&self, check: &Check) -> std::borrow::Cow<'_, Vars> {
+        if check.bindings.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.vars);
+        }
+        let mut vars = self.vars.clone();
+        vars.extend(check.bindings.iter().cloned());
+        std::borrow::Cow::Owned(vars)
     }
 
     /// Blocked, when a check this one needs (by the suite's `needs`) did not pass.
@@ -745,7 +805,7 @@ impl<'a> SuiteState<'a> {
     }
 
     fn render_request(&self, check: &Check) -> Result<Outgoing, PathProblem> {
-        let path = render_path(&check.request.path, &self.vars, |name| {
+        let path = render_path(&check.request.path, &self.vars_of(check), |name| {
             self.captured.contains(name)
         })?;
         self.render_rest(check, path).map_err(PathProblem::Missing)
@@ -753,7 +813,7 @@ impl<'a> SuiteState<'a> {
 
     fn render_rest(&self, check: &Check, path: String) -> Result<Outgoing, String> {
         let r = &check.request;
-        let vars = &self.vars;
+        let vars = &*self.vars_of(check);
         let query = r
             .query
             .iter()

@@ -407,6 +407,8 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             // Dependencies come from the captures its templates use.
             needs: Vec::new(),
             line: 0,
+            each: None,
+            bindings: Vec::new(),
         });
     }
     if checks.is_empty() {

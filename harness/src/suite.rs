@@ -149,7 +149,27 @@ pub struct Check {
     pub needs: Vec<String>,
     /// The line of the check in its suite file (0 when it has none, as in a Runscope export).
     pub line: usize,
+    /// Repeated for each entitlement resource type the app declares (`each`): the template,
+    /// before the run discovers them.
+    pub each: Option<Each>,
+    /// The values of [`EACH_VARS`] for one repetition (set when the template is repeated).
+    pub bindings: Vec<(String, String)>,
 }
+
+/// What a check is repeated for, once the app's `/ResourceTypes` is known (the
+/// `entitlements` module repeats it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Each {
+    /// Each resource type with an Okta entitlement URN that has an endpoint.
+    EntitlementEndpoint,
+    /// Each schema extension such a resource type declares.
+    EntitlementExtension,
+}
+
+/// The variables a repeated check may use: the resource type's `id`, `name` and `endpoint`,
+/// and (for an extension) its schema URN.
+pub const EACH_VARS: [&str; 4] = ["typeId", "typeName", "endpoint", "extension"];
 
 /// What a check is: its shape says which keys it has, so a walk cannot carry assertions or
 /// captures that nothing would evaluate.
@@ -225,6 +245,8 @@ pub struct WalkSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WalkRule {
+    /// Each value of an entitlement endpoint has `id` and `displayName` (what Okta imports).
+    ValueShape,
     /// Integer counters, one totalResults across pages, itemsPerPage equal to the page's
     /// resources, no page larger than count, no duplicates and no gaps across pages.
     Paging,
@@ -398,6 +420,10 @@ pub enum Rule {
     /// A ListResponse (RFC 7644 §3.4.2): its schema, integer counters, `Resources` an array
     /// when there are results, `itemsPerPage` equal to the resources returned.
     ListResponse,
+    /// Each resource type with an Okta entitlement URN as `schema` has what Okta reads (RFC
+    /// 7643 §6: `id`, `name`, `endpoint` relative to the base URL, `schema`; each
+    /// `schemaExtensions` entry a `schema` URN and a boolean `required`).
+    OktaResourceTypes,
     /// A SCIM Error (RFC 7644 §3.12): its schema, `status` a string equal to the HTTP status.
     ScimError,
 }
@@ -503,6 +529,7 @@ struct RawCheck {
     disabled: Option<String>,
     #[serde(default)]
     needs: Vec<String>,
+    each: Option<Each>,
 }
 
 #[derive(Deserialize)]
@@ -660,9 +687,14 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
                 format!("duplicate check id {:?}", raw_check.id),
             ));
         }
+        // A repeated check also knows the variables of its repetition.
+        let mut known_here = known.clone();
+        if raw_check.each.is_some() {
+            known_here.extend(EACH_VARS.iter().map(|v| v.to_string()));
+        }
         let scope = Scope {
             header_sets: &header_sets,
-            known: &known,
+            known: &known_here,
             known_bodies: &known_bodies,
         };
         let mut check = build_check(raw_check, &scope).map_err(|e| {
@@ -854,6 +886,8 @@ fn build_check(raw: RawCheck, scope: &Scope<'_>) -> Result<Check, PartError> {
         disabled: raw.disabled,
         needs: raw.needs,
         line: 0,
+        each: raw.each,
+        bindings: Vec::new(),
     })
 }
 

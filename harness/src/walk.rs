@@ -629,6 +629,9 @@ impl Walker<'_> {
             if self.spec.rules.contains(&WalkRule::GroupMembers) {
                 check_group(r, id, self.known_users, &mut self.problems);
             }
+            if self.spec.rules.contains(&WalkRule::ValueShape) {
+                check_value(r, id, &mut self.problems);
+            }
             if self.req.find_id.as_deref() == Some(id) {
                 self.found = true;
                 let doc = resource_by_id(&resp.body, id).unwrap_or(Value::Null);
@@ -656,6 +659,24 @@ impl Walker<'_> {
 
 fn filled(v: &Option<Cow<'_, str>>) -> bool {
     v.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
+/// An entitlement value has what Okta imports: `id` and `displayName`.
+fn check_value(r: &ResourceView<'_>, id: &str, problems: &mut Problems) {
+    if id.is_empty() {
+        problems.add(
+            "value id",
+            "an id on every value (Okta imports it)",
+            "a value without id".to_string(),
+        );
+    }
+    if !filled(&r.display_name) {
+        problems.add(
+            "value displayName",
+            "a displayName on every value (Okta shows it)",
+            format!("value {id} has none"),
+        );
+    }
 }
 
 fn check_user(r: &ResourceView<'_>, id: &str, problems: &mut Problems) {

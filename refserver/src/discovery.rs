@@ -137,6 +137,8 @@ pub fn schemas(base: &str) -> Vec<Value> {
             attr("password", "string", false, false, false, "writeOnly", "none"),
             attr("externalId", "string", false, false, true, "readWrite", "none"),
             multi_value("emails"), multi_value("phoneNumbers"),
+            // Assignments of entitlement management (RFC 7643 §4.1.2).
+            multi_value("entitlements"), multi_value("roles"),
             // Group membership is managed through /Groups (RFC 7643 §4.1.2).
             complex_with("groups", true, "readOnly", vec![read_only("value"), read_only("display"), read_only("type")]),
         ],

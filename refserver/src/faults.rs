@@ -76,6 +76,19 @@ pub enum Fault {
     PasswordReturned,
     /// A group created without members is refused with 400.
     EmptyGroupRefused,
+    /// The entitlement endpoints ignore `count` and `startIndex`: every value on one page.
+    EntitlementPagingIgnored,
+    /// The Okta-URN resource types carry no `endpoint`.
+    ResourceTypeWithoutEndpoint,
+    /// A resource type's schema extension is missing from `/Schemas`.
+    ExtensionSchemaMissing,
+    /// A PATCH that adds entitlements or roles is answered with success and not applied.
+    AssignmentAddNotApplied,
+    /// A PATCH that removes an entitlement by a value filter is answered with success and the
+    /// assignment stays (and is imported).
+    AssignmentRemoveNotApplied,
+    /// An entitlement or role value the app does not have is accepted and stored.
+    UnknownEntitlementAccepted,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -247,6 +260,36 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::EmptyGroupRefused,
         "empty-group-refused",
         "a group without members refused with 400",
+    ),
+    (
+        Fault::EntitlementPagingIgnored,
+        "entitlement-paging-ignored",
+        "entitlement endpoints ignore startIndex and count",
+    ),
+    (
+        Fault::ResourceTypeWithoutEndpoint,
+        "resource-type-without-endpoint",
+        "Okta-URN resource types without endpoint",
+    ),
+    (
+        Fault::ExtensionSchemaMissing,
+        "extension-schema-missing",
+        "a resource type's schema extension missing from /Schemas",
+    ),
+    (
+        Fault::AssignmentAddNotApplied,
+        "assignment-add-not-applied",
+        "PATCH adding entitlements or roles answered but not applied",
+    ),
+    (
+        Fault::AssignmentRemoveNotApplied,
+        "assignment-remove-not-applied",
+        "PATCH removing an entitlement by value filter answered but not applied",
+    ),
+    (
+        Fault::UnknownEntitlementAccepted,
+        "unknown-entitlement-accepted",
+        "an unknown entitlement or role value accepted silently",
     ),
 ];
 

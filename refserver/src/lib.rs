@@ -9,6 +9,7 @@
 
 mod bulk;
 mod discovery;
+mod entitlements;
 mod error;
 mod faults;
 mod filter;
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
+pub use entitlements::{ENTITLEMENT_URN, LICENSE_EXTENSION, ROLE_URN};
 pub use faults::{Fault, Faults, catalogue as fault_catalogue};
 pub use introspect::Introspection;
 pub use seed::user_name as seed_user_name;
@@ -54,6 +56,9 @@ pub struct ServerConfig {
     pub scim_version: ScimVersion,
     /// Also accept access tokens that this issuer's introspection endpoint says are active.
     pub oauth: Option<Arc<Introspection>>,
+    /// Serve entitlement management (`/Roles`, `/Entitlements`, `/Licenses`) with this many
+    /// values of each type (SCIM 2.0 only).
+    pub entitlements: Option<usize>,
 }
 
 /// Path under which the SCIM endpoints are served.
@@ -134,6 +139,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         requests: AtomicU64::new(0),
         in_flight: AtomicU64::new(0),
         peak_in_flight: AtomicU64::new(0),
+        entitlements: config
+            .entitlements
+            .filter(|_| config.scim_version == ScimVersion::V2)
+            .map(entitlements::Catalogue::seeded),
     });
     seed_store(&state, config.seed_users, config.seed_groups);
     let app = server::router(state.clone(), BASE_PATH);

@@ -87,6 +87,7 @@ pub(crate) fn validate(s: &AppState, kind: Kind, mut v: Value) -> Result<Value, 
                     "active must be a boolean",
                 ));
             }
+            crate::entitlements::check_assignments(s, &v)?;
         }
         Kind::Groups => {
             let name = filter::get_ci(&v, "displayName")
@@ -389,7 +390,14 @@ pub(crate) fn modify(
         eval: eval_options(s),
     };
     let patched = match s.version {
-        ScimVersion::V2 => patch::apply(&current, &message, opts)?,
+        ScimVersion::V2 => {
+            let patched = patch::apply(&current, &message, opts)?;
+            let patched = crate::entitlements::bend_patched(s, &message, &current, patched);
+            if kind == Kind::Users {
+                crate::entitlements::check_assignments(s, &patched)?;
+            }
+            patched
+        }
         ScimVersion::V11 => {
             let renames = filter::get_ci(&message, "displayName").is_some();
             if kind == Kind::Groups && renames && s.faults.has(Fault::RenameNoPathRejected) {

@@ -54,6 +54,8 @@ pub struct AppState {
     /// limit is measured against).
     pub(crate) in_flight: AtomicU64,
     pub(crate) peak_in_flight: AtomicU64,
+    /// Entitlement management, when served.
+    pub(crate) entitlements: Option<crate::entitlements::Catalogue>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -78,6 +80,38 @@ pub fn router(state: Shared, base_path: &str) -> Router {
         .route("/.search", post(search_all).fallback(method_not_allowed))
         .route("/Bulk", post(bulk).fallback(method_not_allowed))
         .fallback(not_found_route);
+    let types = state
+        .entitlements
+        .as_ref()
+        .map(|c| c.types.iter().map(|t| t.endpoint).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for (index, endpoint) in types.into_iter().enumerate() {
+        api = api
+            .route(
+                endpoint,
+                get(
+                    move |State(s): State<Shared>, Query(q): Query<Vec<(String, String)>>| async move {
+                        let t = &s.entitlements.as_ref().expect("served").types[index];
+                        match crate::entitlements::page(&s, t, &q) {
+                            Ok(body) => scim(&s, StatusCode::OK, &body),
+                            Err(e) => error(&s, e),
+                        }
+                    },
+                )
+                .fallback(method_not_allowed),
+            )
+            .route(
+                &format!("{endpoint}/{{id}}"),
+                get(move |State(s): State<Shared>, Path(id): Path<String>| async move {
+                    let t = &s.entitlements.as_ref().expect("served").types[index];
+                    match crate::entitlements::one(t, &id) {
+                        Ok(body) => scim(&s, StatusCode::OK, &body),
+                        Err(e) => error(&s, e),
+                    }
+                })
+                .fallback(method_not_allowed),
+            );
+    }
     for kind in [Kind::Users, Kind::Groups] {
         let e = kind.endpoint();
         api = api
@@ -300,15 +334,29 @@ pub(crate) fn list_of(s: &AppState, items: Vec<Value>) -> Value {
 }
 
 pub(crate) async fn resource_types(State(s): State<Shared>) -> Response {
-    scim(
-        &s,
-        StatusCode::OK,
-        &list_of(&s, discovery::resource_types(&s.base_url, s.version)),
-    )
+    scim(&s, StatusCode::OK, &list_of(&s, all_resource_types(&s)))
+}
+
+/// The resource types: User, Group, and the entitlement types when served.
+fn all_resource_types(s: &AppState) -> Vec<Value> {
+    let mut types = discovery::resource_types(&s.base_url, s.version);
+    if let Some(catalogue) = &s.entitlements {
+        types.extend(crate::entitlements::resource_types(s, catalogue));
+    }
+    types
+}
+
+/// The schemas: the core ones, and the entitlement extension when served.
+fn all_schemas(s: &AppState) -> Vec<Value> {
+    let mut schemas = discovery::schemas(&s.base_url);
+    if s.entitlements.is_some() {
+        schemas.extend(crate::entitlements::schemas(s));
+    }
+    schemas
 }
 
 pub(crate) async fn resource_type(State(s): State<Shared>, Path(id): Path<String>) -> Response {
-    match discovery::resource_types(&s.base_url, s.version)
+    match all_resource_types(&s)
         .into_iter()
         .find(|r| r["id"] == json!(id))
     {
@@ -318,15 +366,11 @@ pub(crate) async fn resource_type(State(s): State<Shared>, Path(id): Path<String
 }
 
 pub(crate) async fn schemas(State(s): State<Shared>) -> Response {
-    scim(
-        &s,
-        StatusCode::OK,
-        &list_of(&s, discovery::schemas(&s.base_url)),
-    )
+    scim(&s, StatusCode::OK, &list_of(&s, all_schemas(&s)))
 }
 
 pub(crate) async fn schema(State(s): State<Shared>, Path(id): Path<String>) -> Response {
-    match discovery::schemas(&s.base_url).into_iter().find(|r| {
+    match all_schemas(&s).into_iter().find(|r| {
         r["id"]
             .as_str()
             .is_some_and(|x| x.eq_ignore_ascii_case(&id))

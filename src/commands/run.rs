@@ -114,6 +114,10 @@ pub(crate) struct RunArgs {
     /// Send at most this many requests per second (retries included), e.g. 5 or 0.5
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
+    /// An entitlement endpoint to test (okta-entitlements), e.g. /Roles; repeatable. Replaces
+    /// the discovery of Okta-URN resource types in /ResourceTypes (for an app without it)
+    #[arg(long = "entitlement-endpoint", value_name = "PATH")]
+    pub(crate) entitlement_endpoints: Vec<String>,
     /// Requests in flight at once: checks that do not depend on each other run together
     /// (1: strictly one at a time, Okta's own order) [default: 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]

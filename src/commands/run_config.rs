@@ -283,6 +283,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     }
     options.max_import_resources = args.max_import_resources;
     options.import_concurrency = args.import_concurrency.map_or(1, usize::from);
+    options.entitlement_endpoints = args.entitlement_endpoints.clone();
     options.max_duration = Duration::from_secs(args.max_duration);
     options.notices = notices;
     Ok(RunConfig {

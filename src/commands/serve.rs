@@ -44,6 +44,14 @@ pub(crate) struct ServeArgs {
     /// The server's own client id at the OAuth 2 issuer (for introspection)
     #[arg(long, value_name = "ID", requires = "oauth_issuer")]
     pub(crate) oauth_client_id: Option<String>,
+    /// Serve entitlement management as Okta Identity Governance reads it: /Roles,
+    /// /Entitlements and /Licenses (a custom type with a schema extension), declared in
+    /// /ResourceTypes with Okta's URNs (SCIM 2.0)
+    #[arg(long)]
+    pub(crate) entitlements: bool,
+    /// Values of each entitlement type, with --entitlements
+    #[arg(long, value_name = "N", default_value_t = DEMO_ENTITLEMENTS, requires = "entitlements")]
+    pub(crate) seed_entitlements: usize,
 }
 
 #[derive(clap::Args)]
@@ -106,6 +114,7 @@ pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
         patch_204: args.patch_204,
         scim_version: args.scim_version,
         oauth,
+        entitlements: args.entitlements.then_some(args.seed_entitlements),
     })
     .await?;
     println!("{}", server.base_url());
@@ -132,6 +141,9 @@ pub(crate) const DEMO_USERS: usize = 250;
 
 pub(crate) const DEMO_GROUPS: usize = 5;
 
+/// Values of each entitlement type: more than one page of Okta's one-value step.
+pub(crate) const DEMO_ENTITLEMENTS: usize = 5;
+
 /// Runs every built-in suite against reference servers of its SCIM version: 2.0 results in
 /// `DIR`, 1.1 results in `DIR/scim-1.1`. The exit status is the worse of the two.
 pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
@@ -150,6 +162,7 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             seed_users: DEMO_USERS,
             seed_groups: DEMO_GROUPS,
             scim_version: version,
+            entitlements: Some(DEMO_ENTITLEMENTS),
             ..refserver::ServerConfig::default()
         })
         .await?;

@@ -51,6 +51,7 @@ async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
         patch_204: false,
         scim_version: refserver::ScimVersion::V2,
         oauth: None,
+        entitlements: Some(3),
     })
     .await
     .unwrap()

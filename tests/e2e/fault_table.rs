@@ -18,6 +18,7 @@ const SUITES: &[&str] = &[
     "okta-scim2-groups",
     "rfc7644",
     "password-sync",
+    "okta-entitlements",
 ];
 
 /// The suites a version's row covers: the protocol suites (run on 5 users) and profile
@@ -314,9 +315,59 @@ const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
         &[],
     ),
     (
+        "entitlement-paging-ignored",
+        ScimVersion::V2,
+        &[
+            "okta-entitlements/okta-step-role",
+            "okta-entitlements/okta-step-entitlement",
+            "okta-entitlements/okta-step-license",
+        ],
+        &[],
+    ),
+    (
+        "resource-type-without-endpoint",
+        ScimVersion::V2,
+        &["okta-entitlements/resource-types"],
+        &[],
+    ),
+    (
+        "extension-schema-missing",
+        ScimVersion::V2,
+        &["okta-entitlements/extension-schema-license-license"],
+        &[],
+    ),
+    (
+        "assignment-add-not-applied",
+        ScimVersion::V2,
+        &[
+            "okta-entitlements/add-seen",
+            "okta-entitlements/remove-seen",
+            "okta-entitlements/import-sees-removal",
+        ],
+        &[],
+    ),
+    (
+        "assignment-remove-not-applied",
+        ScimVersion::V2,
+        &[
+            "okta-entitlements/remove-seen",
+            "okta-entitlements/import-sees-removal",
+        ],
+        &[],
+    ),
+    (
+        "unknown-entitlement-accepted",
+        ScimVersion::V2,
+        &[],
+        &["okta-entitlements/unknown-value-refused"],
+    ),
+    (
         "patch-not-applied",
         ScimVersion::V2,
         &[
+            "okta-entitlements/add-seen",
+            "okta-entitlements/remove-seen",
+            "okta-entitlements/import-sees-removal",
             "okta-scim2-crud/verify-deactivated",
             "okta-scim2-crud/deactivated-still-found",
             "okta-scim2-crud/verify-unassigned",
@@ -650,7 +701,17 @@ const PROVEN_ELSEWHERE: &[&str] = &["latency=N", "too-many-requests-every=N", "e
 /// SCIM 1.1 does not define the same way. (RFC 7644 conformance is a 2.0 suite.)
 const RFC_2_0_ONLY: &str = "an RFC 7643/7644 rule that the rfc7644 suite checks (SCIM 2.0 only); Okta's 1.1 suites do not look at it";
 
+/// Entitlement management exists for SCIM 2.0 apps only (the OIN offers it for 2.0; the
+/// reference server serves it in 2.0).
+const ENTITLEMENTS_2_0_ONLY: &str = "entitlement management is a SCIM 2.0 capability (okta-entitlements); the 1.1 server serves none";
+
 const NOT_IN_11: &[(&str, &str)] = &[
+    ("entitlement-paging-ignored", ENTITLEMENTS_2_0_ONLY),
+    ("resource-type-without-endpoint", ENTITLEMENTS_2_0_ONLY),
+    ("extension-schema-missing", ENTITLEMENTS_2_0_ONLY),
+    ("assignment-add-not-applied", ENTITLEMENTS_2_0_ONLY),
+    ("assignment-remove-not-applied", ENTITLEMENTS_2_0_ONLY),
+    ("unknown-entitlement-accepted", ENTITLEMENTS_2_0_ONLY),
     (
         "password-returned",
         "password sync is checked in SCIM 2.0 (password-sync); Okta's 1.1 suites send no password",
@@ -914,6 +975,7 @@ async fn patch_answered_204_is_accepted_everywhere() {
         seed_users: 3,
         seed_groups: 1,
         patch_204: true,
+        entitlements: Some(3),
         ..refserver::ServerConfig::default()
     })
     .await

@@ -32,6 +32,8 @@ pub async fn server_speaking(
         patch_204: false,
         scim_version: version,
         oauth: None,
+        // Entitlement management is served (2.0): the okta-entitlements suite runs.
+        entitlements: Some(3),
     })
     .await
     .expect("reference server starts")
