@@ -153,7 +153,7 @@ pub fn parse_pair(
 }
 
 /// Suites whose checks are all required when the feature they prove is declared.
-const FEATURE_SUITES: &[&str] = &["password-sync"];
+const FEATURE_SUITES: &[&str] = &["password-sync", "okta-entitlements"];
 
 /// The suites the OIN review needs for the declared features and SCIM version.
 pub fn required_suites(s: &Submission) -> Vec<&'static str> {
@@ -185,6 +185,9 @@ pub fn required_suites(s: &Submission) -> Vec<&'static str> {
     }
     if has("sync-password") && !v11 {
         out.push("password-sync");
+    }
+    if has("entitlement-management") && !v11 {
+        out.push("okta-entitlements");
     }
     if has("import-users") || has("import-groups") || has("profile-sourcing") {
         out.push(if v11 {
@@ -281,6 +284,57 @@ pub fn requirement_problems(
                 "suite {id}: checks the declared features need did not pass: {}",
                 not_passed.join(", ")
             ));
+        }
+    }
+    out.extend(endpoint_problems(s, r));
+    out
+}
+
+/// Each entitlement endpoint the submission declares must have been discovered by the run
+/// and passed Okta's Entitlements step and the import of its values.
+fn endpoint_problems(s: &Submission, r: &RunReport) -> Vec<String> {
+    let declared = s
+        .scim
+        .entitlements
+        .as_ref()
+        .map(|e| e.resource_types.as_slice())
+        .unwrap_or_default();
+    if !s
+        .scim
+        .features
+        .iter()
+        .any(|f| f == "entitlement-management")
+    {
+        return Vec::new();
+    }
+    let Some(suite) = r.suites.iter().find(|x| x.id == "okta-entitlements") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in declared.iter().filter(|t| !t.endpoint.is_empty()) {
+        let tag = format!("({})", t.endpoint);
+        for (check, what) in [
+            ("okta-step-", "Okta's Entitlements step"),
+            ("import-values-", "the import of its values"),
+        ] {
+            let found = suite
+                .checks
+                .iter()
+                .find(|c| c.id.starts_with(check) && c.title.ends_with(&tag));
+            match found {
+                None => out.push(format!(
+                    "scim.entitlements: endpoint {} is not among those the run discovered in the app's /ResourceTypes ({what} never ran for it)",
+                    t.endpoint
+                )),
+                Some(c) if !matches!(c.outcome, Outcome::Pass | Outcome::Warn { .. }) => {
+                    out.push(format!(
+                        "scim.entitlements: endpoint {}: {what} did not pass ({})",
+                        t.endpoint,
+                        c.outcome.label()
+                    ))
+                }
+                Some(_) => {}
+            }
         }
     }
     out

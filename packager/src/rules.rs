@@ -84,6 +84,7 @@ pub const FEATURES: &[&str] = &[
     "group-push",
     "sync-password",
     "profile-sourcing",
+    "entitlement-management",
 ];
 
 /// Tells whether a variable of this process's environment is set and not empty.
@@ -483,6 +484,13 @@ pub fn check(s: &Submission, env: &dyn Fn(&str) -> bool) -> Completeness {
     support_section(&mut c, s, wizard);
     test_account_section(&mut c, s, wizard, env);
     scim_section(&mut c, s, wizard, env);
+    if s.scim
+        .features
+        .iter()
+        .any(|f| f == "entitlement-management")
+    {
+        entitlement_section(&mut c, s);
+    }
 
     let required: usize = c.sections.iter().map(|s| s.required).sum();
     let satisfied: usize = c.sections.iter().map(|s| s.satisfied).sum();
@@ -683,6 +691,85 @@ fn test_account_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn
             "test_account.instructions",
             "for SCIM: the base URL and credentials, or how to get them",
             filled(&s.test_account.instructions),
+        );
+    }
+}
+
+/// The Entitlement Management properties (OIN Wizard), when the feature is declared: the
+/// resource type mapping (resource type and endpoint required) and the schema mapping (ID and
+/// display name required). The run proves each endpoint (`results::requirement_problems`).
+fn entitlement_section(c: &mut Checker, s: &Submission) {
+    c.section("Entitlement management");
+    c.require(
+        "scim.version",
+        "entitlement management is offered for SCIM 2.0 apps",
+        if s.scim.version == "2.0" {
+            Ok(())
+        } else {
+            Err(format!("{:?} is not 2.0", s.scim.version))
+        },
+    );
+    let e = s.scim.entitlements.clone().unwrap_or_default();
+    c.require(
+        "scim.entitlements.resource_types",
+        "at least one resource type: resource type and endpoint",
+        if e.resource_types.is_empty() {
+            Err("missing: list the app's entitlement resource types".into())
+        } else {
+            Ok(())
+        },
+    );
+    for (i, t) in e.resource_types.iter().enumerate() {
+        let at = format!("scim.entitlements.resource_types[{i}]");
+        c.require(
+            &format!("{at}.resource_type"),
+            "the resource type's id in /ResourceTypes, e.g. Role",
+            if t.resource_type.trim().is_empty() {
+                Err("missing".into())
+            } else {
+                Ok(())
+            },
+        );
+        c.require(
+            &format!("{at}.endpoint"),
+            "the endpoint relative to the SCIM base URL, e.g. /Roles",
+            match t.endpoint.as_str() {
+                "" => Err("missing".into()),
+                e if !e.starts_with('/') || e.contains(char::is_whitespace) => {
+                    Err(format!("{e:?} is not a path such as /Roles"))
+                }
+                _ => Ok(()),
+            },
+        );
+    }
+    c.require(
+        "scim.entitlements.schema",
+        "at least one attribute of the schema mapping: ID and display name",
+        if e.schema.is_empty() {
+            Err("missing".into())
+        } else {
+            Ok(())
+        },
+    );
+    for (i, a) in e.schema.iter().enumerate() {
+        let at = format!("scim.entitlements.schema[{i}]");
+        c.require(
+            &format!("{at}.id"),
+            "the attribute's ID",
+            if a.id.trim().is_empty() {
+                Err("missing".into())
+            } else {
+                Ok(())
+            },
+        );
+        c.require(
+            &format!("{at}.display_name"),
+            "the attribute's display name",
+            if a.display_name.trim().is_empty() {
+                Err("missing".into())
+            } else {
+                Ok(())
+            },
         );
     }
 }

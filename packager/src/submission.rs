@@ -204,6 +204,57 @@ pub struct Scim {
     /// The app instance URL in the dev org (Manager).
     #[serde(default)]
     pub instance_url: String,
+    /// Entitlement Management properties (OIN Wizard), with the `entitlement-management`
+    /// feature.
+    pub entitlements: Option<Entitlements>,
+}
+
+/// The OIN Wizard's Entitlement Management properties.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entitlements {
+    /// Resource type mapping: one entry per entitlement resource type of the app.
+    #[serde(default)]
+    pub resource_types: Vec<ResourceTypeMapping>,
+    /// Schema mapping: the attributes Okta shows for the values.
+    #[serde(default)]
+    pub schema: Vec<SchemaMapping>,
+}
+
+/// One resource type of the Wizard's resource type mapping.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTypeMapping {
+    /// Resource type (its id in /ResourceTypes), e.g. "Role".
+    #[serde(default)]
+    pub resource_type: String,
+    /// Endpoint, e.g. "/Roles".
+    #[serde(default)]
+    pub endpoint: String,
+    /// A user must have one.
+    #[serde(default)]
+    pub required: bool,
+    /// A user may have several.
+    #[serde(default)]
+    pub multi_valued: bool,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One attribute of the Wizard's schema mapping.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaMapping {
+    /// ID.
+    #[serde(default)]
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// OAuth 2 authorization-code settings (the secret is named, not stored).

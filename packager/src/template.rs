@@ -83,8 +83,12 @@ base_url = ""
 # An https:// link, or an HTML or PDF file next to this one.
 config_guide = ""
 # Any of: create-users, update-users, deactivate-users, import-users, import-groups, group-push,
-# sync-password, profile-sourcing. They decide which suites must have passed.
+# sync-password, profile-sourcing, entitlement-management. They decide which suites must have
+# passed.
 features = ["create-users", "update-users", "deactivate-users"]
+# With entitlement-management (SCIM 2.0), the Entitlement Management properties: every endpoint
+# must be one the app's /ResourceTypes declares, proven by the okta-entitlements suite.
+# entitlements = { resource_types = [{ resource_type = "Role", endpoint = "/Roles", required = false, multi_valued = true, description = "" }], schema = [{ id = "id", display_name = "displayName", description = "" }] }
 "#,
     );
     if !wizard {

@@ -2,6 +2,7 @@
 //! faults), against wiremock where a hand-made response is clearer, and the binary itself.
 
 mod cli;
+mod entitlements;
 mod fault_table;
 mod hostile;
 mod html_report;

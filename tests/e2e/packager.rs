@@ -609,3 +609,63 @@ async fn an_oauth_submission_needs_results_of_an_oauth_run() {
         stdout(&out)
     );
 }
+
+/// The submission of the fixture, declaring entitlement management with these endpoints.
+fn declare_entitlements(dir: &Path, endpoints: &[&str]) {
+    let path = dir.join("submission.toml");
+    let types: Vec<String> = endpoints
+        .iter()
+        .map(|e| {
+            format!(
+                "{{ resource_type = \"{}\", endpoint = \"{e}\", multi_valued = true }}",
+                e.trim_start_matches('/')
+            )
+        })
+        .collect();
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "\"group-push\"]",
+            &format!(
+                "\"group-push\", \"entitlement-management\"]\nentitlements = {{ resource_types = [{}], schema = [{{ id = \"id\", display_name = \"displayName\" }}] }}",
+                types.join(", ")
+            ),
+        );
+    std::fs::write(&path, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entitlement_management_needs_its_suite_and_every_declared_endpoint_proven() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample_into(d);
+    // Declared, but the results lack the suite.
+    declare_entitlements(d, &["/Roles", "/Licenses"]);
+    results(&d.join("results"), ALL, true).await;
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("suite okta-entitlements is missing from the results"),
+        "{text}"
+    );
+    assert!(text.contains("Entitlement management"), "{text}");
+
+    // With the suite (the reference server declares /Roles, /Entitlements, /Licenses).
+    let with_suite: Vec<&str> = ALL.iter().copied().chain(["okta-entitlements"]).collect();
+    std::fs::remove_dir_all(d.join("results")).unwrap();
+    results(&d.join("results"), &with_suite, true).await;
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // An endpoint the app does not declare is refused, named.
+    sample_into(d);
+    declare_entitlements(d, &["/Roles", "/Profiles"]);
+    let out = scimcheck(PACKAGE, d, Some("x"));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("endpoint /Profiles is not among those the run discovered"),
+        "{text}"
+    );
+}

@@ -283,3 +283,51 @@ async fn okta_s_spec_exports_give_the_native_suites_verdicts() {
             .unwrap_or_else(|e| panic!("{file}: {e}"));
     }
 }
+
+#[tokio::test]
+#[ignore = "needs Okta's exports in ../shared: .ci/run runs it with --ignored"]
+async fn okta_s_entitlements_export_gives_the_native_step_s_verdict_for_each_endpoint() {
+    // Okta's export is run once per endpoint (its variable EntitlementEndpoint); the native
+    // suite repeats the step for every endpoint the app declares. Same verdicts, clean and with
+    // the fault the step catches.
+    let export = shared_export("Okta-SCIM-20-Entitlements-Test.json");
+    for fault in ["", "entitlement-paging-ignored"] {
+        let faults: Vec<Fault> = if fault.is_empty() {
+            vec![]
+        } else {
+            vec![fault.parse().unwrap()]
+        };
+        let server = server_speaking(ScimVersion::V2, &faults, 3).await;
+        let native = run(
+            &client(server.base_url()),
+            &[suite("okta-entitlements")],
+            &RunOptions::default(),
+            &mut NoEvents,
+            std::future::pending(),
+        )
+        .await;
+        for (endpoint, id) in [
+            ("/Roles", "okta-step-role"),
+            ("/Entitlements", "okta-step-entitlement"),
+            ("/Licenses", "okta-step-license"),
+        ] {
+            let inputs = vec![("EntitlementEndpoint".to_string(), endpoint.to_string())];
+            let from_export =
+                statuses(&run_export(&client(server.base_url()), &export, inputs).await);
+            let from_native = native.suites[0]
+                .checks
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.outcome.label().to_string());
+            assert_eq!(from_export.len(), 1, "{from_export:?}");
+            assert_eq!(
+                Some(from_export[0].1.clone()),
+                from_native,
+                "{endpoint} with fault {fault:?}"
+            );
+            let want = if fault.is_empty() { "pass" } else { "fail" };
+            assert_eq!(from_export[0].1, want, "{endpoint} with fault {fault:?}");
+        }
+        server.stop().await;
+    }
+}
