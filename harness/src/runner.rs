@@ -787,6 +787,18 @@ impl<'a> SuiteState<'a> {
         let capturer = self.suite.checks.iter().find(|c| {
             c.captures().iter().any(|(name, _)| name == var) || c.capture_body() == Some(var)
         });
+        let outcome = capturer
+            .and_then(|c| self.result_of(&c.id))
+            .map(|r| &r.outcome);
+        // A setup that was gated out gates this check out too: nothing failed.
+        if let (Some(c), Some(Outcome::Skip { reason })) = (capturer, outcome) {
+            return Outcome::Skip {
+                reason: format!(
+                    "{reason} ({} did not run, and this check uses {{{{{var}}}}}, which it captures)",
+                    c.id
+                ),
+            };
+        }
         match capturer {
             Some(c) => Outcome::Blocked {
                 reason: format!(

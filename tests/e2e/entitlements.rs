@@ -82,6 +82,14 @@ async fn endpoints_are_discovered_whatever_the_app_calls_them() {
         })))
         .mount(&mock)
         .await;
+    // The app creates users (what is read back is not this test's concern).
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1"
+        })))
+        .mount(&mock)
+        .await;
     let report = run_entitlements(&mock.uri(), RunOptions::default()).await;
     let got = ids(&report);
     assert!(
@@ -104,6 +112,18 @@ async fn endpoints_are_discovered_whatever_the_app_calls_them() {
             .contains("declares no role (Okta Role URN) resource type"),
         "{:?}",
         pick_role.outcome
+    );
+    // What uses the role is skipped too, not blocked: an app without roles is not at fault.
+    let assign_role = report.suites[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "assign-role")
+        .unwrap();
+    assert_eq!(
+        assign_role.outcome.label(),
+        "skip",
+        "{:?}",
+        assign_role.outcome
     );
 }
 

@@ -340,6 +340,7 @@ const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
         "assignment-add-not-applied",
         ScimVersion::V2,
         &[
+            "okta-entitlements/role-read-back",
             "okta-entitlements/add-seen",
             "okta-entitlements/remove-seen",
             "okta-entitlements/import-sees-removal",
@@ -365,6 +366,7 @@ const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
         "patch-not-applied",
         ScimVersion::V2,
         &[
+            "okta-entitlements/role-read-back",
             "okta-entitlements/add-seen",
             "okta-entitlements/remove-seen",
             "okta-entitlements/import-sees-removal",
