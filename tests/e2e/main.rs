@@ -8,6 +8,7 @@ mod hostile;
 mod html_report;
 mod network;
 mod oauth;
+mod okta_org;
 mod packager;
 mod profile_sourcing;
 mod reporters;

@@ -331,3 +331,82 @@ async fn okta_s_entitlements_export_gives_the_native_step_s_verdict_for_each_end
         server.stop().await;
     }
 }
+
+#[tokio::test]
+#[ignore = "needs Okta's exports in ../shared: .ci/run runs it with --ignored"]
+async fn okta_s_with_entitlements_crud_export_runs_end_to_end_with_its_governance_grant() {
+    // An org that provisions into the reference server for real: Okta's export drives it, the
+    // app receives the user, its update, deactivation and reactivation, and the governance
+    // grant step reaches the org with the user and the app. The steps the native CRUD suite
+    // also checks read the same app.
+    let server = crate::support::server(&[], 3).await;
+    let org = crate::okta_org::start(
+        server.base_url(),
+        crate::support::TOKEN,
+        "okta-api-token-778899",
+    )
+    .await;
+    let mut target = Target::new(
+        server.base_url(),
+        Credential::Bearer(crate::support::TOKEN.to_string().into()),
+    )
+    .unwrap();
+    target.extra_secrets = vec!["okta-api-token-778899".to_string().into()];
+    target.concurrency = 1;
+    let client = Client::new(target).unwrap();
+    let inputs = vec![
+        ("oktaOrgUrl".to_string(), org.url.clone()),
+        ("oktaAppId".to_string(), "0oascimcheck1".to_string()),
+        ("oktaToken".to_string(), "okta-api-token-778899".to_string()),
+    ];
+    let export = shared_export("Okta-SCIM-20-With-Entitlements-CRUD-Test.json");
+    let report = run_export(&client, &export, inputs).await;
+    let got = statuses(&report);
+    // Every step passes; the one with an empty variable row is partly evaluated, as converted.
+    assert!(
+        got.iter().all(|(_, s)| s == "pass" || s == "partial"),
+        "{got:?}\n{:#?}",
+        report.suites[0].checks
+    );
+    assert_eq!(got.len(), 14, "{got:?}");
+    let grants = org.grants();
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(grants[0]["grantType"], "CUSTOM");
+    assert_eq!(grants[0]["targetPrincipal"]["externalId"], "00uscimcheck1");
+    assert_eq!(grants[0]["targetPrincipal"]["type"], "OKTA_USER");
+    assert_eq!(grants[0]["target"]["externalId"], "0oascimcheck1");
+    assert_eq!(grants[0]["target"]["type"], "APPLICATION");
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(
+        !json.contains("okta-api-token-778899"),
+        "the Okta token leaked"
+    );
+
+    // The same export against an app that does not apply PATCH: the deactivation is not seen.
+    let broken = crate::support::server(&[Fault::PatchNotApplied], 3).await;
+    let org = crate::okta_org::start(
+        broken.base_url(),
+        crate::support::TOKEN,
+        "okta-api-token-778899",
+    )
+    .await;
+    let inputs = vec![
+        ("oktaOrgUrl".to_string(), org.url.clone()),
+        ("oktaAppId".to_string(), "0oascimcheck1".to_string()),
+        ("oktaToken".to_string(), "okta-api-token-778899".to_string()),
+    ];
+    let mut target = Target::new(
+        broken.base_url(),
+        Credential::Bearer(crate::support::TOKEN.to_string().into()),
+    )
+    .unwrap();
+    target.concurrency = 1;
+    let report = run_export(&Client::new(target).unwrap(), &export, inputs).await;
+    assert!(
+        statuses(&report).iter().any(|(_, s)| s == "fail"),
+        "{:?}",
+        statuses(&report)
+    );
+    server.stop().await;
+    broken.stop().await;
+}
