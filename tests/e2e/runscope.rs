@@ -407,6 +407,19 @@ async fn okta_s_with_entitlements_crud_export_runs_end_to_end_with_its_governanc
         "{:?}",
         statuses(&report)
     );
+    // Where they overlap (the user lifecycle in the app), the native CRUD suite agrees: it
+    // passes on the clean app and fails on the broken one.
+    for (base_url, fails) in [(server.base_url(), false), (broken.base_url(), true)] {
+        let native = run(
+            &client(base_url),
+            &[suite("okta-scim2-crud")],
+            &RunOptions::default(),
+            &mut NoEvents,
+            std::future::pending(),
+        )
+        .await;
+        assert_eq!(native.summary.failed > 0, fails, "{base_url}");
+    }
     server.stop().await;
     broken.stop().await;
 }
