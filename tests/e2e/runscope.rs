@@ -411,7 +411,7 @@ async fn okta_s_with_entitlements_crud_export_runs_end_to_end_with_its_governanc
     // passes on the clean app and fails on the broken one.
     for (base_url, fails) in [(server.base_url(), false), (broken.base_url(), true)] {
         let native = run(
-            &client(base_url),
+            &crate::support::client(base_url),
             &[suite("okta-scim2-crud")],
             &RunOptions::default(),
             &mut NoEvents,
