@@ -181,7 +181,11 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         (Some(n), _) => usize::from(n),
         (None, Some(n @ 1..=32)) => n,
         (None, Some(n)) => bail!("scimcheck.toml: concurrency must be 1 to 32, not {n}"),
-        (None, None) => harness::http::DEFAULT_CONCURRENCY,
+        // Pages asked for at once are requests in flight: --import-concurrency alone raises
+        // the limit to match.
+        (None, None) => {
+            harness::http::DEFAULT_CONCURRENCY.max(args.import_concurrency.map_or(1, usize::from))
+        }
     };
     let mut suite_args = if args.suites.is_empty() {
         file.suites
