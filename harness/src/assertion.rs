@@ -64,9 +64,13 @@ fn okta_resource_type_problems(doc: &serde_json::Value) -> Vec<String> {
                 out.push(format!("{who} has no {name}"));
             }
         }
-        if let Some(e) = t.endpoint.as_deref().filter(|e| !e.starts_with('/')) {
+        if let Some(e) = t
+            .endpoint
+            .as_deref()
+            .filter(|e| !crate::entitlements::safe_endpoint(e))
+        {
             out.push(format!(
-                "{who}: endpoint {e:?} is not relative to the base URL (\"/…\")"
+                "{who}: endpoint {e:?} is not a path below the base URL (\"/\" and URL-safe segments, none \"..\"): not requested"
             ));
         }
         for problem in &t.extension_problems {

@@ -62,7 +62,10 @@ pub fn okta_types(doc: &Value) -> Vec<OktaType> {
                 .unwrap_or_default();
             for entry in entries {
                 match text(&entry, "schema") {
-                    Some(urn) => extensions.push(urn),
+                    Some(urn) if safe_urn(&urn) => extensions.push(urn),
+                    Some(urn) => extension_problems.push(format!(
+                        "schemaExtensions schema {urn:?} is not a URN (not requested)"
+                    )),
                     None => {
                         extension_problems.push("a schemaExtensions entry has no schema".into())
                     }
@@ -82,6 +85,30 @@ pub fn okta_types(doc: &Value) -> Vec<OktaType> {
             })
         })
         .collect()
+}
+
+/// Whether an endpoint the app declares is a path below the base URL that the run may request
+/// with its credential: `/` and segments of URL-safe characters, none `.` or `..` (a hostile
+/// `/ResourceTypes` must not send the credential to another host or path).
+pub fn safe_endpoint(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix('/') else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~%".contains(c))
+        })
+}
+
+/// Whether a schema extension's URN is printable text without spaces (it is shown in titles
+/// and compared in assertions).
+fn safe_urn(urn: &str) -> bool {
+    urn.len() <= 256 && urn.chars().all(|c| c.is_ascii_graphic())
 }
 
 /// The entitlement resource types a run repeats its `each` checks for.
@@ -105,6 +132,7 @@ pub async fn discover(
             .iter()
             .map(|e| {
                 let endpoint = format!("/{}", e.trim_matches('/'));
+                // Named by the user: requested as given (the run's own base URL).
                 let id = endpoint.trim_start_matches('/').to_string();
                 OktaType {
                     name: Some(id.clone()),
@@ -174,7 +202,7 @@ pub fn expand(suite: &Suite, found: &Discovered) -> Suite {
         found
             .types
             .iter()
-            .find(|t| t.role == role && t.endpoint.is_some())
+            .find(|t| t.role == role && t.endpoint.as_deref().is_some_and(safe_endpoint))
     };
     let entitlement = first(false);
     let role = first(true);
@@ -196,7 +224,8 @@ pub fn expand(suite: &Suite, found: &Discovered) -> Suite {
     for check in &suite.checks {
         let Some(each) = check.each else {
             let mut c = check.clone();
-            let uses = |var: &str| check_uses(check, var);
+            let used = check.references();
+            let uses = |var: &str| used.contains(var);
             if c.disabled.is_none() {
                 c.disabled = found.none_because.clone().or_else(|| {
                     missing(&[
@@ -215,7 +244,8 @@ pub fn expand(suite: &Suite, found: &Discovered) -> Suite {
             continue;
         };
         for t in &found.types {
-            let Some(endpoint) = &t.endpoint else {
+            // A missing or unsafe endpoint fails resource-types; nothing is sent to it.
+            let Some(endpoint) = t.endpoint.as_ref().filter(|e| safe_endpoint(e)) else {
                 continue;
             };
             let type_id =
@@ -251,25 +281,6 @@ pub fn expand(suite: &Suite, found: &Discovered) -> Suite {
         }
     }
     out
-}
-
-/// Whether a check's request or assertions refer to a variable.
-fn check_uses(check: &crate::suite::Check, var: &str) -> bool {
-    let needle = format!("{{{{{var}}}}}");
-    let r = &check.request;
-    let body = match &r.body {
-        Some(crate::suite::Body::Json(v)) => v.to_string(),
-        Some(crate::suite::Body::Raw(s)) => s.clone(),
-        _ => String::new(),
-    };
-    r.path.contains(&needle)
-        || r.query.iter().any(|(_, v)| v.contains(&needle))
-        || body.contains(&needle)
-        || check
-            .expect()
-            .iter()
-            .filter_map(|a| a.kind.template())
-            .any(|t| t.contains(&needle))
 }
 
 /// A check-id suffix from a type id or URN: lower-case letters, digits and dashes.
@@ -316,6 +327,27 @@ mod tests {
             "{:?}",
             types[1].extension_problems
         );
+    }
+
+    #[test]
+    fn only_paths_below_the_base_url_are_requested() {
+        for ok in ["/Roles", "/Access_Profiles", "/v2/Licenses", "/A%20B"] {
+            assert!(safe_endpoint(ok), "{ok}");
+        }
+        for bad in [
+            "Roles",
+            "https://evil.example/x",
+            "//evil.example/x",
+            "/Roles/../../admin",
+            "/./Roles",
+            "/Roles?x=1",
+            "/Roles#x",
+            "/Ro les",
+            "/Roles\u{1b}[2J",
+            "/",
+        ] {
+            assert!(!safe_endpoint(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use crate::http::Method;
-use crate::suite::{Authorization, Body, Check, Suite, VarSpec};
+use crate::suite::{Authorization, Check, Suite, VarSpec};
 use crate::template::references;
 
 /// Variables that name nothing in the app: the same for every check of a run.
@@ -52,37 +52,7 @@ struct Footprint {
 
 fn footprint(suite: &Suite, check: &Check) -> Footprint {
     let r = &check.request;
-    let mut texts: Vec<&str> = vec![&r.path];
-    texts.extend(r.query.iter().map(|(_, v)| v.as_str()));
-    texts.extend(r.headers.iter().map(|(_, v)| v.as_str()));
-    if let Authorization::Literal(v) = &r.authorization {
-        texts.push(v);
-    }
-    let mut json_strings = Vec::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    match &r.body {
-        None => {}
-        Some(Body::Json(v)) => strings_of(v, &mut json_strings),
-        Some(Body::Raw(s)) => texts.push(s),
-        Some(Body::FromCapture { var, set, .. }) => {
-            used.insert(var.clone());
-            for (_, v) in set {
-                strings_of(v, &mut json_strings);
-            }
-        }
-    }
-    texts.extend(json_strings.iter().map(String::as_str));
-    texts.extend(check.expect().iter().filter_map(|a| a.kind.template()));
-    if let Some(find) = check.walk().and_then(|w| w.find.as_ref()) {
-        texts.push(&find.id);
-        texts.extend(find.expect.iter().map(|(_, v)| v.as_str()));
-    }
-    for t in texts {
-        used.extend(references(t).into_iter().map(str::to_string));
-    }
-    if let Some(gate) = &check.when {
-        used.insert(gate.var.clone());
-    }
+    let used = check.references();
     let marker_scoped = used.contains(RUN_MARKER);
     let defines: BTreeSet<String> = check
         .captures()
@@ -163,18 +133,6 @@ fn derived(suite: &Suite, used: BTreeSet<String>) -> BTreeSet<String> {
         }
     }
     keys
-}
-
-fn strings_of(value: &serde_json::Value, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(s) => out.push(s.clone()),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
-        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| {
-            out.push(k.clone());
-            strings_of(v, out)
-        }),
-        _ => {}
-    }
 }
 
 /// For each check of the suite, the earlier checks it waits for (indexes, ascending).

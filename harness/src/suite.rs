@@ -215,6 +215,56 @@ impl Check {
         self.judged().and_then(|j| j.capture_body.as_deref())
     }
 
+    /// Every variable the check uses: in its request (path, query, headers, a literal
+    /// Authorization, the body and the capture a body is made from), its assertions, its walk's
+    /// find, and its gate. The one reading of a check's templates for its dependencies.
+    pub fn references(&self) -> std::collections::BTreeSet<String> {
+        fn strings_of<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+            match value {
+                serde_json::Value::String(s) => out.push(s),
+                serde_json::Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+                serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| {
+                    out.push(k);
+                    strings_of(v, out)
+                }),
+                _ => {}
+            }
+        }
+        let r = &self.request;
+        let mut used = std::collections::BTreeSet::new();
+        let mut texts: Vec<&str> = vec![&r.path];
+        texts.extend(r.query.iter().map(|(_, v)| v.as_str()));
+        texts.extend(r.headers.iter().map(|(_, v)| v.as_str()));
+        if let Authorization::Literal(v) = &r.authorization {
+            texts.push(v);
+        }
+        match &r.body {
+            None => {}
+            Some(Body::Json(v)) => strings_of(v, &mut texts),
+            Some(Body::Raw(s)) => texts.push(s),
+            Some(Body::FromCapture { var, set, .. }) => {
+                used.insert(var.clone());
+                set.iter().for_each(|(_, v)| strings_of(v, &mut texts));
+            }
+        }
+        texts.extend(self.expect().iter().filter_map(|a| a.kind.template()));
+        if let Some(find) = self.walk().and_then(|w| w.find.as_ref()) {
+            texts.push(&find.id);
+            texts.extend(find.expect.iter().map(|(_, v)| v.as_str()));
+        }
+        for t in texts {
+            used.extend(
+                crate::template::references(t)
+                    .into_iter()
+                    .map(str::to_string),
+            );
+        }
+        if let Some(gate) = &self.when {
+            used.insert(gate.var.clone());
+        }
+        used
+    }
+
     /// The walk, when the check is one.
     pub fn walk(&self) -> Option<&WalkSpec> {
         match &self.kind {

@@ -724,11 +724,7 @@ fn entitlement_section(c: &mut Checker, s: &Submission) {
         c.require(
             &format!("{at}.resource_type"),
             "the resource type's id in /ResourceTypes, e.g. Role",
-            if t.resource_type.trim().is_empty() {
-                Err("missing".into())
-            } else {
-                Ok(())
-            },
+            filled(&t.resource_type),
         );
         c.require(
             &format!("{at}.endpoint"),
@@ -753,23 +749,11 @@ fn entitlement_section(c: &mut Checker, s: &Submission) {
     );
     for (i, a) in e.schema.iter().enumerate() {
         let at = format!("scim.entitlements.schema[{i}]");
-        c.require(
-            &format!("{at}.id"),
-            "the attribute's ID",
-            if a.id.trim().is_empty() {
-                Err("missing".into())
-            } else {
-                Ok(())
-            },
-        );
+        c.require(&format!("{at}.id"), "the attribute's ID", filled(&a.id));
         c.require(
             &format!("{at}.display_name"),
             "the attribute's display name",
-            if a.display_name.trim().is_empty() {
-                Err("missing".into())
-            } else {
-                Ok(())
-            },
+            filled(&a.display_name),
         );
     }
 }

@@ -287,6 +287,13 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     }
     options.max_import_resources = args.max_import_resources;
     options.import_concurrency = args.import_concurrency.map_or(1, usize::from);
+    if let Some(bad) = args
+        .entitlement_endpoints
+        .iter()
+        .find(|e| !harness::entitlements::safe_endpoint(&format!("/{}", e.trim_matches('/'))))
+    {
+        bail!("--entitlement-endpoint {bad:?}: give a path below the base URL, such as /Roles");
+    }
     options.entitlement_endpoints = args.entitlement_endpoints.clone();
     options.max_duration = Duration::from_secs(args.max_duration);
     options.notices = notices;

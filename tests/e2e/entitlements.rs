@@ -173,3 +173,64 @@ async fn an_app_without_entitlements_has_the_suite_skipped_with_the_reason() {
     server.stop().await;
     server_with.stop().await;
 }
+
+#[tokio::test]
+async fn a_hostile_resource_types_list_sends_the_credential_nowhere_else() {
+    // The app declares endpoints on another host, above the base path, and an extension URN
+    // with a terminal escape: none is requested or shown; resource-types fails naming them.
+    let evil = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&evil)
+        .await;
+    let app = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/ResourceTypes"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 3, "startIndex": 1, "itemsPerPage": 3,
+            "Resources": [
+                {"id": "Role", "name": "Role", "endpoint": format!("{}/Roles", evil.uri()), "schema": refserver::ROLE_URN},
+                {"id": "Up", "name": "Up", "endpoint": "/../../admin", "schema": refserver::ENTITLEMENT_URN},
+                {"id": "Odd", "name": "Odd", "endpoint": "/Odd", "schema": refserver::ENTITLEMENT_URN,
+                 "schemaExtensions": [{"schema": "urn:x:\u{1b}[2Jwiped", "required": false}]},
+            ]
+        })))
+        .mount(&app)
+        .await;
+    let report = run_entitlements(&app.uri(), RunOptions::default()).await;
+    let got = ids(&report);
+    assert!(
+        got.contains(&("resource-types".into(), "fail".into())),
+        "{got:?}"
+    );
+    let explanation = report.suites[0].checks[0].outcome.explanation();
+    assert!(
+        explanation.contains("is not a path below the base URL"),
+        "{explanation}"
+    );
+    assert!(explanation.contains("is not a URN"), "{explanation}");
+    // Only the safe endpoint is repeated; no check carries the escape.
+    assert!(got.iter().any(|(id, _)| id == "okta-step-odd"), "{got:?}");
+    assert!(
+        !got.iter()
+            .any(|(id, _)| id.contains("role") && id.starts_with("okta-step"))
+    );
+    assert!(
+        !got.iter().any(|(id, _)| id.starts_with("extension-schema")),
+        "{got:?}"
+    );
+    let requested: Vec<String> = app
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(
+        !requested.iter().any(|p| p.contains("admin")),
+        "{requested:?}"
+    );
+    evil.verify().await;
+}

@@ -117,9 +117,26 @@ async fn scim(org: &Shared, method: reqwest::Method, path: &str, body: Option<Va
     resp.json().await.unwrap_or(Value::Null)
 }
 
-fn active_patch(active: bool) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-           "Operations": [{"op": "replace", "value": {"active": active}}]})
+/// The app's id of the Okta user, once provisioned.
+fn provisioned(org: &Shared, okta_id: &str) -> Option<String> {
+    let o = org.lock().unwrap();
+    o.user
+        .as_ref()
+        .filter(|u| u.0 == okta_id)
+        .and_then(|u| u.2.clone())
+}
+
+/// Okta's (de)activation of an app user: PATCH replace active.
+async fn set_active(org: &Shared, scim_id: &str, active: bool) {
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                       "Operations": [{"op": "replace", "value": {"active": active}}]});
+    scim(
+        org,
+        reqwest::Method::PATCH,
+        &format!("/Users/{scim_id}"),
+        Some(patch),
+    )
+    .await;
 }
 
 async fn assign(State(org): State<Shared>, h: HeaderMap, Json(body): Json<Value>) -> Answer {
@@ -136,13 +153,7 @@ async fn assign(State(org): State<Shared>, h: HeaderMap, Json(body): Json<Value>
     match scim_id {
         // Reassigned after deactivation: Okta reactivates the app user.
         Some(scim_id) => {
-            scim(
-                &org,
-                reqwest::Method::PATCH,
-                &format!("/Users/{scim_id}"),
-                Some(active_patch(true)),
-            )
-            .await;
+            set_active(&org, &scim_id, true).await;
         }
         None => {
             let email = profile["email"].as_str().unwrap_or_default();
@@ -212,23 +223,11 @@ async fn lifecycle(
     if !authorized(&org, &h) {
         return refused();
     }
-    let scim_id = org
-        .lock()
-        .unwrap()
-        .user
-        .as_ref()
-        .filter(|u| u.0 == id)
-        .and_then(|u| u.2.clone());
+    let scim_id = provisioned(&org, &id);
     if action == "deactivate"
         && let Some(scim_id) = scim_id
     {
-        scim(
-            &org,
-            reqwest::Method::PATCH,
-            &format!("/Users/{scim_id}"),
-            Some(active_patch(false)),
-        )
-        .await;
+        set_active(&org, &scim_id, false).await;
     }
     (StatusCode::OK, Json(json!({})))
 }
@@ -241,21 +240,9 @@ async fn unassign(
     if !authorized(&org, &h) {
         return StatusCode::UNAUTHORIZED;
     }
-    let scim_id = org
-        .lock()
-        .unwrap()
-        .user
-        .as_ref()
-        .filter(|u| u.0 == id)
-        .and_then(|u| u.2.clone());
+    let scim_id = provisioned(&org, &id);
     if let Some(scim_id) = scim_id {
-        scim(
-            &org,
-            reqwest::Method::PATCH,
-            &format!("/Users/{scim_id}"),
-            Some(active_patch(false)),
-        )
-        .await;
+        set_active(&org, &scim_id, false).await;
     }
     StatusCode::NO_CONTENT
 }
