@@ -12,8 +12,8 @@ request after a delay (`--fault latency=MS`), every built-in 2.0 suite.
 Prints, per run and as the median: wall time, HTTP requests, wall ÷ (requests × latency)
 (1.0 = strictly one request at a time; lower = requests overlap), and wall ÷ (critical path ×
 latency): the critical path is the run's longest chain of dependent checks, from
-`scimcheck suites` (suites that run alone add their chain; suites that run beside each other
-add the longest of theirs), cleanup not included.
+`scimcheck suites`, phase by phase (a phase lasts its leader's chain, or its leader's gate and
+then the longest chain of the suites that start after it), cleanup not included.
 """
 import argparse
 import json
@@ -26,7 +26,10 @@ import time
 
 
 def critical_path(binary, suites):
-    """Round trips of the longest chain of dependent checks of a run of these suites."""
+    """Round trips of the longest chain of dependent checks of a run of these suites, phase by
+    phase as the scheduler forms them (harness/src/schedule.rs): a suite that reads beyond its
+    own resources leads a phase; the suites between two leaders join the one whose gate opens
+    sooner, and start when it has."""
     text = subprocess.run([binary, "suites"], capture_output=True, text=True, check=True).stdout
     chains = {}
     current = None
@@ -35,16 +38,29 @@ def critical_path(binary, suites):
             current = line.split()[0]
         elif line.strip().startswith("schedule: longest chain") and current:
             words = line.split()
-            chains[current] = (int(words[3]), "runs alone" in line)
-    total, group = 0, 0
+            gate = None
+            if "a chain of" in line:
+                gate = int(line.split("a chain of ")[1].split(":")[0])
+            chains[current] = (int(words[3]), gate)
+    phases, pending, last = [], [], None
     for suite in suites:
-        chain, alone = chains[suite]
-        if alone:
-            total += group + chain
-            group = 0
+        chain, gate = chains[suite]
+        if gate is None:
+            pending.append(chain)
+            continue
+        phase = {"chain": chain, "gate": gate, "followers": []}
+        if last is not None and last["gate"] < gate:
+            last["followers"] += pending
         else:
-            group = max(group, chain)
-    return total + group
+            phase["followers"] += pending
+        pending = []
+        phases.append(phase)
+        last = phase
+    if last is not None:
+        last["followers"] += pending
+    elif pending:
+        phases.append({"chain": 0, "gate": 0, "followers": pending})
+    return sum(max(p["chain"], p["gate"] + max(p["followers"], default=0)) for p in phases)
 
 
 def once(binary, latency, concurrency, suites):

@@ -4,7 +4,8 @@
 use crate::suite::{SpecError, Suite, parse_suite};
 
 /// Each built-in suite's file name and text, in the order `demo` runs them (the suites that
-/// observe only their own resources next to each other: they run at once).
+/// observe only their own resources next to each other: they run at once, beside the next
+/// suite that reads beyond its own, `schedule::phases`).
 const BUILTIN: &[(&str, &str)] = &[
     (
         "specs/okta-scim2-spec.toml",

@@ -211,6 +211,7 @@ pub async fn run(
             break;
         }
         let mut states: Vec<(SuiteEvents, SuiteState, Instant)> = phase
+            .suites
             .iter()
             .map(|&index| {
                 let suite = &suites[index];
@@ -220,16 +221,27 @@ pub async fn run(
                     suite,
                 };
                 handle.started();
-                let state = SuiteState::new(suite, client, options, &marker, &shared);
+                let state = SuiteState::new(suite, client, options, &marker, index, &shared);
                 (handle, state, Instant::now())
             })
             .collect();
+        let gate = Gate::new(phase.gate);
         let outcome = {
-            let work = futures_util::future::join_all(
-                states
-                    .iter_mut()
-                    .map(|(handle, state, _)| state.run_checks(*handle)),
-            );
+            let work = futures_util::future::join_all(states.iter_mut().enumerate().map(
+                |(place, (handle, state, _))| {
+                    let gate = &gate;
+                    async move {
+                        if place == 0 {
+                            let result = state.run_checks(*handle, Some(gate)).await;
+                            gate.open();
+                            result
+                        } else {
+                            gate.opened().await;
+                            state.run_checks(*handle, None).await
+                        }
+                    }
+                },
+            ));
             tokio::select! {
                 r = work => r.into_iter().find_map(Result::err).map_or(Ok(()), Err),
                 () = &mut interrupt => { interrupted = true; Ok(()) }
@@ -246,22 +258,29 @@ pub async fn run(
         .await;
         for ((handle, state, suite_clock), cleanup) in states.into_iter().zip(cleanups) {
             let suite = state.suite;
-            reports.push(SuiteReport {
-                id: suite.id.clone(),
-                title: suite.title.clone(),
-                version: suite.version.clone(),
-                scim_version: suite.scim_version.to_string(),
-                reference: suite.reference.clone(),
-                duration_ms: suite_clock.elapsed().as_millis() as u64,
-                checks: state.results.into_iter().flatten().collect(),
-                cleanup,
-            });
+            reports.push((
+                handle.index,
+                SuiteReport {
+                    id: suite.id.clone(),
+                    title: suite.title.clone(),
+                    version: suite.version.clone(),
+                    scim_version: suite.scim_version.to_string(),
+                    reference: suite.reference.clone(),
+                    duration_ms: suite_clock.elapsed().as_millis() as u64,
+                    checks: state.results.into_iter().flatten().collect(),
+                    cleanup,
+                },
+            ));
             ordered.borrow_mut().ended(handle.index);
         }
+
         if let Err(e) = outcome {
             aborted = Some(e.to_abort());
         }
     }
+    // Phases may run a suite before those listed ahead of it: the report keeps the run's order.
+    reports.sort_by_key(|(index, _)| *index);
+    let reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
     let diagnoses = crate::diagnosis::diagnose(suites, &reports);
     let mut report = report_of(client, options, reports, aborted);
     report.settings.concurrency = shared.concurrency;
@@ -284,6 +303,46 @@ fn discovery_abort(client: &Client, exchanges: &[crate::exchange::Exchange]) -> 
         let message = credential_refused(client, "GET /ResourceTypes", status);
         RunError::CredentialRefused(message).to_abort()
     })
+}
+
+/// The checks of a phase's leading suite that the other suites of the phase wait for (they
+/// read beyond the leader's own resources): open once all have finished, or the leader ended.
+struct Gate {
+    checks: Vec<usize>,
+    open: Cell<bool>,
+    opened: tokio::sync::Notify,
+}
+
+impl Gate {
+    fn new(checks: Vec<usize>) -> Self {
+        Gate {
+            open: Cell::new(checks.is_empty()),
+            checks,
+            opened: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Opens the gate when every check it holds has a result.
+    fn update(&self, results: &[Option<CheckResult>]) {
+        if !self.open.get() && self.checks.iter().all(|&i| results[i].is_some()) {
+            self.open();
+        }
+    }
+
+    fn open(&self) {
+        self.open.set(true);
+        self.opened.notify_waiters();
+    }
+
+    async fn opened(&self) {
+        while !self.open.get() {
+            let notified = self.opened.notified();
+            if self.open.get() {
+                break;
+            }
+            notified.await;
+        }
+    }
 }
 
 /// What the suites of a run share while they run at once.
@@ -401,10 +460,16 @@ impl<'a> SuiteState<'a> {
         client: &'a Client,
         options: &'a RunOptions,
         marker: &str,
+        index: usize,
         shared: &'a RunShared,
     ) -> Self {
         let mut vars = Vars::new();
         vars.insert("runMarker".into(), marker.to_string());
+        // Unique to the suite within the run: a query by it sees this suite's resources only.
+        vars.insert(
+            crate::schedule::SUITE_MARKER.into(),
+            format!("{marker}-s{index}"),
+        );
         vars.insert("emailDomain".into(), options.email_domain.clone());
         vars.insert("SCIMBaseURL".into(), client.target().base_url.clone());
         vars.insert("pageSize".into(), options.page_size.to_string());
@@ -442,7 +507,12 @@ impl<'a> SuiteState<'a> {
 
     /// Runs the suite's checks, each as soon as the checks it waits for have finished, at most
     /// `--concurrency` at once; results are told in the suite's order.
-    async fn run_checks(&mut self, events: SuiteEvents<'_, '_, 'a>) -> Result<(), RunError> {
+    /// A leading suite opens its phase's `gate` as soon as the checks it holds have finished.
+    async fn run_checks(
+        &mut self,
+        events: SuiteEvents<'_, '_, 'a>,
+        gate: Option<&Gate>,
+    ) -> Result<(), RunError> {
         let suite = self.suite;
         let waits = if self.shared.concurrency <= 1 {
             crate::schedule::sequential(suite)
@@ -487,6 +557,9 @@ impl<'a> SuiteState<'a> {
                 }
             }
             told = self.tell(told, events);
+            if let Some(gate) = gate {
+                gate.update(&self.results);
+            }
             if in_flight.is_empty()
                 && stop.is_none()
                 && !self.shared.halted.get()

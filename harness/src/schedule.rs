@@ -2,16 +2,19 @@
 //! waits for, and which suites may run beside each other (`--concurrency`).
 //!
 //! A check waits for an earlier one when the sequential order could matter to its verdict:
-//! it `needs` it; they share a resource variable (a captured id, a generated user name, a value
-//! derived from one) and either changes the app (POST, PUT, PATCH, DELETE) or captures that
-//! variable; or one observes state beyond the run's own resources (a list, a count, an import
-//! walk, a query over everything the run marker names) while the other changes the app. Import
-//! walks keep their order (a group walk judges members against the last user walk). Everything
-//! else is independent, and runs at once within the request limit.
+//! it `needs` it; they share a resource (a captured id, a generated user name, a value derived
+//! from one, a literal resource path) and either changes the app (POST, PUT, PATCH, DELETE) or
+//! captures it; or one reads more than the resources it names (a list, a count, an import walk,
+//! a query over every resource the suite or the run marker names) while the other changes the
+//! app. Import walks keep their order (a group walk judges members against the last user walk).
+//! Everything else is independent, and runs at once within the request limit.
 //!
-//! A suite with such an observer sees only what a sequential run would show it: it runs alone,
-//! after every suite before it has cleaned up and before any after it starts. Suites without one
-//! run beside their neighbours.
+//! Across suites, what matters is reading beyond the suite's own resources: a list of every
+//! user, a walk, a query by the run marker (which every suite's names carry). Such a check must
+//! see what a sequential run shows it, so it runs while no other suite runs: its suite leads a
+//! phase, after the suites before it cleaned up, and the suites that join the phase start once
+//! those checks have finished. A query by the suite marker (`{{suiteMarker}}`, unique to the
+//! suite within the run) sees the suite's own resources only, and needs no such quiet.
 
 use std::collections::BTreeSet;
 
@@ -24,6 +27,9 @@ const CONSTANTS: [&str; 3] = ["emailDomain", "SCIMBaseURL", "pageSize"];
 
 /// The variable that scopes a query to everything this run created.
 const RUN_MARKER: &str = "runMarker";
+
+/// The variable that scopes a query to everything this suite created.
+pub const SUITE_MARKER: &str = "suiteMarker";
 
 /// Discovery endpoints (RFC 7644 §4): configuration, the same for every request.
 const DISCOVERY: [&str; 6] = [
@@ -38,34 +44,45 @@ const DISCOVERY: [&str; 6] = [
 /// What a check touches, as far as ordering goes.
 #[derive(Debug, Default, PartialEq)]
 struct Footprint {
-    /// Resource variables it uses or captures (with the variables they are derived from).
+    /// The resources it names: variables it uses or captures (with the variables they are
+    /// derived from), or else the literal resource path it requests.
     keys: BTreeSet<String>,
     /// Variables it captures.
     defines: BTreeSet<String>,
     /// It changes the app.
     mutates: bool,
-    /// It observes state beyond the run's own resources.
-    observes_all: bool,
+    /// It reads more than the resources it names (within the suite, at least).
+    reads_all: bool,
+    /// It reads beyond the suite's own resources, or uses a value so read: nothing else may
+    /// run meanwhile.
+    reads_beyond_suite: bool,
     /// It is an import walk.
     walk: bool,
 }
 
 fn footprint(suite: &Suite, check: &Check) -> Footprint {
     let r = &check.request;
-    let used = check.references();
-    let marker_scoped = used.contains(RUN_MARKER);
+    let asked = check.request_references();
+    let run_scoped = asked.contains(RUN_MARKER);
+    let suite_scoped = asked.contains(SUITE_MARKER);
+    let mut named = derived(suite, asked);
     let defines: BTreeSet<String> = check
         .captures()
         .iter()
         .map(|(name, _)| name.clone())
         .chain(check.capture_body().map(str::to_string))
         .collect();
-    let mut keys = derived(suite, used);
-    let scoped = !keys.is_empty();
-    keys.extend(defines.iter().cloned());
-    let walk = check.walk().is_some();
     // A search (POST …/.search, RFC 7644 §3.4.3) reads like a GET.
     let search = r.path.ends_with("/.search");
+    // A resource named by a literal path (`/Users/no-such-id`) is a resource of its own.
+    if named.is_empty() && !search && r.path.trim_matches('/').contains('/') {
+        named.insert(format!("path {}", r.path));
+    }
+    let names_nothing = named.is_empty();
+    let mut keys = derived(suite, check.references());
+    keys.extend(named);
+    keys.extend(defines.iter().cloned());
+    let walk = check.walk().is_some();
     let reads = r.method == Method::Get || (r.method == Method::Post && search);
     let discovery = DISCOVERY
         .iter()
@@ -73,11 +90,12 @@ fn footprint(suite: &Suite, check: &Check) -> Footprint {
     // Configuration, and requests without the run's credential (judged on authentication
     // alone), neither read nor change the app's resources.
     let touches_resources = !discovery && r.authorization == Authorization::Run;
-    // A request that names its resource by no variable (a list, a literal id, a literal
-    // body) may meet any resource: it keeps its place among every change, and a change of
-    // that kind among every read.
+    let reading = touches_resources && reads;
+    // A read that names no resource (a list) may meet any resource; a change that names none
+    // (a POST with a literal body) creates one that only such reads can meet.
     Footprint {
-        observes_all: walk || (touches_resources && ((reads && marker_scoped) || !scoped)),
+        reads_all: walk || (reading && (run_scoped || suite_scoped || names_nothing)),
+        reads_beyond_suite: walk || (reading && (run_scoped || (names_nothing && !suite_scoped))),
         mutates: touches_resources && !reads,
         keys,
         defines,
@@ -114,16 +132,31 @@ fn footprints(suite: &Suite) -> Vec<Footprint> {
         print.keys = print.keys.iter().map(|k| root(&alias, k)).collect();
         print.defines = print.defines.iter().map(|k| root(&alias, k)).collect();
     }
+    // A value captured from a read beyond the suite names a resource that may not be the
+    // suite's own (the first user of a list): what uses it reads beyond the suite too.
+    let mut foreign: BTreeSet<String> = BTreeSet::new();
+    for print in &mut prints {
+        if print.keys.iter().any(|k| foreign.contains(k)) {
+            print.reads_beyond_suite = true;
+        }
+        if print.reads_beyond_suite {
+            foreign.extend(print.defines.iter().cloned());
+        }
+    }
     prints
 }
 
 /// The variables used, with those they are derived from (a user name in capitals observes the
-/// user name), less the constants and the run marker (which every generated name carries).
+/// user name), less the constants and the markers (which every generated name carries).
 fn derived(suite: &Suite, used: BTreeSet<String>) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
     let mut todo: Vec<String> = used.into_iter().collect();
     while let Some(name) = todo.pop() {
-        if CONSTANTS.contains(&name.as_str()) || name == RUN_MARKER || !keys.insert(name.clone()) {
+        if CONSTANTS.contains(&name.as_str())
+            || name == RUN_MARKER
+            || name == SUITE_MARKER
+            || !keys.insert(name.clone())
+        {
             continue;
         }
         if let Some((_, VarSpec::Template { template, .. })) =
@@ -142,8 +175,8 @@ pub fn waits(suite: &Suite) -> Vec<Vec<usize>> {
         a.keys
             .intersection(&b.keys)
             .any(|k| a.mutates || b.mutates || a.defines.contains(k) || b.defines.contains(k))
-            || (a.observes_all && b.mutates)
-            || (a.mutates && b.observes_all)
+            || (a.reads_all && b.mutates)
+            || (a.mutates && b.reads_all)
             || (a.walk && b.walk)
     };
     suite
@@ -167,52 +200,107 @@ pub fn sequential(suite: &Suite) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Whether a suite observes state beyond its own resources: it then runs alone.
-pub fn runs_alone(suite: &Suite) -> bool {
-    suite
-        .checks
+/// The checks of a suite that read beyond its own resources (indexes, ascending): while they
+/// run, no other suite may change the app.
+pub fn quiet_checks(suite: &Suite) -> Vec<usize> {
+    footprints(suite)
         .iter()
-        .any(|c| footprint(suite, c).observes_all)
+        .enumerate()
+        .filter(|(_, p)| p.reads_beyond_suite)
+        .map(|(i, _)| i)
+        .collect()
 }
 
-/// The suites in groups that run at once, in order: consecutive suites that do not run alone
-/// share a group; with a concurrency of one every suite is its own group.
-pub fn phases(suites: &[Suite], concurrency: usize) -> Vec<Vec<usize>> {
-    let mut phases: Vec<Vec<usize>> = Vec::new();
-    let mut open = false;
+/// Suites that run at once: the first may lead, the others start when its `gate` checks (those
+/// that read beyond its own resources) have finished.
+#[derive(Debug, PartialEq)]
+pub struct Phase {
+    /// Indexes into the run's suites; the first leads.
+    pub suites: Vec<usize>,
+    /// The checks of the first suite the others wait for (none: all start at once).
+    pub gate: Vec<usize>,
+}
+
+/// The run's phases, in order. A suite that reads beyond its own resources leads a phase; the
+/// suites between two such leaders join the one whose gate opens sooner (the later one on a
+/// tie: its gate is its quiet start, before any other suite's resources exist), and those
+/// with no leader share a phase. With a concurrency of one, every suite is its own phase.
+pub fn phases(suites: &[Suite], concurrency: usize) -> Vec<Phase> {
+    if concurrency <= 1 {
+        return (0..suites.len())
+            .map(|i| Phase {
+                suites: vec![i],
+                gate: Vec::new(),
+            })
+            .collect();
+    }
+    let gate_depth = |suite: &Suite, gate: &[usize]| {
+        let waits = waits(suite);
+        let depth = depths(&waits);
+        gate.iter().map(|&i| depth[i]).max().unwrap_or(0)
+    };
+    let mut phases: Vec<Phase> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    let mut last_lead: Option<(usize, usize)> = None; // (phase, gate depth)
     for (i, suite) in suites.iter().enumerate() {
-        let alone = concurrency <= 1 || runs_alone(suite);
-        match phases.last_mut() {
-            Some(group) if open && !alone => group.push(i),
-            _ => phases.push(vec![i]),
+        let gate = quiet_checks(suite);
+        if gate.is_empty() {
+            pending.push(i);
+            continue;
         }
-        open = !alone;
+        let depth = gate_depth(suite, &gate);
+        let mut lead = Phase {
+            suites: vec![i],
+            gate,
+        };
+        match last_lead {
+            Some((p, before)) if before < depth => phases[p].suites.append(&mut pending),
+            _ => lead.suites.append(&mut pending),
+        }
+        last_lead = Some((phases.len(), depth));
+        phases.push(lead);
+    }
+    match last_lead {
+        Some((p, _)) => phases[p].suites.append(&mut pending),
+        None if !pending.is_empty() => phases.push(Phase {
+            suites: pending,
+            gate: Vec::new(),
+        }),
+        None => {}
     }
     phases
+}
+
+/// Each check's place in the longest chain of checks ending with it (1: it waits for none).
+fn depths(waits: &[Vec<usize>]) -> Vec<usize> {
+    let mut depth = vec![0usize; waits.len()];
+    for (j, before) in waits.iter().enumerate() {
+        depth[j] = 1 + before.iter().map(|&i| depth[i]).max().unwrap_or(0);
+    }
+    depth
 }
 
 /// The longest chain of checks that wait for each other in a suite: its round trips when
 /// nothing else limits the run (a walk counts as one).
 pub fn critical_path(waits: &[Vec<usize>]) -> usize {
-    let mut depth = vec![0usize; waits.len()];
-    for (j, before) in waits.iter().enumerate() {
-        depth[j] = 1 + before.iter().map(|&i| depth[i]).max().unwrap_or(0);
-    }
-    depth.into_iter().max().unwrap_or(0)
+    depths(waits).into_iter().max().unwrap_or(0)
 }
 
-/// How a suite is scheduled, in words: its longest chain of dependent checks, and whether it
-/// runs alone.
+/// How a suite is scheduled, in words: its longest chain of dependent checks, and whether
+/// other suites wait for some of its checks.
 pub fn describe(suite: &Suite) -> String {
+    let waits = waits(suite);
+    let gate = quiet_checks(suite);
+    let chain = critical_path(&waits);
+    let head = format!("longest chain {chain} of {} checks", suite.checks.len());
+    if gate.is_empty() {
+        return format!("{head}; runs beside other suites");
+    }
+    let depth = depths(&waits);
+    let gate_chain = gate.iter().map(|&i| depth[i]).max().unwrap_or(0);
     format!(
-        "longest chain {} of {} checks; {}",
-        critical_path(&waits(suite)),
-        suite.checks.len(),
-        if runs_alone(suite) {
-            "runs alone (it observes more than its own resources)"
-        } else {
-            "runs beside other suites"
-        }
+        "{head}; other suites wait for {} of its checks (a chain of {gate_chain}: they read beyond its own resources)",
+        gate.len()
     )
 }
 
@@ -280,20 +368,30 @@ mod tests {
     #[test]
     fn observers_of_every_resource_keep_their_place_among_changes() {
         let s = builtin("okta-scim2-spec");
-        assert!(runs_alone(&s), "the spec suite lists /Users");
+        assert!(
+            quiet_checks(&s).contains(&index(&s, "test-users-endpoint")),
+            "the spec suite lists /Users"
+        );
         let w = waits(&s);
         assert!(waits_for(&s, &w, "create-user", "test-users-endpoint"));
         let r = builtin("rfc7644");
         let w = waits(&r);
-        // A run-marker query sees the three users the suite created, and no other.
+        // A suite-marker query sees the three users the suite created, and no other.
         for user in ["create-user-a", "create-user-b", "create-user-c"] {
             assert!(waits_for(&r, &w, "filter-sw", user));
         }
         assert!(!waits_for(&r, &w, "create-user-b", "create-user-a"));
     }
 
+    fn phase(suites: &[usize], gate: &[usize]) -> Phase {
+        Phase {
+            suites: suites.to_vec(),
+            gate: gate.to_vec(),
+        }
+    }
+
     #[test]
-    fn suites_scoped_to_their_own_resources_share_a_phase() {
+    fn suites_scoped_to_their_own_resources_run_beside_a_leader_after_its_quiet_checks() {
         let suites: Vec<Suite> = [
             "okta-scim2-spec",
             "okta-scim2-crud",
@@ -303,9 +401,53 @@ mod tests {
         .into_iter()
         .map(builtin)
         .collect();
-        assert!(!runs_alone(&suites[1]) && !runs_alone(&suites[2]));
-        assert_eq!(phases(&suites, 4), vec![vec![0], vec![1, 2], vec![3]]);
-        assert_eq!(phases(&suites, 1), vec![vec![0], vec![1], vec![2], vec![3]]);
+        assert!(quiet_checks(&suites[1]).is_empty() && quiet_checks(&suites[2]).is_empty());
+        // rfc7644 pages over every user: those checks run before crud and groups start; its
+        // queries by the suite marker see its own users only, so its other checks run beside.
+        let rfc = &suites[3];
+        let gate = quiet_checks(rfc);
+        let names: Vec<&str> = gate.iter().map(|&i| rfc.checks[i].id.as_str()).collect();
+        assert!(names.contains(&"page-window") && !names.contains(&"filter-sw"));
+        let spec_gate = quiet_checks(&suites[0]);
+        // crud and groups join rfc7644, whose gate opens after a shorter chain than spec's.
+        assert_eq!(
+            phases(&suites, 4),
+            vec![phase(&[0], &spec_gate), phase(&[3, 1, 2], &gate)]
+        );
+        let sequential: Vec<Phase> = (0..4).map(|i| phase(&[i], &[])).collect();
+        assert_eq!(phases(&suites, 1), sequential);
+        // Without a leader, suites share one phase.
+        assert_eq!(phases(&suites[1..3], 4), vec![phase(&[0, 1], &[])]);
+    }
+
+    #[test]
+    fn a_suite_marker_query_reads_the_suite_only_and_a_run_marker_query_reads_the_run() {
+        let suite = |query: &str| {
+            crate::suite::parse_suite(
+                "t.toml",
+                &format!(
+                    r#"format = 1
+id = "t"
+title = "t"
+version = "1"
+scim_version = "2.0"
+reference = "r"
+[[check]]
+id = "q"
+title = "q"
+level = "required"
+keyword = "MUST"
+reference = "r"
+request = {{ method = "GET", path = "/Users", query = {{ filter = 'userName sw "{query}"' }} }}
+expect = [{{ status = 200 }}]
+"#
+                ),
+            )
+            .unwrap()
+        };
+        assert!(quiet_checks(&suite("{{suiteMarker}}")).is_empty());
+        assert_eq!(quiet_checks(&suite("{{runMarker}}")), vec![0]);
+        assert_eq!(quiet_checks(&suite("x")), vec![0]);
     }
 
     #[test]

@@ -17,7 +17,13 @@ use crate::http::Method;
 use crate::template;
 
 /// Variables every run defines before a suite starts.
-pub const BUILTIN_VARS: &[&str] = &["runMarker", "emailDomain", "SCIMBaseURL", "pageSize"];
+pub const BUILTIN_VARS: &[&str] = &[
+    "runMarker",
+    "suiteMarker",
+    "emailDomain",
+    "SCIMBaseURL",
+    "pageSize",
+];
 
 /// The only suite-file format version this build reads.
 const FORMAT: u32 = 1;
@@ -215,10 +221,30 @@ impl Check {
         self.judged().and_then(|j| j.capture_body.as_deref())
     }
 
-    /// Every variable the check uses: in its request (path, query, headers, a literal
-    /// Authorization, the body and the capture a body is made from), its assertions, its walk's
-    /// find, and its gate. The one reading of a check's templates for its dependencies.
+    /// Every variable the check uses: in its request ([`Check::request_references`]), its
+    /// assertions, its walk's find, and its gate. The one reading of a check's templates for
+    /// its dependencies.
     pub fn references(&self) -> std::collections::BTreeSet<String> {
+        let mut used = self.request_references();
+        let mut texts: Vec<&str> = self
+            .expect()
+            .iter()
+            .filter_map(|a| a.kind.template())
+            .collect();
+        if let Some(find) = self.walk().and_then(|w| w.find.as_ref()) {
+            texts.push(&find.id);
+            texts.extend(find.expect.iter().map(|(_, v)| v.as_str()));
+        }
+        used.extend(texts_references(texts));
+        if let Some(gate) = &self.when {
+            used.insert(gate.var.clone());
+        }
+        used
+    }
+
+    /// The variables the request itself uses (path, query, headers, a literal Authorization,
+    /// the body and the capture a body is made from): what it names in the app.
+    pub fn request_references(&self) -> std::collections::BTreeSet<String> {
         fn strings_of<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
             match value {
                 serde_json::Value::String(s) => out.push(s),
@@ -247,21 +273,7 @@ impl Check {
                 set.iter().for_each(|(_, v)| strings_of(v, &mut texts));
             }
         }
-        texts.extend(self.expect().iter().filter_map(|a| a.kind.template()));
-        if let Some(find) = self.walk().and_then(|w| w.find.as_ref()) {
-            texts.push(&find.id);
-            texts.extend(find.expect.iter().map(|(_, v)| v.as_str()));
-        }
-        for t in texts {
-            used.extend(
-                crate::template::references(t)
-                    .into_iter()
-                    .map(str::to_string),
-            );
-        }
-        if let Some(gate) = &self.when {
-            used.insert(gate.var.clone());
-        }
+        used.extend(texts_references(texts));
         used
     }
 
@@ -1293,6 +1305,17 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
         hint: raw.hint,
         keyword: raw.keyword,
     })
+}
+
+/// The variables a set of templates refers to.
+fn texts_references<'t>(
+    texts: impl IntoIterator<Item = &'t str>,
+) -> std::collections::BTreeSet<String> {
+    texts
+        .into_iter()
+        .flat_map(crate::template::references)
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]

@@ -434,7 +434,6 @@ const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
         &[
             "okta-scim2-spec/recreate-user-conflict",
             "rfc7644/duplicate-user-name",
-            "rfc7644/sort-descending",
         ],
         &["rfc7644/duplicate-user-name-other-case"],
     ),

@@ -140,3 +140,89 @@ async fn a_refused_credential_stops_the_run_after_one_request() {
     assert_eq!(report.summary.requests, 1);
     server.stop().await;
 }
+
+/// A forwarder in front of the reference server that records each request line as it arrives.
+async fn recording_front(
+    upstream: &str,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method, StatusCode, Uri};
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let origin = upstream.split("/scim/").next().unwrap().to_string();
+    let http = reqwest::Client::new();
+    let seen = log.clone();
+    let app = axum::Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let (seen, http, origin) = (seen.clone(), http.clone(), origin.clone());
+            async move {
+                seen.lock().unwrap().push(format!("{method} {uri}"));
+                let mut request = http.request(method, format!("{origin}{uri}")).body(body);
+                for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
+                    request = request.header(name, value);
+                }
+                let response = request.send().await.unwrap();
+                let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
+                let mut out = HeaderMap::new();
+                for (name, value) in response.headers() {
+                    out.insert(name, value.clone());
+                }
+                (status, out, response.bytes().await.unwrap())
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let path = upstream.split_once("/scim/").unwrap().1;
+    (format!("http://127.0.0.1:{port}/scim/{path}"), log)
+}
+
+#[tokio::test]
+async fn reads_beyond_a_suite_run_while_no_other_suite_does() {
+    // rfc7644 pages over every user of the app: crud (listed first) starts only when those
+    // checks have finished, and then runs beside rfc7644's other checks. crud's requests are
+    // the ones naming its user, "<first>.<last>.scimcheck-…"; its first is its lookup.
+    let server = server(&[Fault::Latency(10)], 5).await;
+    let (front, log) = recording_front(server.base_url()).await;
+    let client = client_of(&front, TOKEN, 4, None);
+    let report = run_all(&client, &["okta-scim2-crud", "rfc7644"], &mut NoEvents).await;
+    assert_eq!(report.summary.failed, 0);
+    let order: Vec<&str> = report.suites.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        order,
+        ["okta-scim2-crud", "rfc7644"],
+        "the report keeps the run's order"
+    );
+    let log = log.lock().unwrap().clone();
+    let paging = [
+        "startIndex=1&count=3",
+        "startIndex=2&count=1",
+        "startIndex=1000000",
+        "startIndex=0",
+    ];
+    let last_page = log
+        .iter()
+        .rposition(|line| paging.iter().any(|p| line.contains(p)))
+        .expect("rfc7644 pages");
+    let first_crud = log
+        .iter()
+        .position(|line| line.contains(".scimcheck-"))
+        .expect("crud looks its user up");
+    assert!(
+        last_page < first_crud,
+        "crud's first request (#{first_crud}) came before rfc7644's last page (#{last_page}):\n{}",
+        log.join("\n")
+    );
+    // rfc7644's last check looks up its deleted user "scimcheck-…-s1-b@…" (its suite marker):
+    // crud started long before it, not after rfc7644 ended.
+    let rfc_last = log
+        .iter()
+        .rposition(|line| line.contains("-s1-b"))
+        .expect("rfc7644 looks up its deleted user");
+    assert!(
+        first_crud < rfc_last,
+        "crud did not run beside rfc7644:\n{}",
+        log.join("\n")
+    );
+    server.stop().await;
+}
