@@ -535,11 +535,39 @@ impl Client {
     /// never are. Every attempt is kept as evidence.
     /// Never fails: a transport problem is part of the last exchange.
     pub async fn send(&self, out: Outgoing) -> Sent {
+        self.send_recorded(out, Evidence::Now).await
+    }
+
+    /// [`Client::send`] for a page of an import walk: the body of a 2xx answer is left out of
+    /// the exchange until the walk keeps it ([`Client::record_body`]); a walk keeps a few pages
+    /// of thousands, and redacting every page would cost more than judging it.
+    pub async fn send_page(&self, out: Outgoing) -> Sent {
+        self.send_recorded(out, Evidence::WhenKept).await
+    }
+
+    /// Puts the redacted evidence of `response` (the answer `exchange` recorded) into it.
+    pub fn record_body(&self, exchange: &mut Exchange, response: &Response) {
+        if let Some(recorded) = exchange.response.as_mut() {
+            (recorded.body, recorded.body_truncated) = self.evidence_of(&response.body);
+        }
+    }
+
+    /// The evidence of a response body: redacted, and cut at the evidence limit. Only what
+    /// the evidence keeps is redacted (an import page is four times the limit), with a margin
+    /// long enough that no secret straddles the cut.
+    fn evidence_of(&self, text: &str) -> (String, bool) {
+        let redactor = self.redactor();
+        let window = prefix(text, EVIDENCE_BODY_LIMIT + redactor.longest_form());
+        let (evidence, cut) = evidence_body(&redactor.redact(window));
+        (evidence, cut || window.len() < text.len())
+    }
+
+    async fn send_recorded(&self, out: Outgoing, evidence: Evidence) -> Sent {
         let idempotent = out.method.idempotent();
         let mut exchanges = Vec::new();
         let mut renew = false;
         loop {
-            let (response, exchange) = self.send_once(out.clone(), renew).await;
+            let (response, exchange) = self.send_once(out.clone(), renew, evidence).await;
             exchanges.push(exchange);
             // An OAuth 2 token the app refused mid-run (expired early, revoked, rotated) is
             // renewed once and the request sent again.
@@ -586,7 +614,12 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, out: Outgoing, renew: bool) -> (Option<Response>, Exchange) {
+    async fn send_once(
+        &self,
+        out: Outgoing,
+        renew: bool,
+        evidence: Evidence,
+    ) -> (Option<Response>, Exchange) {
         // The semaphore is never closed: the permit is always granted.
         let _permit = self.in_flight.acquire().await.ok();
         let held = *self.hold.lock().unwrap_or_else(|e| e.into_inner());
@@ -647,11 +680,12 @@ impl Client {
                     Ok(t) => t,
                     Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 };
-                // Only what the evidence keeps is redacted (an import page is four times the
-                // evidence limit), with a margin long enough that no secret straddles the cut.
-                let window = prefix(&text, EVIDENCE_BODY_LIMIT + redactor.longest_form());
-                let (evidence, cut) = evidence_body(&redactor.redact(window));
-                let body_truncated = cut || window.len() < text.len();
+                let later = evidence == Evidence::WhenKept && (200..300).contains(&status);
+                let (body, body_truncated) = if later {
+                    (String::new(), false)
+                } else {
+                    self.evidence_of(&text)
+                };
                 let exchange = Exchange {
                     request: recorded,
                     response: Some(RecordedResponse {
@@ -660,7 +694,7 @@ impl Client {
                             .iter()
                             .map(|(k, v)| (k.clone(), redactor.redact(v)))
                             .collect(),
-                        body: evidence,
+                        body,
                         body_truncated,
                     }),
                     error: None,
@@ -730,7 +764,9 @@ impl Client {
             })
             .collect();
         let cap = self.target.max_body_bytes;
-        let mut bytes = Vec::new();
+        // Room for the announced length, within the cap: a large page is not copied as it grows.
+        let announced = resp.content_length().unwrap_or(0).min(cap as u64) as usize;
+        let mut bytes = Vec::with_capacity(announced);
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&e))? {
             if bytes.len() + chunk.len() > cap {
                 return Err(TransportError {
@@ -826,6 +862,15 @@ pub struct Sent {
     pub response: Option<Response>,
     /// Every attempt, oldest first; never empty.
     pub exchanges: Vec<Exchange>,
+}
+
+/// When the body of a response goes into its exchange.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Evidence {
+    /// As it arrives.
+    Now,
+    /// For a 2xx answer, when the caller keeps the exchange ([`Client::record_body`]).
+    WhenKept,
 }
 
 /// The longest prefix of `text` of at most `len` bytes that ends on a character boundary.

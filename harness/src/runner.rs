@@ -493,7 +493,7 @@ impl<'a> SuiteState<'a> {
             shared,
             vars,
             bodies: BTreeMap::new(),
-            known_users: Rc::new(IdHashes::new()),
+            known_users: Rc::new(IdHashes::default()),
             results: vec![None; suite.checks.len()],
             created: Register::new(
                 client,

@@ -24,8 +24,30 @@ use crate::suite::{Keyword, WalkRule, WalkSpec};
 /// Pages of evidence kept at most per walk.
 const EVIDENCE_PAGES: usize = 5;
 
-/// Ids seen by a walk, as hashes.
-pub type IdHashes = HashSet<u64>;
+/// Ids seen by a walk, as hashes: the hashes are the set's keys as they are (hashing them
+/// again would cost as much as the rest of the set's work).
+pub type IdHashes = HashSet<u64, std::hash::BuildHasherDefault<Prehashed>>;
+
+/// The hasher of [`IdHashes`]: a key already is a hash.
+#[derive(Default)]
+pub struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; any other input still hashes deterministically.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// What a walk asks for: the list, its page size, and the resource to look for.
 pub struct WalkRequest<'a> {
@@ -184,7 +206,7 @@ pub async fn walk(
             authorization: req.authorization.clone(),
             body: None,
         };
-        async move { (start, client.send(request).await) }
+        async move { (start, client.send_page(request).await) }
     };
     // Pages asked for and not judged yet, in page order. The first page is alone: it says
     // how many there are. Requests already sent progress while a page is judged.
@@ -222,7 +244,11 @@ pub async fn walk(
         }
         if w.out.pages == 1 || (w.problems.new_since_page && w.out.exchanges.len() < EVIDENCE_PAGES)
         {
-            w.out.exchanges.extend(sent.exchanges);
+            let mut exchanges = sent.exchanges;
+            if let Some(last) = exchanges.last_mut() {
+                client.record_body(last, &resp);
+            }
+            w.out.exchanges.extend(exchanges);
         }
         progress(&WalkProgress {
             pages: w.out.pages,
@@ -352,16 +378,16 @@ struct PageView<'a> {
 #[derive(Deserialize, Default)]
 struct ResourceView<'a> {
     #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
+    id: Option<Text<'a>>,
     #[serde(rename = "userName", borrow)]
-    user_name: Option<Cow<'a, str>>,
+    user_name: Option<Text<'a>>,
     #[serde(borrow)]
     name: Option<NameView<'a>>,
     #[serde(borrow)]
     emails: Option<Vec<EmailView<'a>>>,
     active: Option<Value>,
     #[serde(rename = "displayName", borrow)]
-    display_name: Option<Cow<'a, str>>,
+    display_name: Option<Text<'a>>,
     #[serde(borrow)]
     members: Option<Vec<MemberView<'a>>>,
 }
@@ -369,30 +395,65 @@ struct ResourceView<'a> {
 #[derive(Deserialize, Default)]
 struct NameView<'a> {
     #[serde(rename = "givenName", borrow)]
-    given_name: Option<Cow<'a, str>>,
+    given_name: Option<Text<'a>>,
     #[serde(rename = "familyName", borrow)]
-    family_name: Option<Cow<'a, str>>,
+    family_name: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
 struct EmailView<'a> {
     primary: Option<Value>,
     #[serde(borrow)]
-    value: Option<Cow<'a, str>>,
+    value: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
 struct MemberView<'a> {
     #[serde(borrow)]
-    value: Option<Cow<'a, str>>,
+    value: Option<Text<'a>>,
     #[serde(rename = "type", borrow)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
 }
 
-fn text_at(v: &Value, path: &str) -> Option<Cow<'static, str>> {
+fn text_at(v: &Value, path: &str) -> Option<Text<'static>> {
     lookup(v, path)
         .and_then(Value::as_str)
-        .map(|s| Cow::Owned(s.to_string()))
+        .map(|s| Text(Cow::Owned(s.to_string())))
+}
+
+/// A string of a page, borrowed from it unless it holds an escape. (serde borrows a `Cow`
+/// only where it is the field's whole type; inside an `Option` it would copy every string.)
+#[derive(Debug, Clone, PartialEq)]
+struct Text<'a>(Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a str>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Text<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+        }
+        deserializer.deserialize_str(Visitor(std::marker::PhantomData))
+    }
 }
 
 impl ResourceView<'_> {
@@ -552,7 +613,12 @@ impl Walker<'_> {
             return None;
         };
         match self.first_total {
-            None => self.first_total = Some(total),
+            None => {
+                self.first_total = Some(total);
+                // The set grows once, to what the app says it holds (within the walk's limit).
+                let expected = total.min(self.req.max_resources as u64) as usize;
+                self.out.ids.reserve(expected);
+            }
             Some(t) if self.paging && t != total => self.problems.add(
                 "consistent-total",
                 "the same totalResults on every page",
@@ -657,7 +723,7 @@ impl Walker<'_> {
     }
 }
 
-fn filled(v: &Option<Cow<'_, str>>) -> bool {
+fn filled(v: &Option<Text<'_>>) -> bool {
     v.as_deref().is_some_and(|s| !s.trim().is_empty())
 }
 
@@ -780,6 +846,19 @@ mod tests {
         let mut problems = Problems::default();
         check_user(v, "u1", &mut problems);
         assert!(problems.found.is_empty(), "{:?}", problems.found);
+    }
+
+    #[test]
+    fn strings_are_borrowed_from_the_page_unless_escaped() {
+        let raw = r#"{"id": "u3", "userName": "c\u0040x", "name": {"givenName": "C", "familyName": "D"},
+                      "emails": [{"primary": true, "value": "c@x"}], "active": true}"#;
+        let page = format!(r#"{{"totalResults": 1, "Resources": [{raw}]}}"#);
+        let p = read_page(&page, &users()).unwrap();
+        let v = &p.resources.unwrap()[0];
+        assert!(matches!(v.id, Some(Text(Cow::Borrowed("u3")))));
+        // An escape is decoded into a string of its own.
+        assert_eq!(v.user_name.as_deref(), Some("c@x"));
+        assert!(matches!(v.user_name, Some(Text(Cow::Owned(_)))));
     }
 
     #[test]

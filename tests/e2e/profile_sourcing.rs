@@ -56,6 +56,9 @@ async fn the_clean_server_passes_in_both_versions() {
             Some("6 pages, 23 resources, 23 distinct"),
             "{id}"
         );
+        // The first page is kept as evidence, its body with it.
+        let first = walk.exchanges[0].response.as_ref().unwrap();
+        assert!(first.body.contains("totalResults"), "{id}: {}", first.body);
         server.stop().await;
     }
 }

@@ -229,5 +229,15 @@ async fn a_secret_across_the_evidence_cut_is_redacted_whole() {
             "offset {offset}: a readable prefix"
         );
         assert!(recorded.len() <= limit, "offset {offset}");
+        // An import page's evidence is made when the walk keeps it: the same redacted text.
+        let page = client
+            .send_page(Outgoing::to(Method::Get, "/Users", Auth::Omit))
+            .await;
+        let mut kept = page.exchanges[0].clone();
+        assert!(kept.response.as_ref().unwrap().body.is_empty());
+        client.record_body(&mut kept, page.response.as_ref().unwrap());
+        let kept = kept.response.unwrap();
+        assert_eq!(&kept.body, recorded, "offset {offset}");
+        assert!(kept.body_truncated);
     }
 }
