@@ -273,7 +273,6 @@ pub async fn run(
             ));
             ordered.borrow_mut().ended(handle.index);
         }
-
         if let Err(e) = outcome {
             aborted = Some(e.to_abort());
         }
