@@ -269,7 +269,8 @@ fn proxy_py() -> Option<String> {
     found
 }
 
-/// A proxy.py on a free port logging to `log`; killed (by its PID) when dropped.
+/// A proxy.py on a free port logging to `log`, in a process group of its own; the group is
+/// killed when dropped (proxy.py forks its acceptor: killing the parent alone left it running).
 struct RealProxy {
     child: std::process::Child,
     port: u16,
@@ -277,12 +278,20 @@ struct RealProxy {
 
 impl Drop for RealProxy {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !killed {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
 
 async fn real_proxy(command: &str, log: &Path, basic_auth: Option<&str>) -> RealProxy {
+    use std::os::unix::process::CommandExt;
     let port = crate::support::free_port();
     let mut cmd = std::process::Command::new(command);
     cmd.args([
@@ -298,6 +307,7 @@ async fn real_proxy(command: &str, log: &Path, basic_auth: Option<&str>) -> Real
         cmd.args(["--basic-auth", auth]);
     }
     let child = cmd
+        .process_group(0)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
