@@ -234,11 +234,6 @@ pub fn phases(suites: &[Suite], concurrency: usize) -> Vec<Phase> {
             })
             .collect();
     }
-    let gate_depth = |suite: &Suite, gate: &[usize]| {
-        let waits = waits(suite);
-        let depth = depths(&waits);
-        gate.iter().map(|&i| depth[i]).max().unwrap_or(0)
-    };
     let mut phases: Vec<Phase> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
     let mut last_lead: Option<(usize, usize)> = None; // (phase, gate depth)
@@ -248,7 +243,7 @@ pub fn phases(suites: &[Suite], concurrency: usize) -> Vec<Phase> {
             pending.push(i);
             continue;
         }
-        let depth = gate_depth(suite, &gate);
+        let depth = gate_chain(&waits(suite), &gate);
         let mut lead = Phase {
             suites: vec![i],
             gate,
@@ -269,6 +264,13 @@ pub fn phases(suites: &[Suite], concurrency: usize) -> Vec<Phase> {
         None => {}
     }
     phases
+}
+
+/// The longest chain of checks that ends with one of `gate`: when the checks others wait for
+/// are done, nothing else limiting the run.
+fn gate_chain(waits: &[Vec<usize>], gate: &[usize]) -> usize {
+    let depth = depths(waits);
+    gate.iter().map(|&i| depth[i]).max().unwrap_or(0)
 }
 
 /// Each check's place in the longest chain of checks ending with it (1: it waits for none).
@@ -296,11 +298,10 @@ pub fn describe(suite: &Suite) -> String {
     if gate.is_empty() {
         return format!("{head}; runs beside other suites");
     }
-    let depth = depths(&waits);
-    let gate_chain = gate.iter().map(|&i| depth[i]).max().unwrap_or(0);
     format!(
-        "{head}; other suites wait for {} of its checks (a chain of {gate_chain}: they read beyond its own resources)",
-        gate.len()
+        "{head}; other suites wait for {} of its checks (a chain of {}: they read beyond its own resources)",
+        gate.len(),
+        gate_chain(&waits, &gate)
     )
 }
 

@@ -149,6 +149,15 @@ fn filled(v: &str) -> Result<(), String> {
     }
 }
 
+/// A list with at least one entry; else `missing` says what to add.
+fn listed<T>(items: &[T], missing: &str) -> Result<(), String> {
+    if items.is_empty() {
+        Err(missing.to_string())
+    } else {
+        Ok(())
+    }
+}
+
 fn https_url(v: &str) -> Result<(), String> {
     filled(v)?;
     let rest = v
@@ -713,11 +722,10 @@ fn entitlement_section(c: &mut Checker, s: &Submission) {
     c.require(
         "scim.entitlements.resource_types",
         "at least one resource type: resource type and endpoint",
-        if e.resource_types.is_empty() {
-            Err("missing: list the app's entitlement resource types".into())
-        } else {
-            Ok(())
-        },
+        listed(
+            &e.resource_types,
+            "missing: list the app's entitlement resource types",
+        ),
     );
     for (i, t) in e.resource_types.iter().enumerate() {
         let at = format!("scim.entitlements.resource_types[{i}]");
@@ -741,11 +749,7 @@ fn entitlement_section(c: &mut Checker, s: &Submission) {
     c.require(
         "scim.entitlements.schema",
         "at least one attribute of the schema mapping: ID and display name",
-        if e.schema.is_empty() {
-            Err("missing".into())
-        } else {
-            Ok(())
-        },
+        listed(&e.schema, "missing"),
     );
     for (i, a) in e.schema.iter().enumerate() {
         let at = format!("scim.entitlements.schema[{i}]");
