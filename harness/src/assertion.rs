@@ -127,8 +127,8 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 return Err((label.into(), "a JSON document".into(), not_json(r)));
             };
             let problems = match rule {
-                Rule::ListResponse => list_response_problems(doc),
-                Rule::ScimError => scim_error_problems(doc, r.status),
+                Rule::ListResponse => list_response_problems(r, doc),
+                Rule::ScimError => scim_error_problems(r, doc),
                 Rule::OktaResourceTypes => okta_resource_type_problems(doc),
             };
             if problems.is_empty() {
@@ -158,12 +158,12 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 return Err((label, expected_text(cmp, vars), not_json(r)));
             };
             let found = lookup(doc, path);
-            compare(cmp, found.as_ref(), vars).map_err(|(e, a)| (label, e, a))
+            compare(cmp, found.as_ref(), vars, r).map_err(|(e, a)| (label, e, a))
         }
         AssertionKind::Header { name, cmp } => {
             let label = format!("header {name} {}", cmp.name());
             let value = r.header(name).map(|v| Value::String(v.to_string()));
-            compare(cmp, value.as_ref(), vars).map_err(|(e, a)| (label, e, a))
+            compare(cmp, value.as_ref(), vars, r).map_err(|(e, a)| (label, e, a))
         }
     }
 }
@@ -187,7 +187,12 @@ fn expected_text(cmp: &Comparison, vars: &Vars) -> String {
     }
 }
 
-fn compare(cmp: &Comparison, found: Option<&Value>, vars: &Vars) -> Result<(), (String, String)> {
+fn compare(
+    cmp: &Comparison,
+    found: Option<&Value>,
+    vars: &Vars,
+    r: &Response,
+) -> Result<(), (String, String)> {
     let expected = expected_text(cmp, vars);
     // A template that cannot be rendered is never compared as literal text (`{{idB}}` would
     // otherwise "lack" from any answer). The runner does not run such a check; this is the
@@ -200,7 +205,7 @@ fn compare(cmp: &Comparison, found: Option<&Value>, vars: &Vars) -> Result<(), (
             format!("nothing compared: {{{{{missing}}}}} was never captured"),
         ));
     }
-    let fail = || Err((expected.clone(), describe(found)));
+    let fail = || Err((expected.clone(), describe(r, found)));
     let rendered = |s: &str| render(s, vars).unwrap_or_else(|_| s.to_string());
     let ok = match cmp {
         Comparison::Equals(s) => found.is_some_and(|v| scalar_text(v) == rendered(s)),
@@ -271,7 +276,8 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn describe(found: Option<&Value>) -> String {
+/// A value of the response in words: its JSON kind and an excerpt (secrets removed first).
+fn describe(r: &Response, found: Option<&Value>) -> String {
     match found {
         None => "absent".into(),
         Some(v) => {
@@ -284,7 +290,7 @@ fn describe(found: Option<&Value>) -> String {
                 Value::Array(_) => "array",
                 Value::Object(_) => "object",
             };
-            format!("{kind} {}", shorten(&text, 200))
+            format!("{kind} {}", r.excerpt(&text, 200))
         }
     }
 }
@@ -297,7 +303,7 @@ fn not_json(r: &Response) -> String {
             "a body that is not JSON (status {}, Content-Type {}): {}",
             r.status,
             r.header("content-type").unwrap_or("absent"),
-            shorten(r.body.trim(), 200)
+            r.excerpt(r.body.trim(), 200)
         )
     }
 }
@@ -311,18 +317,10 @@ fn error_detail(r: &Response) -> String {
             .and_then(Value::as_str)
     });
     match detail {
-        Some(d) => format!(" (detail: {})", shorten(d, 200)),
+        Some(d) => format!(" (detail: {})", r.excerpt(d, 200)),
         None if r.body.trim().is_empty() => String::new(),
-        None => format!(" (body: {})", shorten(r.body.trim(), 120)),
+        None => format!(" (body: {})", r.excerpt(r.body.trim(), 120)),
     }
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
-    format!("{cut}…")
 }
 
 /// Looks up a Runscope-style path (`Resources[0].name.familyName`). `[*]` takes every element
@@ -387,7 +385,7 @@ fn is_integer(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Number(n)) if n.is_u64() || n.is_i64())
 }
 
-fn list_response_problems(doc: &Value) -> Vec<String> {
+fn list_response_problems(r: &Response, doc: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let has_schema = lookup(doc, "schemas").is_some_and(|s| {
         s.as_array().is_some_and(|a| {
@@ -419,7 +417,7 @@ fn list_response_problems(doc: &Value) -> Vec<String> {
         if !is_integer(v.as_ref()) {
             out.push(format!(
                 "{name} is {} instead of an integer",
-                describe(v.as_ref())
+                describe(r, v.as_ref())
             ));
         }
     }
@@ -429,7 +427,7 @@ fn list_response_problems(doc: &Value) -> Vec<String> {
         Some(other) => {
             out.push(format!(
                 "Resources is {} instead of an array",
-                describe(Some(other))
+                describe(r, Some(other))
             ));
             0
         }
@@ -454,7 +452,8 @@ fn list_response_problems(doc: &Value) -> Vec<String> {
     out
 }
 
-fn scim_error_problems(doc: &Value, http_status: u16) -> Vec<String> {
+fn scim_error_problems(r: &Response, doc: &Value) -> Vec<String> {
+    let http_status = r.status;
     let mut out = Vec::new();
     let has_schema = lookup(doc, "schemas").is_some_and(|s| {
         s.as_array().is_some_and(|a| {
@@ -472,7 +471,7 @@ fn scim_error_problems(doc: &Value, http_status: u16) -> Vec<String> {
         )),
         other => out.push(format!(
             "status is {} instead of the string \"{http_status}\"",
-            describe(other.as_ref())
+            describe(r, other.as_ref())
         )),
     }
     if let Some(d) = lookup(doc, "detail")
@@ -480,7 +479,7 @@ fn scim_error_problems(doc: &Value, http_status: u16) -> Vec<String> {
     {
         out.push(format!(
             "detail is {} instead of a string",
-            describe(Some(&d))
+            describe(r, Some(&d))
         ));
     }
     out

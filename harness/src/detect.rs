@@ -173,10 +173,7 @@ fn describe(client: &Client, sent: &Sent) -> String {
         sent.exchanges.last().and_then(|e| e.error.as_ref()),
     ) {
         (Some(r), _) if r.json().is_some() => format!("{}", r.status),
-        (Some(r), _) => {
-            let body: String = r.body.chars().take(80).collect();
-            format!("{} (not JSON: {})", r.status, body.trim())
-        }
+        (Some(r), _) => format!("{} (not JSON: {})", r.status, r.excerpt(r.body.trim(), 80)),
         (None, Some(e)) => e.message.clone(),
         (None, None) => "no answer".into(),
     };

@@ -9,28 +9,3 @@ pub use scim_results::{
     EVIDENCE_BODY_LIMIT, Exchange, RecordedRequest, RecordedResponse, TransportError,
     TransportErrorKind,
 };
-
-/// Cuts a body for the evidence at a character boundary.
-pub fn evidence_body(body: &str) -> (String, bool) {
-    if body.len() <= EVIDENCE_BODY_LIMIT {
-        return (body.to_string(), false);
-    }
-    let mut end = EVIDENCE_BODY_LIMIT;
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    (body[..end].to_string(), true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cuts_bodies_on_char_boundaries() {
-        let body = "é".repeat(EVIDENCE_BODY_LIMIT);
-        let (cut, truncated) = evidence_body(&body);
-        assert!(truncated);
-        assert!(cut.len() <= EVIDENCE_BODY_LIMIT);
-    }
-}

@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::exchange::{
     EVIDENCE_BODY_LIMIT, Exchange, RecordedRequest, RecordedResponse, TransportError,
-    TransportErrorKind, evidence_body,
+    TransportErrorKind,
 };
 use crate::network::Network;
 use crate::oauth::OAuth2;
@@ -321,6 +321,9 @@ pub struct Response {
     json: std::sync::OnceLock<Option<serde_json::Value>>,
     /// Round-trip time in milliseconds.
     pub elapsed_ms: u64,
+    /// The run's secrets when it arrived: every excerpt of the body for a message is cut
+    /// after they are removed ([`Response::excerpt`]).
+    redactor: std::sync::Arc<Redactor>,
 }
 
 impl Response {
@@ -332,7 +335,20 @@ impl Response {
             body,
             json: std::sync::OnceLock::new(),
             elapsed_ms,
+            redactor: Default::default(),
         }
+    }
+
+    /// The same response, its excerpts redacted of these secrets.
+    pub fn with_redactor(mut self, redactor: std::sync::Arc<Redactor>) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// At most `max` characters of a server's text (the body or a part of it) for a message:
+    /// secrets are removed before the cut, so no part of one survives it.
+    pub fn excerpt(&self, text: &str, max: usize) -> String {
+        self.redactor.excerpt(text, max)
     }
 
     /// The body as JSON, if it is JSON.
@@ -552,14 +568,10 @@ impl Client {
         }
     }
 
-    /// The evidence of a response body: redacted, and cut at the evidence limit. Only what
-    /// the evidence keeps is redacted (an import page is four times the limit), with a margin
-    /// long enough that no secret straddles the cut.
+    /// The evidence of a response body: redacted, and cut at the evidence limit
+    /// ([`Redactor::cut`]: only what the evidence keeps is redacted, and no secret is cut).
     fn evidence_of(&self, text: &str) -> (String, bool) {
-        let redactor = self.redactor();
-        let window = prefix(text, EVIDENCE_BODY_LIMIT + redactor.longest_form());
-        let (evidence, cut) = evidence_body(&redactor.redact(window));
-        (evidence, cut || window.len() < text.len())
+        self.redactor().cut(text, EVIDENCE_BODY_LIMIT)
     }
 
     async fn send_recorded(&self, out: Outgoing, evidence: Evidence) -> Sent {
@@ -700,7 +712,8 @@ impl Client {
                     error: None,
                     duration_ms: elapsed_ms,
                 };
-                let response = Response::new(status, resp_headers, text, elapsed_ms);
+                let response =
+                    Response::new(status, resp_headers, text, elapsed_ms).with_redactor(redactor);
                 (Some(response), exchange)
             }
             Err(mut error) => {
@@ -809,12 +822,12 @@ impl Client {
             chain = format!("{diagnosis} ({chain})");
             return TransportError {
                 kind,
-                message: format!("{what}: {}", cap(chain)),
+                message: format!("{what}: {}", self.redactor().excerpt(&chain, MAX_CHAIN)),
             };
         }
         TransportError {
             kind,
-            message: format!("{what}: {}", cap(chain)),
+            message: format!("{what}: {}", self.redactor().excerpt(&chain, MAX_CHAIN)),
         }
     }
 }
@@ -873,32 +886,9 @@ enum Evidence {
     WhenKept,
 }
 
-/// The longest prefix of `text` of at most `len` bytes that ends on a character boundary.
-fn prefix(text: &str, len: usize) -> &str {
-    if text.len() <= len {
-        return text;
-    }
-    let mut end = len;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-/// A transport error message kept readable: at most 900 bytes of the diagnosis and the library's chain (which
-/// may quote a whole URL) after the diagnosis.
-fn cap(mut text: String) -> String {
-    const MAX: usize = 900;
-    if text.len() > MAX {
-        let mut end = MAX;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
-    }
-    text
-}
+/// A transport error message kept readable: at most this many characters of the diagnosis and
+/// the library's chain (which may quote a whole URL) after the diagnosis.
+const MAX_CHAIN: usize = 900;
 
 /// An error and its sources on one line ("error sending request: tcp connect error: …").
 fn error_chain(e: &dyn std::error::Error) -> String {

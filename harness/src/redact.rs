@@ -127,12 +127,68 @@ impl Redactor {
         text
     }
 
+    /// The text with its secrets removed, then cut to at most `max` bytes: the only way a
+    /// text that may hold a secret is shortened, so no cut can leave part of one. Redaction
+    /// comes first, on a window reaching [`Redactor::longest_form`] past the cut (a large body
+    /// costs no more than its excerpt): every secret that starts before the cut is whole in
+    /// the window, and the window's own last `longest_form` bytes, which may hold the start of
+    /// a secret the window cut, are never kept. The cut falls on a character boundary and
+    /// never inside a [`REDACTED`] marker. Returns the text and whether it was cut.
+    pub fn cut(&self, text: &str, max: usize) -> (String, bool) {
+        if text.len() <= max {
+            return (self.redact(text), false);
+        }
+        let margin = self.longest_form();
+        let window = prefix(text, max.saturating_add(margin));
+        let redacted = self.redact(window);
+        let mut end = if window.len() < text.len() {
+            max.min(redacted.len().saturating_sub(margin))
+        } else {
+            max
+        };
+        if end >= redacted.len() {
+            return (redacted, window.len() < text.len());
+        }
+        while !redacted.is_char_boundary(end) {
+            end -= 1;
+        }
+        if let Some((start, _)) = redacted
+            .match_indices(REDACTED)
+            .find(|(start, _)| *start < end && end < start + REDACTED.len())
+        {
+            end = start;
+        }
+        (redacted[..end].to_string(), true)
+    }
+
+    /// An excerpt of at most `max` characters of a text that may hold secrets, for a message:
+    /// [`Redactor::cut`] at that length, with `…` where it was cut.
+    pub fn excerpt(&self, text: &str, max: usize) -> String {
+        let bytes = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+        match self.cut(text, bytes) {
+            (cut, true) => format!("{cut}…"),
+            (whole, false) => whole,
+        }
+    }
+
     /// Redacts a string in place.
     pub fn redact_in_place(&self, text: &mut String) {
         if !self.is_empty() {
             *text = self.redact_owned(std::mem::take(text));
         }
     }
+}
+
+/// The longest prefix of `text` of at most `len` bytes that ends on a character boundary.
+pub fn prefix(text: &str, len: usize) -> &str {
+    if text.len() <= len {
+        return text;
+    }
+    let mut end = len;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// `text` with each occurrence of the secret, in any mix of its encodings, replaced; `None`
@@ -377,6 +433,53 @@ mod tests {
         let body = "x".repeat(1000);
         assert_eq!(r.redact_owned(body.clone()), body);
         assert_eq!(r.redact("100% \\\\ \\u00"), "100% \\\\ \\u00");
+    }
+
+    /// Every text a cut can leave: no run of eight characters of the secret, in any form,
+    /// at any offset of the secret around the cut, for secrets of several lengths.
+    #[test]
+    fn a_cut_never_leaves_part_of_a_secret() {
+        for len in [8usize, 9, 13, 32, 42, 64] {
+            let secret: String = (0..len)
+                .map(|i| (b'a' + (i * 7 % 26) as u8) as char)
+                .collect();
+            let escaped = json_escape_all(&secret);
+            let r = Redactor::new([SecretString::from(secret.clone())]);
+            for form in [secret.clone(), escaped.clone()] {
+                let max: usize = 120;
+                for start in max.saturating_sub(form.len() + 2)..max + 2 {
+                    let mut text = "x".repeat(start);
+                    text.push_str(&form);
+                    text.push_str(&" tail".repeat(40));
+                    for cut in [r.cut(&text, max).0, r.excerpt(&text, max)] {
+                        assert!(cut.len() <= max + "…".len(), "{len} at {start}");
+                        for w in 0..=len - 8 {
+                            assert!(!cut.contains(&secret[w..w + 8]), "{len} at {start}: {cut}");
+                        }
+                        assert!(!cut.contains(&escaped[..12]), "{len} at {start}: {cut}");
+                        assert!(!cut.contains("[REDAC") || cut.contains(REDACTED));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A second secret beyond the window's edge, after a first one that redaction shortened,
+    /// is not pulled into the cut half-read.
+    #[test]
+    fn a_cut_window_never_keeps_the_start_of_a_secret_it_cut() {
+        let secret = "0123456789abcdefghijklmnopqrstuvwxyzABCDEF";
+        let r = Redactor::new([SecretString::from(secret)]);
+        let max = 200;
+        for gap in 0..secret.len() * 12 {
+            let mut text = format!("{secret} ");
+            text.push_str(&"y".repeat(max + gap - text.len().min(max + gap)));
+            text.push_str(secret);
+            text.push_str(&"z".repeat(2000));
+            let (cut, was_cut) = r.cut(&text, max);
+            assert!(was_cut);
+            assert!(!cut.contains(&secret[..8]), "gap {gap}: {cut}");
+        }
     }
 
     #[test]

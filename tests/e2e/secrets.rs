@@ -241,3 +241,118 @@ async fn a_secret_across_the_evidence_cut_is_redacted_whole() {
         assert!(kept.body_truncated);
     }
 }
+
+/// A suite of two reads that an app answering 400 fails, quoting its answer: the SCIM
+/// `detail` (cut at 200 characters in the failure text) and a plain-text body (cut at 120).
+const QUOTING_SUITE: &str = r#"
+format = 1
+id = "quoting"
+title = "Quoted answers"
+version = "2026-12-04"
+scim_version = "2.0"
+reference = "RFC 7644 §3.12"
+
+[[check]]
+id = "detail-quoted"
+title = "A read answered with a SCIM error quotes its detail"
+level = "required"
+keyword = "MUST"
+reference = "RFC 7644 §3.12"
+request = { method = "GET", path = "/Users" }
+expect = [{ status = 200 }, { json = "detail", equals = "none" }]
+
+[[check]]
+id = "body-quoted"
+title = "A read answered with text quotes the body"
+level = "required"
+keyword = "MUST"
+reference = "RFC 7644 §3.12"
+request = { method = "GET", path = "/Groups" }
+expect = [{ status = 200 }, { body_is_json = true }]
+"#;
+
+/// Every text a run writes (results.json, junit.xml, report.html, the terminal's live lines and
+/// summary, GitHub's job summary and annotations) for a run against `server`.
+async fn every_output(server: &MockServer, token: &str) -> String {
+    let client = Client::new(
+        Target::new(&server.uri(), Credential::Bearer(token.to_string().into())).unwrap(),
+    )
+    .unwrap();
+    let quoting = harness::suite::parse_suite("quoting.toml", QUOTING_SUITE).unwrap();
+    let style = Style {
+        color: false,
+        verbose: 2,
+    };
+    let mut outputs = Vec::new();
+    let report = run(
+        &client,
+        &[quoting],
+        &RunOptions::default(),
+        &mut Progress::new(&mut outputs, style),
+        std::future::pending(),
+    )
+    .await;
+    assert_eq!(
+        report.summary.failed, 2,
+        "both reads fail, quoting the answer"
+    );
+    harness::reporters::json::write(&report, &mut outputs).unwrap();
+    harness::reporters::junit::write(&report, &mut outputs).unwrap();
+    harness::reporters::html::write(&report, &mut outputs).unwrap();
+    harness::reporters::github::write_summary(&report, &mut outputs).unwrap();
+    harness::reporters::github::write_annotations(&report, &mut outputs).unwrap();
+    write_summary(&report, style, &mut outputs).unwrap();
+    String::from_utf8(outputs).unwrap()
+}
+
+/// Issue 25.1: an app echoes the token in its error detail and in a plain-text body, with the
+/// excerpt's cut falling inside it (tokens of several lengths, every offset around the cut,
+/// literal and `\u`-escaped): no eight characters of the token survive in any output.
+#[tokio::test]
+async fn a_token_across_an_excerpt_cut_leaves_no_part_in_any_output() {
+    for len in [9usize, 20, 42] {
+        let token: String = (0..len)
+            .map(|i| (b'A' + (i * 11 % 26) as u8) as char)
+            .collect();
+        let escaped: String = token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        for offset in (0..len + 2).step_by(3).chain([1, len - 1]) {
+            // Detail: decoded from JSON, so the escaped echo arrives as the token itself.
+            let detail = format!("{}{escaped} and more", "d".repeat(200 - offset.min(200)));
+            let text = format!("{}{token} and more", "t".repeat(120 - offset.min(120)));
+            let server = MockServer::start().await;
+            Mock::given(wiremock::matchers::path("/Users"))
+                .respond_with(
+                    ResponseTemplate::new(400)
+                        .insert_header("content-type", "application/scim+json")
+                        .set_body_string(format!(
+                            "{{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\",\"detail\":\"{detail}\"}}"
+                        )),
+                )
+                .mount(&server)
+                .await;
+            Mock::given(any())
+                .respond_with(
+                    ResponseTemplate::new(400)
+                        .insert_header("content-type", "text/plain")
+                        .set_body_string(text),
+                )
+                .mount(&server)
+                .await;
+            let out = every_output(&server, &token).await;
+            assert!(
+                out.contains("[REDACTED]"),
+                "{len}/{offset}: the echo is quoted"
+            );
+            for w in 0..=len - 8 {
+                assert!(
+                    !out.contains(&token[w..w + 8]),
+                    "{len}/{offset}: {:?} survived",
+                    &token[w..w + 8]
+                );
+            }
+        }
+    }
+}
