@@ -178,22 +178,7 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 impl Target {
     /// A target with default limits (10 s connect, 30 s request, 10 MiB body).
     pub fn new(base_url: &str, credential: Credential) -> Result<Self, String> {
-        let parsed = reqwest::Url::parse(base_url)
-            .map_err(|e| format!("base URL {base_url:?} is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "base URL {base_url:?} must be http:// or https://, not {}://",
-                parsed.scheme()
-            ));
-        }
-        if parsed.host_str().is_none_or(str::is_empty) {
-            return Err(format!("base URL {base_url:?} has no host"));
-        }
-        if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(format!(
-                "base URL {base_url:?} must not have a query or fragment"
-            ));
-        }
+        check_base_url(base_url)?;
         Ok(Target {
             base_url: base_url.trim_end_matches('/').to_string(),
             credential,
@@ -206,6 +191,39 @@ impl Target {
             concurrency: DEFAULT_CONCURRENCY,
         })
     }
+}
+
+/// Whether `base_url` can be a run's base URL: http(s), a host, no query or fragment, and no
+/// user name or password (every report writes the URL). The message never repeats a password.
+pub fn check_base_url(base_url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(base_url)
+        .map_err(|e| format!("base URL {base_url:?} is not a URL: {e}"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // The URL is written in every report: a password in it would be too. It is not
+        // repeated here either.
+        let mut shown = parsed.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(format!(
+            "base URL {:?} carries a user name or password: it would be written in every report. Fix: give the URL without it and use --auth basic with SCIM_USERNAME and SCIM_PASSWORD in the environment",
+            shown.as_str()
+        ));
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "base URL {base_url:?} must be http:// or https://, not {}://",
+            parsed.scheme()
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("base URL {base_url:?} has no host"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "base URL {base_url:?} must not have a query or fragment"
+        ));
+    }
+    Ok(())
 }
 
 /// The HTTP methods SCIM uses (RFC 7644 §3.2).

@@ -48,8 +48,13 @@ struct State {
 /// issuer counts expiry in whole seconds, and a request takes time to reach the app).
 pub const RENEW_BEFORE: Duration = Duration::from_secs(30);
 
+/// The longest lifetime taken from a token endpoint (a year): an `expires_in` beyond it (up
+/// to 2^64 - 1 seconds, which no clock can add) is read as this.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// When a token that lives this long is renewed.
 fn renew_at(lifetime: Duration) -> Instant {
+    let lifetime = lifetime.min(MAX_LIFETIME);
     Instant::now() + lifetime - RENEW_BEFORE.min(lifetime / 3)
 }
 
@@ -296,7 +301,9 @@ impl TokenAnswer {
         }
         Ok(Fetched {
             access: access.to_string().into(),
-            lifetime: json["expires_in"].as_u64().map(Duration::from_secs),
+            lifetime: json["expires_in"]
+                .as_u64()
+                .map(|s| Duration::from_secs(s).min(MAX_LIFETIME)),
             refresh: json["refresh_token"]
                 .as_str()
                 .map(|r| SecretString::from(r.to_string())),
@@ -351,6 +358,13 @@ mod tests {
             (3900..=4000).contains(&six_seconds.as_millis()),
             "{six_seconds:?}"
         );
+    }
+
+    #[test]
+    fn any_lifetime_is_clamped_not_added_past_the_clock() {
+        let now = Instant::now();
+        let at = renew_at(Duration::from_secs(u64::MAX));
+        assert!(at.duration_since(now) <= MAX_LIFETIME);
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
                 "no base URL: give --base-url, set SCIM_BASE_URL, or put base_url in scimcheck.toml"
             )
         })?;
+    harness::http::check_base_url(&base_url).map_err(|e| anyhow!(e))?;
     let mode = match (args.auth, file.auth.as_deref()) {
         (Some(m), _) => m,
         (None, None) => AuthMode::Bearer,

@@ -363,3 +363,61 @@ async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
     assert_eq!(ok.response.map(|r| r.status), Some(200));
     server.stop().await;
 }
+
+/// Issue 25.5: a token endpoint may name any lifetime; 2^64 - 1 seconds panicked the run
+/// ("overflow when adding duration to instant"). The token is used, its lifetime clamped.
+#[tokio::test]
+async fn a_token_lifetime_of_any_size_is_clamped_not_a_panic() {
+    use harness::http::{Auth, Method, Outgoing};
+    use harness::oauth::{ClientAuth, OAuth2};
+    for lifetime in [json!(u64::MAX), json!(1e308), json!(-5), json!("3600")] {
+        let mock = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "endless-token-0123456789", "token_type": "Bearer",
+                "expires_in": lifetime,
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"totalResults": 0})))
+            .mount(&mock)
+            .await;
+        let oauth = OAuth2::new(
+            format!("{}/token", mock.uri()),
+            "scimcheck".into(),
+            "client-secret-for-lifetimes".to_string().into(),
+            ClientAuth::Basic,
+            None,
+            None,
+        );
+        let client =
+            Client::new(Target::new(&mock.uri(), Credential::OAuth2(oauth.into())).unwrap())
+                .unwrap();
+        client.prepare().await.unwrap();
+        let sent = client
+            .send(Outgoing::to(Method::Get, "/Users", Auth::Run))
+            .await;
+        assert_eq!(sent.response.unwrap().status, 200, "{lifetime}");
+    }
+}
+
+/// Issue 25.6: a password in the base URL switched to Basic silently and was written in clear
+/// in every report. It is refused, the URL shown without it, and the fix named.
+#[tokio::test]
+async fn a_password_in_the_base_url_is_refused_and_never_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "http://alice:pw-in-url-0451@127.0.0.1:9/scim/v2",
+        "http://pw-in-url-0451@127.0.0.1:9/scim/v2",
+    ] {
+        let out = crate::cli::scimcheck(&["run", "--base-url", url], &[], dir.path()).await;
+        let (stdout, stderr) = crate::cli::text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("--auth basic"), "{stderr}");
+        assert!(stderr.contains("http://127.0.0.1:9/scim/v2"), "{stderr}");
+        assert!(!stdout.contains("pw-in-url") && !stderr.contains("pw-in-url"));
+        assert!(!dir.path().join("scimcheck-results").exists());
+    }
+}
