@@ -150,6 +150,41 @@ pub async fn json_capped(mut response: reqwest::Response, limit: usize) -> serde
     serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
 }
 
+/// Scheme, host and port of a URL (none when it is not one).
+fn origin(url: &str) -> Option<(String, String, Option<u16>)> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some((
+        u.scheme().to_string(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default(),
+    ))
+}
+
+/// Whether two URLs share scheme, host and port.
+pub fn same_origin(a: &str, b: &str) -> bool {
+    origin(a).is_some_and(|o| Some(o) == origin(b))
+}
+
+/// Whether a request to `url` would cross a network in clear: http:// to a host that is not a
+/// loopback address or `localhost`.
+pub fn clear_text_off_machine(url: &str) -> bool {
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    if u.scheme() != "http" {
+        return false;
+    }
+    let host = u.host_str().unwrap_or("");
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name != "localhost" && !name.ends_with(".localhost")
+        }
+    }
+}
+
 /// Whether a URL carries a password (`scheme://user:password@host`).
 pub fn has_password(url: &str) -> bool {
     reqwest::Url::parse(url).is_ok_and(|u| u.password().is_some())
@@ -237,6 +272,22 @@ pub fn diagnose(chain: &str, url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clear_text_is_only_http_off_this_machine() {
+        for (url, clear) in [
+            ("http://127.0.0.1:8080/scim/v2", false),
+            ("http://[::1]/scim", false),
+            ("http://localhost/scim", false),
+            ("https://app.example.com/scim", false),
+            ("http://app.example.com/scim", true),
+            ("http://10.0.0.5/scim", true),
+        ] {
+            assert_eq!(clear_text_off_machine(url), clear, "{url}");
+        }
+        assert!(same_origin("http://a.example:80/x", "http://A.example/y"));
+        assert!(!same_origin("http://a.example/x", "https://a.example/x"));
+    }
 
     #[test]
     fn each_failure_is_named_with_its_fix() {

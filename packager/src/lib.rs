@@ -487,18 +487,23 @@ fn read_bundle(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
     bundle::read_tar_gz(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The run and the submission a bundle holds, for `rerun`: read only from an intact bundle
-/// (its sums check out).
-pub fn bundled_run(path: &Path) -> Result<(RunReport, Submission), String> {
-    let files = read_bundle(path)?;
-    let problems = bundle::check_sums(&files);
-    if !problems.is_empty() {
+/// The run and the submission a bundle holds, for `rerun`: read only from a bundle that
+/// [`verify`] does not call INVALID (sums can be recomputed by anyone; the derived files
+/// cannot be doctored without showing).
+pub fn bundled_run(path: &Path, plan: &QaPlan) -> Result<(RunReport, Submission), String> {
+    if let BundleStatus::Invalid(problems) = verify(path, plan).status {
         return Err(format!(
-            "{} is not intact: {}",
+            "{} is INVALID ({}), so it is not rerun: {}",
             path.display(),
+            if problems.len() == 1 {
+                "1 problem".to_string()
+            } else {
+                format!("{} problems", problems.len())
+            },
             problems.join("; ")
         ));
     }
+    let files = read_bundle(path)?;
     let json = files
         .get(RESULTS_JSON)
         .ok_or(format!("{RESULTS_JSON} is missing"))?;

@@ -78,6 +78,13 @@ impl RunningServer {
         &self.base_url
     }
 
+    /// How many requests it has received.
+    pub fn requests_served(&self) -> u64 {
+        self.state
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The most requests it has served at once.
     pub fn peak_concurrent_requests(&self) -> u64 {
         self.state

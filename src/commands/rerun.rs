@@ -17,9 +17,17 @@ use crate::commands::run_config::{read_results, resolve};
 pub(crate) struct RerunArgs {
     /// The review bundle whose run to reproduce
     bundle: PathBuf,
-    /// Where the app is now [default: the bundle's base URL]
+    /// Where the app is now. Without it, the bundle's base URL is used only when you confirm
+    /// it on a terminal: a credential goes only to a host you name
     #[arg(long)]
     base_url: Option<String>,
+    /// The OAuth 2 token endpoint (--auth oauth2 bundles). Without it, the bundle's is used
+    /// only when it is on the host of --base-url, or you confirm it on a terminal
+    #[arg(long)]
+    token_url: Option<String>,
+    /// The OAuth 2 client id [default: the bundle's]
+    #[arg(long)]
+    client_id: Option<String>,
     /// Where the new results, report and diff.json go
     #[arg(long, default_value = "scimcheck-rerun")]
     out: PathBuf,
@@ -44,22 +52,45 @@ struct AsRun {
 }
 
 pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
-    let (before, submission) = packager::bundled_run(&args.bundle).map_err(|e| anyhow!(e))?;
+    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let (before, submission) =
+        packager::bundled_run(&args.bundle, &plan).map_err(|e| anyhow!(e))?;
+    let credential = before.target.auth != "none";
+    let base_url = destination(
+        "the app",
+        "--base-url",
+        args.base_url.as_deref(),
+        &before.target.base_url,
+        None,
+        credential,
+    )?;
     let mut words: Vec<String> = vec!["run".into()];
     let mut push = |flag: &str, value: &str| {
         words.push(flag.into());
         words.push(value.into());
     };
-    push(
-        "--base-url",
-        args.base_url.as_deref().unwrap_or(&before.target.base_url),
-    );
+    push("--base-url", &base_url);
     push("--auth", &before.target.auth);
     if before.target.auth == "oauth2" {
         let o = submission.scim.oauth.clone().unwrap_or_default();
-        push("--token-url", &o.token_url);
-        push("--client-id", &o.client_id);
-        if !o.authorize_url.is_empty() {
+        let token_url = destination(
+            "the token endpoint",
+            "--token-url",
+            args.token_url.as_deref(),
+            &o.token_url,
+            args.base_url.as_deref(),
+            true,
+        )?;
+        push("--token-url", &token_url);
+        push(
+            "--client-id",
+            args.client_id.as_deref().unwrap_or(&o.client_id),
+        );
+        // The login page is only ever opened, never sent a secret; still, only on the token
+        // endpoint's host.
+        if !o.authorize_url.is_empty()
+            && harness::network::same_origin(&o.authorize_url, &token_url)
+        {
             push("--authorize-url", &o.authorize_url);
         }
     }
@@ -92,12 +123,14 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     if before.settings.strict {
         words.push("--strict".into());
     }
+    // The run id and the URL come from the bundle: untrusted text.
     eprintln!(
-        "rerunning run {} of {} ({} suites, SCIM {version}) against {}",
-        before.run_id,
+        "rerunning run {} of {} ({} suites, SCIM {}) against {}",
+        untrusted::terminal_line(&before.run_id),
         before.started_at.format("%Y-%m-%d"),
         before.suites.len(),
-        args.base_url.as_deref().unwrap_or(&before.target.base_url)
+        untrusted::terminal_line(&version),
+        untrusted::terminal_line(&base_url)
     );
     let run = AsRun::try_parse_from(&words).map_err(|e| anyhow!("{e}"))?;
     let status = crate::commands::run::execute(resolve(run.args)?).await?;
@@ -112,6 +145,58 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     )
     .with_context(|| format!("cannot write {}", args.out.join("diff.json").display()))?;
     print_diff(&d, &format!("bundle run {} → this run", before.run_id))
+}
+
+/// Where a rerun sends a credential: the URL the user named (`flag`); else the bundle's, when
+/// it is on the origin of `named_base` (a host the user named) or the user confirms it on a
+/// terminal that shows it. A bundle is anyone's file: it never chooses on its own where a
+/// secret goes. A credential never goes over plain http to a host off this machine.
+fn destination(
+    what: &str,
+    flag: &str,
+    given: Option<&str>,
+    bundled: &str,
+    named_base: Option<&str>,
+    credential: bool,
+) -> Result<String> {
+    let url = match given {
+        Some(url) => url.to_string(),
+        None if !credential
+            || named_base.is_some_and(|b| harness::network::same_origin(b, bundled)) =>
+        {
+            bundled.to_string()
+        }
+        None => {
+            let shown = untrusted::terminal_line(bundled);
+            if !confirm(&format!(
+                "The bundle says {what} is at {shown}. Send your credential there? [y/N] "
+            ))? {
+                bail!(
+                    "the bundle says {what} is at {shown}, and a credential goes only to a host you name: add {flag} URL (the bundle's, or where {what} is now)"
+                );
+            }
+            bundled.to_string()
+        }
+    };
+    if credential && harness::network::clear_text_off_machine(&url) {
+        bail!(
+            "{flag} {}: the credential would cross the network in clear (http:// to a host off this machine). Fix: use the app's https:// URL",
+            untrusted::terminal_line(&url)
+        );
+    }
+    Ok(url)
+}
+
+/// Asks on the terminal; false when stdin or stderr is not one (CI, a pipe).
+fn confirm(question: &str) -> Result<bool> {
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Ok(false);
+    }
+    eprint!("{question}");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }
 
 /// A suite of the bundle can be run again only by a scimcheck that has it at the same
@@ -136,8 +221,9 @@ fn same_suite(id: &str, version: &str) -> Result<()> {
     }
     if version < ours.version.as_str() {
         eprintln!(
-            "note: suite {id} is at version {} here, {version} in the bundle: checks added or changed since show as added or changed",
-            ours.version
+            "note: suite {id} is at version {} here, {} in the bundle: checks added or changed since show as added or changed",
+            ours.version,
+            untrusted::terminal_line(version)
         );
     }
     Ok(())

@@ -378,7 +378,7 @@ fn init_writes_a_form_that_package_reads() {
 }
 
 /// Rebuilds a bundle from its files with SHA256SUMS recomputed, as a careful forger would.
-fn reforge(files: &mut std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+pub(crate) fn reforge(files: &mut std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     files.remove(packager::bundle::SUMS);
     packager::bundle::write_tar_gz(files).unwrap()
 }

@@ -65,8 +65,31 @@ async fn a_rerun_reproduces_a_bundle_and_names_exactly_what_regressed() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
     draft_bundle(d).await;
 
-    // The same app: every check the same.
+    // Without --base-url, off a terminal: the bundle does not choose where the token goes.
+    let served = clean.requests_served();
     let out = scimcheck(&["rerun", "b.tar.gz", "--out", "same"], &env, d).await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a credential goes only to a host you name"),
+        "{stderr}"
+    );
+    assert_eq!(clean.requests_served(), served, "nothing was sent");
+
+    // The same app, named: every check the same.
+    let out = scimcheck(
+        &[
+            "rerun",
+            "b.tar.gz",
+            "--base-url",
+            clean.base_url(),
+            "--out",
+            "same",
+        ],
+        &env,
+        d,
+    )
+    .await;
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stderr.contains("rerunning run "), "{stderr}");
@@ -174,7 +197,12 @@ async fn a_bundle_of_a_newer_suite_version_is_refused() {
     harness::reporters::junit::write(&report, &mut junit).unwrap();
     std::fs::write(d.join("results/junit.xml"), junit).unwrap();
     draft_bundle(d).await;
-    let out = scimcheck(&["rerun", "b.tar.gz"], &env, d).await;
+    let out = scimcheck(
+        &["rerun", "b.tar.gz", "--base-url", clean.base_url()],
+        &env,
+        d,
+    )
+    .await;
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
@@ -182,4 +210,187 @@ async fn a_bundle_of_a_newer_suite_version_is_refused() {
         "{stderr}"
     );
     clean.stop().await;
+}
+
+/// A token endpoint that answers every request with the reference server's token, counting
+/// what it receives.
+async fn token_endpoint() -> wiremock::MockServer {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600
+        })))
+        .mount(&mock)
+        .await;
+    mock
+}
+
+/// Issue 25.2: a bundle is anyone's file. Its token URL (chosen by whoever packaged it) gets
+/// no client secret when the QA engineer names only the app; `--token-url` says where it goes;
+/// a doctored bundle whose sums were recomputed is INVALID and not rerun; nothing goes over
+/// plain http off this machine; the bundle's strings reach the terminal escaped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_never_chooses_where_a_credential_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let app = server(&[], 3).await;
+    let good = token_endpoint().await;
+    let hostile = token_endpoint().await;
+    let secret = [("SCIM_CLIENT_SECRET", "client-secret-for-rerun-77")];
+    let good_url = format!("{}/token", good.uri());
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            app.base_url(),
+            "--auth",
+            "oauth2",
+            "--token-url",
+            &good_url,
+            "--client-id",
+            "qa-client",
+            "--suite",
+            "okta-scim2-spec",
+            "--out",
+            "results",
+        ],
+        &secret,
+        d,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    // The bundle's author chooses its run id: escape sequences in it (issue 25.7).
+    let path = d.join("results/results.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    json["run_id"] = "run\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+    let report: harness::report::RunReport = serde_json::from_value(json).unwrap();
+    let mut junit = Vec::new();
+    harness::reporters::junit::write(&report, &mut junit).unwrap();
+    std::fs::write(d.join("results/junit.xml"), junit).unwrap();
+    // The submission (the packager's input) names the hostile token endpoint.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let submission = std::fs::read_to_string(fixtures.join("submission.toml"))
+        .unwrap()
+        .replace("auth = \"bearer\"", "auth = \"oauth2\"");
+    let submission = format!(
+        "{submission}\n[scim.oauth]\ntoken_url = \"{}/token\"\nclient_id = \"qa-client\"\nclient_secret_env = \"SCIM_CLIENT_SECRET\"\n",
+        hostile.uri()
+    );
+    for f in ["logo.png", "config-guide.html"] {
+        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
+    }
+    std::fs::write(d.join("submission.toml"), submission).unwrap();
+    let package = [
+        "package",
+        "--submission",
+        "submission.toml",
+        "--results",
+        "results",
+        "--draft",
+        "--out",
+        "b.tar.gz",
+    ];
+    let out = scimcheck(&package, &[], d).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+
+    // Only the app named: the bundle's token endpoint is another host, so refused.
+    let out = scimcheck(
+        &["rerun", "b.tar.gz", "--base-url", app.base_url()],
+        &secret,
+        d,
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the token endpoint is at"), "{stderr}");
+    assert!(stderr.contains("--token-url"), "{stderr}");
+    // The token endpoint named: the run goes there, never to the bundle's.
+    let out = scimcheck(
+        &[
+            "rerun",
+            "b.tar.gz",
+            "--base-url",
+            app.base_url(),
+            "--token-url",
+            &good_url,
+            "--out",
+            "again",
+        ],
+        &secret,
+        d,
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("rerunning run run\\u{1b}"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stdout.contains('\u{1b}'),
+        "{stderr:?}"
+    );
+    assert!(
+        hostile.received_requests().await.unwrap().is_empty(),
+        "the bundle's token URL got a request"
+    );
+    assert!(!good.received_requests().await.unwrap().is_empty());
+
+    // Plain http to a host off this machine: refused before anything is sent.
+    let out = scimcheck(
+        &[
+            "rerun",
+            "b.tar.gz",
+            "--base-url",
+            "http://scim.example.com/scim/v2",
+            "--token-url",
+            &good_url,
+        ],
+        &secret,
+        d,
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("in clear"), "{stderr}");
+
+    // Doctored: results.json points the rerun elsewhere and carries escape sequences, the
+    // sums recomputed. verify calls it INVALID, and so does rerun.
+    let mut files =
+        packager::bundle::read_tar_gz(&std::fs::read(d.join("b.tar.gz")).unwrap()).unwrap();
+    let mut results: serde_json::Value =
+        serde_json::from_slice(&files["results/results.json"]).unwrap();
+    results["run_id"] = "\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    files.insert(
+        "results/results.json".into(),
+        serde_json::to_vec(&results).unwrap(),
+    );
+    std::fs::write(
+        d.join("doctored.tar.gz"),
+        crate::packager::reforge(&mut files),
+    )
+    .unwrap();
+    let out = scimcheck(
+        &[
+            "rerun",
+            "doctored.tar.gz",
+            "--base-url",
+            app.base_url(),
+            "--token-url",
+            &good_url,
+        ],
+        &secret,
+        d,
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("INVALID"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stdout.contains('\u{1b}'),
+        "{stderr:?}"
+    );
+    assert!(hostile.received_requests().await.unwrap().is_empty());
+    app.stop().await;
 }
