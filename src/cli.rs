@@ -15,7 +15,9 @@ const EXIT_CODES: &str = "Exit status:
   0    every required check passed
   1    a required check failed
   2    usage, configuration, suite-file or connection error
-  130  interrupted (Ctrl-C), after cleaning up what the run created";
+  130  interrupted (Ctrl-C), after cleaning up what the run created and writing the results
+  143  stopped by SIGTERM (CI timeouts, docker stop, Kubernetes), likewise
+  129  stopped by SIGHUP (the terminal closed), likewise";
 
 /// SCIM 2.0 conformance harness with Okta's SPEC suite, and the reference SCIM server.
 #[derive(Parser)]
@@ -33,7 +35,8 @@ enum Command {
   SCIM_USERNAME, SCIM_PASSWORD    with --auth basic
 
 Exit status: 0 all required checks passed, 1 a required check failed,
-2 usage/config/suite/connection error, 130 interrupted.")]
+2 usage/config/suite/connection error, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP
+(after cleaning up and writing the results; a second signal ends at once).")]
     Run(Box<RunArgs>),
     /// Serve the in-memory reference SCIM service provider (2.0 or 1.1) on 127.0.0.1.
     Serve(ServeArgs),

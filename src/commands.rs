@@ -6,4 +6,5 @@ pub(crate) mod rerun;
 pub(crate) mod run;
 pub(crate) mod run_config;
 pub(crate) mod serve;
+pub(crate) mod signals;
 pub(crate) mod suites;

@@ -64,8 +64,14 @@ impl<'a> Register<'a> {
     /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
     /// deactivated instead (Okta never deletes users either); what cannot be removed is
     /// reported as left behind. Resources of one type created one after another are removed
-    /// at once; the types go one after another (a group before the users it holds).
-    pub(crate) async fn clean(&mut self, events: &mut dyn Events) -> Vec<CleanupResult> {
+    /// at once; the types go one after another (a group before the users it holds). After the
+    /// run was stopped by a signal, the cleanup ends by `deadline`: what it could not remove
+    /// by then is reported as left behind.
+    pub(crate) async fn clean(
+        &mut self,
+        events: &mut dyn Events,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Vec<CleanupResult> {
         let mut out = Vec::new();
         let mut created = std::mem::take(&mut self.created);
         while let Some(newest) = created.last() {
@@ -75,8 +81,14 @@ impl<'a> Register<'a> {
                 .rposition(|c| c.resource != resource)
                 .map_or(0, |i| i + 1);
             let wave: Vec<Created> = created.split_off(from).into_iter().rev().collect();
-            let results =
-                futures_util::future::join_all(wave.iter().map(|c| self.clean_one(c))).await;
+            let removals = futures_util::future::join_all(wave.iter().map(|c| self.clean_one(c)));
+            let results = match deadline {
+                None => removals.await,
+                Some(at) => match tokio::time::timeout_at(at, removals).await {
+                    Ok(results) => results,
+                    Err(_) => wave.iter().map(out_of_time).collect(),
+                },
+            };
             for mut result in results.into_iter().flatten() {
                 result.redact(&self.client.redactor());
                 events.cleanup_finished(&result);
@@ -304,3 +316,20 @@ fn what_came_back(sent: &Sent) -> String {
         (None, None) => "failed".into(),
     }
 }
+
+/// A resource whose removal did not finish in the time a stopped run has for its cleanup.
+fn out_of_time(c: &Created) -> Vec<CleanupResult> {
+    vec![CleanupResult {
+        resource: format!("/{}/{}", c.resource, c.id),
+        action: CleanupAction::LeftBehind,
+        note: format!(
+            "the run was stopped and its cleanup ran out of time ({} s) before this was removed; check it and remove it by hand",
+            CLEANUP_AFTER_STOP.as_secs()
+        ),
+        exchanges: Vec::new(),
+    }]
+}
+
+/// How long a run stopped by a signal spends on cleanup: within `docker stop`'s default grace
+/// of 10 s, with time left to write the results.
+pub const CLEANUP_AFTER_STOP: std::time::Duration = std::time::Duration::from_secs(8);

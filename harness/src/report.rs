@@ -3,8 +3,8 @@
 
 pub use scim_results::{
     Abort, AbortCause, Change, CheckResult, CleanupAction, CleanupResult, ExitStatus,
-    FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, SuiteReport, Summary, TargetInfo,
-    Tool, diff, evaluate as evaluate_plan,
+    FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, StopSignal, SuiteReport, Summary,
+    TargetInfo, Tool, diff, evaluate as evaluate_plan,
 };
 
 use crate::redact::Redactor;

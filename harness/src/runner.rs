@@ -18,13 +18,14 @@ use std::time::Instant;
 use futures_util::StreamExt;
 
 use crate::assertion::{Mismatch, evaluate, lookup};
+pub use crate::cleanup::CLEANUP_AFTER_STOP;
 use crate::cleanup::{Created, Register, created_name};
 use crate::detect::VersionChoice;
 use crate::events::{Events, Ordered, SuiteEvents};
 use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, Unreachable, unreachable};
 use crate::report::{
-    Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, SuiteReport,
-    Summary, TargetInfo, Tool,
+    Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, StopSignal,
+    SuiteReport, Summary, TargetInfo, Tool,
 };
 use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec};
 use crate::template::{PathProblem, Vars, render, render_json, render_path};
@@ -155,7 +156,7 @@ pub async fn run(
     suites: &[Suite],
     options: &RunOptions,
     events: &mut dyn Events,
-    interrupt: impl Future<Output = ()>,
+    interrupt: impl Future<Output = StopSignal>,
 ) -> RunReport {
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
@@ -163,7 +164,7 @@ pub async fn run(
     let marker = format!("scimcheck-{}", &run_id[..8]);
     let mut interrupt = std::pin::pin!(interrupt);
     let mut deadline = std::pin::pin!(tokio::time::sleep(options.max_duration));
-    let mut interrupted = false;
+    let mut interrupted: Option<StopSignal> = None;
     let mut aborted = None;
     let shared = RunShared {
         // Okta's pauses are a sequential pacing: honouring them means one request at a time.
@@ -207,7 +208,7 @@ pub async fn run(
     let mut reports = Vec::new();
 
     for phase in crate::schedule::phases(suites, shared.concurrency) {
-        if interrupted || aborted.is_some() {
+        if interrupted.is_some() || aborted.is_some() {
             break;
         }
         let mut states: Vec<(SuiteEvents, SuiteState, Instant)> = phase
@@ -244,16 +245,18 @@ pub async fn run(
             ));
             tokio::select! {
                 r = work => r.into_iter().find_map(Result::err).map_or(Ok(()), Err),
-                () = &mut interrupt => { interrupted = true; Ok(()) }
+                signal = &mut interrupt => { interrupted = Some(signal); Ok(()) }
                 () = &mut deadline => Err(RunError::Deadline(options.max_duration)),
             }
         };
         // Clean up before reporting any error: the run may have created something. The
-        // suites of a phase clean up at once, each newest first.
+        // suites of a phase clean up at once, each newest first; a stopped run in bounded time.
+        let deadline =
+            interrupted.map(|_| tokio::time::Instant::now() + crate::cleanup::CLEANUP_AFTER_STOP);
         let cleanups = futures_util::future::join_all(
             states
                 .iter_mut()
-                .map(|(handle, state, _)| state.created.clean(handle)),
+                .map(|(handle, state, _)| state.created.clean(handle, deadline)),
         )
         .await;
         for ((handle, state, suite_clock), cleanup) in states.into_iter().zip(cleanups) {
@@ -287,7 +290,8 @@ pub async fn run(
     report.run_id = run_id;
     report.started_at = started_at;
     report.duration_ms = clock.elapsed().as_millis() as u64;
-    report.interrupted = interrupted;
+    report.interrupted = interrupted.is_some();
+    report.stopped_by = interrupted;
     report
 }
 
@@ -390,6 +394,7 @@ fn report_of(
             insecure: client.target().network.insecure,
         },
         interrupted: false,
+        stopped_by: None,
         aborted,
         notices: options.notices.clone(),
         diagnoses: Vec::new(),

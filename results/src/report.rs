@@ -25,8 +25,11 @@ pub struct RunReport {
     pub duration_ms: u64,
     /// What was tested.
     pub target: TargetInfo,
-    /// Whether the run was interrupted (Ctrl-C) before every check ran.
+    /// Whether the run was interrupted (Ctrl-C, SIGTERM, SIGHUP) before every check ran.
     pub interrupted: bool,
+    /// The signal that interrupted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<StopSignal>,
     /// Why the run stopped before it could judge the app (unreachable, credential refused, no
     /// SCIM spoken): such a run exits 2, and its reports say why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -476,6 +479,42 @@ impl Summary {
     }
 }
 
+/// A signal that asks a run to stop: it cleans up what it created and writes its results, as
+/// for Ctrl-C; CI timeouts, `timeout`, `docker stop` and Kubernetes send SIGTERM, a closed
+/// terminal SIGHUP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopSignal {
+    /// SIGINT (Ctrl-C).
+    #[serde(rename = "SIGINT")]
+    Interrupt,
+    /// SIGTERM.
+    #[serde(rename = "SIGTERM")]
+    Terminate,
+    /// SIGHUP.
+    #[serde(rename = "SIGHUP")]
+    HangUp,
+}
+
+impl StopSignal {
+    /// Its POSIX number (a process ended by it exits 128 + this).
+    pub fn number(self) -> i32 {
+        match self {
+            StopSignal::Interrupt => 2,
+            StopSignal::Terminate => 15,
+            StopSignal::HangUp => 1,
+        }
+    }
+
+    /// Its name, as `kill -l` says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopSignal::Interrupt => "SIGINT",
+            StopSignal::Terminate => "SIGTERM",
+            StopSignal::HangUp => "SIGHUP",
+        }
+    }
+}
+
 /// The process exit status: the one place where results become a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -485,8 +524,8 @@ pub enum ExitStatus {
     ChecksFailed,
     /// Usage, config, spec-file or connection error.
     Error,
-    /// Interrupted by Ctrl-C (after cleanup).
-    Interrupted,
+    /// Interrupted by a signal (after cleanup): 128 + its number, as a shell reports it.
+    Interrupted(StopSignal),
 }
 
 impl ExitStatus {
@@ -495,7 +534,7 @@ impl ExitStatus {
         if report.aborted.is_some() {
             ExitStatus::Error
         } else if report.interrupted {
-            ExitStatus::Interrupted
+            ExitStatus::Interrupted(report.stopped_by.unwrap_or(StopSignal::Interrupt))
         } else if report.summary.required_failed > 0 {
             ExitStatus::ChecksFailed
         } else {
@@ -520,7 +559,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::ChecksFailed => 1,
             ExitStatus::Error => 2,
-            ExitStatus::Interrupted => 130,
+            ExitStatus::Interrupted(signal) => 128 + signal.number(),
         }
     }
 }

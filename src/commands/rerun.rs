@@ -134,7 +134,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     );
     let run = AsRun::try_parse_from(&words).map_err(|e| anyhow!("{e}"))?;
     let status = crate::commands::run::execute(resolve(run.args)?).await?;
-    if status == ExitStatus::Error || status == ExitStatus::Interrupted {
+    if matches!(status, ExitStatus::Error | ExitStatus::Interrupted(_)) {
         return Ok(status);
     }
     let now = read_results(&args.out)?;

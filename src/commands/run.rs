@@ -318,12 +318,14 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     } else {
         &mut progress
     };
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let mut report = run(&client, &suites, &config.options, events, interrupt).await;
+    let mut report = run(
+        &client,
+        &suites,
+        &config.options,
+        events,
+        crate::commands::signals::first_stop(),
+    )
+    .await;
     if let (Some(oauth), harness::http::Credential::OAuth2(o)) =
         (&config.oauth_suite, &client.target().credential)
         && report.aborted.is_none()

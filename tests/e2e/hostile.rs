@@ -421,3 +421,101 @@ async fn a_password_in_the_base_url_is_refused_and_never_repeated() {
         assert!(!dir.path().join("scimcheck-results").exists());
     }
 }
+
+/// Starts `scimcheck run` of the CRUD suite against a slow app, and waits (bounded) until the
+/// run has created a user there.
+async fn run_until_a_user_exists(base_url: &str, out: &std::path::Path) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["run", "--base-url", base_url, "--suite", "okta-scim2-crud"])
+        .args(["--concurrency", "1", "--out"])
+        .arg(out)
+        .env("SCIM_TOKEN", crate::support::TOKEN)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if !crate::support::marked_users(base_url).await.is_empty() {
+            return child;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run created no user within 10 s");
+}
+
+fn send_signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Issue 25.3: SIGTERM (CI timeouts, docker stop, Kubernetes) and SIGHUP stop a run as Ctrl-C
+/// does: what it created is removed, the results are written, the status is 128 + the signal.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_and_sighup_clean_up_and_write_the_results() {
+    for (signal, code, name) in [("-TERM", 143, "SIGTERM"), ("-HUP", 129, "SIGHUP")] {
+        let app = crate::support::server(&[refserver::Fault::Latency(60)], 2).await;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("results");
+        let child = run_until_a_user_exists(app.base_url(), &out).await;
+        send_signal(&child, signal);
+        let done = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(code), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{name}: stopping")), "{stderr}");
+        let results: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+        assert_eq!(results["interrupted"], true);
+        assert_eq!(results["stopped_by"], name);
+        assert!(out.join("junit.xml").exists() && out.join("report.html").exists());
+        assert!(
+            crate::support::marked_users(app.base_url())
+                .await
+                .is_empty(),
+            "{name} left users behind"
+        );
+        app.stop().await;
+    }
+}
+
+/// A second signal ends the run at once, even while a slow app holds its cleanup.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_signal_ends_at_once() {
+    let app = crate::support::server(&[refserver::Fault::Latency(1500)], 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = run_until_a_user_exists(app.base_url(), &dir.path().join("r")).await;
+    send_signal(&child, "-TERM");
+    let stderr = child.stderr.take().unwrap();
+    let (mut reader, stopping) = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(stderr);
+        let mut line = String::new();
+        for _ in 0..1000 {
+            line.clear();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            if line.contains("SIGTERM: stopping") {
+                return (reader, true);
+            }
+        }
+        (reader, false)
+    })
+    .await
+    .unwrap();
+    assert!(stopping, "the first signal was not acknowledged");
+    send_signal(&child, "-INT");
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(rest.contains("SIGINT: ending at once"), "{rest}");
+    app.stop().await;
+}

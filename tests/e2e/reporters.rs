@@ -156,6 +156,7 @@ fn fixture() -> RunReport {
             insecure: false,
         },
         interrupted: false,
+        stopped_by: None,
         aborted: None,
         notices: Vec::new(),
         diagnoses: vec![harness::diagnosis::Diagnosis {

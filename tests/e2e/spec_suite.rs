@@ -183,7 +183,10 @@ async fn an_interrupted_run_still_removes_what_it_created() {
         server.base_url(),
         "okta-scim2-spec",
         &mut events,
-        async move { notify.notified().await },
+        async move {
+            notify.notified().await;
+            harness::report::StopSignal::Interrupt
+        },
     )
     .await;
     assert!(report.interrupted);

@@ -80,7 +80,7 @@ pub async fn run_with(
     base_url: &str,
     id: &str,
     events: &mut dyn Events,
-    interrupt: impl std::future::Future<Output = ()>,
+    interrupt: impl std::future::Future<Output = harness::report::StopSignal>,
 ) -> RunReport {
     run(
         &client(base_url),

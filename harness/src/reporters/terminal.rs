@@ -278,7 +278,10 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
     let verdict = if report.aborted.is_some() {
         style.paint("31", "ERROR")
     } else if report.interrupted {
-        style.paint("33", "INTERRUPTED")
+        let by = report
+            .stopped_by
+            .map_or(String::new(), |s| format!(" ({})", s.name()));
+        style.paint("33", &format!("INTERRUPTED{by}"))
     } else if s.required_failed > 0 {
         style.paint("31", "FAILED")
     } else {
