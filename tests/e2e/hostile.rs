@@ -425,7 +425,7 @@ async fn a_password_in_the_base_url_is_refused_and_never_repeated() {
 /// Starts `scimcheck run` of the CRUD suite against a slow app, and waits (bounded) until the
 /// run has created a user there.
 async fn run_until_a_user_exists(base_url: &str, out: &std::path::Path) -> std::process::Child {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
         .args(["run", "--base-url", base_url, "--suite", "okta-scim2-crud"])
         .args(["--concurrency", "1", "--out"])
         .arg(out)
@@ -441,6 +441,8 @@ async fn run_until_a_user_exists(base_url: &str, out: &std::path::Path) -> std::
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the run created no user within 10 s");
 }
 
