@@ -521,3 +521,77 @@ async fn a_second_signal_ends_at_once() {
     assert!(rest.contains("SIGINT: ending at once"), "{rest}");
     app.stop().await;
 }
+
+/// What a hostile app writes into its error detail for a CI log and a job summary: workflow
+/// commands on lines of their own and in the legacy form, and Markdown that would render.
+const CI_SPOOF: &str = "denied\n::add-mask::scimcheck\n  ::stop-commands::tok\nsee ##[error]forged annotation\n[click](https://evil.example/x) ![img](https://evil.example/i.png) **bold** <b>html</b>";
+
+/// Issues 25.4 and 25.8: under GitHub Actions, no server text becomes a workflow command on
+/// stdout or stderr, and nothing of it renders as a link, image, emphasis or HTML in the job
+/// summary.
+#[tokio::test(flavor = "multi_thread")]
+async fn server_text_is_never_a_workflow_command_nor_live_markdown() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "400",
+            "detail": CI_SPOOF,
+        })))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let base = format!("{}{BASE}", server.uri());
+    for format in ["human", "json"] {
+        let out = crate::cli::scimcheck(
+            &[
+                "run",
+                "--base-url",
+                &base,
+                "--scim-version",
+                "2.0",
+                "--suite",
+                "rfc7644",
+                "--format",
+                format,
+                "-v",
+            ],
+            &[
+                ("SCIM_TOKEN", "hostile-ci-token"),
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ],
+            dir.path(),
+        )
+        .await;
+        let (stdout, stderr) = crate::cli::text(&out);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stdout.contains("forged annotation") || stderr.contains("forged annotation"));
+        for line in stdout.lines().chain(stderr.lines()) {
+            let command = line.trim_start();
+            assert!(!line.contains("##["), "{format}: a legacy command: {line}");
+            if command.starts_with("::") {
+                assert!(
+                    command.starts_with("::error title=")
+                        || command.starts_with("::warning title="),
+                    "{format}: a command from server text: {line}"
+                );
+            }
+        }
+    }
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("evil.example"), "the detail is shown");
+    for line in md
+        .lines()
+        .filter(|l| l.contains("evil.example") || l.contains("<b>"))
+    {
+        // Every piece of server text sits inside a code span (odd segments between backticks).
+        for (i, part) in line.split('`').enumerate() {
+            assert!(
+                i % 2 == 1 || !(part.contains("evil.example") || part.contains("<b>")),
+                "live Markdown: {line}"
+            );
+        }
+    }
+}

@@ -13,16 +13,88 @@ use std::fmt::Write;
 
 /// Text for a terminal: control characters (C0 but for newline and tab, DEL, C1) and the
 /// Unicode controls that reorder or hide text (bidi embeddings, overrides and isolates, the
-/// zero-width and line/paragraph separators) are shown as `\u{…}` escapes. Newlines stay, so
-/// a multi-line explanation keeps its lines; use [`terminal_line`] for a one-line field.
+/// zero-width and line/paragraph separators) are shown as `\u{…}` escapes, and so is what a
+/// CI runner would read as a command ([`workflow_safe`]). Newlines stay, so a multi-line
+/// explanation keeps its lines; use [`terminal_line`] for a one-line field.
 pub fn terminal(text: &str) -> Cow<'_, str> {
-    escape_if(text, |c| c != '\n' && c != '\t' && is_unsafe(c))
+    chain(
+        escape_if(text, |c| c != '\n' && c != '\t' && is_unsafe(c)),
+        workflow_safe,
+    )
 }
 
 /// Like [`terminal`], and newlines, carriage returns and tabs escaped too: for a field printed
 /// on one line (an id, a file name), which must not start a line of its own.
 pub fn terminal_line(text: &str) -> Cow<'_, str> {
-    escape_if(text, is_unsafe)
+    chain(escape_if(text, is_unsafe), workflow_safe)
+}
+
+/// Text that a CI runner reading the log cannot take as a command, whatever line it lands on:
+/// GitHub Actions runs `::name args::value` where a line starts with it (after spaces) and the
+/// legacy `##[name]` anywhere in a line; either could add annotations, mask values or stop
+/// command processing. The second character of each is shown as a `\u{…}` escape:
+/// `:\u{3a}error`, `#\u{23}[`. A `::` after other text on its line (`[::1]`) stays. Logs are
+/// often replayed in CI, so this holds everywhere, not only under GitHub Actions.
+pub fn workflow_safe(text: &str) -> Cow<'_, str> {
+    let starts_command = |i: usize| {
+        text[..i]
+            .rsplit(['\n', '\r'])
+            .next()
+            .is_some_and(|before| before.trim().is_empty())
+    };
+    let hits: Vec<(usize, &str)> = text
+        .match_indices("::")
+        .filter(|(i, _)| starts_command(*i))
+        .map(|(i, _)| (i, ":\\u{3a}"))
+        .chain(text.match_indices("##[").map(|(i, _)| (i, "#\\u{23}[")))
+        .collect();
+    if hits.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut hits = hits;
+    hits.sort_by_key(|(i, _)| *i);
+    let mut out = String::with_capacity(text.len() + 8 * hits.len());
+    let mut copied = 0;
+    for (i, replacement) in hits {
+        if i < copied {
+            continue;
+        }
+        out.push_str(&text[copied..i]);
+        out.push_str(replacement);
+        copied = i + if replacement.starts_with(':') { 2 } else { 3 };
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// Text for a Markdown document that GitHub renders (a job summary): a code span, so nothing
+/// in it is a link, an image, emphasis or HTML. Newlines become spaces; in a table cell, `|`
+/// is escaped as GitHub's tables need even inside code spans. Empty text stays empty.
+pub fn markdown_code(text: &str, in_table: bool) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut body = text.replace(['\n', '\r'], " ");
+    if in_table {
+        body = body.replace('|', "\\|");
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    // A code span that starts or ends with a backtick needs a space inside its fence.
+    let pad = if body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// Applies a second escaping to the result of the first.
+fn chain<'a>(first: Cow<'a, str>, then: impl Fn(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    match first {
+        Cow::Borrowed(b) => then(b),
+        Cow::Owned(o) => Cow::Owned(then(&o).into_owned()),
+    }
 }
 
 /// Text for HTML element content and quoted attribute values: the same escaping as XML
@@ -111,6 +183,33 @@ mod tests {
         );
         // An OSC 8 hyperlink and a window title are escaped the same way.
         assert!(!terminal("\u{1b}]8;;http://x\u{7}a\u{1b}]0;title\u{7}").contains('\u{1b}'));
+    }
+
+    #[test]
+    fn no_text_can_be_read_as_a_workflow_command() {
+        assert_eq!(
+            terminal("detail\n  ::add-mask::x\nok ##[error]y"),
+            "detail\n  :\\u{3a}add-mask::x\nok #\\u{23}[error]y"
+        );
+        assert_eq!(
+            terminal_line("::stop-commands::t"),
+            ":\\u{3a}stop-commands::t"
+        );
+        // Not at a line's start: not a command, and an address stays readable.
+        assert_eq!(terminal("http://[::1]:8080/scim"), "http://[::1]:8080/scim");
+        assert_eq!(workflow_safe("##[##[x"), "#\\u{23}[#\\u{23}[x");
+        assert!(matches!(workflow_safe("a: b"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_code_spans_hold_anything_literally() {
+        assert_eq!(
+            markdown_code("[x](http://e) *b*", false),
+            "`[x](http://e) *b*`"
+        );
+        assert_eq!(markdown_code("a|b\nc", true), "`a\\|b c`");
+        assert_eq!(markdown_code("x ``y`` `", false), "``` x ``y`` ` ```");
+        assert_eq!(markdown_code("", true), "");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! GitHub Actions: a Markdown job summary (for `$GITHUB_STEP_SUMMARY`) and workflow-command
 //! annotations (`::error`/`::warning` on stdout), both functions of the report.
 //!
-//! Server text is untrusted twice over here: GitHub renders HTML inside a job summary, and a
-//! line that starts with `::` is a workflow command. Values in the summary are HTML-escaped
-//! (and `|` escaped inside tables); annotation messages are encoded as GitHub requires
-//! (`%`, CR and LF as `%25`, `%0D`, `%0A`), so no server text can start a line of its own.
+//! Server text is untrusted twice over here: GitHub renders Markdown and HTML inside a job
+//! summary, and a line that starts with `::` (or holds `##[`) is a workflow command. Every
+//! value in the summary is a code span (no link, image, emphasis or HTML can render from it);
+//! annotation messages are encoded as GitHub requires (`%`, CR and LF as `%25`, `%0D`,
+//! `%0A`), so no server text can start a line of its own, and `##[` is escaped.
 
 use std::io::Write;
 
@@ -24,17 +25,17 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
     };
     writeln!(
         out,
-        "## scimcheck: {verdict}\n\n{} at `{}`: {}, {} HTTP requests.\n",
+        "## scimcheck: {verdict}\n\n{} at {}: {}, {} HTTP requests.\n",
         report
             .scim_version
             .as_ref()
-            .map_or("SCIM".to_string(), |v| format!("SCIM {}", v.version)),
-        cell(&report.target.base_url),
+            .map_or("SCIM".to_string(), |v| format!("SCIM {}", code(&v.version))),
+        code(&report.target.base_url),
         s.counts(),
         s.requests
     )?;
     if let Some(abort) = &report.aborted {
-        writeln!(out, "> {}\n", cell(&abort.message))?;
+        writeln!(out, "> {}\n", code(&abort.message))?;
     }
     writeln!(
         out,
@@ -63,9 +64,9 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
             writeln!(
                 out,
                 "- {} ({}): {}",
-                cell(&d.cause),
-                cell(&d.reference),
-                cell(&d.explains.join(", "))
+                code(&d.cause),
+                code(&d.reference),
+                code(&d.explains.join(", "))
             )?;
         }
     }
@@ -81,8 +82,8 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
         for (suite, c) in failed {
             writeln!(
                 out,
-                "| `{suite}/{}` {} | {} | {} |",
-                cell(&c.id),
+                "| {} {} | {} | {} |",
+                cell(&format!("{suite}/{}", c.id)),
                 cell(&c.title),
                 cell(&c.outcome.explanation()),
                 cell(&c.reference)
@@ -127,16 +128,20 @@ pub fn write_annotations(report: &RunReport, out: &mut dyn Write) -> std::io::Re
     Ok(())
 }
 
-/// A value in a Markdown table: HTML escaped, `|` escaped, on one line.
+/// A value in a Markdown table: a code span on one line, `|` escaped.
 fn cell(text: &str) -> String {
-    untrusted::html(text)
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    untrusted::markdown_code(text, true)
 }
 
-/// A workflow command's message (GitHub's escaping for data).
+/// A value in Markdown text: a code span on one line.
+fn code(text: &str) -> String {
+    untrusted::markdown_code(text, false)
+}
+
+/// A workflow command's message (GitHub's escaping for data, and no legacy `##[` command).
 fn message(text: &str) -> String {
-    text.replace('%', "%25")
+    untrusted::workflow_safe(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -153,9 +158,10 @@ mod tests {
     #[test]
     fn server_text_cannot_start_a_workflow_command() {
         let m = message("bad\n::set-env name=X::1\r100%");
-        assert_eq!(m, "bad%0A::set-env name=X::1%0D100%25");
+        assert_eq!(m, "bad%0A:\\u{3a}set-env name=X::1%0D100%25");
         assert!(!m.contains('\n'));
         assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
-        assert_eq!(cell("<img>|x\ny"), "&lt;img&gt;\\|x y");
+        assert_eq!(cell("<img>|x\ny"), "`<img>\\|x y`");
+        assert_eq!(message("a ##[error]b"), "a #\\u{23}[error]b");
     }
 }

@@ -46,8 +46,11 @@ use std::io::Write;
 
 use crate::report::RunReport;
 
-/// Writes the report as pretty-printed JSON.
+/// Writes the report as pretty-printed JSON. The document may be printed on stdout in CI,
+/// where a runner reads `##[` anywhere in a line as a command: inside a JSON string (the only
+/// place it can occur) its `#` is written `\u0023`, the same string to any JSON reader.
 pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+    let text = serde_json::to_string_pretty(report)?;
+    out.write_all(text.replace("##[", "#\\u0023[").as_bytes())?;
     out.write_all(b"\n")
 }
