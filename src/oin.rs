@@ -67,9 +67,10 @@ pub fn init(args: InitArgs) -> Result<ExitStatus> {
     if args.out.exists() && !args.force {
         bail!("{} exists; use --force to overwrite it", args.out.display());
     }
-    std::fs::write(
+    untrusted::files::write_atomic(
         &args.out,
-        packager::template::submission_template(args.form),
+        packager::template::submission_template(args.form).as_bytes(),
+        false,
     )
     .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
@@ -116,7 +117,7 @@ fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitSt
     }
     match &packaged.bundle {
         Some(bytes) => {
-            std::fs::write(&args.out, bytes)
+            untrusted::files::write_atomic(&args.out, bytes, false)
                 .with_context(|| format!("cannot write {}", args.out.display()))?;
             let what = if packaged.ready() {
                 "review-ready bundle"

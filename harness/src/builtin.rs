@@ -73,8 +73,8 @@ pub enum SelectError {
     #[error("no built-in suite {0:?} and no such file (built-in suites: {1})")]
     Unknown(String, String),
     /// The file could not be read.
-    #[error("cannot read suite file {0}: {1}")]
-    Read(String, std::io::Error),
+    #[error("suite file {0}: {1}")]
+    Read(String, untrusted::files::ReadError),
     /// The file is not a valid suite.
     #[error(transparent)]
     Spec(#[from] SpecError),
@@ -97,11 +97,12 @@ pub fn select_suites(args: &[String], scim_version: &str) -> Result<Vec<Suite>, 
             continue;
         }
         let path = std::path::Path::new(arg);
-        if !path.is_file() {
+        if !path.exists() {
             let ids: Vec<&str> = builtins.iter().map(|s| s.id.as_str()).collect();
             return Err(SelectError::Unknown(arg.clone(), ids.join(", ")));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| SelectError::Read(arg.clone(), e))?;
+        let text = untrusted::files::read_text_capped(path, untrusted::files::SUITE_MAX_BYTES)
+            .map_err(|e| SelectError::Read(arg.clone(), e))?;
         out.push(parse_suite(arg, &text)?);
     }
     Ok(out)

@@ -100,11 +100,19 @@ impl Login<'_> {
             url.push_str(&format!("&scope={}", crate::oauth::form_encode(scope)));
         }
         open(&url);
-        let params = tokio::time::timeout(self.wait, callback(&listener))
+        let mut forged = 0usize;
+        let params = tokio::time::timeout(self.wait, callback(&listener, &state, &mut forged))
             .await
             .map_err(|_| {
+                let refused = match forged {
+                    0 => String::new(),
+                    n => format!(
+                        " ({n} redirect{} with another state refused: RFC 6749 §10.12, forged or stale)",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                };
                 format!(
-                    "no redirect to {redirect_uri} within {} s: the login was not completed",
+                    "no redirect to {redirect_uri} within {} s: the login was not completed{refused}",
                     self.wait.as_secs()
                 )
             })??;
@@ -119,12 +127,6 @@ impl Login<'_> {
                 "the authorization server refused: {error} {}",
                 get("error_description").unwrap_or("")
             ));
-        }
-        if get("state") != Some(state.as_str()) {
-            return Err(
-                "the redirect's state is not the one sent: refused (RFC 6749 §10.12, a forged redirect)"
-                    .into(),
-            );
         }
         let code = get("code").ok_or("the redirect has no code")?.to_string();
         let form = |code: &str| {
@@ -191,9 +193,15 @@ impl Login<'_> {
     }
 }
 
-/// Accepts connections until one asks for `/callback`; answers it with a page the person can
-/// close, and returns its query parameters (other paths, a favicon for one, get a 404).
-async fn callback(listener: &TcpListener) -> Result<Vec<(String, String)>, String> {
+/// Accepts connections until a redirect to `/callback` carries the `state` that was sent, and
+/// returns its query parameters. A redirect with another state (forged, or stale from an
+/// earlier login) is answered with a page saying it was refused, counted in `forged`, and the
+/// wait goes on; other paths (a favicon) get a 404.
+async fn callback(
+    listener: &TcpListener,
+    state: &str,
+    forged: &mut usize,
+) -> Result<Vec<(String, String)>, String> {
     loop {
         let (mut stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
         let mut buf = vec![0u8; 8192];
@@ -220,21 +228,36 @@ async fn callback(listener: &TcpListener) -> Result<Vec<(String, String)>, Strin
                 .await;
             continue;
         }
-        let page = "<!doctype html><title>scimcheck</title><p>scimcheck received the authorization. You can close this window.</p>";
+        let params: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (query_decode(k), query_decode(v)))
+            .collect();
+        let ours = params.iter().any(|(k, v)| k == "state" && v == state);
+        let (status, page) = if ours {
+            (
+                "200 OK",
+                "<!doctype html><title>scimcheck</title><p>scimcheck received the authorization server's answer. You can close this window.</p>",
+            )
+        } else {
+            *forged += 1;
+            (
+                "400 Bad Request",
+                "<!doctype html><title>scimcheck</title><p>scimcheck refused this redirect: its state is not the one this login sent (a forged or stale redirect). Nothing was exchanged; scimcheck is still waiting for the real one.</p>",
+            )
+        };
         let _ = stream
             .write_all(
                 format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                    "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
                     page.len()
                 )
                 .as_bytes(),
             )
             .await;
-        return Ok(query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .map(|(k, v)| (query_decode(k), query_decode(v)))
-            .collect());
+        if ours {
+            return Ok(params);
+        }
     }
 }
 
@@ -242,25 +265,35 @@ fn query_decode(text: &str) -> String {
     crate::network::percent_decode(&text.replace('+', " "))
 }
 
-/// Writes a refresh token to `path`, readable by its owner only (0600 on Unix).
-pub fn store(path: &std::path::Path, token: &SecretString) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// Whether a refresh token may be stored at `path`: never through a symlink (it would write
+/// wherever the link points), and over an existing file only when the user said `replace`
+/// (`--force`). Checked before the login, so that a person does not log in for nothing.
+pub fn check_store(path: &std::path::Path, replace: bool) -> Result<(), String> {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Ok(()),
+        Ok(meta) if meta.file_type().is_symlink() => Err(format!(
+            "{} is a symbolic link: a token is never written through one; name a file",
+            path.display()
+        )),
+        Ok(meta) if !meta.is_file() => Err(format!(
+            "{} exists and is not a regular file",
+            path.display()
+        )),
+        Ok(_) if !replace => Err(format!(
+            "{} exists: use --force to replace it",
+            path.display()
+        )),
+        Ok(_) => Ok(()),
     }
-    let mut file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        // A file that existed keeps its mode on open: set it.
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(token.expose_secret().as_bytes())?;
-    file.write_all(b"\n")
+}
+
+/// Writes a refresh token to `path` ([`check_store`] first), readable by its owner only (0600
+/// on Unix from its creation on), through a new file renamed onto the name.
+pub fn store(path: &std::path::Path, token: &SecretString, replace: bool) -> Result<(), String> {
+    check_store(path, replace)?;
+    let text = format!("{}\n", token.expose_secret());
+    untrusted::files::write_atomic(path, text.as_bytes(), true)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -289,10 +322,24 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("refresh-token");
         std::fs::write(&path, "old").unwrap();
-        store(&path, &SecretString::from("r-123".to_string())).unwrap();
+        let token = SecretString::from("r-123".to_string());
+        assert!(store(&path, &token, false).unwrap_err().contains("--force"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        store(&path, &token, true).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "r-123\n");
+        // A symlink planted at the name: refused, its target untouched.
+        let target = dir.join("target");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(
+            store(&link, &token, true)
+                .unwrap_err()
+                .contains("symbolic link")
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

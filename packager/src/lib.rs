@@ -5,7 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
-pub mod files;
+pub use untrusted::files;
 pub mod html;
 pub mod manifest;
 pub mod results;

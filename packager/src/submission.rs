@@ -91,6 +91,7 @@ impl Submission {
                         source,
                     },
                     ReadError::NotRegular(_) => ReadError::NotRegular(name.to_string()),
+                    ReadError::NotText(_) => ReadError::NotText(name.to_string()),
                     ReadError::TooLarge { size, limit, .. } => ReadError::TooLarge {
                         path: name.to_string(),
                         size,
@@ -282,12 +283,12 @@ pub struct OAuth {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("cannot read {file}: {source}")]
+    #[error("{source}")]
     Read {
         /// The file.
         file: String,
-        /// Why.
-        source: std::io::Error,
+        /// Why (it names the file): missing, not a regular file, too large, not text.
+        source: crate::files::ReadError,
     },
     /// The TOML is malformed or has an unknown or mistyped key.
     #[error("{file}:{line}: {message}")]
@@ -307,10 +308,13 @@ const SECRET_KEYS: &[&str] = &["password", "client_secret", "token", "secret"];
 /// Reads and parses a submission file.
 pub fn load(path: &Path) -> Result<Submission, LoadError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-        file: file.clone(),
-        source,
-    })?;
+    let text =
+        crate::files::read_text_capped(path, crate::files::CONFIG_MAX_BYTES).map_err(|source| {
+            LoadError::Read {
+                file: file.clone(),
+                source,
+            }
+        })?;
     let mut s = parse(&file, &text)?;
     s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(s)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use harness::network::Network;
 use harness::oauth::TokenEndpoint;
-use harness::oauth_login::{Login, store};
+use harness::oauth_login::{Login, check_store, store};
 use harness::report::ExitStatus;
 
 use crate::commands::run::ClientAuthArg;
@@ -46,9 +46,13 @@ struct LoginArgs {
     /// The loopback port of the redirect URI http://127.0.0.1:PORT/callback [default: any free]
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Where to store the refresh token (created readable by you only)
+    /// Where to store the refresh token (created readable by you only; never through a
+    /// symbolic link)
     #[arg(long, value_name = "FILE", default_value = "scimcheck-refresh-token")]
     store: PathBuf,
+    /// Replace the file --store names if it exists
+    #[arg(long)]
+    force: bool,
     /// Print the URL instead of opening a browser
     #[arg(long)]
     no_browser: bool,
@@ -70,6 +74,9 @@ pub(crate) async fn oauth_command(args: OAuthArgs) -> Result<ExitStatus> {
 
 async fn login(args: LoginArgs) -> Result<ExitStatus> {
     let secret = env_secret("SCIM_CLIENT_SECRET").context("oauth login")?;
+    if !args.check_code_reuse {
+        check_store(&args.store, args.force).map_err(|e| anyhow!(e).context("--store"))?;
+    }
     let http = Network::default()
         .client(Duration::from_secs(30))
         .map_err(|e| anyhow!(e))?;
@@ -107,8 +114,7 @@ async fn login(args: LoginArgs) -> Result<ExitStatus> {
             "authorized, but the token endpoint issued no refresh token: ask for offline_access (--scope) or allow refresh tokens for this client"
         )
     })?;
-    store(&args.store, &refresh)
-        .with_context(|| format!("cannot write the refresh token to {}", args.store.display()))?;
+    store(&args.store, &refresh, args.force).map_err(|e| anyhow!(e).context("--store"))?;
     let shown = untrusted::terminal_line(&args.store.display().to_string()).into_owned();
     println!(
         "authorized: the refresh token is in {shown} (readable by you only; it is never printed)"

@@ -139,9 +139,10 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     }
     let now = read_results(&args.out)?;
     let d = diff(&before, &now);
-    std::fs::write(
-        args.out.join("diff.json"),
-        serde_json::to_vec_pretty(&d).context("the diff serialises")?,
+    untrusted::files::write_atomic(
+        &args.out.join("diff.json"),
+        &serde_json::to_vec_pretty(&d).context("the diff serialises")?,
+        false,
     )
     .with_context(|| format!("cannot write {}", args.out.join("diff.json").display()))?;
     print_diff(&d, &format!("bundle run {} → this run", before.run_id))
@@ -234,9 +235,10 @@ pub(crate) fn diff_command(args: DiffArgs) -> Result<ExitStatus> {
     let now = read_results(&args.new)?;
     let d = diff(&before, &now);
     if let Some(path) = &args.out {
-        std::fs::write(
+        untrusted::files::write_atomic(
             path,
-            serde_json::to_vec_pretty(&d).context("the diff serialises")?,
+            &serde_json::to_vec_pretty(&d).context("the diff serialises")?,
+            false,
         )
         .with_context(|| format!("cannot write {}", path.display()))?;
     }

@@ -443,8 +443,10 @@ pub(crate) fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     // Several runs into one directory: say what the new files replace.
-    if let Ok(text) = std::fs::read_to_string(dir.join("results.json"))
-        && let Ok(old) = serde_json::from_str::<serde_json::Value>(&text)
+    if let Ok(text) = untrusted::files::read_text_capped(
+        &dir.join("results.json"),
+        untrusted::files::RESULTS_MAX_BYTES,
+    ) && let Ok(old) = serde_json::from_str::<serde_json::Value>(&text)
     {
         let suites: Vec<&str> = old["suites"]
             .as_array()
@@ -463,7 +465,8 @@ pub(crate) fn write_results(report: &RunReport, dir: &Path) -> Result<()> {
         let mut buf = Vec::new();
         f(&mut buf)?;
         let path = dir.join(name);
-        std::fs::write(&path, buf).with_context(|| format!("cannot write {}", path.display()))
+        untrusted::files::write_atomic(&path, &buf, false)
+            .with_context(|| format!("cannot write {}", path.display()))
     };
     write("junit.xml", &|b| {
         harness::reporters::junit::write(report, b)

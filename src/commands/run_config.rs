@@ -49,8 +49,8 @@ pub(crate) fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
     if !required && !path.exists() {
         return Ok(FileConfig::default());
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let text = untrusted::files::read_text_capped(&path, untrusted::files::CONFIG_MAX_BYTES)
+        .context("config file")?;
     Ok(parse_config(&path.display().to_string(), &text)?)
 }
 
@@ -224,8 +224,9 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     let runscope = match &args.runscope {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text =
+                untrusted::files::read_text_capped(path, untrusted::files::RUNSCOPE_MAX_BYTES)
+                    .context("--runscope")?;
             let converted = harness::runscope::convert(&path.display().to_string(), &text)?;
             let given: Vec<&str> = inputs.iter().map(|(k, _)| k.as_str()).collect();
             let missing: Vec<&String> = converted
@@ -327,8 +328,7 @@ pub(crate) fn read_results(path: &Path) -> Result<RunReport> {
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text = untrusted::files::read_text_capped(&file, untrusted::files::RESULTS_MAX_BYTES)?;
     serde_json::from_str(&text)
         .with_context(|| format!("{} is not a scimcheck results.json", file.display()))
 }
@@ -374,8 +374,9 @@ fn network(args: &RunArgs, file: &FileConfig, config_dir: Option<&Path>) -> Resu
     let ca_certificates = match cacert {
         None => None,
         Some(path) => {
-            let pem = std::fs::read(&path)
-                .with_context(|| format!("--cacert {}: cannot read it", path.display()))?;
+            let pem =
+                untrusted::files::read_capped(&path, untrusted::files::CERTIFICATES_MAX_BYTES)
+                    .context("--cacert")?;
             Some((path.display().to_string(), pem))
         }
     };

@@ -22,14 +22,18 @@ pub(crate) struct ImportArgs {
 }
 
 pub(crate) fn import_runscope(args: ImportArgs) -> Result<ExitStatus> {
-    let text = std::fs::read_to_string(&args.export)
-        .with_context(|| format!("cannot read {}", args.export.display()))?;
+    let text =
+        untrusted::files::read_text_capped(&args.export, untrusted::files::RUNSCOPE_MAX_BYTES)?;
     let converted = harness::runscope::convert(&args.export.display().to_string(), &text)?;
     let out = args
         .out
         .unwrap_or_else(|| args.export.with_extension("toml"));
-    std::fs::write(&out, harness::runscope::to_toml(&converted))
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    untrusted::files::write_atomic(
+        &out,
+        harness::runscope::to_toml(&converted).as_bytes(),
+        false,
+    )
+    .with_context(|| format!("cannot write {}", out.display()))?;
     println!(
         "wrote {} ({} checks)",
         out.display(),

@@ -595,3 +595,172 @@ async fn server_text_is_never_a_workflow_command_nor_live_markdown() {
         }
     }
 }
+
+/// Runs the binary in `dir` and waits at most 20 s (a hang is a failure, and the process is
+/// killed, not left behind); its exit code, and stderr then stdout.
+fn bounded(args: &[&str], dir: &std::path::Path) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(args)
+        .current_dir(dir)
+        .env("SCIM_TOKEN", crate::support::TOKEN)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..400 {
+        if let Some(status) = child.try_wait().unwrap() {
+            // Small outputs (a summary, a message): the pipes held them while it ran.
+            let mut said = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+            std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut said).unwrap();
+            return (status.code(), said);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("scimcheck {args:?} hung");
+}
+
+/// Issue 25.10: every file a command reads is a regular file within the limit of its kind: a
+/// FIFO hangs nothing, `/dev/zero` and a huge TOML are refused from their metadata, each
+/// naming the option. Results never follow a symlink planted in the output folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn local_files_are_read_within_limits_and_written_without_following_symlinks() {
+    let app = crate::support::server(&[], 2).await;
+    let base = app.base_url().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let fifo = d.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success(),
+        "mkfifo is needed for this test"
+    );
+    let big = d.join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(54 << 20)
+        .unwrap();
+    let spec = ["run", "--base-url", &base, "--suite", "okta-scim2-spec"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            [&spec[..], &["--config", "fifo"]].concat(),
+            "not a regular file",
+        ),
+        (
+            [&spec[..], &["--config", "big.toml"]].concat(),
+            "the limit is",
+        ),
+        (
+            [&spec[..], &["--config", "/dev/zero"]].concat(),
+            "not a regular file",
+        ),
+        (
+            vec!["run", "--base-url", &base, "--suite", "fifo"],
+            "not a regular file",
+        ),
+        (
+            vec!["run", "--base-url", &base, "--suite", "big.toml"],
+            "the limit is",
+        ),
+        (
+            vec!["run", "--base-url", &base, "--runscope", "fifo"],
+            "not a regular file",
+        ),
+        (
+            [&spec[..], &["--baseline", "fifo"]].concat(),
+            "not a regular file",
+        ),
+        (
+            [&spec[..], &["--cacert", "fifo"]].concat(),
+            "not a regular file",
+        ),
+        (vec!["diff", "fifo", "/dev/zero"], "not a regular file"),
+        (vec!["verify", "fifo"], "not a regular file"),
+        (
+            vec![
+                "package",
+                "--submission",
+                "fifo",
+                "--results",
+                "r",
+                "--draft",
+                "--out",
+                "b.tar.gz",
+            ],
+            "not a regular file",
+        ),
+    ];
+    for (args, said) in cases {
+        let (code, stderr) = tokio::task::spawn_blocking({
+            let d = d.clone();
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            move || bounded(&args.iter().map(String::as_str).collect::<Vec<_>>(), &d)
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
+    // The auto-read ./scimcheck.toml as a FIFO: refused, not a hang.
+    let auto = tempfile::tempdir().unwrap();
+    std::process::Command::new("mkfifo")
+        .arg(auto.path().join("scimcheck.toml"))
+        .status()
+        .unwrap();
+    let (code, stderr) = tokio::task::spawn_blocking({
+        let d = auto.path().to_path_buf();
+        let base = base.clone();
+        move || {
+            bounded(
+                &["run", "--base-url", &base, "--suite", "okta-scim2-spec"],
+                &d,
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    // Symlinks planted at the result files' names: replaced, their targets untouched.
+    let out = d.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let victim = d.join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    for name in ["results.json", "junit.xml", "report.html"] {
+        std::os::unix::fs::symlink(&victim, out.join(name)).unwrap();
+    }
+    let (code, stderr) = tokio::task::spawn_blocking({
+        let d = d.clone();
+        let base = base.clone();
+        move || {
+            bounded(
+                &[
+                    "run",
+                    "--base-url",
+                    &base,
+                    "--suite",
+                    "okta-scim2-spec",
+                    "--out",
+                    "out",
+                ],
+                &d,
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    for name in ["results.json", "junit.xml", "report.html"] {
+        let meta = std::fs::symlink_metadata(out.join(name)).unwrap();
+        assert!(meta.is_file(), "{name} is still a link");
+    }
+    app.stop().await;
+}

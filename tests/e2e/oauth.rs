@@ -631,6 +631,8 @@ async fn each_oauth_check_fails_against_the_fault_it_is_for() {
     app.stop().await;
 }
 
+/// Issue 25.9: a forged redirect (another state) is refused on the page and in the count, and
+/// the login keeps waiting for the real one until its time is up; nothing is stored.
 #[tokio::test]
 async fn oauth_login_refuses_a_redirect_with_a_forged_state() {
     // No authorization server is needed: the forged redirect comes straight to the loopback.
@@ -642,7 +644,7 @@ async fn oauth_login_refuses_a_redirect_with_a_forged_state() {
             "login",
             "--no-browser",
             "--wait",
-            "30",
+            "3",
             "--client-id",
             "scimcheck",
         ])
@@ -684,20 +686,74 @@ async fn oauth_login_refuses_a_redirect_with_a_forged_state() {
         .replace("%3A", ":")
         .replace("%2F", "/");
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let answer = http
-        .get(format!("{redirect}?code=stolen-code&state=forged-state"))
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success());
+    for _ in 0..2 {
+        let answer = http
+            .get(format!("{redirect}?code=stolen-code&state=forged-state"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 400);
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("refused this redirect"), "{page}");
+        assert!(!page.contains("received"), "{page}");
+    }
     let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
         .await
         .unwrap();
     let mut said = String::new();
     std::io::Read::read_to_string(&mut rest, &mut said).unwrap();
     assert_eq!(status.code(), Some(2), "{said}");
-    assert!(said.contains("state is not the one sent"), "{said}");
+    assert!(
+        said.contains("2 redirects with another state refused"),
+        "{said}"
+    );
     assert!(!store.exists());
+}
+
+/// Issue 25.9: `--store` never writes through a symlink, and replaces a file only with
+/// `--force`; both are said before the login starts.
+#[tokio::test]
+async fn oauth_login_store_refuses_symlinks_and_needs_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target");
+    std::fs::write(&target, "keep").unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let existing = dir.path().join("existing");
+    std::fs::write(&existing, "old token").unwrap();
+    for (store, force, said) in [
+        ("link", true, "symbolic link"),
+        ("existing", false, "use --force to replace it"),
+    ] {
+        let mut args = vec![
+            "oauth",
+            "login",
+            "--no-browser",
+            "--wait",
+            "1",
+            "--client-id",
+            "c",
+            "--authorize-url",
+            "http://127.0.0.1:9/auth",
+            "--token-url",
+            "http://127.0.0.1:9/token",
+            "--store",
+            store,
+        ];
+        if force {
+            args.push("--force");
+        }
+        let out = scimcheck(&args, &[("SCIM_CLIENT_SECRET", CLIENT_SECRET)], dir.path()).await;
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(
+            !stderr.contains("Open this URL") && !stdout.contains("http"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "old token");
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! Untrusted text made safe for the sink it is written to.
+//! Untrusted text made safe for the sink it is written to, and local files read and written
+//! as untrusted ([`files`]).
 //!
 //! A SCIM server chooses its error details, ids and schema names, and a bundle's author its
 //! manifest and file names: none of that may steer the terminal that prints it (escape
@@ -7,6 +8,8 @@
 //! printer of the harness, the packager and the binary calls these functions: the escaping is
 //! defined once, here. The crate has no dependencies so that every other crate can use it.
 #![warn(missing_docs)]
+
+pub mod files;
 
 use std::borrow::Cow;
 use std::fmt::Write;
