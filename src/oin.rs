@@ -87,7 +87,7 @@ pub fn package(args: PackageArgs) -> Result<ExitStatus> {
 }
 
 fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitStatus> {
-    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let plan = harness::suite::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let options = packager::PackageOptions {
         env,
         submission: args.submission.clone(),
@@ -152,7 +152,7 @@ fn package_with(args: &PackageArgs, env: &dyn Fn(&str) -> bool) -> Result<ExitSt
 
 /// Re-checks a bundle.
 pub fn verify(args: VerifyArgs) -> Result<ExitStatus> {
-    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let plan = harness::suite::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let verified = packager::verify(&args.bundle, &plan);
     let mut out = std::io::stdout().lock();
     if let Some(m) = &verified.manifest {

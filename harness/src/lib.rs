@@ -1,32 +1,16 @@
-//! scimcheck's harness: suites as data, the runner that sends them to a SCIM app, the results
-//! model, and the reporters (terminal, JUnit, JSON).
-//!
-//! Data flows one way: [`suite`] files → [`runner`] (over [`http`]) → [`report::RunReport`]
-//! → [`reporters`].
+//! scimcheck's harness, in rooms that follow a run's data: a [`suite`] is loaded (model,
+//! built-in suites, selection, templates, Runscope exports, Okta's QA plan), requests go over
+//! [`http`] (client, credential, network, OAuth 2, redaction, the recorded exchange), responses
+//! are judged ([`judge`]: assertions, discovery rules, diagnosis), the [`run`] orchestrates
+//! (version detection, phases, checks, walks, cleanup, events), and [`reporters`] write the
+//! [`report`] model. Imports go one way (ARCHITECTURE.md; `.ci/imports.py` checks them):
+//! `http` imports nothing above it, `judge` nothing from `run`, reporters only the model and
+//! the events trait.
 #![warn(missing_docs)]
 
-pub mod assertion;
-pub mod builtin;
-mod cleanup;
-pub mod config;
-pub mod detect;
-pub mod diagnosis;
-pub mod entitlements;
-pub mod events;
-pub mod exchange;
 pub mod http;
-pub mod network;
-pub mod oauth;
-pub mod oauth_checks;
-pub mod oauth_login;
-pub mod qa_plan;
-pub mod redact;
+pub mod judge;
 pub mod report;
 pub mod reporters;
-pub mod runner;
-pub mod runscope;
-pub mod schedule;
-pub mod select;
+pub mod run;
 pub mod suite;
-pub mod template;
-pub mod walk;

@@ -7,7 +7,7 @@ pub use scim_results::{
     TargetInfo, Tool, diff, evaluate as evaluate_plan,
 };
 
-use crate::redact::Redactor;
+use crate::http::redact::Redactor;
 
 /// Removes the run's secrets from the texts of a result (its exchanges were redacted when
 /// they were recorded); verdict texts are built from raw responses.
@@ -55,7 +55,7 @@ impl Redact for CheckResult {
     }
 }
 
-impl Redact for crate::exchange::Exchange {
+impl Redact for crate::http::exchange::Exchange {
     /// Removes secrets learned after the exchange was recorded (a token in a token response).
     fn redact(&mut self, redactor: &Redactor) {
         redactor.redact_in_place(&mut self.request.url);

@@ -1,13 +1,13 @@
 //! `scimcheck oauth login`: the authorization code grant from a terminal, storing the refresh
-//! token that `run --auth oauth2` then uses (the flow itself is `harness::oauth_login`).
+//! token that `run --auth oauth2` then uses (the flow itself is `harness::http::oauth_login`).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use harness::network::Network;
-use harness::oauth::TokenEndpoint;
-use harness::oauth_login::{Login, check_store, store};
+use harness::http::network::Network;
+use harness::http::oauth::TokenEndpoint;
+use harness::http::oauth_login::{Login, check_store, store};
 use harness::report::ExitStatus;
 
 use crate::commands::run::ClientAuthArg;
@@ -87,8 +87,8 @@ async fn login(args: LoginArgs) -> Result<ExitStatus> {
             client_id: &args.client_id,
             client_secret: &secret,
             client_auth: match args.client_auth {
-                Some(ClientAuthArg::Post) => harness::oauth::ClientAuth::Post,
-                _ => harness::oauth::ClientAuth::Basic,
+                Some(ClientAuthArg::Post) => harness::http::oauth::ClientAuth::Post,
+                _ => harness::http::oauth::ClientAuth::Basic,
             },
         },
         scope: args.scope.as_deref(),
@@ -105,7 +105,7 @@ async fn login(args: LoginArgs) -> Result<ExitStatus> {
             }
         })
         .await
-        .map_err(|e| anyhow!(harness::redact::Redactor::new([secret.clone()]).redact(&e)))?;
+        .map_err(|e| anyhow!(harness::http::redact::Redactor::new([secret.clone()]).redact(&e)))?;
     if let Some(reuse) = logged_in.code_reuse {
         return Ok(report_code_reuse(&reuse));
     }
@@ -128,7 +128,7 @@ async fn login(args: LoginArgs) -> Result<ExitStatus> {
 }
 
 /// The verdicts of the code reuse check (C21902), and the exit status they make.
-fn report_code_reuse(reuse: &harness::oauth_login::CodeReuse) -> ExitStatus {
+fn report_code_reuse(reuse: &harness::http::oauth_login::CodeReuse) -> ExitStatus {
     let answer = untrusted::terminal_line(&reuse.answer);
     if reuse.refused {
         println!(

@@ -29,7 +29,7 @@ pub(crate) struct PlanArgs {
 }
 
 pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
-    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let plan = harness::suite::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let mut out = Vec::new();
     writeln!(out, "{}: {} cases", plan.source, plan.cases.len())?;
     let report = args.results.as_deref().map(read_results).transpose()?;

@@ -52,7 +52,7 @@ struct AsRun {
 }
 
 pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
-    let plan = harness::qa_plan::builtin().map_err(anyhow::Error::msg)?;
+    let plan = harness::suite::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let (before, submission) =
         packager::bundled_run(&args.bundle, &plan).map_err(|e| anyhow!(e))?;
     let credential = before.target.auth != "none";
@@ -89,7 +89,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         // The login page is only ever opened, never sent a secret; still, only on the token
         // endpoint's host.
         if !o.authorize_url.is_empty()
-            && harness::network::same_origin(&o.authorize_url, &token_url)
+            && harness::http::network::same_origin(&o.authorize_url, &token_url)
         {
             push("--authorize-url", &o.authorize_url);
         }
@@ -163,7 +163,7 @@ fn destination(
     let url = match given {
         Some(url) => url.to_string(),
         None if !credential
-            || named_base.is_some_and(|b| harness::network::same_origin(b, bundled)) =>
+            || named_base.is_some_and(|b| harness::http::network::same_origin(b, bundled)) =>
         {
             bundled.to_string()
         }
@@ -179,7 +179,7 @@ fn destination(
             bundled.to_string()
         }
     };
-    if credential && harness::network::clear_text_off_machine(&url) {
+    if credential && harness::http::network::clear_text_off_machine(&url) {
         bail!(
             "{flag} {}: the credential would cross the network in clear (http:// to a host off this machine). Fix: use the app's https:// URL",
             untrusted::terminal_line(&url)
@@ -203,10 +203,10 @@ fn confirm(question: &str) -> Result<bool> {
 /// A suite of the bundle can be run again only by a scimcheck that has it at the same
 /// version or a later one.
 fn same_suite(id: &str, version: &str) -> Result<()> {
-    if id == harness::oauth_checks::SUITE_ID {
+    if id == harness::run::oauth_checks::SUITE_ID {
         return Ok(());
     }
-    let ours = harness::builtin::builtin_suites()?
+    let ours = harness::suite::builtin::builtin_suites()?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| {

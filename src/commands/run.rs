@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use crate::commands::run_config::{RunConfig, resolve};
 use anyhow::{Context, Result, anyhow};
 use clap::ValueEnum;
-use harness::builtin::select_suites;
-use harness::detect::{VersionChoice, detect};
 use harness::http::Client;
 use harness::report::{ExitStatus, RunReport};
 use harness::reporters::terminal::{Progress, Style, write_network, write_summary, write_version};
-use harness::runner::{aborted_before_start, run};
+use harness::run::detect::{VersionChoice, detect};
+use harness::run::{aborted_before_start, run};
+use harness::suite::builtin::select_suites;
 
 /// How fast the run talks to the app, as the terminal says it before the first check.
 fn pacing(target: &harness::http::Target) -> String {
@@ -146,10 +146,10 @@ pub(crate) struct RunArgs {
     pub(crate) page_size: Option<usize>,
     /// The most resources one import walk reads before it stops with a failure (a server
     /// chooses totalResults)
-    #[arg(long, default_value_t = harness::walk::DEFAULT_MAX_IMPORT_RESOURCES)]
+    #[arg(long, default_value_t = harness::run::walk::DEFAULT_MAX_IMPORT_RESOURCES)]
     pub(crate) max_import_resources: usize,
     /// The longest the checks may run, in seconds; then the run stops, cleans up and exits 2
-    #[arg(long, default_value_t = harness::runner::DEFAULT_MAX_DURATION.as_secs())]
+    #[arg(long, default_value_t = harness::run::DEFAULT_MAX_DURATION.as_secs())]
     pub(crate) max_duration: u64,
     /// Run an Okta Runscope export (JSON) as it is, instead of built-in suites
     #[arg(long, conflicts_with = "suites")]
@@ -253,7 +253,7 @@ pub(crate) fn parse_pair(s: &str) -> Result<(String, String), String> {
 pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let client = Client::new(config.target).map_err(|e| anyhow!(e))?;
     if let Err(message) = client.prepare().await {
-        let abort = harness::detect::DetectError::CredentialRefused(message).to_abort();
+        let abort = harness::run::detect::DetectError::CredentialRefused(message).to_abort();
         let report = aborted_before_start(&client, &config.options, abort);
         return finish(&report, &config.out, &config.display);
     }
@@ -312,8 +312,8 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
         config.display.style(std::io::stderr().is_terminal()),
     )
     .live(std::io::stderr().is_terminal());
-    let mut quiet = harness::events::NoEvents;
-    let events: &mut dyn harness::events::Events = if config.display.quiet {
+    let mut quiet = harness::run::events::NoEvents;
+    let events: &mut dyn harness::run::events::Events = if config.display.quiet {
         &mut quiet
     } else {
         &mut progress
@@ -333,15 +333,17 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     {
         let revocation_url = match &oauth.revocation_url {
             Some(u) => Some(u.clone()),
-            None => harness::oauth_checks::discover_revocation(client.http(), &o.token_url).await,
+            None => {
+                harness::run::oauth_checks::discover_revocation(client.http(), &o.token_url).await
+            }
         };
-        let checks = harness::oauth_checks::OAuthChecks {
+        let checks = harness::run::oauth_checks::OAuthChecks {
             oauth: o,
             authorize_url: oauth.authorize_url.as_deref(),
             revocation_url: revocation_url.as_deref(),
             max_wait: oauth.max_wait,
         };
-        let suite = harness::oauth_checks::run(&client, &checks).await;
+        let suite = harness::run::oauth_checks::run(&client, &checks).await;
         if !config.display.quiet {
             let style = config.display.style(std::io::stderr().is_terminal());
             let mut err = std::io::stderr();

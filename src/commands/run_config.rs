@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::commands::run::{AuthMode, ClientAuthArg, Display, RunArgs, VersionArg};
+use crate::config::{FileConfig, parse_config};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::ValueEnum;
-use harness::config::{FileConfig, parse_config};
+use harness::http::network::{Network, Proxy};
+use harness::http::oauth::{ClientAuth, OAuth2};
 use harness::http::{Credential, Target};
-use harness::network::{Network, Proxy};
-use harness::oauth::{ClientAuth, OAuth2};
 use harness::report::{Outcome, RunReport};
-use harness::runner::RunOptions;
+use harness::run::RunOptions;
 use secrecy::SecretString;
 
 /// The validated configuration of a `run`: secrets resolved, URL parsed.
@@ -27,7 +27,7 @@ pub(crate) struct RunConfig {
     pub(crate) out: PathBuf,
     pub(crate) options: RunOptions,
     pub(crate) display: Display,
-    pub(crate) selection: harness::select::Selection,
+    pub(crate) selection: harness::suite::select::Selection,
     /// `--suite oauth`: the OAuth 2 checks, run after the others.
     pub(crate) oauth_suite: Option<OAuthSuite>,
 }
@@ -138,7 +138,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     };
     let mut notices = Vec::new();
     // An export's whole Authorization value ({{auth}}) given as a variable is the credential.
-    let credential = match input(harness::runscope::AUTH_VARS) {
+    let credential = match input(harness::suite::runscope::AUTH_VARS) {
         Some(value) => Credential::Header(value.into()),
         None => match mode {
             AuthMode::Bearer => Credential::Bearer(
@@ -195,9 +195,9 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     };
     let oauth_suite = if suite_args
         .iter()
-        .any(|s| s == harness::oauth_checks::SUITE_ID)
+        .any(|s| s == harness::run::oauth_checks::SUITE_ID)
     {
-        suite_args.retain(|s| s != harness::oauth_checks::SUITE_ID);
+        suite_args.retain(|s| s != harness::run::oauth_checks::SUITE_ID);
         if !matches!(target.credential, Credential::OAuth2(_)) {
             bail!(
                 "--suite oauth tests an OAuth 2 app: add --auth oauth2 --token-url … --client-id …"
@@ -220,14 +220,14 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         })?,
     };
     // Bad suite arguments and exports are reported before any request is sent.
-    harness::builtin::select_suites(&suite_args, "2.0")?;
+    harness::suite::builtin::select_suites(&suite_args, "2.0")?;
     let runscope = match &args.runscope {
         None => None,
         Some(path) => {
             let text =
                 untrusted::files::read_text_capped(path, untrusted::files::RUNSCOPE_MAX_BYTES)
                     .context("--runscope")?;
-            let converted = harness::runscope::convert(&path.display().to_string(), &text)?;
+            let converted = harness::suite::runscope::convert(&path.display().to_string(), &text)?;
             let given: Vec<&str> = inputs.iter().map(|(k, _)| k.as_str()).collect();
             let missing: Vec<&String> = converted
                 .suite
@@ -289,11 +289,9 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     }
     options.max_import_resources = args.max_import_resources;
     options.import_concurrency = args.import_concurrency.map_or(1, usize::from);
-    if let Some(bad) = args
-        .entitlement_endpoints
-        .iter()
-        .find(|e| !harness::entitlements::safe_endpoint(&format!("/{}", e.trim_matches('/'))))
-    {
+    if let Some(bad) = args.entitlement_endpoints.iter().find(|e| {
+        !harness::judge::entitlements::safe_endpoint(&format!("/{}", e.trim_matches('/')))
+    }) {
         bail!("--entitlement-endpoint {bad:?}: give a path below the base URL, such as /Roles");
     }
     options.entitlement_endpoints = args.entitlement_endpoints.clone();
@@ -313,7 +311,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
             format: args.format,
             baseline: args.baseline.as_deref().map(baseline_passed).transpose()?,
         },
-        selection: harness::select::Selection {
+        selection: harness::suite::select::Selection {
             only,
             skip: args.skip,
         },
@@ -358,7 +356,7 @@ fn network(args: &RunArgs, file: &FileConfig, config_dir: Option<&Path>) -> Resu
         None => Proxy::Environment,
         Some(p) if p.eq_ignore_ascii_case("none") => Proxy::Direct,
         Some(p) => {
-            if args.proxy.is_none() && harness::network::has_password(p) {
+            if args.proxy.is_none() && harness::http::network::has_password(p) {
                 bail!(
                     "scimcheck.toml: proxy has a password; the file never holds secrets: set HTTPS_PROXY or --proxy instead"
                 );

@@ -9,7 +9,7 @@ use crate::commands::run_config::RunConfig;
 use anyhow::{Result, anyhow};
 use harness::http::{Credential, Target};
 use harness::report::ExitStatus;
-use harness::runner::RunOptions;
+use harness::run::RunOptions;
 
 #[derive(clap::Args)]
 pub(crate) struct ServeArgs {
@@ -174,7 +174,7 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
         let mut target = Target::new(server.base_url(), Credential::Bearer(token.into()))
             .map_err(|e| anyhow!(e))?;
         // The embedded server is in this process: never through a proxy.
-        target.network.proxy = harness::network::Proxy::Direct;
+        target.network.proxy = harness::http::network::Proxy::Direct;
         let config = RunConfig {
             target,
             suite_args: Vec::new(),
@@ -183,7 +183,7 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             out,
             options: RunOptions::default(),
             display: Display::default(),
-            selection: harness::select::Selection::default(),
+            selection: harness::suite::select::Selection::default(),
             oauth_suite: None,
         };
         let out_dir = config.out.clone();

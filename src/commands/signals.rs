@@ -1,6 +1,6 @@
 //! Stopping a run by signal: the first SIGINT (Ctrl-C), SIGTERM (CI job timeouts, `timeout`,
 //! `docker stop`, Kubernetes) or SIGHUP (a closed terminal) asks the run to stop; it removes
-//! what it created (within `harness::runner::CLEANUP_AFTER_STOP`), writes its results, and
+//! what it created (within `harness::run::CLEANUP_AFTER_STOP`), writes its results, and
 //! exits 128 + the signal's number. A second signal ends the process at once.
 
 use std::future::Future;
@@ -18,7 +18,7 @@ pub(crate) fn first_stop() -> impl Future<Output = StopSignal> {
         eprintln!(
             "\n{}: stopping: removing what the run created (at most {} s), then writing the results; a second signal ends at once",
             first.name(),
-            harness::runner::CLEANUP_AFTER_STOP.as_secs()
+            harness::run::CLEANUP_AFTER_STOP.as_secs()
         );
         tokio::spawn(async move {
             if let Some(second) = signals.next().await {

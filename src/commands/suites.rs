@@ -24,13 +24,13 @@ pub(crate) struct ImportArgs {
 pub(crate) fn import_runscope(args: ImportArgs) -> Result<ExitStatus> {
     let text =
         untrusted::files::read_text_capped(&args.export, untrusted::files::RUNSCOPE_MAX_BYTES)?;
-    let converted = harness::runscope::convert(&args.export.display().to_string(), &text)?;
+    let converted = harness::suite::runscope::convert(&args.export.display().to_string(), &text)?;
     let out = args
         .out
         .unwrap_or_else(|| args.export.with_extension("toml"));
     untrusted::files::write_atomic(
         &out,
-        harness::runscope::to_toml(&converted).as_bytes(),
+        harness::suite::runscope::to_toml(&converted).as_bytes(),
         false,
     )
     .with_context(|| format!("cannot write {}", out.display()))?;
@@ -57,7 +57,7 @@ pub(crate) fn import_runscope(args: ImportArgs) -> Result<ExitStatus> {
 }
 
 pub(crate) fn suites_command(args: SuitesArgs) -> Result<ExitStatus> {
-    let suites = harness::builtin::builtin_suites()?;
+    let suites = harness::suite::builtin::builtin_suites()?;
     let mut out = std::io::stdout().lock();
     let printed = if args.markdown {
         harness::reporters::catalogue::write_markdown(&suites, &mut out)

@@ -76,7 +76,7 @@ async fn demo_passes_and_writes_both_files() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let count = |version| -> usize {
-        harness::builtin::select_suites(&[], version)
+        harness::suite::builtin::select_suites(&[], version)
             .unwrap()
             .iter()
             .map(|s| s.checks.len())
@@ -114,7 +114,7 @@ async fn demo_passes_and_writes_both_files() {
     .unwrap();
     assert_eq!(results_11["scim_version"]["version"], "1.1");
     assert_eq!(results["scim_version"]["version"], "2.0");
-    let checks_11: usize = harness::builtin::select_suites(&[], "1.1")
+    let checks_11: usize = harness::suite::builtin::select_suites(&[], "1.1")
         .unwrap()
         .iter()
         .map(|s| s.checks.len())

@@ -2,9 +2,9 @@
 //! declares (whatever it names them), named by hand when the app has no discovery, and
 //! skipped with the reason when the app offers none.
 
-use harness::events::NoEvents;
 use harness::report::RunReport;
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use refserver::{Auth, ServerConfig};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

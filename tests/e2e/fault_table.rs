@@ -4,10 +4,10 @@
 //! A fault of the catalogue with no row for a version is a bug class no check of that version
 //! catches: the catalogue test refuses it unless the reason is written down.
 
-use harness::events::NoEvents;
 use harness::http::{Client, Credential, DEFAULT_CONCURRENCY, Target};
 use harness::report::{Outcome, RunReport};
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 
 use crate::support::{TOKEN, client, marked_users, server, server_speaking, suite};
@@ -1041,7 +1041,7 @@ fn every_case_of_okta_s_qa_plan_is_proven_by_a_fault() {
     // A case's checks reproduce it only if a broken app makes one of them fail: some row of
     // the fault table names one of the case's checks, for each SCIM version it has checks in.
     // The oauth suite's faults are an authorization server's, proven in oauth.rs.
-    let plan = harness::qa_plan::builtin().unwrap();
+    let plan = harness::suite::qa_plan::builtin().unwrap();
     let mut unproven = Vec::new();
     for case in &plan.cases {
         for (version, checks) in [

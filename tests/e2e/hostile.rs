@@ -4,7 +4,7 @@
 use harness::http::{Client, Credential, Target};
 use harness::report::{CleanupAction, RunReport};
 use harness::reporters::terminal::{Progress, Style, write_summary};
-use harness::runner::{RunOptions, run};
+use harness::run::{RunOptions, run};
 use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -215,7 +215,7 @@ async fn walk_users(server: &MockServer, max: usize) -> RunReport {
         &client(server),
         &[spec],
         &options,
-        &mut harness::events::NoEvents,
+        &mut harness::run::events::NoEvents,
         std::future::pending(),
     )
     .await
@@ -368,8 +368,8 @@ async fn hostile_requests_get_a_400_and_the_reference_server_lives_on() {
 /// ("overflow when adding duration to instant"). The token is used, its lifetime clamped.
 #[tokio::test]
 async fn a_token_lifetime_of_any_size_is_clamped_not_a_panic() {
+    use harness::http::oauth::{ClientAuth, OAuth2};
     use harness::http::{Auth, Method, Outgoing};
-    use harness::oauth::{ClientAuth, OAuth2};
     for lifetime in [json!(u64::MAX), json!(1e308), json!(-5), json!("3600")] {
         let mock = MockServer::start().await;
         Mock::given(method("POST"))

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use harness::http::oauth::{ClientAuth, OAuth2};
 use harness::http::{Auth, Client, Credential, Method, Outgoing, Target};
-use harness::oauth::{ClientAuth, OAuth2};
 use refserver::{Fault, Faults, ScimVersion, ServerConfig};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -501,13 +501,13 @@ async fn oauth_suite(
     let oauth = std::sync::Arc::new(oauth_client(token_url, None));
     let client = Client::new(Target::new(app, Credential::OAuth2(oauth.clone())).unwrap()).unwrap();
     client.prepare().await.unwrap();
-    let checks = harness::oauth_checks::OAuthChecks {
+    let checks = harness::run::oauth_checks::OAuthChecks {
         oauth: &oauth,
         authorize_url: authorize,
         revocation_url: revocation,
         max_wait: Duration::from_secs(10),
     };
-    harness::oauth_checks::run(&client, &checks).await
+    harness::run::oauth_checks::run(&client, &checks).await
 }
 
 fn labels(suite: &harness::report::SuiteReport) -> Vec<(String, &'static str)> {

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use harness::events::NoEvents;
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 
 use crate::support::{client, server, suite};
 
@@ -28,7 +28,7 @@ async fn results_with(
 ) {
     let server = server(&[], 3).await;
     let options = RunOptions {
-        scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
+        scim_version: Some(harness::run::detect::VersionChoice::declared("2.0")),
         ..RunOptions::default()
     };
     let suites: Vec<_> = suites.iter().map(|id| suite(id)).collect();
@@ -466,7 +466,7 @@ async fn markup_in_every_field_of_the_inputs_is_escaped_in_the_report() {
             }
         }
         report.suites[0].checks[0].outcome = harness::report::Outcome::Fail {
-            mismatches: vec![harness::assertion::Mismatch {
+            mismatches: vec![harness::judge::assertion::Mismatch {
                 assertion: MARK.into(),
                 expected: MARK.into(),
                 actual: MARK.into(),

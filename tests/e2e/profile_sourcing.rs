@@ -1,9 +1,9 @@
 //! Profile sourcing: the import walk against the reference server in both versions, clean and
 //! with each fault it must catch, on enough users to span many pages.
 
-use harness::events::NoEvents;
 use harness::report::RunReport;
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 
 use crate::support::{client, server_speaking, suite};

@@ -1,7 +1,7 @@
 //! One snapshot per reporter, all rendered from one shared fixture report, and the catalogue.
 
-use harness::assertion::Mismatch;
-use harness::exchange::{Exchange, RecordedRequest, RecordedResponse};
+use harness::http::exchange::{Exchange, RecordedRequest, RecordedResponse};
+use harness::judge::assertion::Mismatch;
 use harness::report::{
     CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
     Summary, TargetInfo, Tool,
@@ -159,13 +159,13 @@ fn fixture() -> RunReport {
         stopped_by: None,
         aborted: None,
         notices: Vec::new(),
-        diagnoses: vec![harness::diagnosis::Diagnosis {
+        diagnoses: vec![harness::judge::diagnosis::Diagnosis {
             id: "auth-not-enforced".into(),
             cause: "authentication is not enforced: requests without a valid credential were answered with success (1 checks)".into(),
             reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1".into(),
             explains: vec!["okta-scim2-spec/status-401".into()],
         }],
-        scim_version: Some(harness::detect::VersionChoice::declared("2.0")),
+        scim_version: Some(harness::run::detect::VersionChoice::declared("2.0")),
         suites,
         summary,
         settings: Default::default(),
@@ -222,7 +222,7 @@ fn junit_counts_match_the_report() {
 
 #[test]
 fn check_catalogue_snapshot() {
-    let suites = harness::builtin::builtin_suites().unwrap();
+    let suites = harness::suite::builtin::builtin_suites().unwrap();
     let mut buf = Vec::new();
     catalogue::write_markdown(&suites, &mut buf).unwrap();
     insta::assert_snapshot!(String::from_utf8(buf).unwrap());

@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use harness::events::NoEvents;
 use harness::http::{Client, Credential, Target};
 use harness::report::Outcome;
 use harness::report::RunReport;
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -26,7 +26,7 @@ fn fixture(name: &str) -> String {
 }
 
 async fn run_export(client: &Client, text: &str, inputs: Vec<(String, String)>) -> RunReport {
-    let converted = harness::runscope::convert("export.json", text).unwrap();
+    let converted = harness::suite::runscope::convert("export.json", text).unwrap();
     let options = RunOptions {
         inputs,
         ..RunOptions::default()
@@ -240,8 +240,8 @@ async fn okta_s_spec_exports_give_the_native_suites_verdicts() {
     for (version, file, native, faults) in cases {
         let export = shared_export(file);
         // Every export converts into a suite file that reads back.
-        let converted = harness::runscope::convert(file, &export).unwrap();
-        harness::suite::parse_suite(file, &harness::runscope::to_toml(&converted)).unwrap();
+        let converted = harness::suite::runscope::convert(file, &export).unwrap();
+        harness::suite::parse_suite(file, &harness::suite::runscope::to_toml(&converted)).unwrap();
         for fault in *faults {
             let faults: Vec<Fault> = if fault.is_empty() {
                 vec![]
@@ -278,8 +278,8 @@ async fn okta_s_spec_exports_give_the_native_suites_verdicts() {
         "Okta-SCIM-20-Entitlements-Test.json",
         "Okta-SCIM-20-With-Entitlements-CRUD-Test.json",
     ] {
-        let converted = harness::runscope::convert(file, &shared_export(file)).unwrap();
-        harness::suite::parse_suite(file, &harness::runscope::to_toml(&converted))
+        let converted = harness::suite::runscope::convert(file, &shared_export(file)).unwrap();
+        harness::suite::parse_suite(file, &harness::suite::runscope::to_toml(&converted))
             .unwrap_or_else(|e| panic!("{file}: {e}"));
     }
 }

@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use harness::events::{Events, NoEvents};
 use harness::http::{Client, Credential, Target};
 use harness::report::{AbortCause, CheckResult, RunReport};
-use harness::runner::{RunOptions, run};
+use harness::run::events::{Events, NoEvents};
+use harness::run::{RunOptions, run};
 use harness::suite::Suite;
 use refserver::Fault;
 

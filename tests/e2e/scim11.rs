@@ -1,10 +1,10 @@
 //! SCIM 1.1: the 1.1 suites against the reference server in 1.1 mode (clean and with the 1.1
 //! forms of the faults), and the detection of the version an app speaks.
 
-use harness::detect::detect;
-use harness::events::NoEvents;
 use harness::report::RunReport;
-use harness::runner::{RunOptions, run};
+use harness::run::detect::detect;
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use refserver::ScimVersion;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use harness::events::NoEvents;
+use harness::http::redact::base64;
 use harness::http::{Client, Credential, Target};
-use harness::redact::base64;
 use harness::report::RunReport;
 use harness::reporters::terminal::{Progress, Style, write_summary};
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use refserver::{Auth, ServerConfig};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -205,7 +205,7 @@ async fn a_secret_across_the_evidence_cut_is_redacted_whole() {
         .chars()
         .map(|c| format!("\\u{:04x}", c as u32))
         .collect();
-    let limit = harness::exchange::EVIDENCE_BODY_LIMIT;
+    let limit = harness::http::exchange::EVIDENCE_BODY_LIMIT;
     for offset in [1, 7, escaped.len() / 2, escaped.len() - 1] {
         let mut body = "a".repeat(limit - offset);
         body.push_str(&escaped);

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use harness::events::Events;
 use harness::report::{CleanupAction, Outcome};
+use harness::run::events::Events;
 use refserver::Fault;
 
 use crate::support::*;

@@ -1,9 +1,9 @@
 //! Shared helpers: start a reference server, run suites against it in-process, inspect results.
 
-use harness::events::{Events, NoEvents};
 use harness::http::{Client, Credential, Target};
 use harness::report::{Outcome, RunReport};
-use harness::runner::{RunOptions, run};
+use harness::run::events::{Events, NoEvents};
+use harness::run::{RunOptions, run};
 use harness::suite::Suite;
 use refserver::{Auth, Fault, Faults, RunningServer, ScimVersion, ServerConfig};
 
@@ -40,7 +40,7 @@ pub async fn server_speaking(
 }
 
 pub fn suite(id: &str) -> Suite {
-    harness::builtin::builtin_suites()
+    harness::suite::builtin::builtin_suites()
         .unwrap()
         .into_iter()
         .find(|s| s.id == id)

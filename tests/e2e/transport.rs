@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use harness::events::NoEvents;
 use harness::http::{Client, Credential, Target};
 use harness::report::Outcome;
-use harness::runner::{RunOptions, run};
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
 use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -99,16 +99,16 @@ async fn a_run_ends_at_its_deadline_and_says_so() {
         .unwrap(),
     )
     .unwrap();
-    let options = harness::runner::RunOptions {
+    let options = harness::run::RunOptions {
         max_duration: Duration::from_millis(700),
         ..Default::default()
     };
     let started = std::time::Instant::now();
-    let report = harness::runner::run(
+    let report = harness::run::run(
         &client,
         &[crate::support::suite("okta-scim2-spec")],
         &options,
-        &mut harness::events::NoEvents,
+        &mut harness::run::events::NoEvents,
         std::future::pending(),
     )
     .await;

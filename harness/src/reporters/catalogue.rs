@@ -18,7 +18,7 @@ pub fn write_text(suites: &[Suite], out: &mut dyn Write) -> std::io::Result<()> 
             s.checks.len()
         )?;
         writeln!(out, "  reference: {}", s.reference)?;
-        writeln!(out, "  schedule: {}", crate::schedule::describe(s))?;
+        writeln!(out, "  schedule: {}", crate::run::schedule::describe(s))?;
         for c in &s.checks {
             writeln!(
                 out,

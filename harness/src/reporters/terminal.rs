@@ -14,9 +14,9 @@ use std::io::Write;
 
 use untrusted::terminal_line as safe_line;
 
-use crate::detect::VersionChoice;
-use crate::events::Events;
 use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
+use crate::run::detect::VersionChoice;
+use crate::run::events::Events;
 use crate::suite::Suite;
 
 /// How to print: colours, and how much of each check that did not pass.
@@ -181,7 +181,7 @@ impl<W: Write> Events for Progress<W> {
         let _ = write_cleanup(result, &mut self.out);
     }
 
-    fn walk_progress(&mut self, check: &crate::suite::Check, p: &crate::walk::WalkProgress) {
+    fn walk_progress(&mut self, check: &crate::suite::Check, p: &crate::run::walk::WalkProgress) {
         if !self.live {
             return;
         }
@@ -305,10 +305,10 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::walk::WalkProgress;
+    use crate::run::walk::WalkProgress;
 
     fn a_walk() -> crate::suite::Check {
-        crate::builtin::builtin_suites()
+        crate::suite::builtin::builtin_suites()
             .unwrap()
             .into_iter()
             .find(|s| s.id == "profile-sourcing")

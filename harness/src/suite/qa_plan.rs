@@ -4,12 +4,12 @@
 
 use serde::Deserialize;
 
-use crate::builtin::builtin_suites;
 use crate::suite::Suite;
+use crate::suite::builtin::builtin_suites;
 use scim_results::{CaseStatus, PlanCase, QaPlan};
 
 const FILE: &str = "specs/qa-plan.toml";
-const TEXT: &str = include_str!("../../specs/qa-plan.toml");
+const TEXT: &str = include_str!("../../../specs/qa-plan.toml");
 
 /// The suite an alias names, for SCIM 2.0 and 1.1.
 const ALIASES: &[(&str, &str, &str)] = &[
@@ -60,7 +60,7 @@ pub fn parse(file: &str, text: &str, suites: &[Suite]) -> Result<QaPlan, String>
         return Err(format!("{file}: format {} is not 1", raw.format));
     }
     let has = |suite: &str, check: &str| {
-        (suite == crate::oauth_checks::SUITE_ID && OAUTH_CHECKS.contains(&check))
+        (suite == crate::run::oauth_checks::SUITE_ID && OAUTH_CHECKS.contains(&check))
             || suites
                 .iter()
                 .any(|s| s.id == suite && s.checks.iter().any(|c| c.id == check))
@@ -80,7 +80,7 @@ pub fn parse(file: &str, text: &str, suites: &[Suite]) -> Result<QaPlan, String>
             })?;
             let candidates: Vec<(&str, bool)> = match ALIASES.iter().find(|(a, _, _)| *a == suite) {
                 Some((_, two, eleven)) => vec![(two, true), (eleven, false)],
-                None if suite == crate::oauth_checks::SUITE_ID => {
+                None if suite == crate::run::oauth_checks::SUITE_ID => {
                     vec![(suite, true), (suite, false)]
                 }
                 None => vec![(suite, version_of(suite) == "2.0")],

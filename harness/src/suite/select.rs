@@ -8,8 +8,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::suite::template::references;
 use crate::suite::{Authorization, Body, Check, Suite};
-use crate::template::references;
 
 /// Which checks to run: patterns over `suite/check` or `check` ids, `*` matching any text.
 #[derive(Debug, Clone, Default)]
@@ -206,7 +206,7 @@ mod tests {
     }
 
     fn rfc() -> Suite {
-        crate::builtin::builtin_suites()
+        crate::suite::builtin::builtin_suites()
             .unwrap()
             .into_iter()
             .find(|s| s.id == "rfc7644")

@@ -14,7 +14,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::http::Method;
-use crate::template;
+
+pub mod builtin;
+pub mod qa_plan;
+pub mod runscope;
+pub mod select;
+pub mod template;
 
 /// Variables every run defines before a suite starts.
 pub const BUILTIN_VARS: &[&str] = &[
@@ -1313,7 +1318,7 @@ fn texts_references<'t>(
 ) -> std::collections::BTreeSet<String> {
     texts
         .into_iter()
-        .flat_map(crate::template::references)
+        .flat_map(crate::suite::template::references)
         .map(str::to_string)
         .collect()
 }

@@ -19,8 +19,8 @@
 use std::collections::BTreeSet;
 
 use crate::http::Method;
+use crate::suite::template::references;
 use crate::suite::{Authorization, Check, Suite, VarSpec};
-use crate::template::references;
 
 /// Variables that name nothing in the app: the same for every check of a run.
 const CONSTANTS: [&str; 3] = ["emailDomain", "SCIMBaseURL", "pageSize"];
@@ -310,7 +310,7 @@ mod tests {
     use super::*;
 
     fn builtin(id: &str) -> Suite {
-        crate::builtin::builtin_suites()
+        crate::suite::builtin::builtin_suites()
             .unwrap()
             .into_iter()
             .find(|s| s.id == id)

@@ -123,7 +123,9 @@ impl Network {
                 }
                 // What a Proxy-Authorization: Basic header carries.
                 let pair = format!("{}:{decoded}", percent_decode(parsed.username()));
-                out.push(SecretString::from(crate::redact::base64(pair.as_bytes())));
+                out.push(SecretString::from(crate::http::redact::base64(
+                    pair.as_bytes(),
+                )));
             }
         }
         out
@@ -349,7 +351,7 @@ mod tests {
             .collect();
         assert!(secrets.contains(&"s%40cret-proxy-pw".to_string()));
         assert!(secrets.contains(&"s@cret-proxy-pw".to_string()));
-        assert!(secrets.contains(&crate::redact::base64(b"alice:s@cret-proxy-pw")));
+        assert!(secrets.contains(&crate::http::redact::base64(b"alice:s@cret-proxy-pw")));
         assert_eq!(
             network.proxy_in_use().unwrap(),
             "http://alice:[REDACTED]@127.0.0.1:3128 (--proxy)"

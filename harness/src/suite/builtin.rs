@@ -9,51 +9,51 @@ use crate::suite::{SpecError, Suite, parse_suite};
 const BUILTIN: &[(&str, &str)] = &[
     (
         "specs/okta-scim2-spec.toml",
-        include_str!("../../specs/okta-scim2-spec.toml"),
+        include_str!("../../../specs/okta-scim2-spec.toml"),
     ),
     (
         "specs/okta-scim2-crud.toml",
-        include_str!("../../specs/okta-scim2-crud.toml"),
+        include_str!("../../../specs/okta-scim2-crud.toml"),
     ),
     (
         "specs/okta-scim2-groups.toml",
-        include_str!("../../specs/okta-scim2-groups.toml"),
+        include_str!("../../../specs/okta-scim2-groups.toml"),
     ),
     (
         "specs/password-sync.toml",
-        include_str!("../../specs/password-sync.toml"),
+        include_str!("../../../specs/password-sync.toml"),
     ),
     (
         "specs/rfc7644.toml",
-        include_str!("../../specs/rfc7644.toml"),
+        include_str!("../../../specs/rfc7644.toml"),
     ),
     (
         "specs/okta-entitlements.toml",
-        include_str!("../../specs/okta-entitlements.toml"),
+        include_str!("../../../specs/okta-entitlements.toml"),
     ),
     (
         "specs/profile-sourcing.toml",
-        include_str!("../../specs/profile-sourcing.toml"),
+        include_str!("../../../specs/profile-sourcing.toml"),
     ),
     (
         "specs/okta-scim11-spec.toml",
-        include_str!("../../specs/okta-scim11-spec.toml"),
+        include_str!("../../../specs/okta-scim11-spec.toml"),
     ),
     (
         "specs/okta-scim11-crud.toml",
-        include_str!("../../specs/okta-scim11-crud.toml"),
+        include_str!("../../../specs/okta-scim11-crud.toml"),
     ),
     (
         "specs/okta-scim11-groups.toml",
-        include_str!("../../specs/okta-scim11-groups.toml"),
+        include_str!("../../../specs/okta-scim11-groups.toml"),
     ),
     (
         "specs/scim11-auth.toml",
-        include_str!("../../specs/scim11-auth.toml"),
+        include_str!("../../../specs/scim11-auth.toml"),
     ),
     (
         "specs/profile-sourcing-scim11.toml",
-        include_str!("../../specs/profile-sourcing-scim11.toml"),
+        include_str!("../../../specs/profile-sourcing-scim11.toml"),
     ),
 ];
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::redact::base64;
+use crate::http::redact::base64;
 
 /// How the client authenticates to the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -255,8 +255,11 @@ impl TokenEndpoint<'_> {
         Ok(TokenAnswer {
             url: self.url.to_string(),
             status,
-            json: crate::network::json_capped(response, crate::network::OAUTH_ANSWER_MAX_BYTES)
-                .await,
+            json: crate::http::network::json_capped(
+                response,
+                crate::http::network::OAUTH_ANSWER_MAX_BYTES,
+            )
+            .await,
         })
     }
 }

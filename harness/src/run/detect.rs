@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::http::{Auth, Client, Method, Outgoing, Sent, Unreachable, unreachable};
 use crate::report::{Abort, AbortCause};
-use crate::runner::credential_refused;
+use crate::run::credential_refused;
 
 pub use scim_results::VersionChoice;
 

@@ -7,8 +7,8 @@
 use serde_json::Value;
 
 use crate::http::Response;
+use crate::suite::template::{Vars, render};
 use crate::suite::{Assertion, AssertionKind, Comparison, Keyword, Rule};
-use crate::template::{Vars, render};
 
 pub use scim_results::Mismatch;
 
@@ -50,7 +50,7 @@ pub fn evaluate(
 /// and a boolean `required`).
 fn okta_resource_type_problems(doc: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
-    let types = crate::entitlements::okta_types(doc);
+    let types = crate::judge::entitlements::okta_types(doc);
     for (index, t) in types.iter().enumerate() {
         let who =
             t.id.clone()
@@ -67,7 +67,7 @@ fn okta_resource_type_problems(doc: &serde_json::Value) -> Vec<String> {
         if let Some(e) = t
             .endpoint
             .as_deref()
-            .filter(|e| !crate::entitlements::safe_endpoint(e))
+            .filter(|e| !crate::judge::entitlements::safe_endpoint(e))
         {
             out.push(format!(
                 "{who}: endpoint {e:?} is not a path below the base URL (\"/\" and URL-safe segments, none \"..\"): not requested"

@@ -7,11 +7,11 @@
 //! carries the run marker) and only an exact match is removed. Nothing the run did not create
 //! is ever touched.
 
-use crate::assertion::lookup;
-use crate::events::Events;
 use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, path_segment};
+use crate::judge::assertion::lookup;
 use crate::report::Redact;
 use crate::report::{CleanupAction, CleanupResult};
+use crate::run::events::Events;
 
 /// A resource to remove after the suite.
 pub(crate) struct Created {

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::http::oauth::{ClientAuth, OAuth2};
+use crate::http::redact::base64;
 use crate::http::{Auth, Client, Method, Outgoing, Sent};
-use crate::oauth::{ClientAuth, OAuth2};
-use crate::redact::base64;
 use crate::report::{CheckResult, Outcome, Redact, SuiteReport};
 use scim_results::{Keyword, Level, Mismatch};
 
@@ -95,7 +95,7 @@ pub async fn run(client: &Client, checks: &OAuthChecks<'_>) -> SuiteReport {
 fn result(
     spec: &Spec,
     outcome: Outcome,
-    exchanges: Vec<crate::exchange::Exchange>,
+    exchanges: Vec<crate::http::exchange::Exchange>,
     started: Instant,
 ) -> CheckResult {
     CheckResult {
@@ -155,7 +155,7 @@ async fn authorize(client: &Client, checks: &OAuthChecks<'_>) -> CheckResult {
             started,
         );
     };
-    let (_, challenge) = crate::oauth_login::pkce();
+    let (_, challenge) = crate::http::oauth_login::pkce();
     let sent = client
         .send(Outgoing {
             query: vec![
@@ -212,7 +212,7 @@ async fn authorize(client: &Client, checks: &OAuthChecks<'_>) -> CheckResult {
 fn token_request(oauth: &OAuth2, url: &str, secret: &str, form: &[(&str, &str)]) -> Outgoing {
     let mut fields: Vec<String> = form
         .iter()
-        .map(|(k, v)| format!("{k}={}", crate::oauth::form_encode(v)))
+        .map(|(k, v)| format!("{k}={}", crate::http::oauth::form_encode(v)))
         .collect();
     let authorization = match oauth.client_auth {
         ClientAuth::Basic => Auth::Value(SecretString::from(format!(
@@ -220,8 +220,8 @@ fn token_request(oauth: &OAuth2, url: &str, secret: &str, form: &[(&str, &str)])
             base64(
                 format!(
                     "{}:{}",
-                    crate::oauth::form_encode(&oauth.client_id),
-                    crate::oauth::form_encode(secret)
+                    crate::http::oauth::form_encode(&oauth.client_id),
+                    crate::http::oauth::form_encode(secret)
                 )
                 .as_bytes()
             )
@@ -229,11 +229,11 @@ fn token_request(oauth: &OAuth2, url: &str, secret: &str, form: &[(&str, &str)])
         ClientAuth::Post => {
             fields.push(format!(
                 "client_id={}",
-                crate::oauth::form_encode(&oauth.client_id)
+                crate::http::oauth::form_encode(&oauth.client_id)
             ));
             fields.push(format!(
                 "client_secret={}",
-                crate::oauth::form_encode(secret)
+                crate::http::oauth::form_encode(secret)
             ));
             Auth::Omit
         }
@@ -443,8 +443,11 @@ pub async fn discover_revocation(http: &reqwest::Client, token_url: &str) -> Opt
         let Ok(response) = http.get(format!("{origin}{well_known}")).send().await else {
             continue;
         };
-        let metadata =
-            crate::network::json_capped(response, crate::network::OAUTH_ANSWER_MAX_BYTES).await;
+        let metadata = crate::http::network::json_capped(
+            response,
+            crate::http::network::OAUTH_ANSWER_MAX_BYTES,
+        )
+        .await;
         if let Some(url) = metadata["revocation_endpoint"].as_str() {
             return Some(url.to_string());
         }

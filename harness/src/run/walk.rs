@@ -14,8 +14,8 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use crate::assertion::{Mismatch, lookup_ref as lookup};
-use crate::exchange::Exchange;
+use crate::http::exchange::Exchange;
+use crate::judge::assertion::{Mismatch, lookup_ref as lookup};
 use futures_util::StreamExt;
 
 use crate::http::{Auth, Client, Method, Outgoing};

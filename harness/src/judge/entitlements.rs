@@ -10,8 +10,8 @@
 
 use serde_json::Value;
 
-use crate::assertion::lookup;
 use crate::http::{Auth, Client, Method, Outgoing};
+use crate::judge::assertion::lookup;
 use crate::suite::{Each, Suite, VarSpec};
 
 /// The Okta URN of role resource types.
@@ -126,7 +126,7 @@ pub struct Discovered {
 pub async fn discover(
     client: &Client,
     by_hand: &[String],
-) -> (Discovered, Vec<crate::exchange::Exchange>) {
+) -> (Discovered, Vec<crate::http::exchange::Exchange>) {
     if !by_hand.is_empty() {
         let types = by_hand
             .iter()

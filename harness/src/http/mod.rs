@@ -11,13 +11,19 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::exchange::{
+use crate::http::exchange::{
     EVIDENCE_BODY_LIMIT, Exchange, RecordedRequest, RecordedResponse, TransportError,
     TransportErrorKind,
 };
-use crate::network::Network;
-use crate::oauth::OAuth2;
-use crate::redact::{Redactor, base64};
+use crate::http::network::Network;
+use crate::http::oauth::OAuth2;
+use crate::http::redact::{Redactor, base64};
+
+pub mod exchange;
+pub mod network;
+pub mod oauth;
+pub mod oauth_login;
+pub mod redact;
 
 /// The run's credential. Secrets are held in `SecretString` and only exposed to build the
 /// header.
@@ -830,7 +836,7 @@ impl Client {
         // The chain may quote the whole URL: keep a failure message readable.
         let mut chain = error_chain(e);
         let url = e.url().map(|u| u.as_str()).unwrap_or(&self.target.base_url);
-        if let Some(diagnosis) = crate::network::diagnose(&chain, url) {
+        if let Some(diagnosis) = crate::http::network::diagnose(&chain, url) {
             // A TLS or protocol mismatch makes the connection unusable: like a refused one,
             // it stops the run with the reason instead of failing every check.
             let kind = match kind {

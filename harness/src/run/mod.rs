@@ -17,19 +17,26 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 
-use crate::assertion::{Mismatch, evaluate, lookup};
-pub use crate::cleanup::CLEANUP_AFTER_STOP;
-use crate::cleanup::{Created, Register, created_name};
-use crate::detect::VersionChoice;
-use crate::events::{Events, Ordered, SuiteEvents};
+pub(crate) mod cleanup;
+pub mod detect;
+pub mod events;
+pub mod oauth_checks;
+pub mod schedule;
+pub mod walk;
+
 use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, Unreachable, unreachable};
+use crate::judge::assertion::{Mismatch, evaluate, lookup};
 use crate::report::{
     Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, StopSignal,
     SuiteReport, Summary, TargetInfo, Tool,
 };
+pub use crate::run::cleanup::CLEANUP_AFTER_STOP;
+use crate::run::cleanup::{Created, Register, created_name};
+use crate::run::detect::VersionChoice;
+use crate::run::events::{Events, Ordered, SuiteEvents};
+use crate::run::walk::{IdHashes, WalkRequest, walk};
+use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
 use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec};
-use crate::template::{PathProblem, Vars, render, render_json, render_path};
-use crate::walk::{IdHashes, WalkRequest, walk};
 
 /// Options of a run besides the target.
 #[derive(Debug, Clone)]
@@ -77,7 +84,7 @@ impl Default for RunOptions {
             inputs: Vec::new(),
             honor_pauses: false,
             notices: Vec::new(),
-            max_import_resources: crate::walk::DEFAULT_MAX_IMPORT_RESOURCES,
+            max_import_resources: crate::run::walk::DEFAULT_MAX_IMPORT_RESOURCES,
             import_concurrency: 1,
             max_duration: DEFAULT_MAX_DURATION,
             entitlement_endpoints: Vec::new(),
@@ -180,9 +187,9 @@ pub async fn run(
     };
     // Checks repeated per entitlement endpoint are repeated for those the app declares.
     let expanded: Vec<Suite>;
-    let suites = if suites.iter().any(crate::entitlements::repeats) {
+    let suites = if suites.iter().any(crate::judge::entitlements::repeats) {
         let (found, exchanges) =
-            crate::entitlements::discover(client, &options.entitlement_endpoints).await;
+            crate::judge::entitlements::discover(client, &options.entitlement_endpoints).await;
         if let Some(abort) = discovery_abort(client, &exchanges) {
             let mut report = report_of(client, options, Vec::new(), Some(abort));
             report.run_id = run_id;
@@ -193,8 +200,8 @@ pub async fn run(
         expanded = suites
             .iter()
             .map(|s| {
-                if crate::entitlements::repeats(s) {
-                    crate::entitlements::expand(s, &found)
+                if crate::judge::entitlements::repeats(s) {
+                    crate::judge::entitlements::expand(s, &found)
                 } else {
                     s.clone()
                 }
@@ -207,7 +214,7 @@ pub async fn run(
     let ordered = RefCell::new(Ordered::new(events, 0));
     let mut reports = Vec::new();
 
-    for phase in crate::schedule::phases(suites, shared.concurrency) {
+    for phase in crate::run::schedule::phases(suites, shared.concurrency) {
         if interrupted.is_some() || aborted.is_some() {
             break;
         }
@@ -251,8 +258,8 @@ pub async fn run(
         };
         // Clean up before reporting any error: the run may have created something. The
         // suites of a phase clean up at once, each newest first; a stopped run in bounded time.
-        let deadline =
-            interrupted.map(|_| tokio::time::Instant::now() + crate::cleanup::CLEANUP_AFTER_STOP);
+        let deadline = interrupted
+            .map(|_| tokio::time::Instant::now() + crate::run::cleanup::CLEANUP_AFTER_STOP);
         let cleanups = futures_util::future::join_all(
             states
                 .iter_mut()
@@ -283,7 +290,7 @@ pub async fn run(
     // Phases may run a suite before those listed ahead of it: the report keeps the run's order.
     reports.sort_by_key(|(index, _)| *index);
     let reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
-    let diagnoses = crate::diagnosis::diagnose(suites, &reports);
+    let diagnoses = crate::judge::diagnosis::diagnose(suites, &reports);
     let mut report = report_of(client, options, reports, aborted);
     report.settings.concurrency = shared.concurrency;
     report.diagnoses = diagnoses;
@@ -297,7 +304,10 @@ pub async fn run(
 
 /// Why the run stops when the first request (the discovery of entitlement endpoints) finds the
 /// app unreachable or refusing the credential.
-fn discovery_abort(client: &Client, exchanges: &[crate::exchange::Exchange]) -> Option<Abort> {
+fn discovery_abort(
+    client: &Client,
+    exchanges: &[crate::http::exchange::Exchange],
+) -> Option<Abort> {
     if let Some(u) = unreachable(exchanges) {
         return Some(RunError::from(u).to_abort());
     }
@@ -455,7 +465,7 @@ struct Prepared {
 /// The app's answer to a prepared check.
 enum Answer {
     Sent(Sent),
-    Walked(crate::walk::WalkOutcome),
+    Walked(crate::run::walk::WalkOutcome),
 }
 
 impl<'a> SuiteState<'a> {
@@ -471,7 +481,7 @@ impl<'a> SuiteState<'a> {
         vars.insert("runMarker".into(), marker.to_string());
         // Unique to the suite within the run: a query by it sees this suite's resources only.
         vars.insert(
-            crate::schedule::SUITE_MARKER.into(),
+            crate::run::schedule::SUITE_MARKER.into(),
             format!("{marker}-s{index}"),
         );
         vars.insert("emailDomain".into(), options.email_domain.clone());
@@ -519,9 +529,9 @@ impl<'a> SuiteState<'a> {
     ) -> Result<(), RunError> {
         let suite = self.suite;
         let waits = if self.shared.concurrency <= 1 {
-            crate::schedule::sequential(suite)
+            crate::run::schedule::sequential(suite)
         } else {
-            crate::schedule::waits(suite)
+            crate::run::schedule::waits(suite)
         };
         let mut started = vec![false; suite.checks.len()];
         let mut told = 0;
@@ -1025,7 +1035,7 @@ async fn exchange(
             .map(|(_, expect)| expect.clone())
             .unwrap_or_default(),
     };
-    let mut progress = |p: &crate::walk::WalkProgress| events.walk_progress(check, p);
+    let mut progress = |p: &crate::run::walk::WalkProgress| events.walk_progress(check, p);
     let walked = walk(client, spec, request, &known_users, &mut progress).await;
     (prepared, Answer::Walked(walked))
 }
@@ -1035,7 +1045,7 @@ fn result_of(
     check: &Check,
     clock: Instant,
     outcome: Outcome,
-    exchanges: Vec<crate::exchange::Exchange>,
+    exchanges: Vec<crate::http::exchange::Exchange>,
     note: Option<String>,
 ) -> CheckResult {
     let not_run = || {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::oauth::{Fetched, TokenEndpoint};
+use crate::http::oauth::{Fetched, TokenEndpoint};
 
 /// What the login needs besides the token endpoint.
 pub struct Login<'a> {
@@ -64,7 +64,7 @@ pub fn pkce() -> (SecretString, String) {
 }
 
 fn base64url(bytes: &[u8]) -> String {
-    crate::redact::base64(bytes)
+    crate::http::redact::base64(bytes)
         .trim_end_matches('=')
         .replace('+', "-")
         .replace('/', "_")
@@ -93,11 +93,14 @@ impl Login<'_> {
             } else {
                 '?'
             },
-            crate::oauth::form_encode(self.token.client_id),
-            crate::oauth::form_encode(&redirect_uri),
+            crate::http::oauth::form_encode(self.token.client_id),
+            crate::http::oauth::form_encode(&redirect_uri),
         );
         if let Some(scope) = self.scope {
-            url.push_str(&format!("&scope={}", crate::oauth::form_encode(scope)));
+            url.push_str(&format!(
+                "&scope={}",
+                crate::http::oauth::form_encode(scope)
+            ));
         }
         open(&url);
         let mut forged = 0usize;
@@ -262,7 +265,7 @@ async fn callback(
 }
 
 fn query_decode(text: &str) -> String {
-    crate::network::percent_decode(&text.replace('+', " "))
+    crate::http::network::percent_decode(&text.replace('+', " "))
 }
 
 /// Whether a refresh token may be stored at `path`: never through a symlink (it would write

@@ -14,7 +14,7 @@ pub trait Events {
     fn walk_progress(
         &mut self,
         _check: &crate::suite::Check,
-        _progress: &crate::walk::WalkProgress,
+        _progress: &crate::run::walk::WalkProgress,
     ) {
     }
     /// A created resource was dealt with.
@@ -105,7 +105,7 @@ impl SuiteEvents<'_, '_, '_> {
     pub(crate) fn walk_progress(
         &self,
         check: &crate::suite::Check,
-        progress: &crate::walk::WalkProgress,
+        progress: &crate::run::walk::WalkProgress,
     ) {
         let mut ordered = self.ordered.borrow_mut();
         if ordered.live == self.index {

@@ -15,11 +15,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::http::Method;
+use crate::suite::template;
 use crate::suite::{
     Assertion, AssertionKind, Authorization, Body, Check, CheckKind, Comparison, Creates,
     Generator, Judged, Level, RequestSpec, ScimVersion, Suite, VarSpec,
 };
-use crate::template;
 
 /// Variables that mean the run's base URL.
 const BASE_VARS: &[&str] = &["SCIMBaseURL", "SCIMUrl"];
@@ -892,6 +892,6 @@ mod toml_tests {
     }
 
     fn tests_export() -> &'static str {
-        include_str!("../../fixtures/runscope/tiny-spec.json")
+        include_str!("../../../fixtures/runscope/tiny-spec.json")
     }
 }

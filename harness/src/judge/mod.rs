@@ -1,0 +1,8 @@
+//! Judging responses: a check's assertions with Runscope's comparator semantics and the
+//! structural rules (`assertion`), the rules an app's Okta-URN resource types must meet
+//! (`entitlements`), and the root causes read from a run's results (`diagnosis`). Nothing here
+//! sends a request or knows how a run is scheduled.
+
+pub mod assertion;
+pub mod diagnosis;
+pub mod entitlements;
