@@ -1,13 +1,14 @@
 //! Argument parsing and the one place that maps outcomes to exit codes; each subcommand
 //! lives in `commands/`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use crate::commands::run::{RunArgs, run_command};
+use crate::commands::print_bytes;
+use crate::commands::run::run_command;
+use crate::commands::run_args::RunArgs;
 use crate::commands::serve::{DemoArgs, ServeArgs, demo_command, serve_command};
 use crate::commands::suites::{ImportArgs, SuitesArgs, import_runscope, suites_command};
-use anyhow::{Result, anyhow};
+use anyhow::anyhow;
 use clap::{Parser, Subcommand};
 use harness::report::ExitStatus;
 
@@ -121,14 +122,6 @@ pub fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),
         Err(e) => fail(e),
-    }
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-pub(crate) fn print_bytes(bytes: &[u8]) -> Result<ExitStatus> {
-    match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(ExitStatus::Success),
     }
 }
 

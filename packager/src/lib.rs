@@ -5,7 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
-pub use untrusted::files;
+
 pub mod html;
 pub mod manifest;
 pub mod results;
@@ -239,7 +239,7 @@ fn guide_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     if g.is_empty() || g.starts_with("https://") {
         return None;
     }
-    let bytes = s.read_input(g, files::GUIDE_MAX_BYTES).ok()?;
+    let bytes = s.read_input(g, untrusted::files::GUIDE_MAX_BYTES).ok()?;
     let ext = if bytes.starts_with(b"%PDF") {
         "pdf"
     } else {
@@ -482,7 +482,7 @@ fn rederive(
 
 /// A bundle's files, read within the size limits.
 fn read_bundle(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let bytes = files::read_capped(path, files::BUNDLE_MAX_BYTES)
+    let bytes = untrusted::files::read_capped(path, untrusted::files::BUNDLE_MAX_BYTES)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     bundle::read_tar_gz(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }

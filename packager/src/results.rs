@@ -9,15 +9,15 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use scim_results::{JunitClass, Level, Outcome, RunReport};
 
-use crate::files::{RESULTS_MAX_BYTES, read_capped};
 use crate::submission::Submission;
+use untrusted::files::{RESULTS_MAX_BYTES, read_capped};
 
 /// A results folder that cannot be used, naming the file and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
     /// A file could not be read (missing, not a regular file, over the size limit).
     #[error(transparent)]
-    Read(#[from] crate::files::ReadError),
+    Read(#[from] untrusted::files::ReadError),
     /// results.json is not ours or not valid.
     #[error("{0}: not a scimcheck results.json: {1}")]
     NotResults(PathBuf, String),

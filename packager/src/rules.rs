@@ -321,7 +321,7 @@ fn logo(s: &Submission) -> Result<(), String> {
     let name = &s.app.logo;
     filled(name)?;
     let bytes = s.read_input(name, LOGO_MAX_BYTES).map_err(|e| match e {
-        crate::files::ReadError::TooLarge { size, .. } => {
+        untrusted::files::ReadError::TooLarge { size, .. } => {
             format!("{name} is {size} bytes; the limit is under 1 MB ({LOGO_MAX_BYTES} bytes)")
         }
         other => other.to_string(),
@@ -347,7 +347,7 @@ fn config_guide(s: &Submission) -> Result<(), String> {
         return https_url(g);
     }
     let bytes = s
-        .read_input(g, crate::files::GUIDE_MAX_BYTES)
+        .read_input(g, untrusted::files::GUIDE_MAX_BYTES)
         .map_err(|e| {
             format!("{g:?} is neither an https:// link nor a file within the limits: {e}")
         })?;
@@ -397,7 +397,7 @@ fn guide_content(c: &mut Checker, s: &Submission) {
     if g.is_empty() || g.starts_with("https://") {
         return;
     }
-    let Ok(bytes) = s.read_input(g, crate::files::GUIDE_MAX_BYTES) else {
+    let Ok(bytes) = s.read_input(g, untrusted::files::GUIDE_MAX_BYTES) else {
         return;
     };
     if bytes.starts_with(b"%PDF") {

@@ -61,8 +61,12 @@ pub struct Submission {
 impl Submission {
     /// A file the submission names (the logo, the guide), at most `limit` bytes. Errors name
     /// the file as the submission writes it, so that they read the same wherever it is read.
-    pub fn read_input(&self, name: &str, limit: u64) -> Result<Vec<u8>, crate::files::ReadError> {
-        use crate::files::ReadError;
+    pub fn read_input(
+        &self,
+        name: &str,
+        limit: u64,
+    ) -> Result<Vec<u8>, untrusted::files::ReadError> {
+        use untrusted::files::ReadError;
         let not_found = || ReadError::Io {
             path: name.to_string(),
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
@@ -80,7 +84,8 @@ impl Submission {
                 Ok(bytes.clone())
             }
             None => {
-                crate::files::read_capped(&self.base_dir.join(name), limit).map_err(|e| match e {
+                untrusted::files::read_capped(&self.base_dir.join(name), limit).map_err(|e| match e
+                {
                     ReadError::Io { source, .. }
                         if source.kind() == std::io::ErrorKind::NotFound =>
                     {
@@ -288,7 +293,7 @@ pub enum LoadError {
         /// The file.
         file: String,
         /// Why (it names the file): missing, not a regular file, too large, not text.
-        source: crate::files::ReadError,
+        source: untrusted::files::ReadError,
     },
     /// The TOML is malformed or has an unknown or mistyped key.
     #[error("{file}:{line}: {message}")]
@@ -308,12 +313,10 @@ const SECRET_KEYS: &[&str] = &["password", "client_secret", "token", "secret"];
 /// Reads and parses a submission file.
 pub fn load(path: &Path) -> Result<Submission, LoadError> {
     let file = path.display().to_string();
-    let text =
-        crate::files::read_text_capped(path, crate::files::CONFIG_MAX_BYTES).map_err(|source| {
-            LoadError::Read {
-                file: file.clone(),
-                source,
-            }
+    let text = untrusted::files::read_text_capped(path, untrusted::files::CONFIG_MAX_BYTES)
+        .map_err(|source| LoadError::Read {
+            file: file.clone(),
+            source,
         })?;
     let mut s = parse(&file, &text)?;
     s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

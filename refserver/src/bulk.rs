@@ -4,7 +4,7 @@ use crate::discovery::{self};
 use crate::error::ScimError;
 use crate::filter::{self};
 use crate::resources::{create, delete, modify, replace};
-use crate::server::{AppState, Shared, error, parse_body, scim};
+use crate::state::{AppState, Shared, error, parse_body, scim};
 use crate::store::Kind;
 use axum::body::Bytes;
 use axum::extract::State;

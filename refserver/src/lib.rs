@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod bulk;
+mod catalogue;
 mod discovery;
 mod entitlements;
 mod error;
@@ -20,6 +21,7 @@ mod patch11;
 mod resources;
 mod seed;
 mod server;
+mod state;
 mod store;
 mod version;
 
@@ -27,14 +29,14 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
-pub use entitlements::{ENTITLEMENT_URN, LICENSE_EXTENSION, ROLE_URN};
+pub use catalogue::{ENTITLEMENT_URN, LICENSE_EXTENSION, ROLE_URN};
 pub use faults::{Fault, Faults, catalogue as fault_catalogue};
 pub use introspect::Introspection;
 pub use seed::user_name as seed_user_name;
-pub use server::Auth;
+pub use state::Auth;
 pub use version::ScimVersion;
 
-use server::AppState;
+use state::AppState;
 use store::{Kind, Store};
 
 /// How to run a reference server.
@@ -149,7 +151,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         entitlements: config
             .entitlements
             .filter(|_| config.scim_version == ScimVersion::V2)
-            .map(entitlements::Catalogue::seeded),
+            .map(catalogue::Catalogue::seeded),
     });
     seed_store(&state, config.seed_users, config.seed_groups);
     let app = server::router(state.clone(), BASE_PATH);

@@ -5,7 +5,7 @@ use crate::error::ScimError;
 use crate::faults::Fault;
 use crate::filter::{self};
 use crate::resources::present;
-use crate::server::{AppState, Shared, error, eval_options, parse_body, scim_text};
+use crate::state::{AppState, Shared, error, eval_options, parse_body, scim_text};
 use crate::store::Kind;
 use axum::body::Bytes;
 use axum::extract::State;

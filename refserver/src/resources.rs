@@ -6,7 +6,7 @@ use crate::faults::Fault;
 use crate::filter::{self};
 use crate::patch::{self, PatchOptions};
 use crate::patch11::{self, Patch11Options};
-use crate::server::{AppState, Reply, eval_options, now, parse_body};
+use crate::state::{AppState, Reply, eval_options, now, parse_body};
 use crate::store::{Kind, Store};
 use crate::version::ScimVersion;
 use axum::body::Bytes;

@@ -10,7 +10,7 @@ use harness::http::oauth::TokenEndpoint;
 use harness::http::oauth_login::{Login, check_store, store};
 use harness::report::ExitStatus;
 
-use crate::commands::run::ClientAuthArg;
+use crate::commands::run_args::ClientAuthArg;
 use crate::commands::run_config::env_secret;
 
 #[derive(clap::Args)]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::print_bytes;
+use crate::commands::print_bytes;
 use crate::commands::run_config::read_results;
 use harness::report::ExitStatus;
 use untrusted::terminal_line as safe_line;

@@ -10,7 +10,7 @@ use clap::Parser;
 use harness::report::ExitStatus;
 use harness::report::{RunDiff, diff};
 
-use crate::commands::run::RunArgs;
+use crate::commands::run_args::RunArgs;
 use crate::commands::run_config::{read_results, resolve};
 
 #[derive(clap::Args)]

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::commands::run::{AuthMode, ClientAuthArg, Display, RunArgs, VersionArg};
+use crate::commands::run_args::{AuthMode, ClientAuthArg, Display, RunArgs, VersionArg};
 use crate::config::{FileConfig, parse_config};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::ValueEnum;

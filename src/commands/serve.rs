@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::commands::run::{Display, VersionArg, execute};
+use crate::commands::run::execute;
+use crate::commands::run_args::{Display, VersionArg};
 use crate::commands::run_config::RunConfig;
 use anyhow::{Result, anyhow};
 use harness::http::{Credential, Target};

@@ -62,7 +62,11 @@ pub(crate) fn suites_command(args: SuitesArgs) -> Result<ExitStatus> {
     let printed = if args.markdown {
         harness::reporters::catalogue::write_markdown(&suites, &mut out)
     } else {
-        harness::reporters::catalogue::write_text(&suites, &mut out)
+        harness::reporters::catalogue::write_text(
+            &suites,
+            &harness::run::schedule::describe,
+            &mut out,
+        )
     };
     match printed {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

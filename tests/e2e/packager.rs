@@ -28,7 +28,7 @@ async fn results_with(
 ) {
     let server = server(&[], 3).await;
     let options = RunOptions {
-        scim_version: Some(harness::run::detect::VersionChoice::declared("2.0")),
+        scim_version: Some(harness::report::VersionChoice::declared("2.0")),
         ..RunOptions::default()
     };
     let suites: Vec<_> = suites.iter().map(|id| suite(id)).collect();

@@ -165,7 +165,7 @@ fn fixture() -> RunReport {
             reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1".into(),
             explains: vec!["okta-scim2-spec/status-401".into()],
         }],
-        scim_version: Some(harness::run::detect::VersionChoice::declared("2.0")),
+        scim_version: Some(harness::report::VersionChoice::declared("2.0")),
         suites,
         summary,
         settings: Default::default(),

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::http::Response;
+use crate::judge::path::lookup;
 use crate::suite::template::{Vars, render};
 use crate::suite::{Assertion, AssertionKind, Comparison, Keyword, Rule};
 
@@ -323,64 +324,6 @@ fn error_detail(r: &Response) -> String {
     }
 }
 
-/// Looks up a Runscope-style path (`Resources[0].name.familyName`). `[*]` takes every element
-/// (`members[*].value` is the array of member ids). Attribute names match exactly first, then
-/// case-insensitively, because SCIM attribute names are case-insensitive (RFC 7643 §2.1).
-pub fn lookup(doc: &Value, path: &str) -> Option<Value> {
-    match path.split_once("[*]") {
-        None => lookup_ref(doc, path).cloned(),
-        Some((head, tail)) => {
-            let items = if head.is_empty() {
-                doc
-            } else {
-                lookup_ref(doc, head)?
-            }
-            .as_array()?;
-            let tail = tail.strip_prefix('.').unwrap_or(tail);
-            Some(Value::Array(
-                items
-                    .iter()
-                    .filter_map(|item| {
-                        if tail.is_empty() {
-                            Some(item.clone())
-                        } else {
-                            lookup(item, tail)
-                        }
-                    })
-                    .collect(),
-            ))
-        }
-    }
-}
-
-/// Like [`lookup`] for paths without `[*]`, borrowing instead of copying: for hot loops such
-/// as the import walk, which reads a few attributes of every resource of every page.
-pub fn lookup_ref<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = doc;
-    for segment in path.split('.') {
-        let (name, mut indices) = match segment.find('[') {
-            Some(i) => (&segment[..i], &segment[i..]),
-            None => (segment, ""),
-        };
-        if !name.is_empty() {
-            let obj = cur.as_object()?;
-            cur = obj.get(name).or_else(|| {
-                obj.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            })?;
-        }
-        while let Some(stripped) = indices.strip_prefix('[') {
-            let end = stripped.find(']')?;
-            cur = cur
-                .as_array()?
-                .get(stripped[..end].trim().parse::<usize>().ok()?)?;
-            indices = &stripped[end + 1..];
-        }
-    }
-    Some(cur)
-}
-
 fn is_integer(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Number(n)) if n.is_u64() || n.is_i64())
 }
@@ -508,29 +451,6 @@ mod tests {
             hint: None,
             keyword: None,
         }
-    }
-
-    #[test]
-    fn lookup_follows_runscope_paths() {
-        let doc = json!({"Resources":[{"name":{"familyName":"X"}, "emails":[{"value":"a"}]}]});
-        assert_eq!(
-            lookup(&doc, "Resources[0].name.familyName"),
-            Some(json!("X"))
-        );
-        assert_eq!(
-            lookup(&doc, "resources[0].emails[0].value"),
-            Some(json!("a"))
-        );
-        assert_eq!(
-            lookup(&doc, "Resources[*].emails[*].value"),
-            Some(json!([["a"]]))
-        );
-        assert_eq!(
-            lookup(&doc, "Resources[0].emails[*].value"),
-            Some(json!(["a"]))
-        );
-        assert_eq!(lookup(&doc, "Resources[1].id"), None);
-        assert_eq!(lookup(&doc, "Resources[x]"), None);
     }
 
     #[test]

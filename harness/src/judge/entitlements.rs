@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use crate::http::{Auth, Client, Method, Outgoing};
-use crate::judge::assertion::lookup;
+use crate::judge::path::lookup;
 use crate::suite::{Each, Suite, VarSpec};
 
 /// The Okta URN of role resource types.

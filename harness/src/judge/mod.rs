@@ -6,3 +6,4 @@
 pub mod assertion;
 pub mod diagnosis;
 pub mod entitlements;
+pub mod path;

@@ -6,8 +6,13 @@ use std::io::Write;
 
 use crate::suite::Suite;
 
-/// One block per suite, one line per check.
-pub fn write_text(suites: &[Suite], out: &mut dyn Write) -> std::io::Result<()> {
+/// One block per suite, one line per check; `schedule` says how the run schedules a suite
+/// (the run's `schedule::describe`).
+pub fn write_text(
+    suites: &[Suite],
+    schedule: &dyn Fn(&Suite) -> String,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     for s in suites {
         writeln!(
             out,
@@ -18,7 +23,7 @@ pub fn write_text(suites: &[Suite], out: &mut dyn Write) -> std::io::Result<()> 
             s.checks.len()
         )?;
         writeln!(out, "  reference: {}", s.reference)?;
-        writeln!(out, "  schedule: {}", crate::run::schedule::describe(s))?;
+        writeln!(out, "  schedule: {}", schedule(s))?;
         for c in &s.checks {
             writeln!(
                 out,

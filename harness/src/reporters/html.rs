@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use crate::http::exchange::Exchange;
+use crate::report::Exchange;
 use crate::report::{CheckResult, Outcome, RunReport, SuiteReport};
 
 fn e(text: &str) -> String {

@@ -14,8 +14,8 @@ use std::io::Write;
 
 use untrusted::terminal_line as safe_line;
 
+use crate::report::VersionChoice;
 use crate::report::{CheckResult, CleanupResult, Outcome, RunReport};
-use crate::run::detect::VersionChoice;
 use crate::run::events::Events;
 use crate::suite::Suite;
 
@@ -181,7 +181,7 @@ impl<W: Write> Events for Progress<W> {
         let _ = write_cleanup(result, &mut self.out);
     }
 
-    fn walk_progress(&mut self, check: &crate::suite::Check, p: &crate::run::walk::WalkProgress) {
+    fn walk_progress(&mut self, check: &crate::suite::Check, p: &crate::run::events::WalkProgress) {
         if !self.live {
             return;
         }
@@ -305,7 +305,7 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::walk::WalkProgress;
+    use crate::run::events::WalkProgress;
 
     fn a_walk() -> crate::suite::Check {
         crate::suite::builtin::builtin_suites()

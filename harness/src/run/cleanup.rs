@@ -8,7 +8,7 @@
 //! is ever touched.
 
 use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, path_segment};
-use crate::judge::assertion::lookup;
+use crate::judge::path::lookup;
 use crate::report::Redact;
 use crate::report::{CleanupAction, CleanupResult};
 use crate::run::events::Events;

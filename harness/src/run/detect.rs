@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use crate::http::{Auth, Client, Method, Outgoing, Sent, Unreachable, unreachable};
 use crate::report::{Abort, AbortCause};
-use crate::run::credential_refused;
+use crate::run::abort::credential_refused;
 
-pub use scim_results::VersionChoice;
+use crate::report::VersionChoice;
 
 /// Why no version could be chosen.
 #[derive(Debug, thiserror::Error)]

@@ -11,12 +11,7 @@ pub trait Events {
     /// A check finished.
     fn check_finished(&mut self, _suite: &Suite, _result: &CheckResult) {}
     /// An import walk read another page.
-    fn walk_progress(
-        &mut self,
-        _check: &crate::suite::Check,
-        _progress: &crate::run::walk::WalkProgress,
-    ) {
-    }
+    fn walk_progress(&mut self, _check: &crate::suite::Check, _progress: &WalkProgress) {}
     /// A created resource was dealt with.
     fn cleanup_finished(&mut self, _result: &CleanupResult) {}
 }
@@ -102,11 +97,7 @@ impl SuiteEvents<'_, '_, '_> {
     }
 
     /// An import walk read another page (shown only while the suite is live).
-    pub(crate) fn walk_progress(
-        &self,
-        check: &crate::suite::Check,
-        progress: &crate::run::walk::WalkProgress,
-    ) {
+    pub(crate) fn walk_progress(&self, check: &crate::suite::Check, progress: &WalkProgress) {
         let mut ordered = self.ordered.borrow_mut();
         if ordered.live == self.index {
             ordered.inner.walk_progress(check, progress);
@@ -120,4 +111,15 @@ impl Events for SuiteEvents<'_, '_, '_> {
             .borrow_mut()
             .tell(self.index, Held::Cleanup(result.clone()));
     }
+}
+
+/// How far a walk is, after each page (for a live display).
+#[derive(Debug, Clone, Copy)]
+pub struct WalkProgress {
+    /// Pages fetched.
+    pub pages: usize,
+    /// Resources seen.
+    pub resources: usize,
+    /// totalResults of the first page, if it had one.
+    pub total: Option<u64>,
 }

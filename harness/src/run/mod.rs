@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 
+pub mod abort;
 pub(crate) mod cleanup;
 pub mod detect;
 pub mod events;
@@ -24,15 +25,17 @@ pub mod oauth_checks;
 pub mod schedule;
 pub mod walk;
 
-use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, Unreachable, unreachable};
-use crate::judge::assertion::{Mismatch, evaluate, lookup};
+use crate::http::{Auth, Client, Method, Outgoing, Response, Sent, unreachable};
+use crate::judge::assertion::{Mismatch, evaluate};
+use crate::judge::path::lookup;
+use crate::report::VersionChoice;
 use crate::report::{
-    Abort, AbortCause, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, StopSignal,
-    SuiteReport, Summary, TargetInfo, Tool,
+    Abort, CheckResult, FORMAT_VERSION, Outcome, Redact, RunReport, StopSignal, SuiteReport,
+    Summary, TargetInfo, Tool,
 };
+use crate::run::abort::{RunError, credential_refused};
 pub use crate::run::cleanup::CLEANUP_AFTER_STOP;
 use crate::run::cleanup::{Created, Register, created_name};
-use crate::run::detect::VersionChoice;
 use crate::run::events::{Events, Ordered, SuiteEvents};
 use crate::run::walk::{IdHashes, WalkRequest, walk};
 use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
@@ -90,66 +93,6 @@ impl Default for RunOptions {
             entitlement_endpoints: Vec::new(),
         }
     }
-}
-
-/// Why a run stops before it can judge the app (it becomes the report's [`Abort`]).
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The first request could not reach the target at all.
-    #[error(transparent)]
-    Unreachable(#[from] Unreachable),
-    /// The first request carrying the run's credential was answered 401 or 403.
-    #[error("{0}")]
-    CredentialRefused(String),
-    /// Several requests in a row timed out or could not connect.
-    #[error(
-        "the app stopped answering: {n} requests in a row timed out or could not connect (last: {0}); the run stopped and cleaned up what it could",
-        n = crate::http::BREAKER_FAILURES
-    )]
-    Unresponsive(String),
-    /// The run reached its deadline.
-    #[error(
-        "the run reached --max-duration ({} s) and stopped; it cleaned up what it had created (raise --max-duration for a slow app or a large import)",
-        .0.as_secs()
-    )]
-    Deadline(std::time::Duration),
-}
-
-impl RunError {
-    /// The report's form of this error.
-    pub fn to_abort(&self) -> Abort {
-        let cause = match self {
-            RunError::Unreachable(_) => AbortCause::Unreachable,
-            RunError::CredentialRefused(_) => AbortCause::CredentialRefused,
-            RunError::Unresponsive(_) => AbortCause::Unresponsive,
-            RunError::Deadline(_) => AbortCause::Deadline,
-        };
-        Abort {
-            cause,
-            message: self.to_string(),
-        }
-    }
-}
-
-/// The message for a credential the app refused: which request, what was sent, what to check.
-pub fn credential_refused(client: &Client, request: &str, status: u16) -> String {
-    let credential = &client.target().credential;
-    let sent = match credential.kind() {
-        "none" => "no Authorization header (--auth none)".to_string(),
-        "bearer" => "Authorization: Bearer <SCIM_TOKEN> (--auth bearer)".to_string(),
-        "header" => "Authorization: <SCIM_TOKEN> as is (--auth header)".to_string(),
-        "basic" => "Authorization: Basic <SCIM_USERNAME:SCIM_PASSWORD> (--auth basic)".to_string(),
-        other => format!("--auth {other}"),
-    };
-    let mut message = format!(
-        "the app refused the credential: {request} answered {status} although the run sent {sent}; \
-         check SCIM_TOKEN (or SCIM_USERNAME/SCIM_PASSWORD) and --auth"
-    );
-    for hint in credential.hints() {
-        message.push_str("\n  hint: ");
-        message.push_str(&hint);
-    }
-    client.redactor().redact_owned(message)
 }
 
 /// Runs the suites against the client's target, at most `--concurrency` requests at once
@@ -1035,7 +978,7 @@ async fn exchange(
             .map(|(_, expect)| expect.clone())
             .unwrap_or_default(),
     };
-    let mut progress = |p: &crate::run::walk::WalkProgress| events.walk_progress(check, p);
+    let mut progress = |p: &crate::run::events::WalkProgress| events.walk_progress(check, p);
     let walked = walk(client, spec, request, &known_users, &mut progress).await;
     (prepared, Answer::Walked(walked))
 }

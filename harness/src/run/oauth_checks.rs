@@ -6,6 +6,7 @@
 //! needs a person's consent, a reused authorization code, is `scimcheck oauth login
 //! --check-code-reuse`.
 
+use crate::suite::builtin::{OAUTH_CHECK_IDS, OAUTH_SUITE_ID};
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -17,7 +18,7 @@ use crate::report::{CheckResult, Outcome, Redact, SuiteReport};
 use scim_results::{Keyword, Level, Mismatch};
 
 /// The suite's id.
-pub const SUITE_ID: &str = "oauth";
+pub const SUITE_ID: &str = OAUTH_SUITE_ID;
 
 /// A redirect URI no app registers (RFC 2606 reserves `.invalid`).
 const UNREGISTERED_REDIRECT: &str = "https://scimcheck-unregistered.invalid/callback";
@@ -42,22 +43,22 @@ struct Spec {
 }
 
 const AUTHORIZE: Spec = Spec {
-    id: "authorize-refuses-unregistered-redirect",
+    id: OAUTH_CHECK_IDS[0],
     title: "The authorize endpoint refuses a redirect URI that is not registered",
     reference: "RFC 6749 §3.1.2.4 and §4.1.2.1 (MUST NOT redirect to an invalid redirection URI); RFC 6819 §4.2.4, §5.2.3.5; Okta QA C21902",
 };
 const WRONG_SECRET: Spec = Spec {
-    id: "token-refuses-wrong-secret",
+    id: OAUTH_CHECK_IDS[1],
     title: "The token endpoint refuses a wrong client secret",
     reference: "RFC 6749 §2.3.1 and §5.2 (invalid_client); Okta QA C21902",
 };
 const REVOKED: Spec = Spec {
-    id: "api-refuses-revoked-token",
+    id: OAUTH_CHECK_IDS[2],
     title: "The SCIM API refuses a revoked access token with 401",
     reference: "RFC 7009 §2 (revocation), RFC 6750 §3.1 (invalid_token: 401); RFC 6819 §5.1.5.9; Okta QA C21902",
 };
 const EXPIRED: Spec = Spec {
-    id: "api-refuses-expired-token",
+    id: OAUTH_CHECK_IDS[3],
     title: "The SCIM API refuses an expired access token with 401",
     reference: "RFC 6749 §4.2.2/§5.1 (expires_in), RFC 6750 §3.1 (invalid_token: 401); RFC 6819 §5.1.5.3; Okta QA C21902",
 };

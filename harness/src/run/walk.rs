@@ -15,7 +15,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::http::exchange::Exchange;
-use crate::judge::assertion::{Mismatch, lookup_ref as lookup};
+use crate::judge::assertion::Mismatch;
+use crate::judge::path::lookup_ref as lookup;
+use crate::run::events::WalkProgress;
 use futures_util::StreamExt;
 
 use crate::http::{Auth, Client, Method, Outgoing};
@@ -79,17 +81,6 @@ pub struct WalkRequest<'a> {
 /// The default of `--max-import-resources`: ten times the largest import the project
 /// benchmarks (100,000 users), about 16 MB of id hashes.
 pub const DEFAULT_MAX_IMPORT_RESOURCES: usize = 1_000_000;
-
-/// How far a walk is, after each page (for a live display).
-#[derive(Debug, Clone, Copy)]
-pub struct WalkProgress {
-    /// Pages fetched.
-    pub pages: usize,
-    /// Resources seen.
-    pub resources: usize,
-    /// totalResults of the first page, if it had one.
-    pub total: Option<u64>,
-}
 
 /// What a walk found.
 #[derive(Debug, Default)]

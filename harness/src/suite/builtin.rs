@@ -6,6 +6,19 @@ use crate::suite::{SpecError, Suite, parse_suite};
 /// Each built-in suite's file name and text, in the order `demo` runs them (the suites that
 /// observe only their own resources next to each other: they run at once, beside the next
 /// suite that reads beyond its own, `schedule::phases`).
+/// The `oauth` suite (Okta's QA case C21902) is the one suite written in Rust
+/// (`run::oauth_checks`: it drives an authorization server); its id and its checks' ids, in
+/// its order, for selection and the QA plan.
+pub const OAUTH_SUITE_ID: &str = "oauth";
+
+/// The `oauth` suite's checks.
+pub const OAUTH_CHECK_IDS: [&str; 4] = [
+    "authorize-refuses-unregistered-redirect",
+    "token-refuses-wrong-secret",
+    "api-refuses-revoked-token",
+    "api-refuses-expired-token",
+];
+
 const BUILTIN: &[(&str, &str)] = &[
     (
         "specs/okta-scim2-spec.toml",

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::suite::Suite;
-use crate::suite::builtin::builtin_suites;
+use crate::suite::builtin::{OAUTH_CHECK_IDS, OAUTH_SUITE_ID, builtin_suites};
 use scim_results::{CaseStatus, PlanCase, QaPlan};
 
 const FILE: &str = "specs/qa-plan.toml";
@@ -18,14 +18,6 @@ const ALIASES: &[(&str, &str, &str)] = &[
     ("groups", "okta-scim2-groups", "okta-scim11-groups"),
     ("sourcing", "profile-sourcing", "profile-sourcing-scim11"),
     ("auth", "rfc7644", "scim11-auth"),
-];
-
-/// The `oauth` suite's checks (it is written in Rust, not in `specs/`).
-const OAUTH_CHECKS: &[&str] = &[
-    "authorize-refuses-unregistered-redirect",
-    "token-refuses-wrong-secret",
-    "api-refuses-revoked-token",
-    "api-refuses-expired-token",
 ];
 
 #[derive(Deserialize)]
@@ -60,7 +52,7 @@ pub fn parse(file: &str, text: &str, suites: &[Suite]) -> Result<QaPlan, String>
         return Err(format!("{file}: format {} is not 1", raw.format));
     }
     let has = |suite: &str, check: &str| {
-        (suite == crate::run::oauth_checks::SUITE_ID && OAUTH_CHECKS.contains(&check))
+        (suite == OAUTH_SUITE_ID && OAUTH_CHECK_IDS.contains(&check))
             || suites
                 .iter()
                 .any(|s| s.id == suite && s.checks.iter().any(|c| c.id == check))
@@ -80,7 +72,7 @@ pub fn parse(file: &str, text: &str, suites: &[Suite]) -> Result<QaPlan, String>
             })?;
             let candidates: Vec<(&str, bool)> = match ALIASES.iter().find(|(a, _, _)| *a == suite) {
                 Some((_, two, eleven)) => vec![(two, true), (eleven, false)],
-                None if suite == crate::run::oauth_checks::SUITE_ID => {
+                None if suite == OAUTH_SUITE_ID => {
                     vec![(suite, true), (suite, false)]
                 }
                 None => vec![(suite, version_of(suite) == "2.0")],

@@ -1,0 +1,92 @@
+//! The JSON paths checks and rules read a response by, as Runscope writes them
+//! (`Resources[0].name.familyName`, `members[*].value`): one reader for the assertions, the
+//! discovery rules, the walks and the cleanup.
+
+use serde_json::Value;
+
+/// Looks up a Runscope-style path (`Resources[0].name.familyName`). `[*]` takes every element
+/// (`members[*].value` is the array of member ids). Attribute names match exactly first, then
+/// case-insensitively, because SCIM attribute names are case-insensitive (RFC 7643 §2.1).
+pub fn lookup(doc: &Value, path: &str) -> Option<Value> {
+    match path.split_once("[*]") {
+        None => lookup_ref(doc, path).cloned(),
+        Some((head, tail)) => {
+            let items = if head.is_empty() {
+                doc
+            } else {
+                lookup_ref(doc, head)?
+            }
+            .as_array()?;
+            let tail = tail.strip_prefix('.').unwrap_or(tail);
+            Some(Value::Array(
+                items
+                    .iter()
+                    .filter_map(|item| {
+                        if tail.is_empty() {
+                            Some(item.clone())
+                        } else {
+                            lookup(item, tail)
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// Like [`lookup`] for paths without `[*]`, borrowing instead of copying: for hot loops such
+/// as the import walk, which reads a few attributes of every resource of every page.
+pub fn lookup_ref<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = doc;
+    for segment in path.split('.') {
+        let (name, mut indices) = match segment.find('[') {
+            Some(i) => (&segment[..i], &segment[i..]),
+            None => (segment, ""),
+        };
+        if !name.is_empty() {
+            let obj = cur.as_object()?;
+            cur = obj.get(name).or_else(|| {
+                obj.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v)
+            })?;
+        }
+        while let Some(stripped) = indices.strip_prefix('[') {
+            let end = stripped.find(']')?;
+            cur = cur
+                .as_array()?
+                .get(stripped[..end].trim().parse::<usize>().ok()?)?;
+            indices = &stripped[end + 1..];
+        }
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookup_follows_runscope_paths() {
+        let doc = json!({"Resources":[{"name":{"familyName":"X"}, "emails":[{"value":"a"}]}]});
+        assert_eq!(
+            lookup(&doc, "Resources[0].name.familyName"),
+            Some(json!("X"))
+        );
+        assert_eq!(
+            lookup(&doc, "resources[0].emails[0].value"),
+            Some(json!("a"))
+        );
+        assert_eq!(
+            lookup(&doc, "Resources[*].emails[*].value"),
+            Some(json!([["a"]]))
+        );
+        assert_eq!(
+            lookup(&doc, "Resources[0].emails[*].value"),
+            Some(json!(["a"]))
+        );
+        assert_eq!(lookup(&doc, "Resources[1].id"), None);
+        assert_eq!(lookup(&doc, "Resources[x]"), None);
+    }
+}

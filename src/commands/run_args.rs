@@ -1,0 +1,231 @@
+//! `scimcheck run`'s arguments (clap), and the display settings they give: one module that
+//! the run, its configuration and the commands that reuse them (`rerun`, `serve`, `oauth`)
+//! import.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use harness::reporters::terminal::Style;
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Ok(r),
+        _ => Err(format!(
+            "{text:?} is not a rate: a number of requests per second above 0 (at most 10000)"
+        )),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum AuthMode {
+    Bearer,
+    Header,
+    Basic,
+    /// An OAuth 2 access token from --token-url (client credentials, or SCIM_REFRESH_TOKEN)
+    #[value(name = "oauth2")]
+    OAuth2,
+    None,
+}
+
+/// How an OAuth 2 client authenticates to the token endpoint.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ClientAuthArg {
+    /// HTTP Basic (client_secret_basic)
+    Basic,
+    /// In the form body (client_secret_post)
+    Post,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RunArgs {
+    /// SCIM base URL, e.g. https://app.example.com/scim/v2 [env: SCIM_BASE_URL]
+    #[arg(long)]
+    pub(crate) base_url: Option<String>,
+    /// How to authenticate [default: bearer]
+    #[arg(long, value_enum)]
+    pub(crate) auth: Option<AuthMode>,
+    /// A built-in suite id or a suite file; repeatable [default: every built-in suite]
+    #[arg(long = "suite")]
+    pub(crate) suites: Vec<String>,
+    /// Directory for junit.xml and results.json [default: scimcheck-results]
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Config file [default: ./scimcheck.toml if it exists]
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
+    /// Domain of the users the run creates [default: atko.com, as Okta's suites]
+    #[arg(long)]
+    pub(crate) email_domain: Option<String>,
+    /// Connect timeout in seconds [default: 10]
+    #[arg(long)]
+    pub(crate) connect_timeout: Option<u64>,
+    /// Timeout of a whole request in seconds [default: 30]
+    #[arg(long)]
+    pub(crate) timeout: Option<u64>,
+    /// Largest response body read, in bytes [default: 10485760]
+    #[arg(long)]
+    pub(crate) max_body_bytes: Option<usize>,
+    /// OAuth 2 token endpoint (--auth oauth2); the client secret comes from SCIM_CLIENT_SECRET,
+    /// a refresh token (instead of the client credentials grant) from SCIM_REFRESH_TOKEN
+    #[arg(long, value_name = "URL")]
+    pub(crate) token_url: Option<String>,
+    /// OAuth 2 client id (--auth oauth2)
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// OAuth 2 scope to ask for (--auth oauth2)
+    #[arg(long)]
+    pub(crate) scope: Option<String>,
+    /// How the OAuth 2 client authenticates to the token endpoint [default: basic]
+    #[arg(long, value_enum)]
+    pub(crate) client_auth: Option<ClientAuthArg>,
+    /// The authorize endpoint, for the oauth suite's redirect check (--suite oauth)
+    #[arg(long, value_name = "URL")]
+    pub(crate) authorize_url: Option<String>,
+    /// The revocation endpoint (RFC 7009) for the oauth suite [default: from the server's metadata]
+    #[arg(long, value_name = "URL")]
+    pub(crate) revocation_url: Option<String>,
+    /// The longest the oauth suite waits for an access token to expire, in seconds
+    #[arg(long, default_value_t = 120)]
+    pub(crate) oauth_max_wait: u64,
+    /// Pages of an import walk fetched at once, once totalResults is known (pages are judged
+    /// in order: no duplicates, no gaps, stable order, as with one) [default: 1, the next
+    /// page fetched while this one is judged]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub(crate) import_concurrency: Option<u16>,
+    /// Send at most this many requests per second (retries included), e.g. 5 or 0.5
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub(crate) rate: Option<f64>,
+    /// An entitlement endpoint to test (okta-entitlements), e.g. /Roles; repeatable. Replaces
+    /// the discovery of Okta-URN resource types in /ResourceTypes (for an app without it)
+    #[arg(long = "entitlement-endpoint", value_name = "PATH")]
+    pub(crate) entitlement_endpoints: Vec<String>,
+    /// Requests in flight at once: checks that do not depend on each other run together
+    /// (1: strictly one at a time, Okta's own order) [default: 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub(crate) concurrency: Option<u16>,
+    /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"
+    /// for a direct connection [default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY]
+    #[arg(long, value_name = "URL")]
+    pub(crate) proxy: Option<String>,
+    /// Trust the CA certificates in this PEM file too (besides the platform's)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
+    /// Do not verify certificates (a test only: shown in every report, refused by `package`)
+    #[arg(long)]
+    pub(crate) insecure: bool,
+    /// Leave the resources the run creates in the app (they are reported)
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// Fail on SHOULD and MAY violations too (by default they are warnings)
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// The SCIM version to test: auto probes the app [default: auto]
+    #[arg(long, value_enum)]
+    pub(crate) scim_version: Option<VersionArg>,
+    /// `count` of each page of an import walk [default: 100, as Okta]
+    #[arg(long)]
+    pub(crate) page_size: Option<usize>,
+    /// The most resources one import walk reads before it stops with a failure (a server
+    /// chooses totalResults)
+    #[arg(long, default_value_t = harness::run::walk::DEFAULT_MAX_IMPORT_RESOURCES)]
+    pub(crate) max_import_resources: usize,
+    /// The longest the checks may run, in seconds; then the run stops, cleans up and exits 2
+    #[arg(long, default_value_t = harness::run::DEFAULT_MAX_DURATION.as_secs())]
+    pub(crate) max_duration: u64,
+    /// Run an Okta Runscope export (JSON) as it is, instead of built-in suites
+    #[arg(long, conflicts_with = "suites")]
+    pub(crate) runscope: Option<PathBuf>,
+    /// A variable of the export: NAME=VALUE; repeatable
+    #[arg(long = "var", value_parser = parse_pair)]
+    pub(crate) vars: Vec<(String, String)>,
+    /// A secret variable of the export, read from the environment: NAME=ENV_VAR; repeatable
+    #[arg(long = "var-env", value_parser = parse_pair)]
+    pub(crate) var_envs: Vec<(String, String)>,
+    /// Wait the pauses of a Runscope export (5-40 s between steps)
+    #[arg(long)]
+    pub(crate) honor_pauses: bool,
+    /// Run only the checks matching PATTERN (`suite/check` or `check`, `*` wildcards), and
+    /// the checks they depend on; repeatable
+    #[arg(long = "only", value_name = "PATTERN")]
+    pub(crate) only: Vec<String>,
+    /// Leave out the checks matching PATTERN (checks that need them are blocked); repeatable
+    #[arg(long = "skip", value_name = "PATTERN")]
+    pub(crate) skip: Vec<String>,
+    /// Run again the checks that failed, errored or were blocked in DIR/results.json
+    /// [default DIR: the --out directory]
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub(crate) rerun_failed: Option<Option<PathBuf>>,
+    /// Show the request line and response status of every check that did not pass; twice
+    /// (-vv) also the response body (secrets removed)
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub(crate) verbose: u8,
+    /// Print only the summary (no line per check)
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Colours: auto (a terminal without NO_COLOR), always or never
+    #[arg(long, value_enum, default_value = "auto")]
+    pub(crate) color: ColorArg,
+    /// What goes to stdout at the end: the human summary, or results.json for scripts
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) format: FormatArg,
+    /// A results.json of an earlier run: only checks that passed there and fail now (the
+    /// regressions) fail this run; the others are listed as known
+    #[arg(long, value_name = "RESULTS_JSON")]
+    pub(crate) baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+pub(crate) enum FormatArg {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+pub(crate) enum ColorArg {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the run is shown on the terminal (nothing of it reaches the result files).
+#[derive(Clone, Default)]
+pub(crate) struct Display {
+    pub(crate) color: ColorArg,
+    pub(crate) verbose: u8,
+    pub(crate) quiet: bool,
+    pub(crate) format: FormatArg,
+    /// The checks that passed in the `--baseline` run.
+    pub(crate) baseline: Option<std::collections::BTreeSet<String>>,
+}
+
+impl Display {
+    pub(crate) fn style(&self, is_terminal: bool) -> Style {
+        let color = match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Style {
+            color,
+            verbose: self.verbose,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum VersionArg {
+    Auto,
+    #[value(name = "2.0")]
+    V2,
+    #[value(name = "1.1")]
+    V11,
+}
+
+pub(crate) fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| "expected NAME=VALUE".to_string())
+}
