@@ -517,7 +517,7 @@ async fn a_runscope_export_runs_from_the_command_line_and_converts() {
         "{stdout}"
     );
     let toml = std::fs::read_to_string(dir.path().join("crud.toml")).unwrap();
-    harness::suite::parse_suite("crud.toml", &toml).unwrap();
+    harness::suite::load::parse_suite("crud.toml", &toml).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -241,7 +241,8 @@ async fn okta_s_spec_exports_give_the_native_suites_verdicts() {
         let export = shared_export(file);
         // Every export converts into a suite file that reads back.
         let converted = harness::suite::runscope::convert(file, &export).unwrap();
-        harness::suite::parse_suite(file, &harness::suite::runscope::to_toml(&converted)).unwrap();
+        harness::suite::load::parse_suite(file, &harness::suite::runscope::to_toml(&converted))
+            .unwrap();
         for fault in *faults {
             let faults: Vec<Fault> = if fault.is_empty() {
                 vec![]
@@ -279,7 +280,7 @@ async fn okta_s_spec_exports_give_the_native_suites_verdicts() {
         "Okta-SCIM-20-With-Entitlements-CRUD-Test.json",
     ] {
         let converted = harness::suite::runscope::convert(file, &shared_export(file)).unwrap();
-        harness::suite::parse_suite(file, &harness::suite::runscope::to_toml(&converted))
+        harness::suite::load::parse_suite(file, &harness::suite::runscope::to_toml(&converted))
             .unwrap_or_else(|e| panic!("{file}: {e}"));
     }
 }

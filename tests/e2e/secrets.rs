@@ -278,7 +278,7 @@ async fn every_output(server: &MockServer, token: &str) -> String {
         Target::new(&server.uri(), Credential::Bearer(token.to_string().into())).unwrap(),
     )
     .unwrap();
-    let quoting = harness::suite::parse_suite("quoting.toml", QUOTING_SUITE).unwrap();
+    let quoting = harness::suite::load::parse_suite("quoting.toml", QUOTING_SUITE).unwrap();
     let style = Style {
         color: false,
         verbose: 2,

@@ -424,7 +424,7 @@ mod tests {
     #[test]
     fn a_suite_marker_query_reads_the_suite_only_and_a_run_marker_query_reads_the_run() {
         let suite = |query: &str| {
-            crate::suite::parse_suite(
+            crate::suite::load::parse_suite(
                 "t.toml",
                 &format!(
                     r#"format = 1

@@ -1,7 +1,8 @@
 //! The built-in suites: the files in `specs/`, embedded at build time, and the lookup that
 //! turns `--suite` arguments (a built-in id or a path to a suite file) into suites.
 
-use crate::suite::{SpecError, Suite, parse_suite};
+use crate::suite::load::parse_suite;
+use crate::suite::{SpecError, Suite};
 
 /// Each built-in suite's file name and text, in the order `demo` runs them (the suites that
 /// observe only their own resources next to each other: they run at once, beside the next

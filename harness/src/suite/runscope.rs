@@ -875,8 +875,8 @@ mod toml_tests {
     fn the_suite_file_reads_back_as_the_same_suite() {
         let c = convert("tiny.json", tests_export()).unwrap();
         let text = to_toml(&c);
-        let back =
-            crate::suite::parse_suite("tiny.toml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let back = crate::suite::load::parse_suite("tiny.toml", &text)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(back.checks.len(), c.suite.checks.len());
         for (a, b) in back.checks.iter().zip(&c.suite.checks) {
             assert_eq!(a.request.path, b.request.path);
