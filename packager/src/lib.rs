@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod fields;
 
 pub mod html;
 pub mod manifest;
@@ -229,9 +230,9 @@ fn logo_file(s: &Submission) -> Option<(String, Vec<u8>)> {
     if s.app.logo.is_empty() {
         return None;
     }
-    let bytes = s.read_input(&s.app.logo, rules::LOGO_MAX_BYTES).ok()?;
-    let kind = rules::image_kind(&bytes)?;
-    ((bytes.len() as u64) < rules::LOGO_MAX_BYTES).then(|| (format!("logo.{kind}"), bytes))
+    let bytes = s.read_input(&s.app.logo, fields::LOGO_MAX_BYTES).ok()?;
+    let kind = fields::image_kind(&bytes)?;
+    ((bytes.len() as u64) < fields::LOGO_MAX_BYTES).then(|| (format!("logo.{kind}"), bytes))
 }
 
 fn guide_file(s: &Submission) -> Option<(String, Vec<u8>)> {

@@ -7,3 +7,4 @@ pub mod assertion;
 pub mod diagnosis;
 pub mod entitlements;
 pub mod path;
+pub mod walk;

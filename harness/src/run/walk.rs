@@ -5,51 +5,21 @@
 //! 64-bit hash of each id is kept (for duplicates, gaps, and group members). Evidence is kept
 //! for the first page and for the first page where each problem appeared, not for every page.
 
-use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
-
 use serde_json::Value;
-
-use std::borrow::Cow;
-
-use serde::Deserialize;
 
 use crate::http::exchange::Exchange;
 use crate::judge::assertion::Mismatch;
 use crate::judge::path::lookup_ref as lookup;
+pub use crate::judge::walk::IdHashes;
+use crate::judge::walk::*;
 use crate::run::events::WalkProgress;
 use futures_util::StreamExt;
 
 use crate::http::{Auth, Client, Method, Outgoing};
-use crate::suite::{Keyword, WalkRule, WalkSpec};
+use crate::suite::{WalkRule, WalkSpec};
 
 /// Pages of evidence kept at most per walk.
 const EVIDENCE_PAGES: usize = 5;
-
-/// Ids seen by a walk, as hashes: the hashes are the set's keys as they are (hashing them
-/// again would cost as much as the rest of the set's work).
-pub type IdHashes = HashSet<u64, std::hash::BuildHasherDefault<Prehashed>>;
-
-/// The hasher of [`IdHashes`]: a key already is a hash.
-#[derive(Default)]
-pub struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed here; any other input still hashes deterministically.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// What a walk asks for: the list, its page size, and the resource to look for.
 pub struct WalkRequest<'a> {
@@ -99,69 +69,6 @@ pub struct WalkOutcome {
     pub ids: IdHashes,
     /// Users not created by the run that lack what Okta imports: how many, and the first.
     pub others_incomplete: (usize, Option<String>),
-}
-
-/// Hashes an id for the sets a walk keeps.
-pub fn id_hash(id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
-}
-
-/// The level of a walk rule that is not a plain failure: `itemsPerPage` is "the number of
-/// resources returned" (RFC 7644 §3.4.2.4), but Okta's import pages by startIndex, count and
-/// totalResults, so a page that echoes count is a warning, not a broken import.
-fn walk_rule_keyword(rule: &str) -> Option<Keyword> {
-    (rule == "items-per-page").then_some(Keyword::Should)
-}
-
-/// Problems by rule, in the order first seen: a count and the first example of each.
-#[derive(Default)]
-struct Problems {
-    found: Vec<(String, String, usize, String)>,
-    new_since_page: bool,
-}
-
-impl Problems {
-    fn add(&mut self, rule: &str, expected: &str, example: String) {
-        match self.found.iter_mut().find(|(r, ..)| r == rule) {
-            Some((_, _, n, _)) => *n += 1,
-            None => {
-                self.found
-                    .push((rule.to_string(), expected.to_string(), 1, example));
-                self.new_since_page = true;
-            }
-        }
-    }
-
-    fn into_mismatches(self) -> Vec<Mismatch> {
-        self.found
-            .into_iter()
-            .map(|(rule, expected, n, example)| Mismatch {
-                assertion: format!("walk {rule}"),
-                expected,
-                actual: if n == 1 {
-                    example
-                } else {
-                    format!("{n} times; first: {example}")
-                },
-                hint: None,
-                keyword: walk_rule_keyword(&rule),
-            })
-            .collect()
-    }
-}
-
-fn number(v: Option<&Value>) -> Option<u64> {
-    match v? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn is_integer(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Number(n)) if n.is_u64())
 }
 
 /// Walks the list and checks the rules. `known_users` are the user id hashes of an earlier
@@ -351,198 +258,6 @@ fn fill<F: std::future::Future>(
     }
 }
 
-/// A page, read in one pass without building a JSON tree: counters as small values,
-/// resources straight into [`ResourceView`]s.
-#[derive(Deserialize)]
-struct PageView<'a> {
-    #[serde(rename = "totalResults")]
-    total_results: Option<Value>,
-    #[serde(rename = "startIndex")]
-    start_index: Option<Value>,
-    #[serde(rename = "itemsPerPage")]
-    items_per_page: Option<Value>,
-    #[serde(rename = "Resources", borrow)]
-    resources: Option<Vec<ResourceView<'a>>>,
-}
-
-/// What the walk reads of a resource. Strings borrow from the page where they can.
-#[derive(Deserialize, Default)]
-struct ResourceView<'a> {
-    #[serde(borrow)]
-    id: Option<Text<'a>>,
-    #[serde(rename = "userName", borrow)]
-    user_name: Option<Text<'a>>,
-    #[serde(borrow)]
-    name: Option<NameView<'a>>,
-    #[serde(borrow)]
-    emails: Option<Vec<EmailView<'a>>>,
-    active: Option<Value>,
-    #[serde(rename = "displayName", borrow)]
-    display_name: Option<Text<'a>>,
-    #[serde(borrow)]
-    members: Option<Vec<MemberView<'a>>>,
-}
-
-#[derive(Deserialize, Default)]
-struct NameView<'a> {
-    #[serde(rename = "givenName", borrow)]
-    given_name: Option<Text<'a>>,
-    #[serde(rename = "familyName", borrow)]
-    family_name: Option<Text<'a>>,
-}
-
-#[derive(Deserialize)]
-struct EmailView<'a> {
-    primary: Option<Value>,
-    #[serde(borrow)]
-    value: Option<Text<'a>>,
-}
-
-#[derive(Deserialize)]
-struct MemberView<'a> {
-    #[serde(borrow)]
-    value: Option<Text<'a>>,
-    #[serde(rename = "type", borrow)]
-    kind: Option<Text<'a>>,
-}
-
-fn text_at(v: &Value, path: &str) -> Option<Text<'static>> {
-    lookup(v, path)
-        .and_then(Value::as_str)
-        .map(|s| Text(Cow::Owned(s.to_string())))
-}
-
-/// A string of a page, borrowed from it unless it holds an escape. (serde borrows a `Cow`
-/// only where it is the field's whole type; inside an `Option` it would copy every string.)
-#[derive(Debug, Clone, PartialEq)]
-struct Text<'a>(Cow<'a, str>);
-
-impl std::ops::Deref for Text<'_> {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor<'a>(std::marker::PhantomData<&'a str>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
-            type Value = Text<'a>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E>(self, v: &str) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-        }
-        deserializer.deserialize_str(Visitor(std::marker::PhantomData))
-    }
-}
-
-impl ResourceView<'_> {
-    /// Whether the typed reading found every attribute the walk's rules read; if not, the
-    /// names may differ in case only, and the generic reading decides.
-    fn has_what(&self, spec: &WalkSpec) -> bool {
-        let user = !spec.rules.contains(&WalkRule::UserShape)
-            || (self.user_name.is_some()
-                && self
-                    .name
-                    .as_ref()
-                    .is_some_and(|n| n.given_name.is_some() && n.family_name.is_some())
-                && self.emails.is_some()
-                && self.active.is_some());
-        let group = !spec.rules.contains(&WalkRule::GroupMembers) || self.display_name.is_some();
-        self.id.is_some() && user && group
-    }
-
-    /// The same view from a generic JSON value, with SCIM's case-insensitive attribute names
-    /// (RFC 7643 §2.1): for resources whose shape the typed view does not read.
-    fn from_value(v: &Value) -> ResourceView<'static> {
-        let list = |name: &str| lookup(v, name).and_then(Value::as_array);
-        ResourceView {
-            id: text_at(v, "id"),
-            user_name: text_at(v, "userName"),
-            name: Some(NameView {
-                given_name: text_at(v, "name.givenName"),
-                family_name: text_at(v, "name.familyName"),
-            }),
-            emails: list("emails").map(|es| {
-                es.iter()
-                    .map(|e| EmailView {
-                        primary: lookup(e, "primary").cloned(),
-                        value: text_at(e, "value"),
-                    })
-                    .collect()
-            }),
-            active: lookup(v, "active").cloned(),
-            display_name: text_at(v, "displayName"),
-            members: list("members").map(|ms| {
-                ms.iter()
-                    .map(|m| MemberView {
-                        value: text_at(m, "value"),
-                        kind: text_at(m, "type"),
-                    })
-                    .collect()
-            }),
-        }
-    }
-}
-
-/// A page's counters and resources, from the typed reading or, when that misses what the
-/// rules need (names differing in case only, RFC 7643 §2.1; a number where a string is
-/// expected), from the generic, case-insensitive one.
-struct Page<'a> {
-    total: Option<Value>,
-    start: Option<Value>,
-    per_page: Option<Value>,
-    resources: Option<Vec<ResourceView<'a>>>,
-}
-
-fn read_page<'a>(body: &'a str, spec: &WalkSpec) -> Option<Page<'a>> {
-    if let Ok(p) = serde_json::from_str::<PageView>(body) {
-        let complete = match &p.resources {
-            Some(rs) => rs.iter().all(|r| r.has_what(spec)),
-            None => number(p.total_results.as_ref()) == Some(0),
-        };
-        if complete {
-            return Some(Page {
-                total: p.total_results,
-                start: p.start_index,
-                per_page: p.items_per_page,
-                resources: p.resources,
-            });
-        }
-    }
-    let doc: Value = serde_json::from_str(body).ok()?;
-    Some(Page {
-        total: lookup(&doc, "totalResults").cloned(),
-        start: lookup(&doc, "startIndex").cloned(),
-        per_page: lookup(&doc, "itemsPerPage").cloned(),
-        resources: match lookup(&doc, "Resources") {
-            Some(Value::Array(items)) => Some(items.iter().map(ResourceView::from_value).collect()),
-            _ => None,
-        },
-    })
-}
-
-/// The resource with this id on a page, as generic JSON (for a find's arbitrary paths).
-fn resource_by_id(body: &str, id: &str) -> Option<Value> {
-    let doc: Value = serde_json::from_str(body).ok()?;
-    let items = lookup(&doc, "Resources")?.as_array()?;
-    items
-        .iter()
-        .find(|r| lookup(r, "id").and_then(Value::as_str) == Some(id))
-        .cloned()
-}
-
 /// The running state of one walk: what the pages so far established, and what they broke.
 struct Walker<'a> {
     spec: &'a WalkSpec,
@@ -714,110 +429,10 @@ impl Walker<'_> {
     }
 }
 
-fn filled(v: &Option<Text<'_>>) -> bool {
-    v.as_deref().is_some_and(|s| !s.trim().is_empty())
-}
-
-/// An entitlement value has what Okta imports: `id` and `displayName`.
-fn check_value(r: &ResourceView<'_>, id: &str, problems: &mut Problems) {
-    if id.is_empty() {
-        problems.add(
-            "value id",
-            "an id on every value (Okta imports it)",
-            "a value without id".to_string(),
-        );
-    }
-    if !filled(&r.display_name) {
-        problems.add(
-            "value displayName",
-            "a displayName on every value (Okta shows it)",
-            format!("value {id} has none"),
-        );
-    }
-}
-
-fn check_user(r: &ResourceView<'_>, id: &str, problems: &mut Problems) {
-    let who = format!("user {id}");
-    if id.is_empty() {
-        problems.add(
-            "user id",
-            "an id on every user",
-            "a user without id".to_string(),
-        );
-    }
-    let name = r.name.as_ref();
-    let fields = [
-        ("userName", filled(&r.user_name)),
-        (
-            "name.givenName",
-            name.is_some_and(|n| filled(&n.given_name)),
-        ),
-        (
-            "name.familyName",
-            name.is_some_and(|n| filled(&n.family_name)),
-        ),
-    ];
-    for (path, ok) in fields {
-        if !ok {
-            problems.add(
-                &format!("user {path}"),
-                &format!("{path} on every user (Okta imports it)"),
-                format!("{who} has none"),
-            );
-        }
-    }
-    let primary_email = r.emails.as_ref().is_some_and(|es| {
-        es.iter()
-            .any(|e| e.primary == Some(Value::Bool(true)) && filled(&e.value))
-    });
-    if !primary_email {
-        problems.add(
-            "user primary email",
-            "an email with primary=true and a value on every user",
-            format!("{who} has none"),
-        );
-    }
-    if !matches!(r.active, Some(Value::Bool(_))) {
-        problems.add(
-            "user active",
-            "a boolean active on every user",
-            format!(
-                "{who}: active is {}",
-                r.active
-                    .as_ref()
-                    .map_or("absent".to_string(), Value::to_string)
-            ),
-        );
-    }
-}
-
-fn check_group(r: &ResourceView<'_>, id: &str, known_users: &IdHashes, problems: &mut Problems) {
-    if id.is_empty() || !filled(&r.display_name) {
-        problems.add(
-            "group shape",
-            "an id and a displayName on every group",
-            format!("group {id:?}"),
-        );
-    }
-    for m in r.members.iter().flatten() {
-        let is_group = m
-            .kind
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("Group"));
-        let value = m.value.as_deref().unwrap_or_default();
-        if !is_group && !known_users.contains(&id_hash(value)) {
-            problems.add(
-                "group members exist",
-                "members that are users of the user import",
-                format!("group {id} lists member {value:?}, which the user import never returned"),
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     fn users() -> WalkSpec {
         WalkSpec {
