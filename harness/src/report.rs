@@ -2,9 +2,9 @@
 //! shared with the packager), and how the harness removes secrets from them ([`Redact`]).
 
 pub use scim_results::{
-    Abort, AbortCause, Change, CheckResult, CleanupAction, CleanupResult, Exchange, ExitStatus,
-    FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, StopSignal, SuiteReport, Summary,
-    TargetInfo, Tool, VersionChoice, diff, evaluate as evaluate_plan,
+    Abort, AbortCause, AuthKind, Change, CheckResult, CleanupAction, CleanupResult, Exchange,
+    ExitStatus, FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, ScimVersion, StopSignal,
+    SuiteReport, Summary, TargetInfo, Tool, VersionChoice, diff, evaluate as evaluate_plan,
 };
 
 use crate::http::redact::Redactor;

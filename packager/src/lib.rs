@@ -136,10 +136,13 @@ pub fn package(o: &PackageOptions<'_>) -> Result<Packaged, PackageError> {
 
 /// Okta's QA plan for a submission, judged by its run (whose SCIM version picks the checks).
 fn plan_for(plan: &QaPlan, s: &Submission, r: &RunReport) -> PlanReport {
-    let version = r
-        .scim_version
-        .as_ref()
-        .map_or(s.scim.version.as_str(), |v| v.version.as_str());
+    let version = r.scim_version.as_ref().map_or_else(
+        || {
+            scim_results::ScimVersion::parse(&s.scim.version)
+                .unwrap_or(scim_results::ScimVersion::V2)
+        },
+        |v| v.version,
+    );
     scim_results::evaluate(plan, &s.scim.features, &s.scim.auth, version, Some(r))
 }
 

@@ -232,7 +232,7 @@ pub fn requirement_problems(
     // The results must prove the authentication Okta will use: an OAuth 2 app's run used
     // OAuth 2 tokens from its token endpoint, a header app's run a token.
     let oauth_declared = s.scim.auth == "oauth2";
-    if oauth_declared != (r.target.auth == "oauth2") {
+    if oauth_declared != (r.target.auth == scim_results::AuthKind::OAuth2) {
         out.push(format!(
             "the results were obtained with --auth {}, the submission declares scim.auth {:?}{}",
             r.target.auth,
@@ -245,7 +245,7 @@ pub fn requirement_problems(
         ));
     }
     match &r.scim_version {
-        Some(v) if v.version == s.scim.version => {}
+        Some(v) if v.version.as_str() == s.scim.version => {}
         Some(v) => out.push(format!(
             "the results tested SCIM {}, the submission declares scim.version {}",
             v.version, s.scim.version

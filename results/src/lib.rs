@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 
 mod diff;
 mod exchange;
+mod kinds;
 mod plan;
 mod report;
 
 pub use diff::*;
 pub use exchange::*;
+pub use kinds::*;
 pub use plan::*;
 pub use report::*;
 
@@ -82,8 +84,8 @@ pub struct Mismatch {
 /// The SCIM version a run targets, and why.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionChoice {
-    /// "2.0" or "1.1".
-    pub version: String,
+    /// The version.
+    pub version: ScimVersion,
     /// "detected" (from the probes) or "declared" (by the user).
     pub how: String,
     /// What decided it, in words.
@@ -94,9 +96,9 @@ pub struct VersionChoice {
 
 impl VersionChoice {
     /// A version the user declared (`--scim-version`): no probe is sent.
-    pub fn declared(version: &str) -> Self {
+    pub fn declared(version: ScimVersion) -> Self {
         VersionChoice {
-            version: version.to_string(),
+            version,
             how: "declared".into(),
             evidence: vec![format!("--scim-version {version}")],
             exchanges: Vec::new(),

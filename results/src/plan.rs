@@ -111,7 +111,7 @@ pub fn evaluate(
     plan: &QaPlan,
     features: &[String],
     auth: &str,
-    version: &str,
+    version: crate::ScimVersion,
     report: Option<&RunReport>,
 ) -> PlanReport {
     // Every check of the run by its `suite/check` key, once.
@@ -145,7 +145,7 @@ pub fn evaluate(
         cases: Vec::new(),
     };
     for case in &plan.cases {
-        let keys = if version == "1.1" {
+        let keys = if version == crate::ScimVersion::V11 {
             &case.checks_1_1
         } else {
             &case.checks_2_0

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Diagnosis, Exchange, Keyword, Level, Mismatch, VersionChoice};
+use crate::{AuthKind, Diagnosis, Exchange, Keyword, Level, Mismatch, ScimVersion, VersionChoice};
 
 /// Version of the `results.json` shape; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -167,8 +167,8 @@ pub struct Tool {
 pub struct TargetInfo {
     /// Base URL.
     pub base_url: String,
-    /// Authentication mode ("bearer", "header", "basic", "none").
-    pub auth: String,
+    /// Authentication mode.
+    pub auth: AuthKind,
     /// The proxy requests went through and where it was configured (password removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
@@ -191,7 +191,7 @@ pub struct SuiteReport {
     /// Suite content version.
     pub version: String,
     /// SCIM version the suite speaks.
-    pub scim_version: String,
+    pub scim_version: ScimVersion,
     /// What the suite reproduces.
     pub reference: String,
     /// Wall time in milliseconds.

@@ -14,8 +14,8 @@ use untrusted::terminal_line as safe_line;
 #[derive(clap::Args)]
 pub(crate) struct PlanArgs {
     /// The SCIM version whose checks to list (with --results: the run's)
-    #[arg(long, default_value = "2.0", value_parser = ["2.0", "1.1"])]
-    scim_version: String,
+    #[arg(long, default_value = "2.0", value_parser = parse_version)]
+    scim_version: harness::report::ScimVersion,
     /// The declared features (comma-separated, as in submission.toml); cases of other
     /// features are not applicable [default: every case]
     #[arg(long, value_delimiter = ',')]
@@ -26,6 +26,10 @@ pub(crate) struct PlanArgs {
     /// A results folder: show each check's verdict in that run
     #[arg(long)]
     results: Option<PathBuf>,
+}
+
+fn parse_version(text: &str) -> Result<harness::report::ScimVersion, String> {
+    harness::report::ScimVersion::parse(text).ok_or_else(|| format!("{text:?} is not 2.0 or 1.1"))
 }
 
 pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
@@ -50,9 +54,9 @@ pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
     let version = report
         .as_ref()
         .and_then(|r| r.scim_version.as_ref())
-        .map_or(args.scim_version.clone(), |v| v.version.clone());
+        .map_or(args.scim_version, |v| v.version);
     let evaluated =
-        harness::report::evaluate_plan(&plan, &features, &auth, &version, report.as_ref());
+        harness::report::evaluate_plan(&plan, &features, &auth, version, report.as_ref());
     for case in &evaluated.cases {
         let status = serde_json::to_value(case.status)?
             .as_str()

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
-use harness::report::ExitStatus;
+use harness::report::{AuthKind, ExitStatus};
 use harness::report::{RunDiff, diff};
 
 use crate::commands::run_args::RunArgs;
@@ -55,7 +55,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     let plan = harness::suite::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let (before, submission) =
         packager::bundled_run(&args.bundle, &plan).map_err(|e| anyhow!(e))?;
-    let credential = before.target.auth != "none";
+    let credential = before.target.auth.sends_secret();
     let base_url = destination(
         "the app",
         "--base-url",
@@ -70,8 +70,8 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         words.push(value.into());
     };
     push("--base-url", &base_url);
-    push("--auth", &before.target.auth);
-    if before.target.auth == "oauth2" {
+    push("--auth", before.target.auth.as_str());
+    if before.target.auth == AuthKind::OAuth2 {
         let o = submission.scim.oauth.clone().unwrap_or_default();
         let token_url = destination(
             "the token endpoint",
@@ -99,7 +99,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         .as_ref()
         .map(|v| v.version.clone())
         .ok_or_else(|| anyhow!("the bundle's results do not say which SCIM version they tested"))?;
-    push("--scim-version", &version);
+    push("--scim-version", version.as_str());
     push("--page-size", &before.settings.page_size.to_string());
     push("--email-domain", &before.settings.email_domain);
     let out = args.out.display().to_string();
@@ -129,7 +129,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         untrusted::terminal_line(&before.run_id),
         before.started_at.format("%Y-%m-%d"),
         before.suites.len(),
-        untrusted::terminal_line(&version),
+        version,
         untrusted::terminal_line(&base_url)
     );
     let run = AsRun::try_parse_from(&words).map_err(|e| anyhow!("{e}"))?;

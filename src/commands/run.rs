@@ -8,8 +8,8 @@ use crate::commands::run_args::{Display, FormatArg, RunArgs, VersionArg};
 use crate::commands::run_config::{RunConfig, resolve};
 use anyhow::{Context, Result, anyhow};
 use harness::http::Client;
-use harness::report::VersionChoice;
 use harness::report::{ExitStatus, RunReport};
+use harness::report::{ScimVersion, VersionChoice};
 use harness::reporters::terminal::{Progress, write_network, write_summary, write_version};
 use harness::run::detect::detect;
 use harness::run::{aborted_before_start, run};
@@ -38,7 +38,7 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let (choice, suites) = match config.runscope.take() {
         // An export is a test of one version, as its name says.
         Some(suite) => {
-            let mut choice = VersionChoice::declared(suite.scim_version.as_str());
+            let mut choice = VersionChoice::declared(suite.scim_version);
             choice.evidence = vec![format!(
                 "the Runscope export {:?} is a SCIM {} test",
                 suite.title, suite.scim_version
@@ -54,13 +54,13 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
                         return finish(&report, &config.out, &config.display);
                     }
                 },
-                VersionArg::V2 => VersionChoice::declared("2.0"),
-                VersionArg::V11 => VersionChoice::declared("1.1"),
+                VersionArg::V2 => VersionChoice::declared(ScimVersion::V2),
+                VersionArg::V11 => VersionChoice::declared(ScimVersion::V11),
             };
             let suites = if config.oauth_suite.as_ref().is_some_and(|o| o.alone) {
                 Vec::new()
             } else {
-                select_suites(&config.suite_args, &choice.version)?
+                select_suites(&config.suite_args, choice.version)?
             };
             (choice, suites)
         }
@@ -76,7 +76,7 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     let _ = write_network(
         &harness::report::TargetInfo {
             base_url: String::new(),
-            auth: String::new(),
+            auth: client.target().credential.kind(),
             proxy: network.proxy_in_use(),
             tls: network.tls_trust(),
             insecure: network.insecure,

@@ -220,7 +220,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         })?,
     };
     // Bad suite arguments and exports are reported before any request is sent.
-    harness::suite::builtin::select_suites(&suite_args, "2.0")?;
+    harness::suite::builtin::select_suites(&suite_args, harness::report::ScimVersion::V2)?;
     let runscope = match &args.runscope {
         None => None,
         Some(path) => {

@@ -84,7 +84,7 @@ async fn demo_passes_and_writes_both_files() {
     };
     // Every check passed: those of the suites, with okta-entitlements' repeated for each of
     // the reference server's three entitlement endpoints (two checks each, one extension).
-    let checks = count("2.0") + 2 * 2;
+    let checks = count(harness::report::ScimVersion::V2) + 2 * 2;
     assert!(
         stdout.contains(&format!("PASSED: {checks} passed, 0 failed")),
         "{stdout}"
@@ -102,7 +102,7 @@ async fn demo_passes_and_writes_both_files() {
     assert_eq!(results["format_version"], 1);
     assert_eq!(results["summary"]["passed"], checks);
     assert_eq!(results["scim_version"]["version"], "2.0");
-    let checks_11 = count("1.1");
+    let checks_11 = count(harness::report::ScimVersion::V11);
     assert!(
         stdout.contains(&format!("PASSED: {checks_11} passed, 0 failed")),
         "{stdout}"
@@ -114,11 +114,12 @@ async fn demo_passes_and_writes_both_files() {
     .unwrap();
     assert_eq!(results_11["scim_version"]["version"], "1.1");
     assert_eq!(results["scim_version"]["version"], "2.0");
-    let checks_11: usize = harness::suite::builtin::select_suites(&[], "1.1")
-        .unwrap()
-        .iter()
-        .map(|s| s.checks.len())
-        .sum();
+    let checks_11: usize =
+        harness::suite::builtin::select_suites(&[], harness::report::ScimVersion::V11)
+            .unwrap()
+            .iter()
+            .map(|s| s.checks.len())
+            .sum();
     assert!(
         stdout.contains(&format!("PASSED: {checks_11} passed, 0 failed")),
         "{stdout}"

@@ -28,7 +28,9 @@ async fn results_with(
 ) {
     let server = server(&[], 3).await;
     let options = RunOptions {
-        scim_version: Some(harness::report::VersionChoice::declared("2.0")),
+        scim_version: Some(harness::report::VersionChoice::declared(
+            harness::report::ScimVersion::V2,
+        )),
         ..RunOptions::default()
     };
     let suites: Vec<_> = suites.iter().map(|id| suite(id)).collect();
@@ -599,7 +601,7 @@ async fn an_oauth_submission_needs_results_of_an_oauth_run() {
         stdout(&out)
     );
     results_with(&d.join("results"), ALL, true, |r| {
-        r.target.auth = "oauth2".into()
+        r.target.auth = harness::report::AuthKind::OAuth2
     })
     .await;
     let out = scimcheck(PACKAGE, d, Some("x"));

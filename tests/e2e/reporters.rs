@@ -53,7 +53,7 @@ fn fixture() -> RunReport {
         id: "okta-scim2-spec".into(),
         title: "Okta SCIM 2.0 SPEC Test".into(),
         version: "2024-05-13".into(),
-        scim_version: "2.0".into(),
+        scim_version: harness::report::ScimVersion::V2,
         reference: "Okta SCIM 2.0 SPEC Test (Runscope export of 2024-05-13)".into(),
         duration_ms: 12,
         checks: vec![
@@ -150,7 +150,7 @@ fn fixture() -> RunReport {
         duration_ms: 12,
         target: TargetInfo {
             base_url: "http://127.0.0.1:8080/scim/v2".into(),
-            auth: "bearer".into(),
+            auth: harness::report::AuthKind::Bearer,
             proxy: None,
             tls: "the platform's CAs".into(),
             insecure: false,
@@ -165,7 +165,7 @@ fn fixture() -> RunReport {
             reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1".into(),
             explains: vec!["okta-scim2-spec/status-401".into()],
         }],
-        scim_version: Some(harness::report::VersionChoice::declared("2.0")),
+        scim_version: Some(harness::report::VersionChoice::declared(harness::report::ScimVersion::V2)),
         suites,
         summary,
         settings: Default::default(),

@@ -54,7 +54,7 @@ async fn the_version_is_detected_with_its_evidence() {
     for (version, expected) in [(ScimVersion::V2, "2.0"), (ScimVersion::V11, "1.1")] {
         let server = server_speaking(version, &[], 1).await;
         let choice = detect(&client(server.base_url())).await.unwrap();
-        assert_eq!(choice.version, expected);
+        assert_eq!(choice.version.as_str(), expected);
         assert_eq!(choice.how, "detected");
         assert!(
             choice
@@ -81,7 +81,7 @@ async fn an_app_without_discovery_is_told_by_its_user_list() {
         .mount(&mock)
         .await;
     let choice = detect(&client(&mock.uri())).await.unwrap();
-    assert_eq!(choice.version, "1.1");
+    assert_eq!(choice.version, harness::report::ScimVersion::V11);
     assert_eq!(choice.evidence.len(), 3, "{:?}", choice.evidence);
     assert!(
         choice.evidence[0].starts_with("GET /ServiceProviderConfig → 404"),

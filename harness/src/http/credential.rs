@@ -1,6 +1,7 @@
 //! The run's credential ([`Credential`]): how each request is authorised, which secrets the
 //! redactor must know, and the hints for a refused one. Secrets stay in `SecretString`.
 
+use scim_results::AuthKind;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::oauth::OAuth2;
@@ -35,13 +36,13 @@ impl std::fmt::Debug for Credential {
 
 impl Credential {
     /// The mode's name as given on the command line.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> AuthKind {
         match self {
-            Credential::None => "none",
-            Credential::Bearer(_) => "bearer",
-            Credential::Header(_) => "header",
-            Credential::Basic { .. } => "basic",
-            Credential::OAuth2(_) => "oauth2",
+            Credential::None => AuthKind::None,
+            Credential::Bearer(_) => AuthKind::Bearer,
+            Credential::Header(_) => AuthKind::Header,
+            Credential::Basic { .. } => AuthKind::Basic,
+            Credential::OAuth2(_) => AuthKind::OAuth2,
         }
     }
 

@@ -29,7 +29,10 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
         report
             .scim_version
             .as_ref()
-            .map_or("SCIM".to_string(), |v| format!("SCIM {}", code(&v.version))),
+            .map_or("SCIM".to_string(), |v| format!(
+                "SCIM {}",
+                code(v.version.as_str())
+            )),
         code(&report.target.base_url),
         s.counts(),
         s.requests

@@ -58,11 +58,11 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             .as_ref()
             .map_or("SCIM".to_string(), |v| format!(
                 "SCIM {} ({})",
-                e(&v.version),
+                e(v.version.as_str()),
                 e(&v.how)
             )),
         e(&report.target.base_url),
-        e(&report.target.auth),
+        e(report.target.auth.as_str()),
         e(&report.run_id),
         report.started_at.to_rfc3339(),
         report.duration_ms,

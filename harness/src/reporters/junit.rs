@@ -91,7 +91,7 @@ fn suite(report: &RunReport, suite: &SuiteReport) -> Element {
     let mut props = vec![
         ("title", suite.title.clone()),
         ("suite_version", suite.version.clone()),
-        ("scim_version", suite.scim_version.clone()),
+        ("scim_version", suite.scim_version.to_string()),
         ("reference", suite.reference.clone()),
         ("base_url", report.target.base_url.clone()),
         ("tls", report.target.tls.clone()),

@@ -2,7 +2,7 @@
 //! message for a refused credential, which version detection and the run both give.
 
 use crate::http::{Client, Unreachable};
-use crate::report::{Abort, AbortCause};
+use crate::report::{Abort, AbortCause, AuthKind};
 
 /// Why a run stops before it can judge the app (it becomes the report's [`Abort`]).
 #[derive(Debug, thiserror::Error)]
@@ -47,11 +47,13 @@ impl RunError {
 pub fn credential_refused(client: &Client, request: &str, status: u16) -> String {
     let credential = &client.target().credential;
     let sent = match credential.kind() {
-        "none" => "no Authorization header (--auth none)".to_string(),
-        "bearer" => "Authorization: Bearer <SCIM_TOKEN> (--auth bearer)".to_string(),
-        "header" => "Authorization: <SCIM_TOKEN> as is (--auth header)".to_string(),
-        "basic" => "Authorization: Basic <SCIM_USERNAME:SCIM_PASSWORD> (--auth basic)".to_string(),
-        other => format!("--auth {other}"),
+        AuthKind::None => "no Authorization header (--auth none)",
+        AuthKind::Bearer => "Authorization: Bearer <SCIM_TOKEN> (--auth bearer)",
+        AuthKind::Header => "Authorization: <SCIM_TOKEN> as is (--auth header)",
+        AuthKind::Basic => "Authorization: Basic <SCIM_USERNAME:SCIM_PASSWORD> (--auth basic)",
+        AuthKind::OAuth2 => {
+            "Authorization: Bearer <an access token from --token-url> (--auth oauth2)"
+        }
     };
     let mut message = format!(
         "the app refused the credential: {request} answered {status} although the run sent {sent}; \

@@ -8,7 +8,7 @@ use crate::http::{Auth, Client, Method, Outgoing, Sent, Unreachable, unreachable
 use crate::report::{Abort, AbortCause};
 use crate::run::abort::credential_refused;
 
-use crate::report::VersionChoice;
+use crate::report::{ScimVersion, VersionChoice};
 
 /// Why no version could be chosen.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +52,8 @@ struct Probe {
     path: &'static str,
     query: &'static [(&'static str, &'static str)],
     schema: &'static str,
-    version: &'static str,
+    /// The version its schema shows (none for the list probe).
+    version: Option<ScimVersion>,
 }
 
 /// Probes the app, in order: 2.0 discovery, 1.1 discovery, then a one-user list.
@@ -62,19 +63,19 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
             path: "/ServiceProviderConfig",
             query: &[],
             schema: SPC_20,
-            version: "2.0",
+            version: Some(ScimVersion::V2),
         },
         Probe {
             path: "/ServiceProviderConfigs",
             query: &[],
             schema: CORE_11,
-            version: "1.1",
+            version: Some(ScimVersion::V11),
         },
         Probe {
             path: "/Users",
             query: &[("startIndex", "1"), ("count", "1")],
             schema: "",
-            version: "",
+            version: None,
         },
     ];
     let mut tried = Vec::new();
@@ -138,14 +139,14 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
         let found = if schema.is_empty() {
             // The list probe: its own schema tells the version.
             if schemas.iter().any(|s| s == LIST_20) {
-                Some("2.0")
+                Some(ScimVersion::V2)
             } else if schemas.iter().any(|s| s.starts_with(CORE_11)) {
-                Some("1.1")
+                Some(ScimVersion::V11)
             } else {
                 None
             }
         } else {
-            schemas.iter().any(|s| s == schema).then_some(version)
+            version.filter(|_| schemas.iter().any(|s| s == schema))
         };
         tried.push(format!("GET {path} → {what}"));
         if let Some(v) = found {
@@ -156,7 +157,7 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
             let mut evidence_all = tried[..tried.len() - 1].to_vec();
             evidence_all.extend(evidence);
             return Ok(VersionChoice {
-                version: v.to_string(),
+                version: v,
                 how: "detected".into(),
                 evidence: evidence_all,
                 exchanges,

@@ -158,7 +158,7 @@ pub async fn run(
                     id: suite.id.clone(),
                     title: suite.title.clone(),
                     version: suite.version.clone(),
-                    scim_version: suite.scim_version.to_string(),
+                    scim_version: suite.scim_version,
                     reference: suite.reference.clone(),
                     duration_ms: suite_clock.elapsed().as_millis() as u64,
                     checks: state.results.into_iter().flatten().collect(),
@@ -226,7 +226,7 @@ fn report_of(
         duration_ms: 0,
         target: TargetInfo {
             base_url: client.target().base_url.clone(),
-            auth: client.target().credential.kind().into(),
+            auth: client.target().credential.kind(),
             proxy: client.target().network.proxy_in_use(),
             tls: client.target().network.tls_trust(),
             insecure: client.target().network.insecure,

@@ -85,7 +85,7 @@ pub async fn run(client: &Client, checks: &OAuthChecks<'_>) -> SuiteReport {
         id: SUITE_ID.into(),
         title: "OAuth 2: the authorization server and the API refuse what they must".into(),
         version: "2026-12-02".into(),
-        scim_version: "2.0".into(),
+        scim_version: crate::report::ScimVersion::V2,
         reference: "Okta QA case C21902; RFC 6749, RFC 6750, RFC 6819, RFC 7009".into(),
         duration_ms: started.elapsed().as_millis() as u64,
         checks: results,

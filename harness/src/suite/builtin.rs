@@ -2,7 +2,7 @@
 //! turns `--suite` arguments (a built-in id or a path to a suite file) into suites.
 
 use crate::suite::load::parse_suite;
-use crate::suite::{SpecError, Suite};
+use crate::suite::{ScimVersion, SpecError, Suite};
 
 /// Each built-in suite's file name and text, in the order `demo` runs them (the suites that
 /// observe only their own resources next to each other: they run at once, beside the next
@@ -96,12 +96,15 @@ pub enum SelectError {
 
 /// The suites named by `--suite` arguments; when none are given, every built-in suite of the
 /// SCIM version the run targets. An argument is a built-in id, or else a path to a suite file.
-pub fn select_suites(args: &[String], scim_version: &str) -> Result<Vec<Suite>, SelectError> {
+pub fn select_suites(
+    args: &[String],
+    scim_version: ScimVersion,
+) -> Result<Vec<Suite>, SelectError> {
     let builtins = builtin_suites()?;
     if args.is_empty() {
         return Ok(builtins
             .into_iter()
-            .filter(|s| s.scim_version.as_str() == scim_version)
+            .filter(|s| s.scim_version == scim_version)
             .collect());
     }
     let mut out = Vec::new();
@@ -155,17 +158,17 @@ mod tests {
                 .map(|s| s.id)
                 .collect()
         };
-        assert!(ids("2.0").contains(&"rfc7644".to_string()));
+        assert!(ids(ScimVersion::V2).contains(&"rfc7644".to_string()));
         assert!(
-            ids("1.1").iter().all(|id| id.contains("scim11")),
+            ids(ScimVersion::V11).iter().all(|id| id.contains("scim11")),
             "{:?}",
-            ids("1.1")
+            ids(ScimVersion::V11)
         );
     }
 
     #[test]
     fn unknown_suite_lists_the_builtins() {
-        let e = select_suites(&["nope".into()], "2.0")
+        let e = select_suites(&["nope".into()], ScimVersion::V2)
             .unwrap_err()
             .to_string();
         assert!(e.contains("okta-scim2-spec"), "{e}");

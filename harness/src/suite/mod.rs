@@ -91,39 +91,7 @@ pub struct Gate {
     pub path: String,
 }
 
-/// The SCIM versions a suite speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScimVersion {
-    /// SCIM 2.0 (RFC 7643, RFC 7644).
-    V2,
-    /// SCIM 1.1.
-    V11,
-}
-
-impl ScimVersion {
-    /// As written in suite files and reports: "2.0", "1.1".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScimVersion::V2 => "2.0",
-            ScimVersion::V11 => "1.1",
-        }
-    }
-
-    /// The version written as `text`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "2.0" => Some(ScimVersion::V2),
-            "1.1" => Some(ScimVersion::V11),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for ScimVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use scim_results::ScimVersion;
 
 /// One check: a request and what its response must satisfy (one JUnit testcase).
 #[derive(Debug, Clone)]
