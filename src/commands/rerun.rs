@@ -97,7 +97,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     let version = before
         .scim_version
         .as_ref()
-        .map(|v| v.version.clone())
+        .map(|v| v.version)
         .ok_or_else(|| anyhow!("the bundle's results do not say which SCIM version they tested"))?;
     push("--scim-version", version.as_str());
     push("--page-size", &before.settings.page_size.to_string());
