@@ -52,9 +52,31 @@ pub struct RunReport {
     pub settings: RunSettings,
 }
 
-/// The options of a run that change what is sent, how fast, or how it is judged.
+/// The version of the [`RunSettings`] record this build writes. 1: page size, strictness,
+/// email domain and pace; 2: everything a run was made with, so that `rerun` makes it again
+/// from this record alone (an older record reads with today's defaults for what it lacks).
+pub const SETTINGS_RECORD: u32 = 2;
+
+/// The most resources an import walk reads by default (`--max-import-resources`): ten times the
+/// largest import benchmarked, about 16 MB of id hashes.
+pub const DEFAULT_MAX_IMPORT_RESOURCES: usize = 1_000_000;
+/// The longest a run lasts by default (`--max-duration`), in seconds.
+pub const DEFAULT_MAX_DURATION_SECS: u64 = 3600;
+/// The connect timeout by default (`--connect-timeout`), in seconds.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
+/// The whole-request timeout by default (`--timeout`), in seconds.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// The largest response body read by default (`--max-body-bytes`).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The options a run was made with (besides its target and credential): what changes what is
+/// sent, how fast, or how it is judged. A typed, versioned record: `rerun` builds its run
+/// from it, never from command-line words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunSettings {
+    /// The version of this record ([`SETTINGS_RECORD`]; 1 when a file does not say).
+    pub record: u32,
     /// `count` of each import page.
     pub page_size: usize,
     /// SHOULD/MAY violations fail.
@@ -62,30 +84,59 @@ pub struct RunSettings {
     /// The domain of the users the run creates.
     pub email_domain: String,
     /// The most requests per second sent (`--rate`); none: as fast as the app answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// Requests in flight at once outside import walks (the checks run in order: 1).
-    #[serde(default = "one")]
     pub concurrency: usize,
     /// Pages of an import walk in flight at once (`--import-concurrency`).
-    #[serde(default = "one")]
     pub import_concurrency: usize,
-}
-
-fn one() -> usize {
-    1
+    /// Entitlement endpoints named by `--entitlement-endpoint` (besides those discovered).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entitlement_endpoints: Vec<String>,
+    /// The checks selected (`--only`, and those `--rerun-failed` added), as patterns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<String>,
+    /// The checks left out (`--skip`), as patterns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skip: Vec<String>,
+    /// The most resources an import walk reads (`--max-import-resources`).
+    pub max_import_resources: usize,
+    /// The longest the run may last, in seconds (`--max-duration`).
+    pub max_duration_secs: u64,
+    /// The connect timeout, in seconds.
+    pub connect_timeout_secs: u64,
+    /// The whole-request timeout, in seconds.
+    pub timeout_secs: u64,
+    /// The largest response body read.
+    pub max_body_bytes: usize,
+    /// What the run created was left in the app (`--keep`).
+    pub keep: bool,
+    /// A Runscope export's pauses were waited (`--honor-pauses`).
+    pub honor_pauses: bool,
 }
 
 impl Default for RunSettings {
-    /// Okta's own: pages of 100, lenient, atko.com.
+    /// Okta's own: pages of 100, lenient, atko.com, one request at a time; the harness's
+    /// limits. What an older record lacks reads as this.
     fn default() -> Self {
         RunSettings {
+            record: 1,
             page_size: 100,
             strict: false,
             email_domain: "atko.com".into(),
             rate: None,
             concurrency: 1,
             import_concurrency: 1,
+            entitlement_endpoints: Vec::new(),
+            only: Vec::new(),
+            skip: Vec::new(),
+            max_import_resources: DEFAULT_MAX_IMPORT_RESOURCES,
+            max_duration_secs: DEFAULT_MAX_DURATION_SECS,
+            connect_timeout_secs: DEFAULT_CONNECT_TIMEOUT_SECS,
+            timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            keep: false,
+            honor_pauses: false,
         }
     }
 }
@@ -561,5 +612,54 @@ impl ExitStatus {
             ExitStatus::Error => 2,
             ExitStatus::Interrupted(signal) => 128 + signal.number(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_settings_record_reads_with_todays_defaults() {
+        let old: RunSettings = serde_json::from_str(
+            r#"{"page_size": 7, "strict": true, "email_domain": "example.org"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.record, 1);
+        assert_eq!(old.page_size, 7);
+        assert!(old.strict);
+        assert_eq!(old.concurrency, 1);
+        assert_eq!(old.max_import_resources, DEFAULT_MAX_IMPORT_RESOURCES);
+        assert_eq!(old.timeout_secs, DEFAULT_REQUEST_TIMEOUT_SECS);
+        assert!(old.entitlement_endpoints.is_empty() && !old.keep);
+        // Written again, a record says its version and leaves out what is empty.
+        let new = RunSettings {
+            record: SETTINGS_RECORD,
+            ..old
+        };
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["record"], SETTINGS_RECORD);
+        assert!(json.get("only").is_none() && json.get("rate").is_none());
+        assert_eq!(serde_json::from_value::<RunSettings>(json).unwrap(), new);
+    }
+
+    #[test]
+    fn one_exit_status_per_outcome_of_a_run() {
+        let codes: Vec<i32> = [
+            ExitStatus::Success,
+            ExitStatus::ChecksFailed,
+            ExitStatus::Error,
+            ExitStatus::Interrupted(StopSignal::Interrupt),
+            ExitStatus::Interrupted(StopSignal::Terminate),
+            ExitStatus::Interrupted(StopSignal::HangUp),
+        ]
+        .into_iter()
+        .map(ExitStatus::code)
+        .collect();
+        assert_eq!(codes, [0, 1, 2, 130, 143, 129]);
+        assert_eq!(
+            serde_json::to_string(&StopSignal::Terminate).unwrap(),
+            "\"SIGTERM\""
+        );
     }
 }

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
-use harness::report::{AuthKind, ExitStatus};
+use harness::report::{AuthKind, ExitStatus, RunSettings};
 use harness::report::{RunDiff, diff};
 
-use crate::commands::run_args::RunArgs;
+use crate::commands::run_args::{AuthMode, RunArgs, VersionArg};
 use crate::commands::run_config::{read_results, resolve};
 
 #[derive(clap::Args)]
@@ -64,13 +64,12 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         None,
         credential,
     )?;
-    let mut words: Vec<String> = vec!["run".into()];
-    let mut push = |flag: &str, value: &str| {
-        words.push(flag.into());
-        words.push(value.into());
-    };
-    push("--base-url", &base_url);
-    push("--auth", before.target.auth.as_str());
+    // clap's defaults, then every setting the bundle recorded, as typed values.
+    let mut run = AsRun::try_parse_from(["run"])
+        .map_err(|e| anyhow!("{e}"))?
+        .args;
+    run.base_url = Some(base_url.clone());
+    run.auth = Some(AuthMode::from(before.target.auth));
     if before.target.auth == AuthKind::OAuth2 {
         let o = submission.scim.oauth.clone().unwrap_or_default();
         let token_url = destination(
@@ -81,48 +80,28 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
             args.base_url.as_deref(),
             true,
         )?;
-        push("--token-url", &token_url);
-        push(
-            "--client-id",
-            args.client_id.as_deref().unwrap_or(&o.client_id),
-        );
         // The login page is only ever opened, never sent a secret; still, only on the token
         // endpoint's host.
         if !o.authorize_url.is_empty()
             && harness::http::network::same_origin(&o.authorize_url, &token_url)
         {
-            push("--authorize-url", &o.authorize_url);
+            run.authorize_url = Some(o.authorize_url.clone());
         }
+        run.token_url = Some(token_url);
+        run.client_id = Some(args.client_id.clone().unwrap_or(o.client_id));
     }
     let version = before
         .scim_version
         .as_ref()
         .map(|v| v.version)
         .ok_or_else(|| anyhow!("the bundle's results do not say which SCIM version they tested"))?;
-    push("--scim-version", version.as_str());
-    push("--page-size", &before.settings.page_size.to_string());
-    push("--email-domain", &before.settings.email_domain);
-    let out = args.out.display().to_string();
-    push("--out", &out);
+    run.scim_version = Some(VersionArg::from(version));
     for suite in &before.suites {
         same_suite(&suite.id, &suite.version)?;
-        push("--suite", &suite.id);
+        run.suites.push(suite.id.clone());
     }
-    push(
-        "--import-concurrency",
-        &before.settings.import_concurrency.to_string(),
-    );
-    // The same pace: a bundle made one request at a time is rerun one at a time.
-    push(
-        "--concurrency",
-        &before.settings.concurrency.max(1).to_string(),
-    );
-    if let Some(rate) = before.settings.rate {
-        push("--rate", &rate.to_string());
-    }
-    if before.settings.strict {
-        words.push("--strict".into());
-    }
+    run.out = Some(args.out.clone());
+    apply_settings(&mut run, &before.settings)?;
     // The run id and the URL come from the bundle: untrusted text.
     eprintln!(
         "rerunning run {} of {} ({} suites, SCIM {}) against {}",
@@ -132,8 +111,7 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
         version,
         untrusted::terminal_line(&base_url)
     );
-    let run = AsRun::try_parse_from(&words).map_err(|e| anyhow!("{e}"))?;
-    let status = crate::commands::run::execute(resolve(run.args)?).await?;
+    let status = crate::commands::run::execute(resolve(run)?).await?;
     if matches!(status, ExitStatus::Error | ExitStatus::Interrupted(_)) {
         return Ok(status);
     }
@@ -146,6 +124,47 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     )
     .with_context(|| format!("cannot write {}", args.out.join("diff.json").display()))?;
     print_diff(&d, &format!("bundle run {} → this run", before.run_id))
+}
+
+/// The settings a bundle recorded, onto a run's arguments. A bundle is anyone's file: each
+/// value must be one `run` accepts, and `--keep` is never taken from it (a rerun always
+/// removes what it creates).
+fn apply_settings(run: &mut RunArgs, s: &RunSettings) -> Result<()> {
+    let bad = |what: &str, value: &dyn std::fmt::Display| {
+        anyhow!("the bundle's settings.{what} ({value}) is not a value run accepts")
+    };
+    let within = |what: &str, n: usize| {
+        u16::try_from(n)
+            .ok()
+            .filter(|n| (1..=32).contains(n))
+            .ok_or_else(|| bad(what, &n))
+    };
+    if s.page_size == 0 {
+        return Err(bad("page_size", &s.page_size));
+    }
+    if let Some(rate) = s
+        .rate
+        .filter(|r| !(r.is_finite() && *r > 0.0 && *r <= 10_000.0))
+    {
+        return Err(bad("rate", &rate));
+    }
+    run.page_size = Some(s.page_size);
+    run.email_domain = Some(s.email_domain.clone());
+    run.strict = s.strict;
+    run.rate = s.rate;
+    // The same pace: a bundle made one request at a time is rerun one at a time.
+    run.concurrency = Some(within("concurrency", s.concurrency)?);
+    run.import_concurrency = Some(within("import_concurrency", s.import_concurrency)?);
+    run.entitlement_endpoints = s.entitlement_endpoints.clone();
+    run.only = s.only.clone();
+    run.skip = s.skip.clone();
+    run.max_import_resources = s.max_import_resources;
+    run.max_duration = s.max_duration_secs;
+    run.connect_timeout = Some(s.connect_timeout_secs);
+    run.timeout = Some(s.timeout_secs);
+    run.max_body_bytes = Some(s.max_body_bytes);
+    run.honor_pauses = s.honor_pauses;
+    Ok(())
 }
 
 /// Where a rerun sends a credential: the URL the user named (`flag`); else the bundle's, when

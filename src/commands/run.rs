@@ -104,6 +104,8 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
         crate::commands::signals::first_stop(),
     )
     .await;
+    report.settings.only = config.selection.only.clone();
+    report.settings.skip = config.selection.skip.clone();
     if let (Some(oauth), harness::http::Credential::OAuth2(o)) =
         (&config.oauth_suite, &client.target().credential)
         && report.aborted.is_none()

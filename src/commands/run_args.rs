@@ -27,6 +27,19 @@ pub(crate) enum AuthMode {
     None,
 }
 
+impl From<harness::report::AuthKind> for AuthMode {
+    fn from(kind: harness::report::AuthKind) -> Self {
+        use harness::report::AuthKind;
+        match kind {
+            AuthKind::Bearer => AuthMode::Bearer,
+            AuthKind::Header => AuthMode::Header,
+            AuthKind::Basic => AuthMode::Basic,
+            AuthKind::OAuth2 => AuthMode::OAuth2,
+            AuthKind::None => AuthMode::None,
+        }
+    }
+}
+
 /// How an OAuth 2 client authenticates to the token endpoint.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum ClientAuthArg {
@@ -221,6 +234,15 @@ pub(crate) enum VersionArg {
     V2,
     #[value(name = "1.1")]
     V11,
+}
+
+impl From<harness::report::ScimVersion> for VersionArg {
+    fn from(version: harness::report::ScimVersion) -> Self {
+        match version {
+            harness::report::ScimVersion::V2 => VersionArg::V2,
+            harness::report::ScimVersion::V11 => VersionArg::V11,
+        }
+    }
 }
 
 pub(crate) fn parse_pair(s: &str) -> Result<(String, String), String> {

@@ -394,3 +394,92 @@ async fn a_bundle_never_chooses_where_a_credential_goes() {
     assert!(hostile.received_requests().await.unwrap().is_empty());
     app.stop().await;
 }
+
+/// Issue 28.4: `rerun` makes the run again from the bundle's settings record (typed, not
+/// command-line words): a run made with every option reruns with the same settings, the
+/// entitlement endpoint and the selection included; `--keep` is never taken from a bundle.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rerun_resolves_every_recorded_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let app = server(&[], 3).await;
+    let env = [("SCIM_TOKEN", TOKEN)];
+    let run = [
+        "run",
+        "--base-url",
+        app.base_url(),
+        "--out",
+        "results",
+        "--suite",
+        "okta-scim2-spec",
+        "--suite",
+        "okta-entitlements",
+        "--page-size",
+        "7",
+        "--email-domain",
+        "example.org",
+        "--strict",
+        "--concurrency",
+        "2",
+        "--import-concurrency",
+        "3",
+        "--rate",
+        "400",
+        "--entitlement-endpoint",
+        "/Licenses",
+        "--skip",
+        "okta-scim2-spec/get-user-by-id",
+        "--max-import-resources",
+        "5000",
+        "--max-duration",
+        "1200",
+        "--connect-timeout",
+        "5",
+        "--timeout",
+        "20",
+        "--max-body-bytes",
+        "2000000",
+    ];
+    let out = scimcheck(&run, &env, d).await;
+    let (_, stderr) = text(&out);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    draft_bundle(d).await;
+    let out = scimcheck(
+        &[
+            "rerun",
+            "b.tar.gz",
+            "--base-url",
+            app.base_url(),
+            "--out",
+            "again",
+        ],
+        &env,
+        d,
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{stdout}\n{stderr}"
+    );
+    let settings = |dir: &str| -> serde_json::Value {
+        serde_json::from_slice::<serde_json::Value>(
+            &std::fs::read(d.join(dir).join("results.json")).unwrap(),
+        )
+        .unwrap()["settings"]
+            .clone()
+    };
+    let (before, after) = (settings("results"), settings("again"));
+    assert_eq!(before, after);
+    assert_eq!(before["record"], 2);
+    assert_eq!(
+        before["entitlement_endpoints"],
+        serde_json::json!(["/Licenses"])
+    );
+    assert_eq!(
+        before["skip"],
+        serde_json::json!(["okta-scim2-spec/get-user-by-id"])
+    );
+    assert_eq!(before["timeout_secs"], 20);
+    app.stop().await;
+}

@@ -45,9 +45,9 @@ impl Target {
         Ok(Target {
             base_url: base_url.trim_end_matches('/').to_string(),
             credential,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            max_body_bytes: 10 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(scim_results::DEFAULT_CONNECT_TIMEOUT_SECS),
+            request_timeout: Duration::from_secs(scim_results::DEFAULT_REQUEST_TIMEOUT_SECS),
+            max_body_bytes: scim_results::DEFAULT_MAX_BODY_BYTES,
             extra_secrets: Vec::new(),
             network: Network::default(),
             rate: None,

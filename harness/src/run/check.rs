@@ -19,7 +19,7 @@ use crate::run::gate::{Gate, RunShared};
 use crate::run::options::RunOptions;
 use crate::run::walk::{IdHashes, WalkRequest, walk};
 use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
-use crate::suite::{Authorization, Body, Check, Generator, Keyword, Suite, VarSpec};
+use crate::suite::{Authorization, Body, Check, CheckKind, Generator, Keyword, Suite, VarSpec};
 
 /// One suite's checks and what they learnt (values, bodies, results, what they created).
 pub(crate) struct SuiteState<'a> {
@@ -615,9 +615,13 @@ async fn exchange(
     if options.honor_pauses && check.pause_before_s > 0 {
         tokio::time::sleep(std::time::Duration::from_secs(check.pause_before_s)).await;
     }
-    let Some(spec) = check.walk() else {
-        let sent = client.send(prepared.outgoing.clone()).await;
-        return (prepared, Answer::Sent(sent));
+    // Every kind of check is sent its own way: a new kind fails to compile here until it is.
+    let spec = match &check.kind {
+        CheckKind::Request(_) => {
+            let sent = client.send(prepared.outgoing.clone()).await;
+            return (prepared, Answer::Sent(sent));
+        }
+        CheckKind::Walk(spec) => spec,
     };
     let out = &prepared.outgoing;
     let request = WalkRequest {

@@ -240,12 +240,24 @@ fn report_of(
         suites,
         summary,
         settings: scim_results::RunSettings {
+            record: scim_results::SETTINGS_RECORD,
             page_size: options.page_size,
             strict: options.strict,
             email_domain: options.email_domain.clone(),
             rate: client.target().rate,
             concurrency: client.target().concurrency.max(1),
             import_concurrency: options.import_concurrency.max(1),
+            entitlement_endpoints: options.entitlement_endpoints.clone(),
+            // The selection is the caller's: it fills these in.
+            only: Vec::new(),
+            skip: Vec::new(),
+            max_import_resources: options.max_import_resources,
+            max_duration_secs: options.max_duration.as_secs(),
+            connect_timeout_secs: client.target().connect_timeout.as_secs(),
+            timeout_secs: client.target().request_timeout.as_secs(),
+            max_body_bytes: client.target().max_body_bytes,
+            keep: options.keep,
+            honor_pauses: options.honor_pauses,
         },
     }
 }

@@ -35,7 +35,8 @@ pub struct RunOptions {
 
 /// The default of `--max-duration`: an hour, enough for every suite and a 100,000-user
 /// import against an app 100 ms away.
-pub const DEFAULT_MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(3600);
+pub const DEFAULT_MAX_DURATION: std::time::Duration =
+    std::time::Duration::from_secs(scim_results::DEFAULT_MAX_DURATION_SECS);
 
 impl Default for RunOptions {
     fn default() -> Self {

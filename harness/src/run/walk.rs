@@ -50,7 +50,7 @@ pub struct WalkRequest<'a> {
 
 /// The default of `--max-import-resources`: ten times the largest import the project
 /// benchmarks (100,000 users), about 16 MB of id hashes.
-pub const DEFAULT_MAX_IMPORT_RESOURCES: usize = 1_000_000;
+pub use scim_results::DEFAULT_MAX_IMPORT_RESOURCES;
 
 /// What a walk found.
 #[derive(Debug, Default)]
