@@ -57,7 +57,9 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
                 VersionArg::V2 => VersionChoice::declared(ScimVersion::V2),
                 VersionArg::V11 => VersionChoice::declared(ScimVersion::V11),
             };
-            let suites = if config.oauth_suite.as_ref().is_some_and(|o| o.alone) {
+            // `--suite oauth` alone: no suite of checks besides it.
+            let oauth_alone = config.options.oauth_suite.is_some() && config.suite_args.is_empty();
+            let suites = if oauth_alone {
                 Vec::new()
             } else {
                 select_suites(&config.suite_args, choice.version)?
@@ -106,36 +108,6 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     .await;
     report.settings.only = config.selection.only.clone();
     report.settings.skip = config.selection.skip.clone();
-    if let (Some(oauth), harness::http::Credential::OAuth2(o)) =
-        (&config.oauth_suite, &client.target().credential)
-        && report.aborted.is_none()
-        && !report.interrupted
-    {
-        let revocation_url = match &oauth.revocation_url {
-            Some(u) => Some(u.clone()),
-            None => {
-                harness::run::oauth_checks::discover_revocation(client.http(), &o.token_url).await
-            }
-        };
-        let checks = harness::run::oauth_checks::OAuthChecks {
-            oauth: o,
-            authorize_url: oauth.authorize_url.as_deref(),
-            revocation_url: revocation_url.as_deref(),
-            max_wait: oauth.max_wait,
-        };
-        let suite = harness::run::oauth_checks::run(&client, &checks).await;
-        if !config.display.quiet {
-            let style = config.display.style(std::io::stderr().is_terminal());
-            let mut err = std::io::stderr();
-            let _ = writeln!(err, "{}  {}", suite.id, suite.title);
-            for check in &suite.checks {
-                let _ = harness::reporters::terminal::write_check(check, style, &mut err);
-            }
-        }
-        report.duration_ms += suite.duration_ms;
-        report.suites.push(suite);
-        report.summary = harness::report::Summary::of(&report.suites, client.requests_sent());
-    }
     finish(&report, &config.out, &config.display)
 }
 

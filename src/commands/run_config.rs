@@ -28,17 +28,6 @@ pub(crate) struct RunConfig {
     pub(crate) options: RunOptions,
     pub(crate) display: Display,
     pub(crate) selection: harness::suite::select::Selection,
-    /// `--suite oauth`: the OAuth 2 checks, run after the others.
-    pub(crate) oauth_suite: Option<OAuthSuite>,
-}
-
-/// The settings of the `oauth` suite.
-pub(crate) struct OAuthSuite {
-    /// `--suite oauth` was the only suite asked for: no other suite runs.
-    pub(crate) alone: bool,
-    pub(crate) authorize_url: Option<String>,
-    pub(crate) revocation_url: Option<String>,
-    pub(crate) max_wait: Duration,
 }
 
 pub(crate) fn load_file_config(path: Option<&Path>) -> Result<FileConfig> {
@@ -203,8 +192,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
                 "--suite oauth tests an OAuth 2 app: add --auth oauth2 --token-url … --client-id …"
             );
         }
-        Some(OAuthSuite {
-            alone: suite_args.is_empty(),
+        Some(harness::run::OAuthSuiteOptions {
             authorize_url: args.authorize_url.clone(),
             revocation_url: args.revocation_url.clone(),
             max_wait: Duration::from_secs(args.oauth_max_wait),
@@ -272,6 +260,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
     options.inputs = inputs;
     options.honor_pauses = args.honor_pauses;
+    options.oauth_suite = oauth_suite;
     let mut only = args.only;
     if let Some(dir) = args.rerun_failed {
         let dir = dir.unwrap_or_else(|| out.clone());
@@ -315,7 +304,6 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
             only,
             skip: args.skip,
         },
-        oauth_suite,
     })
 }
 

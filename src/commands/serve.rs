@@ -185,7 +185,6 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             options: RunOptions::default(),
             display: Display::default(),
             selection: harness::suite::select::Selection::default(),
-            oauth_suite: None,
         };
         let out_dir = config.out.clone();
         let status = execute(config).await;

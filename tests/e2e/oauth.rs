@@ -770,3 +770,108 @@ async fn a_token_endpoint_that_floods_is_not_believed() {
     let e = client.prepare().await.unwrap_err();
     assert!(e.contains("not JSON of at most 64 KiB"), "{e}");
 }
+
+/// Issue 28.3: `--suite oauth` runs through the same run as every suite: told live like the
+/// others (after them), in results.json, JUnit and the summary's counts, with the rest of the
+/// run's settings; and alone when it is the only suite asked for.
+#[tokio::test]
+async fn the_oauth_suite_runs_inside_the_run_like_every_suite() {
+    let Some(script) = oidc_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = authorization_server(&script, 2).await;
+    let app = app_accepting(&issuer.issuer, &[]).await;
+    let revocation = format!("{}/token/revocation", issuer.issuer);
+    let authorize = format!("{}/auth", issuer.issuer);
+    let extra = [
+        "--client-id",
+        "scimcheck",
+        "--suite",
+        "oauth",
+        "--authorize-url",
+        &authorize,
+        "--revocation-url",
+        &revocation,
+        "--oauth-max-wait",
+        "10",
+    ];
+    let out = run_oauth(
+        app.base_url(),
+        &issuer.issuer,
+        &extra,
+        CLIENT_SECRET,
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let spec = stderr
+        .find("okta-scim2-spec  ")
+        .expect("the spec suite is told");
+    let oauth = stderr
+        .find("oauth  OAuth 2")
+        .expect("the oauth suite is told");
+    assert!(spec < oauth, "{stderr}");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
+            .unwrap();
+    let ids: Vec<&str> = results["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["okta-scim2-spec", "oauth"]);
+    let oauth_checks = results["suites"][1]["checks"].as_array().unwrap();
+    assert_eq!(oauth_checks.len(), 4);
+    let passed = results["summary"]["passed"].as_u64().unwrap() as usize;
+    let spec_checks = results["suites"][0]["checks"].as_array().unwrap().len();
+    assert_eq!(
+        passed,
+        spec_checks + 4,
+        "the summary counts the oauth suite"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("out/junit.xml")).unwrap();
+    assert!(junit.contains("<testsuite name=\"oauth\""), "{junit}");
+
+    // Alone: only the oauth suite runs.
+    let alone = tempfile::tempdir().unwrap();
+    let token_url = format!("{}/token", issuer.issuer);
+    let out = scimcheck(
+        &[
+            "run",
+            "--base-url",
+            app.base_url(),
+            "--auth",
+            "oauth2",
+            "--token-url",
+            &token_url,
+            "--scope",
+            "scim",
+            "--scim-version",
+            "2.0",
+            "--suite",
+            "oauth",
+            "--authorize-url",
+            &authorize,
+            "--revocation-url",
+            &revocation,
+            "--oauth-max-wait",
+            "10",
+            "--out",
+            "out",
+            "--client-id",
+            "scimcheck",
+        ],
+        &[("SCIM_CLIENT_SECRET", CLIENT_SECRET)],
+        alone.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(alone.path().join("out/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["suites"].as_array().unwrap().len(), 1);
+    assert_eq!(results["suites"][0]["id"], "oauth");
+    app.stop().await;
+}

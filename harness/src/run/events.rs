@@ -48,6 +48,11 @@ impl<'e, 's> Ordered<'e, 's> {
         }
     }
 
+    /// The listener, once every suite has ended (what follows is told directly).
+    pub(crate) fn into_inner(self) -> &'e mut dyn Events {
+        self.inner
+    }
+
     fn tell(&mut self, suite: usize, event: Held<'s>) {
         if suite != self.live {
             self.held.entry(suite).or_default().push(event);

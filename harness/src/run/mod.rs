@@ -33,7 +33,7 @@ use crate::run::check::SuiteState;
 pub use crate::run::cleanup::CLEANUP_AFTER_STOP;
 use crate::run::events::{Events, Ordered, SuiteEvents};
 use crate::run::gate::{Gate, RunShared};
-pub use crate::run::options::{DEFAULT_MAX_DURATION, RunOptions};
+pub use crate::run::options::{DEFAULT_MAX_DURATION, OAuthSuiteOptions, RunOptions};
 use crate::suite::Suite;
 
 /// Runs the suites against the client's target, at most `--concurrency` requests at once
@@ -173,7 +173,17 @@ pub async fn run(
     }
     // Phases may run a suite before those listed ahead of it: the report keeps the run's order.
     reports.sort_by_key(|(index, _)| *index);
-    let reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
+    let mut reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
+    // The OAuth 2 suite last, with the token the run used (it spends and revokes tokens).
+    if let Some(settings) = &options.oauth_suite
+        && interrupted.is_none()
+        && aborted.is_none()
+    {
+        let events = ordered.into_inner().into_inner();
+        if let Some(report) = oauth_checks::run_in_run(client, settings, events).await {
+            reports.push(report);
+        }
+    }
     let diagnoses = crate::judge::diagnosis::diagnose(suites, &reports);
     let mut report = report_of(client, options, reports, aborted);
     report.settings.concurrency = shared.concurrency;

@@ -13,12 +13,59 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::oauth::{ClientAuth, OAuth2};
 use crate::http::redact::base64;
-use crate::http::{Auth, Client, Method, Outgoing, Sent};
+use crate::http::{Auth, Client, Credential, Method, Outgoing, Sent};
 use crate::report::{CheckResult, Outcome, Redact, SuiteReport};
+use crate::run::events::Events;
+use crate::run::options::OAuthSuiteOptions;
+use crate::suite::Suite;
 use scim_results::{Keyword, Level, Mismatch};
 
 /// The suite's id.
 pub const SUITE_ID: &str = OAUTH_SUITE_ID;
+
+/// The suite as the events and the report name it (its checks are code, not data).
+pub fn description() -> Suite {
+    Suite {
+        id: SUITE_ID.into(),
+        title: "OAuth 2: the authorization server and the API refuse what they must".into(),
+        version: "2026-12-02".into(),
+        scim_version: crate::report::ScimVersion::V2,
+        reference: "Okta QA case C21902; RFC 6749, RFC 6750, RFC 6819, RFC 7009".into(),
+        source: "harness/src/run/oauth_checks.rs (listed in specs/oauth.md)".into(),
+        vars: Vec::new(),
+        inputs: Vec::new(),
+        checks: Vec::new(),
+    }
+}
+
+/// Runs the suite inside a run, with the run's OAuth 2 client and its settings, telling the
+/// events as every suite does: nothing when the run's credential is not OAuth 2.
+pub async fn run_in_run(
+    client: &Client,
+    settings: &OAuthSuiteOptions,
+    events: &mut dyn Events,
+) -> Option<SuiteReport> {
+    let Credential::OAuth2(oauth) = &client.target().credential else {
+        return None;
+    };
+    let revocation_url = match &settings.revocation_url {
+        Some(u) => Some(u.clone()),
+        None => discover_revocation(client.http(), &oauth.token_url).await,
+    };
+    let checks = OAuthChecks {
+        oauth,
+        authorize_url: settings.authorize_url.as_deref(),
+        revocation_url: revocation_url.as_deref(),
+        max_wait: settings.max_wait,
+    };
+    let suite = description();
+    events.suite_started(&suite);
+    let report = run(client, &checks).await;
+    for check in &report.checks {
+        events.check_finished(&suite, check);
+    }
+    Some(report)
+}
 
 /// A redirect URI no app registers (RFC 2606 reserves `.invalid`).
 const UNREGISTERED_REDIRECT: &str = "https://scimcheck-unregistered.invalid/callback";
@@ -81,12 +128,13 @@ pub async fn run(client: &Client, checks: &OAuthChecks<'_>) -> SuiteReport {
             e.redact(&redactor);
         }
     }
+    let suite = description();
     SuiteReport {
-        id: SUITE_ID.into(),
-        title: "OAuth 2: the authorization server and the API refuse what they must".into(),
-        version: "2026-12-02".into(),
-        scim_version: crate::report::ScimVersion::V2,
-        reference: "Okta QA case C21902; RFC 6749, RFC 6750, RFC 6819, RFC 7009".into(),
+        id: suite.id,
+        title: suite.title,
+        version: suite.version,
+        scim_version: suite.scim_version,
+        reference: suite.reference,
         duration_ms: started.elapsed().as_millis() as u64,
         checks: results,
         cleanup: Vec::new(),

@@ -31,6 +31,19 @@ pub struct RunOptions {
     /// Entitlement endpoints named by hand (`--entitlement-endpoint`), instead of those the
     /// app's `/ResourceTypes` declares.
     pub entitlement_endpoints: Vec<String>,
+    /// `--suite oauth`: the OAuth 2 checks, run after the others with the run's OAuth 2 client.
+    pub oauth_suite: Option<OAuthSuiteOptions>,
+}
+
+/// The settings of the `oauth` suite (Okta's QA case C21902).
+#[derive(Debug, Clone)]
+pub struct OAuthSuiteOptions {
+    /// The authorize endpoint, when the app has one (the authorization code grant).
+    pub authorize_url: Option<String>,
+    /// The revocation endpoint (RFC 7009); none: found in the server's metadata.
+    pub revocation_url: Option<String>,
+    /// The longest the suite waits for a token to expire.
+    pub max_wait: std::time::Duration,
 }
 
 /// The default of `--max-duration`: an hour, enough for every suite and a 100,000-user
@@ -53,6 +66,7 @@ impl Default for RunOptions {
             import_concurrency: 1,
             max_duration: DEFAULT_MAX_DURATION,
             entitlement_endpoints: Vec::new(),
+            oauth_suite: None,
         }
     }
 }
