@@ -1,6 +1,8 @@
 //! Hostile servers: what an app chooses (ids, error text, counts, timing) must not steer the
 //! harness outside the SCIM base path, rewrite the terminal, or hold the run without end.
 
+use std::path::Path;
+
 use harness::http::{Client, Credential, Target};
 use harness::report::{CleanupAction, RunReport};
 use harness::reporters::terminal::{Progress, Style, write_summary};
@@ -422,19 +424,28 @@ async fn a_password_in_the_base_url_is_refused_and_never_repeated() {
     }
 }
 
-/// Starts `scimcheck run` of the CRUD suite against a slow app, and waits (bounded) until the
-/// run has created a user there.
-async fn run_until_a_user_exists(base_url: &str, out: &std::path::Path) -> std::process::Child {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(["run", "--base-url", base_url, "--suite", "okta-scim2-crud"])
-        .args(["--concurrency", "1", "--out"])
-        .arg(out)
+/// The binary with the reference server's token, its output piped, started in `dir`.
+fn spawn(args: &[&str], dir: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(args)
+        .current_dir(dir)
         .env("SCIM_TOKEN", crate::support::TOKEN)
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts `scimcheck run` of the CRUD suite against a slow app, and waits (bounded) until the
+/// run has created a user there.
+async fn run_until_a_user_exists(base_url: &str, out: &std::path::Path) -> std::process::Child {
+    let out = out.to_str().unwrap();
+    let run = ["run", "--base-url", base_url, "--suite", "okta-scim2-crud"];
+    let mut child = spawn(
+        &[&run[..], &["--concurrency", "1", "--out", out]].concat(),
+        Path::new("."),
+    );
     for _ in 0..200 {
         if !crate::support::marked_users(base_url).await.is_empty() {
             return child;
@@ -470,8 +481,7 @@ async fn sigterm_and_sighup_clean_up_and_write_the_results() {
         let stderr = String::from_utf8_lossy(&done.stderr);
         assert_eq!(done.status.code(), Some(code), "{name}: {stderr}");
         assert!(stderr.contains(&format!("{name}: stopping")), "{stderr}");
-        let results: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+        let results: serde_json::Value = crate::support::results_json(&out);
         assert_eq!(results["interrupted"], true);
         assert_eq!(results["stopped_by"], name);
         assert!(out.join("junit.xml").exists() && out.join("report.html").exists());
@@ -599,15 +609,7 @@ async fn server_text_is_never_a_workflow_command_nor_live_markdown() {
 /// Runs the binary in `dir` and waits at most 20 s (a hang is a failure, and the process is
 /// killed, not left behind); its exit code, and stderr then stdout.
 fn bounded(args: &[&str], dir: &std::path::Path) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(args)
-        .current_dir(dir)
-        .env("SCIM_TOKEN", crate::support::TOKEN)
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(args, dir);
     for _ in 0..400 {
         if let Some(status) = child.try_wait().unwrap() {
             // Small outputs (a summary, a message): the pipes held them while it ran.

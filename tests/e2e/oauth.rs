@@ -253,9 +253,7 @@ async fn a_real_authorization_server_s_tokens_reach_the_app_and_a_wrong_secret_i
         .await;
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{extra:?}: {stderr}");
-        let results: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
-                .unwrap();
+        let results: serde_json::Value = crate::support::results_json(&dir.path().join("out"));
         assert_eq!(results["target"]["auth"], "oauth2");
         // 12 steps, the DELETE and the GET that proves it: renewed before expiry, no request
         // was refused and sent again.
@@ -811,9 +809,7 @@ async fn the_oauth_suite_runs_inside_the_run_like_every_suite() {
         .find("oauth  OAuth 2")
         .expect("the oauth suite is told");
     assert!(spec < oauth, "{stderr}");
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
-            .unwrap();
+    let results: serde_json::Value = crate::support::results_json(&dir.path().join("out"));
     let ids: Vec<&str> = results["suites"]
         .as_array()
         .unwrap()
@@ -836,41 +832,30 @@ async fn the_oauth_suite_runs_inside_the_run_like_every_suite() {
     // Alone: only the oauth suite runs.
     let alone = tempfile::tempdir().unwrap();
     let token_url = format!("{}/token", issuer.issuer);
+    let run = [
+        "run",
+        "--base-url",
+        app.base_url(),
+        "--auth",
+        "oauth2",
+        "--token-url",
+        &token_url,
+        "--scope",
+        "scim",
+        "--scim-version",
+        "2.0",
+        "--out",
+        "out",
+    ];
     let out = scimcheck(
-        &[
-            "run",
-            "--base-url",
-            app.base_url(),
-            "--auth",
-            "oauth2",
-            "--token-url",
-            &token_url,
-            "--scope",
-            "scim",
-            "--scim-version",
-            "2.0",
-            "--suite",
-            "oauth",
-            "--authorize-url",
-            &authorize,
-            "--revocation-url",
-            &revocation,
-            "--oauth-max-wait",
-            "10",
-            "--out",
-            "out",
-            "--client-id",
-            "scimcheck",
-        ],
+        &[&run[..], &extra[..]].concat(),
         &[("SCIM_CLIENT_SECRET", CLIENT_SECRET)],
         alone.path(),
     )
     .await;
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(alone.path().join("out/results.json")).unwrap())
-            .unwrap();
+    let results: serde_json::Value = crate::support::results_json(&alone.path().join("out"));
     assert_eq!(results["suites"].as_array().unwrap().len(), 1);
     assert_eq!(results["suites"][0]["id"], "oauth");
     app.stop().await;

@@ -13,10 +13,17 @@ const SUITES: [&str; 3] = ["okta-scim2-spec", "okta-scim2-crud", "rfc7644"];
 
 /// The sample submission with the results in `d/results`, packaged as a DRAFT `d/b.tar.gz`.
 async fn draft_bundle(d: &Path) {
+    draft_bundle_of(d, |sample| sample.to_string()).await
+}
+
+/// The same with the sample submission's text changed first.
+async fn draft_bundle_of(d: &Path, submission: impl Fn(&str) -> String) {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for f in ["submission.toml", "logo.png", "config-guide.html"] {
+    for f in ["logo.png", "config-guide.html"] {
         std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
     }
+    let sample = std::fs::read_to_string(fixtures.join("submission.toml")).unwrap();
+    std::fs::write(d.join("submission.toml"), submission(&sample)).unwrap();
     let package = [
         "package",
         "--submission",
@@ -103,8 +110,7 @@ async fn a_rerun_reproduces_a_bundle_and_names_exactly_what_regressed() {
         .len();
     assert_eq!(same.len(), all, "{stdout}");
     // The bundle's options were reused.
-    let rerun: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("same/results.json")).unwrap()).unwrap();
+    let rerun: serde_json::Value = crate::support::results_json(&d.join("same"));
     assert_eq!(rerun["settings"]["page_size"], 7);
 
     // The app with a fault, named with --base-url: exactly the fault table's checks regress.
@@ -272,30 +278,14 @@ async fn a_bundle_never_chooses_where_a_credential_goes() {
     harness::reporters::junit::write(&report, &mut junit).unwrap();
     std::fs::write(d.join("results/junit.xml"), junit).unwrap();
     // The submission (the packager's input) names the hostile token endpoint.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let submission = std::fs::read_to_string(fixtures.join("submission.toml"))
-        .unwrap()
-        .replace("auth = \"bearer\"", "auth = \"oauth2\"");
-    let submission = format!(
-        "{submission}\n[scim.oauth]\ntoken_url = \"{}/token\"\nclient_id = \"qa-client\"\nclient_secret_env = \"SCIM_CLIENT_SECRET\"\n",
-        hostile.uri()
-    );
-    for f in ["logo.png", "config-guide.html"] {
-        std::fs::copy(fixtures.join(f), d.join(f)).unwrap();
-    }
-    std::fs::write(d.join("submission.toml"), submission).unwrap();
-    let package = [
-        "package",
-        "--submission",
-        "submission.toml",
-        "--results",
-        "results",
-        "--draft",
-        "--out",
-        "b.tar.gz",
-    ];
-    let out = scimcheck(&package, &[], d).await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out).0);
+    let token_url = format!("{}/token", hostile.uri());
+    draft_bundle_of(d, |sample| {
+        format!(
+            "{}\n[scim.oauth]\ntoken_url = \"{token_url}\"\nclient_id = \"qa-client\"\nclient_secret_env = \"SCIM_CLIENT_SECRET\"\n",
+            sample.replace("auth = \"bearer\"", "auth = \"oauth2\"")
+        )
+    })
+    .await;
 
     // Only the app named: the bundle's token endpoint is another host, so refused.
     let out = scimcheck(
@@ -462,13 +452,7 @@ async fn a_rerun_resolves_every_recorded_setting() {
         matches!(out.status.code(), Some(0 | 1)),
         "{stdout}\n{stderr}"
     );
-    let settings = |dir: &str| -> serde_json::Value {
-        serde_json::from_slice::<serde_json::Value>(
-            &std::fs::read(d.join(dir).join("results.json")).unwrap(),
-        )
-        .unwrap()["settings"]
-            .clone()
-    };
+    let settings = |dir: &str| crate::support::results_json(&d.join(dir))["settings"].clone();
     let (before, after) = (settings("results"), settings("again"));
     assert_eq!(before, after);
     assert_eq!(before["record"], 2);

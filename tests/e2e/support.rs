@@ -201,3 +201,9 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// The results.json a run wrote into `dir`, as JSON.
+pub fn results_json(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results.json"))
+        .expect("results.json is JSON")
+}
