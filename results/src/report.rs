@@ -442,6 +442,19 @@ pub enum CleanupAction {
     Kept,
 }
 
+impl CleanupResult {
+    /// The line every report writes for it: `cleanup /Users/…: deleted (confirmed by GET)`.
+    /// Its resource and note may be the server's text: a printer escapes the line for its sink.
+    pub fn line(&self) -> String {
+        format!(
+            "cleanup {}: {} ({})",
+            self.resource,
+            self.action.label(),
+            self.note
+        )
+    }
+}
+
 impl CleanupAction {
     /// The name used in every report ("deleted", "left-behind", …).
     pub fn label(self) -> &'static str {

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::http::Response;
-use crate::judge::path::lookup;
+use crate::judge::path::{is_counter, lookup};
 use crate::suite::template::{Vars, render};
 use crate::suite::{Assertion, AssertionKind, Comparison, Keyword, Rule};
 
@@ -324,10 +324,6 @@ fn error_detail(r: &Response) -> String {
     }
 }
 
-fn is_integer(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Number(n)) if n.is_u64() || n.is_i64())
-}
-
 fn list_response_problems(r: &Response, doc: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let has_schema = lookup(doc, "schemas").is_some_and(|s| {
@@ -357,9 +353,9 @@ fn list_response_problems(r: &Response, doc: &Value) -> Vec<String> {
         if v.is_none() && !required {
             continue;
         }
-        if !is_integer(v.as_ref()) {
+        if !is_counter(v.as_ref()) {
             out.push(format!(
-                "{name} is {} instead of an integer",
+                "{name} is {} instead of a non-negative integer",
                 describe(r, v.as_ref())
             ));
         }

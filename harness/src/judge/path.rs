@@ -62,6 +62,12 @@ pub fn lookup_ref<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
     Some(cur)
 }
 
+/// A ListResponse counter (`totalResults`, `startIndex`, `itemsPerPage`, RFC 7644 §3.4.2):
+/// a JSON integer that is not negative. One meaning for the list rule and the import walk.
+pub fn is_counter(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Number(n)) if n.is_u64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +94,14 @@ mod tests {
         );
         assert_eq!(lookup(&doc, "Resources[1].id"), None);
         assert_eq!(lookup(&doc, "Resources[x]"), None);
+    }
+
+    #[test]
+    fn a_counter_is_a_json_integer_that_is_not_negative() {
+        assert!(is_counter(Some(&json!(0))) && is_counter(Some(&json!(12))));
+        for v in [json!(-1), json!("12"), json!(1.5), json!(null)] {
+            assert!(!is_counter(Some(&v)), "{v}");
+        }
+        assert!(!is_counter(None));
     }
 }

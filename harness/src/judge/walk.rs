@@ -98,10 +98,6 @@ pub(crate) fn number(v: Option<&Value>) -> Option<u64> {
     }
 }
 
-pub(crate) fn is_integer(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Number(n)) if n.is_u64())
-}
-
 /// A page, read in one pass without building a JSON tree: counters as small values,
 /// resources straight into [`ResourceView`]s.
 #[derive(Deserialize)]

@@ -126,13 +126,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             check_row(&mut h, check);
         }
         for c in &suite.cleanup {
-            let _ = write!(
-                h,
-                "<p class=\"meta\">cleanup {}: {} ({})</p>",
-                e(&c.resource),
-                c.action.label(),
-                e(&c.note)
-            );
+            let _ = write!(h, "<p class=\"meta\">{}</p>", e(&c.line()));
         }
     }
     let _ = writeln!(h, "<script>{SCRIPT}</script></body></html>");

@@ -39,7 +39,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use crate::report::{CheckResult, Outcome, RunReport, SuiteReport};
+use crate::report::{CheckResult, CleanupResult, Outcome, RunReport, SuiteReport};
 use scim_results::JunitClass;
 
 /// Writes the report as JUnit XML.
@@ -138,11 +138,7 @@ fn suite(report: &RunReport, suite: &SuiteReport) -> Element {
         element = element.child(case(&suite.id, check));
     }
     if !suite.cleanup.is_empty() {
-        let lines: Vec<String> = suite
-            .cleanup
-            .iter()
-            .map(|c| format!("cleanup {}: {} ({})", c.resource, c.action.label(), c.note))
-            .collect();
+        let lines: Vec<String> = suite.cleanup.iter().map(CleanupResult::line).collect();
         element = element.child(Element::new("system-out").text(&lines.join("\n")));
     }
     element

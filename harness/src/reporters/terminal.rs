@@ -110,13 +110,7 @@ fn write_exchanges(result: &CheckResult, verbose: u8, out: &mut dyn Write) -> st
 }
 
 fn write_cleanup(c: &CleanupResult, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "  cleanup {}: {} ({})",
-        safe_line(&c.resource),
-        c.action.label(),
-        safe_line(&c.note)
-    )
+    writeln!(out, "  {}", safe_line(&c.line()))
 }
 
 /// Live progress on a stream.

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::http::exchange::Exchange;
 use crate::judge::assertion::Mismatch;
-use crate::judge::path::lookup_ref as lookup;
+use crate::judge::path::{is_counter, lookup_ref as lookup};
 pub use crate::judge::walk::IdHashes;
 use crate::judge::walk::*;
 use crate::run::events::WalkProgress;
@@ -298,7 +298,7 @@ impl Walker<'_> {
                 ("startIndex", &p.start),
                 ("itemsPerPage", &p.per_page),
             ] {
-                if !is_integer(v.as_ref()) {
+                if !is_counter(v.as_ref()) {
                     self.problems.add(
                         "integer-counters",
                         "totalResults, startIndex and itemsPerPage as JSON integers",
