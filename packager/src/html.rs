@@ -1,6 +1,7 @@
 //! The human report in the bundle: one self-contained HTML file (no scripts, no external
-//! resources) with the submission's metadata, the form's completeness, a table of checks, and
-//! the evidence of every failure and warning. Every value is escaped: server responses and
+//! resources) with the submission's metadata, Okta's QA plan, the form's completeness, and the
+//! run's root causes and checks with their evidence, rendered by the same sections as the run's
+//! own report (`scim_results::html`). Every value is escaped: server responses and
 //! submission text are untrusted.
 
 use std::fmt::Write;
@@ -9,6 +10,7 @@ use crate::manifest::Manifest;
 use crate::rules::Completeness;
 use crate::submission::Submission;
 use scim_results::RunReport;
+use scim_results::html::{STYLE, e};
 
 /// Renders the report.
 pub fn render(
@@ -20,12 +22,9 @@ pub fn render(
     plan: &scim_results::PlanReport,
 ) -> String {
     let mut h = String::new();
-    let e = |text: &str| untrusted::html(text).into_owned();
     let _ = write!(
         h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OIN submission: {name}</title>\
-<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}\
-.pass{{color:#060}}.fail,.error{{color:#a00}}.warn,.skip{{color:#a60}}pre{{white-space:pre-wrap;margin:0}}</style></head><body>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OIN submission: {name}</title><style>{STYLE}</style></head><body>",
         name = e(&s.app.name)
     );
     if m.draft {
@@ -60,7 +59,7 @@ pub fn render(
     );
     let _ = write!(
         h,
-        "<h2>Completeness: {}%</h2><table><tr><th>section</th><th>done</th><th>findings</th></tr>",
+        "<h2>Completeness: {}%</h2><table class=\"grid\"><tr><th>section</th><th>done</th><th>findings</th></tr>",
         c.percent
     );
     for sec in &c.sections {
@@ -94,20 +93,8 @@ pub fn render(
         }
         h.push_str("</ul>");
     }
-    if !r.diagnoses.is_empty() {
-        h.push_str("<h2>Root causes</h2><ul>");
-        for d in &r.diagnoses {
-            let _ = write!(
-                h,
-                "<li>{} <em>({})</em><br><small>explains: {}</small></li>",
-                e(&d.cause),
-                e(&d.reference),
-                e(&d.explains.join(", "))
-            );
-        }
-        h.push_str("</ul>");
-    }
-    h.push_str("<h2>Suites</h2><table><tr><th>suite</th><th>version</th><th>checks</th><th>passed</th><th>not passed</th><th>needed by the features</th></tr>");
+    scim_results::html::diagnoses(&mut h, &r.diagnoses);
+    h.push_str("<h2>Suites</h2><table class=\"grid\"><tr><th>suite</th><th>version</th><th>checks</th><th>passed</th><th>not passed</th><th>needed by the features</th></tr>");
     for line in &m.run.suites {
         let needed = m.required_suites.contains(&line.id);
         let _ = write!(
@@ -124,36 +111,13 @@ pub fn render(
     h.push_str("</table>");
     let _ = write!(
         h,
-        "<h2>Checks</h2><p>Run {} started {}, {} ms, against <code>{}</code>.</p><table><tr><th>suite</th><th>check</th><th>level</th><th>result</th><th>reference and evidence</th></tr>",
+        "<h2>Checks</h2><p>Run {} started {}, {} ms, against <code>{}</code>. Each check opens to its evidence.</p>",
         e(&r.run_id),
         r.started_at.to_rfc3339(),
         r.duration_ms,
         e(&r.target.base_url)
     );
-    for suite in &r.suites {
-        for check in &suite.checks {
-            // results.json is input like any other: its status is escaped, not trusted.
-            let status = check.outcome.label();
-            let evidence = if status == "pass" {
-                String::new()
-            } else {
-                format!("<pre>{}</pre>", e(&check.outcome.explanation()))
-            };
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{status}\">{status}</td><td>{}{evidence}</td></tr>",
-                e(&suite.id),
-                e(&check.title),
-                // The level as it is, and the RFC keyword: a SHOULD check is not "required".
-                e(&match check.keyword {
-                    Some(k) => format!("{} {}", check.level.as_str(), k.as_str()),
-                    None => check.level.as_str().to_string(),
-                }),
-                e(&check.reference)
-            );
-        }
-    }
-    h.push_str("</table>");
+    scim_results::html::checks(&mut h, r);
     h.push_str(
         "<h2>Before you submit</h2><ul>\
 <li>The form's progress indicator must show 100% before <em>Submit for Review</em>.</li>\
@@ -167,10 +131,9 @@ pub fn render(
 
 /// Okta's QA plan, case by case: status, checks with their verdicts, what a person does.
 fn plan_section(h: &mut String, plan: &scim_results::PlanReport) {
-    let e = |text: &str| untrusted::html(text).into_owned();
     let _ = write!(
         h,
-        "<h2>Okta's QA plan</h2><p id=\"qa-plan\">{}</p><table><tr><th>case</th><th>status</th><th>checks</th><th>by hand</th></tr>",
+        "<h2>Okta's QA plan</h2><p id=\"qa-plan\">{}</p><table class=\"grid\"><tr><th>case</th><th>status</th><th>checks</th><th>by hand</th></tr>",
         e(&plan.line())
     );
     for case in plan

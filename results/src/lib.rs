@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 mod diff;
 mod exchange;
+pub mod html;
 mod kinds;
 mod plan;
 mod report;
