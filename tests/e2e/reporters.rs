@@ -1,12 +1,14 @@
 //! One snapshot per reporter, all rendered from one shared fixture report, and the catalogue.
 
+use std::io::Write;
+
 use harness::http::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use harness::judge::assertion::Mismatch;
 use harness::report::{
     CheckResult, CleanupAction, CleanupResult, FORMAT_VERSION, Outcome, RunReport, SuiteReport,
     Summary, TargetInfo, Tool,
 };
-use harness::reporters::{catalogue, html, json, junit, terminal};
+use harness::reporters::{catalogue, diff, github, html, json, junit, terminal};
 use harness::suite::{Keyword, Level};
 
 fn exchange(status: u16, body: &str) -> Exchange {
@@ -202,6 +204,39 @@ fn terminal_snapshot() {
 #[test]
 fn html_snapshot() {
     insta::assert_snapshot!(render(|r, b| html::write(r, b)));
+}
+
+#[test]
+fn github_snapshot() {
+    insta::assert_snapshot!(render(|r, b| {
+        github::write_summary(r, b)?;
+        writeln!(b, "---- annotations")?;
+        github::write_annotations(r, b)
+    }));
+}
+
+/// The fixture against itself with one check fixed, one regressed and one removed.
+#[test]
+fn diff_snapshot() {
+    let before = fixture();
+    let mut now = fixture();
+    let checks = &mut now.suites[0].checks;
+    let failed = checks
+        .iter()
+        .position(|c| matches!(c.outcome, Outcome::Fail { .. }))
+        .unwrap();
+    let passed = checks
+        .iter()
+        .position(|c| matches!(c.outcome, Outcome::Pass))
+        .unwrap();
+    let regressed = checks[failed].outcome.clone();
+    checks[failed].outcome = Outcome::Pass;
+    checks[passed].outcome = regressed;
+    checks.pop();
+    let d = harness::report::diff(&before, &now);
+    let mut buf = Vec::new();
+    diff::write(&d, terminal::Style::default(), &mut buf).unwrap();
+    insta::assert_snapshot!(String::from_utf8(buf).unwrap());
 }
 
 #[test]
