@@ -16,12 +16,12 @@ use harness::run::{aborted_before_start, run};
 use harness::suite::builtin::select_suites;
 
 /// How fast the run talks to the app, as the terminal says it before the first check.
-fn pacing(target: &harness::http::Target) -> String {
-    let at_once = match target.concurrency {
+fn pacing(pace: harness::http::Pace) -> String {
+    let at_once = match pace.concurrency {
         1 => "one request at a time (--concurrency 1)".to_string(),
         n => format!("at most {n} requests at once (--concurrency)"),
     };
-    match target.rate {
+    match pace.rate {
         Some(rate) => format!("pace: {at_once}, at most {rate} per second (--rate)"),
         None => format!("pace: {at_once}"),
     }
@@ -29,7 +29,7 @@ fn pacing(target: &harness::http::Target) -> String {
 
 /// Runs, writes the result files, prints the summary; returns the exit status.
 pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
-    let client = Client::new(config.target).map_err(|e| anyhow!(e))?;
+    let client = Client::paced(config.target, config.options.pace).map_err(|e| anyhow!(e))?;
     if let Err(message) = client.prepare().await {
         let abort = harness::run::detect::DetectError::CredentialRefused(message).to_abort();
         let report = aborted_before_start(&client, &config.options, abort);
@@ -72,7 +72,7 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
         let _ = write_version(&choice, &mut std::io::stderr());
     }
     if !config.display.quiet {
-        eprintln!("{}", pacing(client.target()));
+        eprintln!("{}", pacing(client.pace()));
     }
     let network = &client.target().network;
     let _ = write_network(

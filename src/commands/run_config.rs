@@ -159,7 +159,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         target.max_body_bytes = n;
     }
     target.network = network;
-    target.rate = match (args.rate, file.rate) {
+    let rate = match (args.rate, file.rate) {
         (Some(r), _) => Some(r),
         (None, Some(r)) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Some(r),
         (None, Some(r)) => bail!(
@@ -167,7 +167,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         ),
         (None, None) => None,
     };
-    target.concurrency = match (args.concurrency, file.concurrency) {
+    let concurrency = match (args.concurrency, file.concurrency) {
         (Some(n), _) => usize::from(n),
         (None, Some(n @ 1..=32)) => n,
         (None, Some(n)) => bail!("scimcheck.toml: concurrency must be 1 to 32, not {n}"),
@@ -260,6 +260,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
     options.inputs = inputs;
     options.honor_pauses = args.honor_pauses;
+    options.pace = harness::http::Pace { concurrency, rate };
     options.oauth_suite = oauth_suite;
     let mut only = args.only;
     if let Some(dir) = args.rerun_failed {

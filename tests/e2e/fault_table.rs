@@ -49,12 +49,15 @@ async fn run_these(
     concurrency: usize,
 ) -> RunReport {
     let suites: Vec<_> = ids.iter().map(|id| suite(id)).collect();
-    let mut target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
-    target.concurrency = concurrency;
+    let target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
+    let pace = harness::http::Pace {
+        concurrency,
+        rate: None,
+    };
     run(
-        &Client::new(target).unwrap(),
+        &Client::paced(target, pace).unwrap(),
         &suites,
-        &options,
+        &RunOptions { pace, ..options },
         &mut NoEvents,
         std::future::pending(),
     )
@@ -844,10 +847,11 @@ async fn throttled_idempotent_requests_are_retried_after_retry_after() {
     // Every 5th request is throttled: one at a time, that is always a GET (a POST answered
     // 429 is not retried, and fails its step, as it should).
     let server = server(&[Fault::TooManyRequestsEvery(5)], 3).await;
+    let client = crate::support::sequential_client(server.base_url());
     let report = run(
-        &crate::support::sequential_client(server.base_url()),
+        &client,
         &[suite("okta-scim2-spec")],
-        &RunOptions::default(),
+        &crate::support::options_for(&client),
         &mut NoEvents,
         std::future::pending(),
     )

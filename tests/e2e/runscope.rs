@@ -29,7 +29,7 @@ async fn run_export(client: &Client, text: &str, inputs: Vec<(String, String)>) 
     let converted = harness::suite::runscope::convert("export.json", text).unwrap();
     let options = RunOptions {
         inputs,
-        ..RunOptions::default()
+        ..crate::support::options_for(client)
     };
     run(
         client,
@@ -353,8 +353,7 @@ async fn okta_s_with_entitlements_crud_export_runs_end_to_end_with_its_governanc
     )
     .unwrap();
     target.extra_secrets = vec!["okta-api-token-778899".to_string().into()];
-    target.concurrency = 1;
-    let client = Client::new(target).unwrap();
+    let client = Client::paced(target, crate::support::one_at_a_time()).unwrap();
     let inputs = vec![
         ("oktaOrgUrl".to_string(), org.url.clone()),
         ("oktaAppId".to_string(), "0oascimcheck1".to_string()),
@@ -396,13 +395,13 @@ async fn okta_s_with_entitlements_crud_export_runs_end_to_end_with_its_governanc
         ("oktaAppId".to_string(), "0oascimcheck1".to_string()),
         ("oktaToken".to_string(), "okta-api-token-778899".to_string()),
     ];
-    let mut target = Target::new(
+    let target = Target::new(
         broken.base_url(),
         Credential::Bearer(crate::support::TOKEN.to_string().into()),
     )
     .unwrap();
-    target.concurrency = 1;
-    let report = run_export(&Client::new(target).unwrap(), &export, inputs).await;
+    let client = Client::paced(target, crate::support::one_at_a_time()).unwrap();
+    let report = run_export(&client, &export, inputs).await;
     assert!(
         statuses(&report).iter().any(|(_, s)| s == "fail"),
         "{:?}",

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use harness::http::{Client, Credential, Target};
 use harness::report::{AbortCause, CheckResult, RunReport};
 use harness::run::events::{Events, NoEvents};
-use harness::run::{RunOptions, run};
+use harness::run::run;
 use harness::suite::Suite;
 use refserver::Fault;
 
@@ -23,10 +23,8 @@ const SUITES: &[&str] = &[
 ];
 
 fn client_of(base_url: &str, token: &str, concurrency: usize, rate: Option<f64>) -> Client {
-    let mut target = Target::new(base_url, Credential::Bearer(token.to_string().into())).unwrap();
-    target.concurrency = concurrency;
-    target.rate = rate;
-    Client::new(target).unwrap()
+    let target = Target::new(base_url, Credential::Bearer(token.to_string().into())).unwrap();
+    Client::paced(target, harness::http::Pace { concurrency, rate }).unwrap()
 }
 
 async fn run_all(client: &Client, ids: &[&str], events: &mut dyn Events) -> RunReport {
@@ -34,7 +32,7 @@ async fn run_all(client: &Client, ids: &[&str], events: &mut dyn Events) -> RunR
     run(
         client,
         &suites,
-        &RunOptions::default(),
+        &crate::support::options_for(client),
         events,
         std::future::pending(),
     )

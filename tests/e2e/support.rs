@@ -55,17 +55,33 @@ pub fn client(base_url: &str) -> Client {
 /// A client that sends one request at a time (`--concurrency 1`): for faults that break the
 /// Nth request, which only the sequential order pins to one step.
 pub fn sequential_client(base_url: &str) -> Client {
-    let mut target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
-    target.concurrency = 1;
-    Client::new(target).unwrap()
+    let target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
+    Client::paced(target, one_at_a_time()).unwrap()
+}
+
+/// `--concurrency 1`.
+pub fn one_at_a_time() -> harness::http::Pace {
+    harness::http::Pace {
+        concurrency: 1,
+        rate: None,
+    }
+}
+
+/// Options that plan for the pace the client keeps.
+pub fn options_for(client: &Client) -> RunOptions {
+    RunOptions {
+        pace: client.pace(),
+        ..RunOptions::default()
+    }
 }
 
 /// One built-in suite, one request at a time.
 pub async fn run_suite_sequentially(base_url: &str, id: &str) -> RunReport {
+    let client = sequential_client(base_url);
     run(
-        &sequential_client(base_url),
+        &client,
         &[suite(id)],
-        &RunOptions::default(),
+        &options_for(&client),
         &mut NoEvents,
         std::future::pending(),
     )

@@ -191,13 +191,16 @@ async fn the_rate_cap_spaces_requests_across_the_run() {
     // 20 requests at 40 per second: the last leaves at least 19 intervals of 25 ms after the
     // first could; every request arrives, none is dropped.
     let server = crate::support::server(&[], 1).await;
-    let mut target = harness::http::Target::new(
+    let target = harness::http::Target::new(
         server.base_url(),
         harness::http::Credential::Bearer(crate::support::TOKEN.to_string().into()),
     )
     .unwrap();
-    target.rate = Some(40.0);
-    let client = harness::http::Client::new(target).unwrap();
+    let pace = harness::http::Pace {
+        rate: Some(40.0),
+        ..Default::default()
+    };
+    let client = harness::http::Client::paced(target, pace).unwrap();
     let started = std::time::Instant::now();
     let mut arrivals = Vec::new();
     for _ in 0..20 {

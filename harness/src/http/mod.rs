@@ -31,7 +31,7 @@ pub mod target;
 pub use credential::Credential;
 pub use encoding::{encode_component, encode_segment, path_segment};
 pub use message::{Auth, Method, Outgoing, Response};
-pub use target::{DEFAULT_CONCURRENCY, Target, check_base_url};
+pub use target::{DEFAULT_CONCURRENCY, Pace, Target, check_base_url};
 
 /// Sends requests to the target, counting them and recording each as an [`Exchange`].
 pub struct Client {
@@ -43,6 +43,8 @@ pub struct Client {
     sent: AtomicUsize,
     /// When the next request may leave, under `--rate` (shared by every request of the run).
     pacing: Option<Pacing>,
+    /// The pace it keeps.
+    pace: Pace,
     /// No request leaves before this: an app's `Retry-After` on a 429 or 503 holds every
     /// request of the run, not only the one it answered (pages fetched at once included).
     hold: std::sync::Mutex<Option<Instant>>,
@@ -90,8 +92,14 @@ pub const BREAKER_FAILURES: usize = 3;
 pub const MAX_TOTAL_RETRY_WAIT: Duration = Duration::from_secs(120);
 
 impl Client {
-    /// A client for this target; its credential's secrets are redacted from all evidence.
+    /// A client for this target at the default pace ([`Pace::default`]); its credential's
+    /// secrets are redacted from all evidence.
     pub fn new(target: Target) -> Result<Self, String> {
+        Client::paced(target, Pace::default())
+    }
+
+    /// A client for this target that keeps to `pace` (the run's `--concurrency` and `--rate`).
+    pub fn paced(target: Target, pace: Pace) -> Result<Self, String> {
         let builder = reqwest::Client::builder()
             .connect_timeout(target.connect_timeout)
             .timeout(target.request_timeout)
@@ -108,9 +116,10 @@ impl Client {
             .chain(target.extra_secrets.iter().cloned())
             .chain(target.network.secrets())
             .collect();
-        let pacing = target.rate.map(Pacing::new);
-        let in_flight = tokio::sync::Semaphore::new(target.concurrency.max(1));
+        let pacing = pace.rate.map(Pacing::new);
+        let in_flight = tokio::sync::Semaphore::new(pace.concurrency.max(1));
         Ok(Client {
+            pace,
             in_flight,
             http,
             target,
@@ -122,6 +131,11 @@ impl Client {
             failures_in_a_row: AtomicUsize::new(0),
             retry_waited_ms: Default::default(),
         })
+    }
+
+    /// The pace it keeps.
+    pub fn pace(&self) -> Pace {
+        self.pace
     }
 
     /// The underlying HTTP client (its proxy and TLS settings), for requests beside the app's.

@@ -25,10 +25,25 @@ pub struct Target {
     pub extra_secrets: Vec<SecretString>,
     /// Proxy and TLS trust.
     pub network: Network,
-    /// The most requests per second sent to the app (`--rate`), retries included.
-    pub rate: Option<f64>,
+}
+
+/// How fast a run talks to the app: a setting of the run (`RunOptions::pace`) that the
+/// client it runs with enforces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pace {
     /// The most requests in flight at once (`--concurrency`; 1: strictly one at a time).
     pub concurrency: usize,
+    /// The most requests per second sent to the app (`--rate`), retries included.
+    pub rate: Option<f64>,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace {
+            concurrency: DEFAULT_CONCURRENCY,
+            rate: None,
+        }
+    }
 }
 
 /// The default of `--concurrency`: four requests at once. An app's staging instance serves
@@ -50,8 +65,6 @@ impl Target {
             max_body_bytes: scim_results::DEFAULT_MAX_BODY_BYTES,
             extra_secrets: Vec::new(),
             network: Network::default(),
-            rate: None,
-            concurrency: DEFAULT_CONCURRENCY,
         })
     }
 }

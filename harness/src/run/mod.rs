@@ -62,7 +62,7 @@ pub async fn run(
         concurrency: if options.honor_pauses {
             1
         } else {
-            client.target().concurrency.max(1)
+            options.pace.concurrency.max(1)
         },
         credential_accepted: Cell::new(false),
         probing: Cell::new(false),
@@ -254,8 +254,8 @@ fn report_of(
             page_size: options.page_size,
             strict: options.strict,
             email_domain: options.email_domain.clone(),
-            rate: client.target().rate,
-            concurrency: client.target().concurrency.max(1),
+            rate: options.pace.rate,
+            concurrency: options.pace.concurrency.max(1),
             import_concurrency: options.import_concurrency.max(1),
             entitlement_endpoints: options.entitlement_endpoints.clone(),
             // The selection is the caller's: it fills these in.

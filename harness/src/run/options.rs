@@ -1,5 +1,6 @@
 //! A run's options besides the target ([`RunOptions`]), with their defaults.
 
+use crate::http::Pace;
 use crate::report::VersionChoice;
 
 /// Options of a run besides the target.
@@ -31,6 +32,9 @@ pub struct RunOptions {
     /// Entitlement endpoints named by hand (`--entitlement-endpoint`), instead of those the
     /// app's `/ResourceTypes` declares.
     pub entitlement_endpoints: Vec<String>,
+    /// How fast the run talks to the app (`--concurrency`, `--rate`): the schedule plans
+    /// for it, and the client the run is given must keep to it (`Client::paced`).
+    pub pace: Pace,
     /// `--suite oauth`: the OAuth 2 checks, run after the others with the run's OAuth 2 client.
     pub oauth_suite: Option<OAuthSuiteOptions>,
 }
@@ -66,6 +70,7 @@ impl Default for RunOptions {
             import_concurrency: 1,
             max_duration: DEFAULT_MAX_DURATION,
             entitlement_endpoints: Vec::new(),
+            pace: Pace::default(),
             oauth_suite: None,
         }
     }
