@@ -17,6 +17,7 @@ pub mod abort;
 mod check;
 pub(crate) mod cleanup;
 pub mod detect;
+pub mod entitlements;
 pub mod events;
 mod gate;
 pub mod oauth_checks;
@@ -71,9 +72,9 @@ pub async fn run(
     };
     // Checks repeated per entitlement endpoint are repeated for those the app declares.
     let expanded: Vec<Suite>;
-    let suites = if suites.iter().any(crate::judge::entitlements::repeats) {
+    let suites = if suites.iter().any(entitlements::repeats) {
         let (found, exchanges) =
-            crate::judge::entitlements::discover(client, &options.entitlement_endpoints).await;
+            entitlements::discover(client, &options.entitlement_endpoints).await;
         if let Some(abort) = discovery_abort(client, &exchanges) {
             let mut report = report_of(client, options, Vec::new(), Some(abort));
             report.run_id = run_id;
@@ -84,8 +85,8 @@ pub async fn run(
         expanded = suites
             .iter()
             .map(|s| {
-                if crate::judge::entitlements::repeats(s) {
-                    crate::judge::entitlements::expand(s, &found)
+                if entitlements::repeats(s) {
+                    entitlements::expand(s, &found)
                 } else {
                     s.clone()
                 }
