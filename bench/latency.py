@@ -27,7 +27,7 @@ import time
 
 def critical_path(binary, suites):
     """Round trips of the longest chain of dependent checks of a run of these suites, phase by
-    phase as the scheduler forms them (harness/src/schedule.rs): a suite that reads beyond its
+    phase as the scheduler forms them (harness/src/run/schedule.rs): a suite that reads beyond its
     own resources leads a phase; the suites between two leaders join the one whose gate opens
     sooner, and start when it has."""
     text = subprocess.run([binary, "suites"], capture_output=True, text=True, check=True).stdout
