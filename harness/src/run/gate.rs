@@ -46,6 +46,24 @@ impl Gate {
     }
 }
 
+impl RunShared {
+    /// The state a run starts with, at the concurrency its options say (Okta's pauses are a
+    /// sequential pacing: honouring them means one request at a time).
+    pub(crate) fn for_run(options: &crate::run::options::RunOptions) -> Self {
+        RunShared {
+            concurrency: if options.honor_pauses {
+                1
+            } else {
+                options.pace.concurrency.max(1)
+            },
+            credential_accepted: Cell::new(false),
+            probing: Cell::new(false),
+            probe_done: tokio::sync::Notify::new(),
+            halted: Cell::new(false),
+        }
+    }
+}
+
 /// What the suites of a run share while they run at once.
 pub(crate) struct RunShared {
     /// The most requests in flight, and the most checks one suite runs at once.

@@ -9,7 +9,7 @@
 //! every resource a check creates is registered before the next request, and removed in reverse
 //! order after the suite, also after a failure or an interruption.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::time::Instant;
 
@@ -58,44 +58,19 @@ pub async fn run(
     let mut deadline = std::pin::pin!(tokio::time::sleep(options.max_duration));
     let mut interrupted: Option<StopSignal> = None;
     let mut aborted = None;
-    let shared = RunShared {
-        // Okta's pauses are a sequential pacing: honouring them means one request at a time.
-        concurrency: if options.honor_pauses {
-            1
-        } else {
-            options.pace.concurrency.max(1)
-        },
-        credential_accepted: Cell::new(false),
-        probing: Cell::new(false),
-        probe_done: tokio::sync::Notify::new(),
-        halted: Cell::new(false),
+    let shared = RunShared::for_run(options);
+    let stamped = |mut report: RunReport| {
+        report.run_id = run_id.clone();
+        report.started_at = started_at;
+        report.duration_ms = clock.elapsed().as_millis() as u64;
+        report
     };
     // Checks repeated per entitlement endpoint are repeated for those the app declares.
-    let expanded: Vec<Suite>;
-    let suites = if suites.iter().any(entitlements::repeats) {
-        let (found, exchanges) =
-            entitlements::discover(client, &options.entitlement_endpoints).await;
-        if let Some(abort) = discovery_abort(client, &exchanges) {
-            let mut report = report_of(client, options, Vec::new(), Some(abort));
-            report.run_id = run_id;
-            report.started_at = started_at;
-            report.duration_ms = clock.elapsed().as_millis() as u64;
-            return report;
-        }
-        expanded = suites
-            .iter()
-            .map(|s| {
-                if entitlements::repeats(s) {
-                    entitlements::expand(s, &found)
-                } else {
-                    s.clone()
-                }
-            })
-            .collect();
-        &expanded[..]
-    } else {
-        suites
+    let suites = match with_entitlement_endpoints(client, suites, options).await {
+        Ok(suites) => suites,
+        Err(abort) => return stamped(report_of(client, options, Vec::new(), Some(abort))),
     };
+    let suites = &suites[..];
     let ordered = RefCell::new(Ordered::new(events, 0));
     let mut reports = Vec::new();
 
@@ -103,22 +78,118 @@ pub async fn run(
         if interrupted.is_some() || aborted.is_some() {
             break;
         }
+        let run = PhaseRun {
+            suites,
+            client,
+            options,
+            marker: &marker,
+            shared: &shared,
+            ordered: &ordered,
+        };
+        let (done, stopped, error) = run.phase(phase, &mut interrupt, &mut deadline).await;
+        reports.extend(done);
+        interrupted = interrupted.or(stopped);
+        if let Some(e) = error {
+            aborted = Some(e.to_abort());
+        }
+    }
+    // Phases may run a suite before those listed ahead of it: the report keeps the run's order.
+    reports.sort_by_key(|(index, _)| *index);
+    let mut reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
+    // The OAuth 2 suite last, with the token the run used (it spends and revokes tokens).
+    if let Some(settings) = &options.oauth_suite
+        && interrupted.is_none()
+        && aborted.is_none()
+    {
+        let events = ordered.into_inner().into_inner();
+        if let Some(report) = oauth_checks::run_in_run(client, settings, events).await {
+            reports.push(report);
+        }
+    }
+    let diagnoses = crate::judge::diagnosis::diagnose(suites, &reports);
+    let mut report = stamped(report_of(client, options, reports, aborted));
+    report.settings.concurrency = shared.concurrency;
+    report.diagnoses = diagnoses;
+    report.interrupted = interrupted.is_some();
+    report.stopped_by = interrupted;
+    report
+}
+
+/// The suites with their checks marked `each` repeated for every entitlement endpoint the
+/// app declares (or the user names); the discovery's abort when the app cannot be judged.
+async fn with_entitlement_endpoints<'s>(
+    client: &Client,
+    suites: &'s [Suite],
+    options: &RunOptions,
+) -> Result<std::borrow::Cow<'s, [Suite]>, Abort> {
+    if !suites.iter().any(entitlements::repeats) {
+        return Ok(std::borrow::Cow::Borrowed(suites));
+    }
+    let (found, exchanges) = entitlements::discover(client, &options.entitlement_endpoints).await;
+    if let Some(abort) = discovery_abort(client, &exchanges) {
+        return Err(abort);
+    }
+    Ok(suites
+        .iter()
+        .map(|s| {
+            if entitlements::repeats(s) {
+                entitlements::expand(s, &found)
+            } else {
+                s.clone()
+            }
+        })
+        .collect())
+}
+
+/// What every phase of a run shares.
+struct PhaseRun<'a, 'r, 'e> {
+    suites: &'a [Suite],
+    client: &'a Client,
+    options: &'a RunOptions,
+    marker: &'a str,
+    shared: &'a RunShared,
+    ordered: &'r RefCell<Ordered<'e, 'a>>,
+}
+
+impl<'a> PhaseRun<'a, '_, '_> {
+    /// Runs a phase's suites (the others start when the leader's checks that read beyond its
+    /// own resources are done), until they finish, a signal stops them or the deadline
+    /// passes; then cleans up what they created (in bounded time after a signal) and returns
+    /// their reports with their places in the run, the signal, and an error that stops the run.
+    async fn phase(
+        &self,
+        phase: crate::run::schedule::Phase,
+        interrupt: &mut std::pin::Pin<&mut impl Future<Output = StopSignal>>,
+        deadline: &mut std::pin::Pin<&mut tokio::time::Sleep>,
+    ) -> (
+        Vec<(usize, SuiteReport)>,
+        Option<StopSignal>,
+        Option<RunError>,
+    ) {
         let mut states: Vec<(SuiteEvents, SuiteState, Instant)> = phase
             .suites
             .iter()
             .map(|&index| {
-                let suite = &suites[index];
+                let suite = &self.suites[index];
                 let handle = SuiteEvents {
-                    ordered: &ordered,
+                    ordered: self.ordered,
                     index,
                     suite,
                 };
                 handle.started();
-                let state = SuiteState::new(suite, client, options, &marker, index, &shared);
+                let state = SuiteState::new(
+                    suite,
+                    self.client,
+                    self.options,
+                    self.marker,
+                    index,
+                    self.shared,
+                );
                 (handle, state, Instant::now())
             })
             .collect();
         let gate = Gate::new(phase.gate);
+        let mut stopped = None;
         let outcome = {
             let work = futures_util::future::join_all(states.iter_mut().enumerate().map(
                 |(place, (handle, state, _))| {
@@ -137,23 +208,24 @@ pub async fn run(
             ));
             tokio::select! {
                 r = work => r.into_iter().find_map(Result::err).map_or(Ok(()), Err),
-                signal = &mut interrupt => { interrupted = Some(signal); Ok(()) }
-                () = &mut deadline => Err(RunError::Deadline(options.max_duration)),
+                signal = interrupt.as_mut() => { stopped = Some(signal); Ok(()) }
+                () = deadline.as_mut() => Err(RunError::Deadline(self.options.max_duration)),
             }
         };
         // Clean up before reporting any error: the run may have created something. The
         // suites of a phase clean up at once, each newest first; a stopped run in bounded time.
-        let deadline = interrupted
-            .map(|_| tokio::time::Instant::now() + crate::run::cleanup::CLEANUP_AFTER_STOP);
+        let cleanup_by =
+            stopped.map(|_| tokio::time::Instant::now() + crate::run::cleanup::CLEANUP_AFTER_STOP);
         let cleanups = futures_util::future::join_all(
             states
                 .iter_mut()
-                .map(|(handle, state, _)| state.created.clean(handle, deadline)),
+                .map(|(handle, state, _)| state.created.clean(handle, cleanup_by)),
         )
         .await;
+        let mut done = Vec::new();
         for ((handle, state, suite_clock), cleanup) in states.into_iter().zip(cleanups) {
             let suite = state.suite;
-            reports.push((
+            done.push((
                 handle.index,
                 SuiteReport {
                     id: suite.id.clone(),
@@ -166,35 +238,10 @@ pub async fn run(
                     cleanup,
                 },
             ));
-            ordered.borrow_mut().ended(handle.index);
+            self.ordered.borrow_mut().ended(handle.index);
         }
-        if let Err(e) = outcome {
-            aborted = Some(e.to_abort());
-        }
+        (done, stopped, outcome.err())
     }
-    // Phases may run a suite before those listed ahead of it: the report keeps the run's order.
-    reports.sort_by_key(|(index, _)| *index);
-    let mut reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
-    // The OAuth 2 suite last, with the token the run used (it spends and revokes tokens).
-    if let Some(settings) = &options.oauth_suite
-        && interrupted.is_none()
-        && aborted.is_none()
-    {
-        let events = ordered.into_inner().into_inner();
-        if let Some(report) = oauth_checks::run_in_run(client, settings, events).await {
-            reports.push(report);
-        }
-    }
-    let diagnoses = crate::judge::diagnosis::diagnose(suites, &reports);
-    let mut report = report_of(client, options, reports, aborted);
-    report.settings.concurrency = shared.concurrency;
-    report.diagnoses = diagnoses;
-    report.run_id = run_id;
-    report.started_at = started_at;
-    report.duration_ms = clock.elapsed().as_millis() as u64;
-    report.interrupted = interrupted.is_some();
-    report.stopped_by = interrupted;
-    report
 }
 
 /// Why the run stops when the first request (the discovery of entitlement endpoints) finds the
