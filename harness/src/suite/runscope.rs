@@ -198,218 +198,29 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
     } else {
         ScimVersion::V2
     };
-    let generated = initial_script_vars();
     let mut checks = Vec::new();
     let mut not_expressible = Vec::new();
     let mut captured: Vec<String> = Vec::new();
     let mut pause = 0u64;
-    let mut index = 0;
     for (position, raw) in export.steps.iter().enumerate() {
         let step: Step = serde_json::from_value(raw.clone()).map_err(|e| RunscopeError {
             file: file.into(),
             place: format!("steps[{position}]"),
             message: e.to_string(),
         })?;
-        let kind = step.step_type.as_deref().unwrap_or("request");
-        if kind == "pause" {
+        if step.step_type.as_deref() == Some("pause") {
             pause += step.duration.unwrap_or(0);
             continue;
         }
-        index += 1;
-        let note = step.note.as_deref().unwrap_or("").trim().to_string();
-        let place = |field: &str| {
-            format!(
-                "step {index} ({note:?}){}{field}",
-                if field.is_empty() { "" } else { ", " }
-            )
+        let at = StepAt {
+            file,
+            index: checks.len() + 1,
+            note: step.note.as_deref().unwrap_or("").trim().to_string(),
         };
-        let fail = |field: &str, message: String| RunscopeError {
-            file: file.into(),
-            place: place(field),
-            message,
-        };
-        if kind != "request" {
-            return Err(fail(
-                "step_type",
-                format!("unsupported step type {kind:?} (request and pause are)"),
-            ));
-        }
-        let (level, title) = match note.split_once(':') {
-            Some((p, rest)) if p.trim().eq_ignore_ascii_case("Required Test") => {
-                (Level::Required, rest.trim().to_string())
-            }
-            Some((p, rest)) if p.trim().eq_ignore_ascii_case("Optional Test") => {
-                (Level::Optional, rest.trim().to_string())
-            }
-            _ => (Level::Required, note.clone()),
-        };
-        let method_text = step
-            .method
-            .as_deref()
-            .ok_or_else(|| fail("method", "missing".into()))?;
-        let method = Method::parse(method_text)
-            .ok_or_else(|| fail("method", format!("unsupported method {method_text:?}")))?;
-        let url = step
-            .url
-            .as_deref()
-            .ok_or_else(|| fail("url", "missing".into()))?;
-        let (path, query) = split_url(url);
-        let mut headers = Vec::new();
-        let mut authorization = Authorization::Omit;
-        if let Some(map) = &step.headers {
-            for (k, v) in map {
-                let value = match v {
-                    Value::String(s) => s.clone(),
-                    Value::Array(items) => items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    _ => {
-                        return Err(fail(
-                            &format!("headers.{k}"),
-                            "not a string or a list of strings".into(),
-                        ));
-                    }
-                };
-                if k.eq_ignore_ascii_case("authorization") {
-                    let is_run_credential = AUTH_VARS
-                        .iter()
-                        .any(|a| value.trim() == format!("{{{{{a}}}}}"));
-                    authorization = if is_run_credential {
-                        Authorization::Run
-                    } else {
-                        Authorization::Literal(value)
-                    };
-                } else {
-                    headers.push((k.clone(), value));
-                }
-            }
-        }
-        let body = match &step.body {
-            Some(Value::String(b)) if !b.is_empty() => Some(Body::Raw(b.clone())),
-            Some(Value::String(_)) | Some(Value::Null) | None => None,
-            Some(_) => return Err(fail("body", "not a string".into())),
-        };
-        let mut expect = Vec::new();
-        for (i, a) in step.assertions.iter().enumerate() {
-            let field = format!("assertions[{i}]");
-            expect.push(assertion(a).map_err(|m| fail(&field, m))?);
-        }
-        let mut capture = Vec::new();
-        let mut not_expressible_rows = Vec::new();
-        for (i, v) in step.variables.iter().enumerate() {
-            let field = format!("variables[{i}]");
-            let blank = |x: &Option<String>| x.as_deref().unwrap_or("").is_empty();
-            if blank(&v.name) && blank(&v.property) {
-                // An empty row of Runscope's variables table: Runscope ignores it too.
-                not_expressible_rows.push(format!(
-                    "step {index} ({title}): an empty variable row ({field}) is ignored"
-                ));
-                continue;
-            }
-            let source = v.source.as_deref().unwrap_or("");
-            if source != "response_json" {
-                return Err(fail(
-                    &format!("{field}.source"),
-                    format!("unsupported source {source:?} (response_json is)"),
-                ));
-            }
-            let name = v
-                .name
-                .as_deref()
-                .ok_or_else(|| fail(&format!("{field}.name"), "missing".into()))?;
-            let property = v
-                .property
-                .as_deref()
-                .ok_or_else(|| fail(&format!("{field}.property"), "missing".into()))?;
-            capture.push((name.to_string(), property.to_string()));
-            captured.push(name.to_string());
-        }
-        not_expressible.append(&mut not_expressible_rows);
-        let mut not_run = Vec::new();
-        for (key, scripts) in [
-            ("before_scripts", &step.before_scripts),
-            ("scripts", &step.scripts),
-        ] {
-            for script in scripts.iter().filter_map(Value::as_str) {
-                if !script.trim().is_empty() {
-                    let first = script
-                        .lines()
-                        .find(|l| !l.trim().is_empty())
-                        .unwrap_or("")
-                        .trim();
-                    not_run.push(format!(
-                        "a JavaScript {} ({} lines, starting {first:?}) cannot run here",
-                        key.trim_end_matches('s'),
-                        script.lines().count()
-                    ));
-                }
-            }
-        }
-        for n in &not_run {
-            not_expressible.push(format!("step {index} ({title}): {n}"));
-        }
-        if expect.is_empty() {
-            not_expressible.push(format!(
-                "step {index} ({title}): no assertion; the step only sends its request"
-            ));
-            expect.push(Assertion {
-                kind: AssertionKind::Status((100..600).collect()),
-                hint: None,
-                keyword: None,
-            });
-        }
-        // A SCIM create whose id the step captures is cleaned up, as every resource the run makes.
-        let creates = (method == Method::Post && path.starts_with('/'))
-            .then(|| {
-                path.trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .filter(|r| *r == "Users" || *r == "Groups")
-            })
-            .flatten()
-            .and_then(|resource| {
-                capture
-                    .iter()
-                    .find(|(_, p)| p == "id")
-                    .map(|(n, _)| Creates {
-                        resource: resource.into(),
-                        id_var: n.clone(),
-                    })
-            });
-        let disabled =
-            (step.skipped == Some(true)).then(|| "skipped in the Runscope export".to_string());
-        checks.push(Check {
-            id: format!("step-{index:02}"),
-            title,
-            level,
-            reference: format!("{name}, step {index}"),
-            request: RequestSpec {
-                method,
-                path,
-                query,
-                headers,
-                authorization,
-                body,
-            },
-            kind: CheckKind::Request(Judged {
-                expect,
-                capture,
-                creates,
-                capture_body: None,
-            }),
-            keyword: None,
-            when: None,
-            not_run,
-            pause_before_s: std::mem::take(&mut pause),
-            disabled,
-            // Dependencies come from the captures its templates use.
-            needs: Vec::new(),
-            line: 0,
-            each: None,
-            bindings: Vec::new(),
-        });
+        let mut check = step_check(&step, &at, &name, &mut not_expressible)?;
+        check.pause_before_s = std::mem::take(&mut pause);
+        captured.extend(check.captures().iter().map(|(n, _)| n.clone()));
+        checks.push(check);
     }
     if checks.is_empty() {
         return Err(top("no request steps".into()));
@@ -419,9 +230,264 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             "a final pause of {pause} s after the last step is dropped"
         ));
     }
-    // Inputs: what the steps use that is neither generated, captured, nor built in.
+    let (vars, inputs) = vars_and_inputs(&checks, &captured);
+    Ok(Converted {
+        suite: Suite {
+            id: slug(&name),
+            title: name.clone(),
+            version,
+            scim_version,
+            reference: format!("Runscope export {name:?} ({file})"),
+            source: file.into(),
+            vars,
+            inputs,
+            checks,
+        },
+        not_expressible,
+    })
+}
+
+/// Where a request step stands, for its errors: the file, its number among the request
+/// steps, and its note.
+struct StepAt<'a> {
+    file: &'a str,
+    index: usize,
+    note: String,
+}
+
+impl StepAt<'_> {
+    fn fail(&self, field: &str, message: String) -> RunscopeError {
+        RunscopeError {
+            file: self.file.into(),
+            place: format!(
+                "step {} ({:?}){}{field}",
+                self.index,
+                self.note,
+                if field.is_empty() { "" } else { ", " }
+            ),
+            message,
+        }
+    }
+}
+
+/// One request step as a check; what it holds that cannot run here is told in
+/// `not_expressible`.
+fn step_check(
+    step: &Step,
+    at: &StepAt<'_>,
+    export: &str,
+    not_expressible: &mut Vec<String>,
+) -> Result<Check, RunscopeError> {
+    let kind = step.step_type.as_deref().unwrap_or("request");
+    if kind != "request" {
+        return Err(at.fail(
+            "step_type",
+            format!("unsupported step type {kind:?} (request and pause are)"),
+        ));
+    }
+    let index = at.index;
+    let (level, title) = match at.note.split_once(':') {
+        Some((p, rest)) if p.trim().eq_ignore_ascii_case("Required Test") => {
+            (Level::Required, rest.trim().to_string())
+        }
+        Some((p, rest)) if p.trim().eq_ignore_ascii_case("Optional Test") => {
+            (Level::Optional, rest.trim().to_string())
+        }
+        _ => (Level::Required, at.note.clone()),
+    };
+    let method_text = step
+        .method
+        .as_deref()
+        .ok_or_else(|| at.fail("method", "missing".into()))?;
+    let method = Method::parse(method_text)
+        .ok_or_else(|| at.fail("method", format!("unsupported method {method_text:?}")))?;
+    let url = step
+        .url
+        .as_deref()
+        .ok_or_else(|| at.fail("url", "missing".into()))?;
+    let (path, query) = split_url(url);
+    let (headers, authorization) = headers_of(step, at)?;
+    let body = match &step.body {
+        Some(Value::String(b)) if !b.is_empty() => Some(Body::Raw(b.clone())),
+        Some(Value::String(_)) | Some(Value::Null) | None => None,
+        Some(_) => return Err(at.fail("body", "not a string".into())),
+    };
+    let mut expect = Vec::new();
+    for (i, a) in step.assertions.iter().enumerate() {
+        let field = format!("assertions[{i}]");
+        expect.push(assertion(a).map_err(|m| at.fail(&field, m))?);
+    }
+    let capture = captures_of(step, at, &title, not_expressible)?;
+    let not_run = scripts_not_run(step);
+    for n in &not_run {
+        not_expressible.push(format!("step {index} ({title}): {n}"));
+    }
+    if expect.is_empty() {
+        not_expressible.push(format!(
+            "step {index} ({title}): no assertion; the step only sends its request"
+        ));
+        expect.push(Assertion {
+            kind: AssertionKind::Status((100..600).collect()),
+            hint: None,
+            keyword: None,
+        });
+    }
+    let creates = creates_of(method, &path, &capture);
+    Ok(Check {
+        id: format!("step-{index:02}"),
+        title,
+        level,
+        reference: format!("{export}, step {index}"),
+        request: RequestSpec {
+            method,
+            path,
+            query,
+            headers,
+            authorization,
+            body,
+        },
+        kind: CheckKind::Request(Judged {
+            expect,
+            capture,
+            creates,
+            capture_body: None,
+        }),
+        keyword: None,
+        when: None,
+        not_run,
+        pause_before_s: 0,
+        disabled: (step.skipped == Some(true)).then(|| "skipped in the Runscope export".into()),
+        // Dependencies come from the captures its templates use.
+        needs: Vec::new(),
+        line: 0,
+        each: None,
+        bindings: Vec::new(),
+    })
+}
+
+/// A step's headers, and its Authorization: the run's credential when it is the export's
+/// `{{auth}}` variable, else the literal value.
+fn headers_of(
+    step: &Step,
+    at: &StepAt<'_>,
+) -> Result<(Vec<(String, String)>, Authorization), RunscopeError> {
+    let mut headers = Vec::new();
+    let mut authorization = Authorization::Omit;
+    for (k, v) in step.headers.iter().flatten() {
+        let value = match v {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => {
+                return Err(at.fail(
+                    &format!("headers.{k}"),
+                    "not a string or a list of strings".into(),
+                ));
+            }
+        };
+        if k.eq_ignore_ascii_case("authorization") {
+            let is_run_credential = AUTH_VARS
+                .iter()
+                .any(|a| value.trim() == format!("{{{{{a}}}}}"));
+            authorization = if is_run_credential {
+                Authorization::Run
+            } else {
+                Authorization::Literal(value)
+            };
+        } else {
+            headers.push((k.clone(), value));
+        }
+    }
+    Ok((headers, authorization))
+}
+
+/// The values a step captures from its response (`response_json` variables).
+fn captures_of(
+    step: &Step,
+    at: &StepAt<'_>,
+    title: &str,
+    not_expressible: &mut Vec<String>,
+) -> Result<Vec<(String, String)>, RunscopeError> {
+    let mut capture = Vec::new();
+    for (i, v) in step.variables.iter().enumerate() {
+        let field = format!("variables[{i}]");
+        let blank = |x: &Option<String>| x.as_deref().unwrap_or("").is_empty();
+        if blank(&v.name) && blank(&v.property) {
+            // An empty row of Runscope's variables table: Runscope ignores it too.
+            not_expressible.push(format!(
+                "step {} ({title}): an empty variable row ({field}) is ignored",
+                at.index
+            ));
+            continue;
+        }
+        let source = v.source.as_deref().unwrap_or("");
+        if source != "response_json" {
+            return Err(at.fail(
+                &format!("{field}.source"),
+                format!("unsupported source {source:?} (response_json is)"),
+            ));
+        }
+        let name = v
+            .name
+            .as_deref()
+            .ok_or_else(|| at.fail(&format!("{field}.name"), "missing".into()))?;
+        let property = v
+            .property
+            .as_deref()
+            .ok_or_else(|| at.fail(&format!("{field}.property"), "missing".into()))?;
+        capture.push((name.to_string(), property.to_string()));
+    }
+    Ok(capture)
+}
+
+/// The JavaScript a step would run before or after its request, which cannot run here.
+fn scripts_not_run(step: &Step) -> Vec<String> {
+    let mut not_run = Vec::new();
+    for (key, scripts) in [
+        ("before_scripts", &step.before_scripts),
+        ("scripts", &step.scripts),
+    ] {
+        for script in scripts.iter().filter_map(Value::as_str) {
+            if !script.trim().is_empty() {
+                let first = script
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
+                not_run.push(format!(
+                    "a JavaScript {} ({} lines, starting {first:?}) cannot run here",
+                    key.trim_end_matches('s'),
+                    script.lines().count()
+                ));
+            }
+        }
+    }
+    not_run
+}
+
+/// A SCIM create whose id the step captures is cleaned up, as every resource the run makes.
+fn creates_of(method: Method, path: &str, capture: &[(String, String)]) -> Option<Creates> {
+    let resource = (method == Method::Post && path.starts_with('/'))
+        .then(|| path.trim_end_matches('/').rsplit('/').next())
+        .flatten()
+        .filter(|r| *r == "Users" || *r == "Groups")?;
+    capture
+        .iter()
+        .find(|(_, p)| p == "id")
+        .map(|(n, _)| Creates {
+            resource: resource.into(),
+            id_var: n.clone(),
+        })
+}
+
+/// The suite's variables (Okta's initial script, those the steps use) and its inputs: what the
+/// steps use that is neither generated, captured, nor built in.
+fn vars_and_inputs(checks: &[Check], captured: &[String]) -> (Vec<(String, VarSpec)>, Vec<String>) {
     let mut used = Vec::new();
-    for c in &checks {
+    for c in checks {
         let r = &c.request;
         let mut texts = vec![r.path.clone()];
         texts.extend(r.query.iter().map(|(_, v)| v.clone()));
@@ -447,11 +513,11 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
         }
     }
     let builtin = crate::suite::BUILTIN_VARS;
-    let vars: Vec<(String, VarSpec)> = generated
+    let vars: Vec<(String, VarSpec)> = initial_script_vars()
         .into_iter()
         .filter(|(n, _)| used.contains(n) || depends(n, &used))
         .collect();
-    let inputs: Vec<String> = used
+    let inputs = used
         .iter()
         .filter(|n| {
             !builtin.contains(&n.as_str())
@@ -460,20 +526,7 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
         })
         .cloned()
         .collect();
-    Ok(Converted {
-        suite: Suite {
-            id: slug(&name),
-            title: name.clone(),
-            version,
-            scim_version,
-            reference: format!("Runscope export {name:?} ({file})"),
-            source: file.into(),
-            vars,
-            inputs,
-            checks,
-        },
-        not_expressible,
-    })
+    (vars, inputs)
 }
 
 /// Whether another used variable is built on this one (randomEmail on randomGivenName).
