@@ -82,71 +82,10 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     let file = load_file_config(args.config.as_deref())?;
     let config_dir = args.config.as_deref().and_then(Path::parent);
     let network = network(&args, &file, config_dir)?;
-    // Variables of a Runscope export: public ones on the command line, secret ones read from
-    // the environment (and redacted from every output).
-    let mut inputs = args.vars.clone();
-    let mut secrets = Vec::new();
-    for (name, env) in &args.var_envs {
-        let value = env_secret(env).with_context(|| format!("--var-env {name}={env}"))?;
-        inputs.push((
-            name.clone(),
-            secrecy::ExposeSecret::expose_secret(&value).to_string(),
-        ));
-        secrets.push(value);
-    }
-    let input = |names: &[&str]| {
-        inputs
-            .iter()
-            .find(|(k, _)| names.contains(&k.as_str()))
-            .map(|(_, v)| v.clone())
-    };
-    let base_url = args
-        .base_url
-        .clone()
-        .or_else(|| {
-            std::env::var("SCIM_BASE_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-        })
-        .or_else(|| file.base_url.clone())
-        .or_else(|| input(&["SCIMBaseURL", "SCIMUrl"]))
-        .ok_or_else(|| {
-            anyhow!(
-                "no base URL: give --base-url, set SCIM_BASE_URL, or put base_url in scimcheck.toml"
-            )
-        })?;
-    harness::http::check_base_url(&base_url).map_err(|e| anyhow!(e))?;
-    let mode = match (args.auth, file.auth.as_deref()) {
-        (Some(m), _) => m,
-        (None, None) => AuthMode::Bearer,
-        (None, Some(text)) => AuthMode::from_str(text, true).map_err(|_| {
-            anyhow!(
-                "scimcheck.toml: auth must be bearer, header, basic, oauth2 or none, not {text:?}"
-            )
-        })?,
-    };
+    let (inputs, secrets) = inputs_of(&args)?;
+    let base_url = base_url_of(&args, &file, &inputs)?;
     let mut notices = Vec::new();
-    // An export's whole Authorization value ({{auth}}) given as a variable is the credential.
-    let credential = match input(harness::suite::runscope::AUTH_VARS) {
-        Some(value) => Credential::Header(value.into()),
-        None => match mode {
-            AuthMode::Bearer => Credential::Bearer(
-                env_credential("SCIM_TOKEN", true, &mut notices).context("--auth bearer")?,
-            ),
-            AuthMode::Header => Credential::Header(
-                env_credential("SCIM_TOKEN", false, &mut notices).context("--auth header")?,
-            ),
-            AuthMode::Basic => Credential::Basic {
-                username: std::env::var("SCIM_USERNAME")
-                    .ok()
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
-                password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
-            },
-            AuthMode::OAuth2 => Credential::OAuth2(std::sync::Arc::new(oauth2(&args, &file)?)),
-            AuthMode::None => Credential::None,
-        },
-    };
+    let credential = credential_of(&args, &file, &inputs, &mut notices)?;
     let mut target = Target::new(&base_url, credential).map_err(|e| anyhow!(e))?;
     target.extra_secrets = secrets;
     if let Some(s) = args.connect_timeout.or(file.connect_timeout_secs) {
@@ -159,6 +98,136 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         target.max_body_bytes = n;
     }
     target.network = network;
+    let mut suite_args = if args.suites.is_empty() {
+        file.suites.clone()
+    } else {
+        args.suites.clone()
+    };
+    let oauth_suite = oauth_suite_of(&args, &mut suite_args, &target.credential)?;
+    let version = match (args.scim_version, file.scim_version.as_deref()) {
+        (Some(v), _) => v,
+        (None, None) => VersionArg::Auto,
+        (None, Some(text)) => VersionArg::from_str(text, true).map_err(|_| {
+            anyhow!("scimcheck.toml: scim_version must be auto, 2.0 or 1.1, not {text:?}")
+        })?,
+    };
+    // Bad suite arguments and exports are reported before any request is sent.
+    harness::suite::builtin::select_suites(&suite_args, harness::report::ScimVersion::V2)?;
+    let runscope = runscope_of(&args, &inputs)?;
+    let out = args
+        .out
+        .clone()
+        .or(file.out.clone().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
+    let mut options = options_of(&args, &file, inputs)?;
+    options.oauth_suite = oauth_suite;
+    options.notices = notices;
+    let selection = selection_of(&args, &out)?;
+    Ok(RunConfig {
+        target,
+        runscope,
+        suite_args,
+        version,
+        out,
+        options,
+        display: Display {
+            color: args.color,
+            verbose: args.verbose,
+            quiet: args.quiet,
+            format: args.format,
+            baseline: args.baseline.as_deref().map(baseline_passed).transpose()?,
+        },
+        selection,
+    })
+}
+
+/// The variables of a Runscope export: public ones on the command line, secret ones read from
+/// the environment (and redacted from every output); and those secrets.
+fn inputs_of(args: &RunArgs) -> Result<(Vec<(String, String)>, Vec<SecretString>)> {
+    let mut inputs = args.vars.clone();
+    let mut secrets = Vec::new();
+    for (name, env) in &args.var_envs {
+        let value = env_secret(env).with_context(|| format!("--var-env {name}={env}"))?;
+        inputs.push((
+            name.clone(),
+            secrecy::ExposeSecret::expose_secret(&value).to_string(),
+        ));
+        secrets.push(value);
+    }
+    Ok((inputs, secrets))
+}
+
+/// The value of the first of `names` among the inputs.
+fn input(inputs: &[(String, String)], names: &[&str]) -> Option<String> {
+    inputs
+        .iter()
+        .find(|(k, _)| names.contains(&k.as_str()))
+        .map(|(_, v)| v.clone())
+}
+
+/// The base URL: the flag, SCIM_BASE_URL, the config file, or an export's variable; checked
+/// before anything is sent.
+fn base_url_of(args: &RunArgs, file: &FileConfig, inputs: &[(String, String)]) -> Result<String> {
+    let base_url = args
+        .base_url
+        .clone()
+        .or_else(|| {
+            std::env::var("SCIM_BASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or_else(|| file.base_url.clone())
+        .or_else(|| input(inputs, &["SCIMBaseURL", "SCIMUrl"]))
+        .ok_or_else(|| {
+            anyhow!(
+                "no base URL: give --base-url, set SCIM_BASE_URL, or put base_url in scimcheck.toml"
+            )
+        })?;
+    harness::http::check_base_url(&base_url).map_err(|e| anyhow!(e))?;
+    Ok(base_url)
+}
+
+/// The run's credential, from the environment only (an export's whole Authorization value,
+/// `{{auth}}`, given as a variable is the credential).
+fn credential_of(
+    args: &RunArgs,
+    file: &FileConfig,
+    inputs: &[(String, String)],
+    notices: &mut Vec<String>,
+) -> Result<Credential> {
+    let mode = match (args.auth, file.auth.as_deref()) {
+        (Some(m), _) => m,
+        (None, None) => AuthMode::Bearer,
+        (None, Some(text)) => AuthMode::from_str(text, true).map_err(|_| {
+            anyhow!(
+                "scimcheck.toml: auth must be bearer, header, basic, oauth2 or none, not {text:?}"
+            )
+        })?,
+    };
+    if let Some(value) = input(inputs, harness::suite::runscope::AUTH_VARS) {
+        return Ok(Credential::Header(value.into()));
+    }
+    Ok(match mode {
+        AuthMode::Bearer => Credential::Bearer(
+            env_credential("SCIM_TOKEN", true, notices).context("--auth bearer")?,
+        ),
+        AuthMode::Header => Credential::Header(
+            env_credential("SCIM_TOKEN", false, notices).context("--auth header")?,
+        ),
+        AuthMode::Basic => Credential::Basic {
+            username: std::env::var("SCIM_USERNAME")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| anyhow!("--auth basic: SCIM_USERNAME is not set"))?,
+            password: env_secret("SCIM_PASSWORD").context("--auth basic")?,
+        },
+        AuthMode::OAuth2 => Credential::OAuth2(std::sync::Arc::new(oauth2(args, file)?)),
+        AuthMode::None => Credential::None,
+    })
+}
+
+/// How fast the run goes: `--concurrency` and `--rate`, or the config file's.
+fn pace_of(args: &RunArgs, file: &FileConfig) -> Result<harness::http::Pace> {
     let rate = match (args.rate, file.rate) {
         (Some(r), _) => Some(r),
         (None, Some(r)) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Some(r),
@@ -177,75 +246,80 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
             harness::http::DEFAULT_CONCURRENCY.max(args.import_concurrency.map_or(1, usize::from))
         }
     };
-    let mut suite_args = if args.suites.is_empty() {
-        file.suites
-    } else {
-        args.suites.clone()
+    Ok(harness::http::Pace { concurrency, rate })
+}
+
+/// `--suite oauth`: taken out of the suites, and its settings (an OAuth 2 run only).
+fn oauth_suite_of(
+    args: &RunArgs,
+    suite_args: &mut Vec<String>,
+    credential: &Credential,
+) -> Result<Option<harness::run::OAuthSuiteOptions>> {
+    let id = harness::run::oauth_checks::SUITE_ID;
+    if !suite_args.iter().any(|s| s == id) {
+        return Ok(None);
+    }
+    suite_args.retain(|s| s != id);
+    if !matches!(credential, Credential::OAuth2(_)) {
+        bail!("--suite oauth tests an OAuth 2 app: add --auth oauth2 --token-url … --client-id …");
+    }
+    Ok(Some(harness::run::OAuthSuiteOptions {
+        authorize_url: args.authorize_url.clone(),
+        revocation_url: args.revocation_url.clone(),
+        max_wait: Duration::from_secs(args.oauth_max_wait),
+    }))
+}
+
+/// `--runscope FILE`: the export as a suite, with every input it needs given.
+fn runscope_of(
+    args: &RunArgs,
+    inputs: &[(String, String)],
+) -> Result<Option<harness::suite::Suite>> {
+    let Some(path) = &args.runscope else {
+        return Ok(None);
     };
-    let oauth_suite = if suite_args
+    let text = untrusted::files::read_text_capped(path, untrusted::files::RUNSCOPE_MAX_BYTES)
+        .context("--runscope")?;
+    let converted = harness::suite::runscope::convert(&path.display().to_string(), &text)?;
+    let given: Vec<&str> = inputs.iter().map(|(k, _)| k.as_str()).collect();
+    let missing: Vec<&String> = converted
+        .suite
+        .inputs
         .iter()
-        .any(|s| s == harness::run::oauth_checks::SUITE_ID)
-    {
-        suite_args.retain(|s| s != harness::run::oauth_checks::SUITE_ID);
-        if !matches!(target.credential, Credential::OAuth2(_)) {
-            bail!(
-                "--suite oauth tests an OAuth 2 app: add --auth oauth2 --token-url … --client-id …"
-            );
-        }
-        Some(harness::run::OAuthSuiteOptions {
-            authorize_url: args.authorize_url.clone(),
-            revocation_url: args.revocation_url.clone(),
-            max_wait: Duration::from_secs(args.oauth_max_wait),
-        })
-    } else {
-        None
-    };
-    let version = match (args.scim_version, file.scim_version.as_deref()) {
-        (Some(v), _) => v,
-        (None, None) => VersionArg::Auto,
-        (None, Some(text)) => VersionArg::from_str(text, true).map_err(|_| {
-            anyhow!("scimcheck.toml: scim_version must be auto, 2.0 or 1.1, not {text:?}")
-        })?,
-    };
-    // Bad suite arguments and exports are reported before any request is sent.
-    harness::suite::builtin::select_suites(&suite_args, harness::report::ScimVersion::V2)?;
-    let runscope = match &args.runscope {
-        None => None,
-        Some(path) => {
-            let text =
-                untrusted::files::read_text_capped(path, untrusted::files::RUNSCOPE_MAX_BYTES)
-                    .context("--runscope")?;
-            let converted = harness::suite::runscope::convert(&path.display().to_string(), &text)?;
-            let given: Vec<&str> = inputs.iter().map(|(k, _)| k.as_str()).collect();
-            let missing: Vec<&String> = converted
-                .suite
-                .inputs
-                .iter()
-                .filter(|i| !given.contains(&i.as_str()))
-                .collect();
-            if !missing.is_empty() {
-                let flags: Vec<String> = missing.iter().map(|m| format!("--var {m}=…")).collect();
-                bail!(
-                    "{} needs {} (secrets: --var-env NAME=ENV_VAR)",
-                    path.display(),
-                    flags.join(" ")
-                );
-            }
-            if !converted.not_expressible.is_empty() {
-                eprintln!(
-                    "note: {} part(s) of the export cannot run here and are reported as not run",
-                    converted.not_expressible.len()
-                );
-            }
-            Some(converted.suite)
-        }
-    };
+        .filter(|i| !given.contains(&i.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        let flags: Vec<String> = missing.iter().map(|m| format!("--var {m}=…")).collect();
+        bail!(
+            "{} needs {} (secrets: --var-env NAME=ENV_VAR)",
+            path.display(),
+            flags.join(" ")
+        );
+    }
+    if !converted.not_expressible.is_empty() {
+        eprintln!(
+            "note: {} part(s) of the export cannot run here and are reported as not run",
+            converted.not_expressible.len()
+        );
+    }
+    Ok(Some(converted.suite))
+}
+
+/// The run's options from the flags and the config file.
+fn options_of(
+    args: &RunArgs,
+    file: &FileConfig,
+    inputs: Vec<(String, String)>,
+) -> Result<RunOptions> {
     let mut options = RunOptions {
         keep: args.keep,
         strict: args.strict,
+        inputs,
+        honor_pauses: args.honor_pauses,
+        pace: pace_of(args, file)?,
         ..RunOptions::default()
     };
-    if let Some(d) = args.email_domain.or(file.email_domain) {
+    if let Some(d) = args.email_domain.clone().or(file.email_domain.clone()) {
         options.email_domain = d;
     }
     if let Some(n) = args.page_size.or(file.page_size) {
@@ -253,26 +327,6 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
             bail!("--page-size must be at least 1");
         }
         options.page_size = n;
-    }
-    let out = args
-        .out
-        .or(file.out.map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("scimcheck-results"));
-    options.inputs = inputs;
-    options.honor_pauses = args.honor_pauses;
-    options.pace = harness::http::Pace { concurrency, rate };
-    options.oauth_suite = oauth_suite;
-    let mut only = args.only;
-    if let Some(dir) = args.rerun_failed {
-        let dir = dir.unwrap_or_else(|| out.clone());
-        let failed = failed_checks(&dir)?;
-        if failed.is_empty() {
-            bail!(
-                "--rerun-failed: nothing failed, errored or was blocked in {}",
-                dir.join("results.json").display()
-            );
-        }
-        only.extend(failed);
     }
     if args.max_import_resources == 0 || args.max_duration == 0 {
         bail!("--max-import-resources and --max-duration must be at least 1");
@@ -286,25 +340,27 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     }
     options.entitlement_endpoints = args.entitlement_endpoints.clone();
     options.max_duration = Duration::from_secs(args.max_duration);
-    options.notices = notices;
-    Ok(RunConfig {
-        target,
-        runscope,
-        suite_args,
-        version,
-        out,
-        options,
-        display: Display {
-            color: args.color,
-            verbose: args.verbose,
-            quiet: args.quiet,
-            format: args.format,
-            baseline: args.baseline.as_deref().map(baseline_passed).transpose()?,
-        },
-        selection: harness::suite::select::Selection {
-            only,
-            skip: args.skip,
-        },
+    Ok(options)
+}
+
+/// `--only`, `--skip`, and `--rerun-failed` (what failed, errored or was blocked in a
+/// results folder, `--out` by default).
+fn selection_of(args: &RunArgs, out: &Path) -> Result<harness::suite::select::Selection> {
+    let mut only = args.only.clone();
+    if let Some(dir) = &args.rerun_failed {
+        let dir = dir.clone().unwrap_or_else(|| out.to_path_buf());
+        let failed = failed_checks(&dir)?;
+        if failed.is_empty() {
+            bail!(
+                "--rerun-failed: nothing failed, errored or was blocked in {}",
+                dir.join("results.json").display()
+            );
+        }
+        only.extend(failed);
+    }
+    Ok(harness::suite::select::Selection {
+        only,
+        skip: args.skip.clone(),
     })
 }
 
