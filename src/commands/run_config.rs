@@ -141,9 +141,12 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
     })
 }
 
+/// The values of a suite's inputs, by name.
+type Inputs = Vec<(String, String)>;
+
 /// The variables of a Runscope export: public ones on the command line, secret ones read from
 /// the environment (and redacted from every output); and those secrets.
-fn inputs_of(args: &RunArgs) -> Result<(Vec<(String, String)>, Vec<SecretString>)> {
+fn inputs_of(args: &RunArgs) -> Result<(Inputs, Vec<SecretString>)> {
     let mut inputs = args.vars.clone();
     let mut secrets = Vec::new();
     for (name, env) in &args.var_envs {
