@@ -154,94 +154,130 @@ pub async fn walk(
             total: w.first_total,
         });
         let Some(returned) = stop else { break };
-        let total = w.first_total.unwrap_or(0);
-        // Bounds that do not trust totalResults: a page that brings nothing new means the
-        // pages repeat (the walk would never end); past the limit, the walk stops with a
-        // verdict instead of running for days.
-        if returned > 0 && w.out.ids.len() == distinct_before {
+        match w.after_page(start, returned, distinct_before, &page_label) {
+            AfterPage::More => start += req.page_size as u64,
+            AfterPage::Complete => {
+                complete = true;
+                break;
+            }
+            AfterPage::Stop => break,
+        }
+    }
+    w.finish(complete)
+}
+
+/// Where a walk goes after a page.
+enum AfterPage {
+    /// On to the next page.
+    More,
+    /// Every page up to totalResults was read.
+    Complete,
+    /// It stops here (a rule said why).
+    Stop,
+}
+
+impl Walker<'_> {
+    /// The bounds that do not trust totalResults, after the page at `start` returned
+    /// `returned` resources: a page that brings nothing new means the pages repeat (the walk
+    /// would never end); past the limit, the walk stops with a verdict instead of running for
+    /// days; an empty page before the end, or more pages than totalResults gives, stops it.
+    fn after_page(
+        &mut self,
+        start: u64,
+        returned: usize,
+        distinct_before: usize,
+        page_label: &str,
+    ) -> AfterPage {
+        let total = self.first_total.unwrap_or(0);
+        let page_size = self.req.page_size as u64;
+        if returned > 0 && self.out.ids.len() == distinct_before {
             // Judged by walks that judge paging; others only stop (one root cause, one
             // failure).
-            if w.paging {
-                w.problems.add(
+            if self.paging {
+                self.problems.add(
                     "pages-repeat",
                     "each page to bring resources not seen before",
                     format!("{page_label}: its {returned} resources were all on earlier pages; the walk stops"),
                 );
             }
-            break;
+            return AfterPage::Stop;
         }
-        if w.out.resources >= req.max_resources && start + (req.page_size as u64) <= total {
-            w.problems.add(
+        if self.out.resources >= self.req.max_resources && start + page_size <= total {
+            self.problems.add(
                 "walk-limit",
                 &format!(
                     "an import within --max-import-resources ({})",
-                    req.max_resources
+                    self.req.max_resources
                 ),
                 format!(
                     "{} resources read, totalResults says {total}; the walk stops (raise --max-import-resources for an app this large)",
-                    w.out.resources
+                    self.out.resources
                 ),
             );
-            break;
+            return AfterPage::Stop;
         }
-        start += req.page_size as u64;
-        if start > total {
-            complete = true;
-            break;
+        if start + page_size > total {
+            return AfterPage::Complete;
         }
         if returned == 0 {
-            w.problems.add(
+            self.problems.add(
                 "pages-cover-total",
                 "pages up to totalResults that hold resources",
                 format!("{page_label} is empty although totalResults is {total}"),
             );
-            break;
+            return AfterPage::Stop;
         }
         // A guard against a server whose totalResults never ends.
-        if w.out.pages as u64 > total / req.page_size.max(1) as u64 + 2 {
-            w.problems.add(
+        if self.out.pages as u64 > total / page_size.max(1) + 2 {
+            self.problems.add(
                 "pages-cover-total",
                 "the walk to end after totalResults / count pages",
-                format!("still going after {} pages", w.out.pages),
+                format!("still going after {} pages", self.out.pages),
             );
-            break;
+            return AfterPage::Stop;
         }
+        AfterPage::More
     }
-    if w.paging && complete {
-        let total = w.first_total.unwrap_or(0);
-        if (w.out.ids.len() as u64) < total {
-            w.problems.add(
-                "no-gaps",
-                &format!("{total} distinct resources, as totalResults says"),
-                format!(
-                    "{} distinct ids over {} pages: {} never appeared",
-                    w.out.ids.len(),
-                    w.out.pages,
-                    total - w.out.ids.len() as u64
-                ),
-            );
+
+    /// The rules over the whole walk, once it ended: no gaps in a complete walk, and the
+    /// run's own resource found (or gone) as the walk asks.
+    fn finish(mut self, complete: bool) -> WalkOutcome {
+        if self.paging && complete {
+            let total = self.first_total.unwrap_or(0);
+            if (self.out.ids.len() as u64) < total {
+                self.problems.add(
+                    "no-gaps",
+                    &format!("{total} distinct resources, as totalResults says"),
+                    format!(
+                        "{} distinct ids over {} pages: {} never appeared",
+                        self.out.ids.len(),
+                        self.out.pages,
+                        total - self.out.ids.len() as u64
+                    ),
+                );
+            }
         }
+        if let Some(id) = &self.req.find_id {
+            let wanted = self.spec.find.as_ref().is_some_and(|f| f.present);
+            if wanted && !self.found && self.out.transport_error.is_none() {
+                self.problems.add(
+                    "find",
+                    "the run's resource in the import",
+                    format!("id {id} was not returned by any page"),
+                );
+            }
+            if !wanted && self.found {
+                self.problems.add(
+                    "find",
+                    "the deleted resource gone from the import",
+                    format!("id {id} is still returned"),
+                );
+            }
+        }
+        let mut out = self.out;
+        out.mismatches = self.problems.into_mismatches();
+        out
     }
-    if let Some(id) = &req.find_id {
-        let wanted = spec.find.as_ref().is_some_and(|f| f.present);
-        if wanted && !w.found && w.out.transport_error.is_none() {
-            w.problems.add(
-                "find",
-                "the run's resource in the import",
-                format!("id {id} was not returned by any page"),
-            );
-        }
-        if !wanted && w.found {
-            w.problems.add(
-                "find",
-                "the deleted resource gone from the import",
-                format!("id {id} is still returned"),
-            );
-        }
-    }
-    let mut out = w.out;
-    out.mismatches = w.problems.into_mismatches();
-    out
 }
 
 /// Asks for the next pages, up to `pages_ahead` in flight and no further than totalResults.
@@ -292,6 +328,31 @@ impl Walker<'_> {
             );
             return None;
         };
+        let total = self.check_counters(&p, page)?;
+        let resources = match p.resources {
+            Some(items) => items,
+            None if total == 0 => Vec::new(),
+            None => {
+                self.problems.add(
+                    "resources",
+                    "Resources as an array",
+                    format!("{page}: Resources is absent or not an array"),
+                );
+                return None;
+            }
+        };
+        if self.paging && !self.check_page_size(p.per_page.as_ref(), resources.len(), page) {
+            return None;
+        }
+        for r in &resources {
+            self.check_resource(r, &resp.body, page);
+        }
+        Some(resources.len())
+    }
+
+    /// A page's counters: JSON integers (when the walk judges paging), a totalResults, the
+    /// same on every page. The page's totalResults, if it has one.
+    fn check_counters(&mut self, p: &Page<'_>, page: &str) -> Option<u64> {
         if self.paging {
             for (name, v) in [
                 ("totalResults", &p.total),
@@ -332,100 +393,94 @@ impl Walker<'_> {
             ),
             Some(_) => {}
         }
-        let resources = match p.resources {
-            Some(items) => items,
-            None if total == 0 => Vec::new(),
-            None => {
-                self.problems.add(
-                    "resources",
-                    "Resources as an array",
-                    format!("{page}: Resources is absent or not an array"),
-                );
-                return None;
-            }
-        };
-        if self.paging {
-            if let Some(per_page) = number(p.per_page.as_ref())
-                && per_page != resources.len() as u64
-            {
-                self.problems.add(
-                    "items-per-page",
-                    "itemsPerPage equal to the resources on the page",
-                    format!(
-                        "{page}: itemsPerPage {per_page}, {} resources",
-                        resources.len()
-                    ),
-                );
-            }
-            if resources.len() > self.req.page_size {
-                self.problems.add(
-                    "page-size",
-                    &format!("at most count = {} resources per page", self.req.page_size),
-                    format!(
-                        "{page}: {} resources (self.paging ignored?); the walk stops",
-                        resources.len()
-                    ),
-                );
-                return None;
-            }
+        Some(total)
+    }
+
+    /// itemsPerPage equal to the page's resources, and no more than `count` of them; false
+    /// when the page is larger than asked (the app ignores paging: the walk stops).
+    fn check_page_size(&mut self, per_page: Option<&Value>, returned: usize, page: &str) -> bool {
+        if let Some(per_page) = number(per_page)
+            && per_page != returned as u64
+        {
+            self.problems.add(
+                "items-per-page",
+                "itemsPerPage equal to the resources on the page",
+                format!("{page}: itemsPerPage {per_page}, {returned} resources"),
+            );
         }
-        for r in &resources {
-            self.out.resources += 1;
-            let id = r.id.as_deref().unwrap_or_default();
-            if self.paging && !self.out.ids.insert(id_hash(id)) {
-                self.problems.add(
-                    "no-duplicates",
-                    "each resource on exactly one page",
-                    format!("{page}: id {id} was already on an earlier page"),
-                );
-            } else if !self.paging {
-                self.out.ids.insert(id_hash(id));
-            }
-            if self.spec.rules.contains(&WalkRule::UserShape) {
-                let ours = r
-                    .user_name
-                    .as_deref()
-                    .is_some_and(|n| n.contains(self.req.run_marker.as_str()));
-                if ours {
-                    check_user(r, id, &mut self.problems);
-                } else {
-                    let mut theirs = Problems::default();
-                    check_user(r, id, &mut theirs);
-                    if let Some((rule, _, _, example)) = theirs.found.first() {
-                        let (n, first) = &mut self.out.others_incomplete;
-                        *n += 1;
-                        first.get_or_insert_with(|| format!("{rule}: {example}"));
-                    }
-                }
-            }
-            if self.spec.rules.contains(&WalkRule::GroupMembers) {
-                check_group(r, id, self.known_users, &mut self.problems);
-            }
-            if self.spec.rules.contains(&WalkRule::ValueShape) {
-                check_value(r, id, &mut self.problems);
-            }
-            if self.req.find_id.as_deref() == Some(id) {
-                self.found = true;
-                let doc = resource_by_id(&resp.body, id).unwrap_or(Value::Null);
-                for (path, want) in &self.req.find_expect {
-                    let text = lookup(&doc, path).map(|v| match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    });
-                    if text.as_deref() != Some(want.as_str()) {
-                        self.problems.add(
-                            &format!("find {path}"),
-                            &format!("{path} = {want:?} in the import"),
-                            format!(
-                                "{page}: {}",
-                                text.map_or("absent".to_string(), |t| format!("{t:?}"))
-                            ),
-                        );
-                    }
+        if returned > self.req.page_size {
+            self.problems.add(
+                "page-size",
+                &format!("at most count = {} resources per page", self.req.page_size),
+                format!("{page}: {returned} resources (paging ignored?); the walk stops"),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// One resource of a page: seen once, the shape the walk's rules ask for (the run's own
+    /// users judged, the app's others counted), and the run's resource found as expected.
+    fn check_resource(&mut self, r: &ResourceView<'_>, body: &str, page: &str) {
+        self.out.resources += 1;
+        let id = r.id.as_deref().unwrap_or_default();
+        if self.paging && !self.out.ids.insert(id_hash(id)) {
+            self.problems.add(
+                "no-duplicates",
+                "each resource on exactly one page",
+                format!("{page}: id {id} was already on an earlier page"),
+            );
+        } else if !self.paging {
+            self.out.ids.insert(id_hash(id));
+        }
+        if self.spec.rules.contains(&WalkRule::UserShape) {
+            let ours = r
+                .user_name
+                .as_deref()
+                .is_some_and(|n| n.contains(self.req.run_marker.as_str()));
+            if ours {
+                check_user(r, id, &mut self.problems);
+            } else {
+                let mut theirs = Problems::default();
+                check_user(r, id, &mut theirs);
+                if let Some((rule, _, _, example)) = theirs.found.first() {
+                    let (n, first) = &mut self.out.others_incomplete;
+                    *n += 1;
+                    first.get_or_insert_with(|| format!("{rule}: {example}"));
                 }
             }
         }
-        Some(resources.len())
+        if self.spec.rules.contains(&WalkRule::GroupMembers) {
+            check_group(r, id, self.known_users, &mut self.problems);
+        }
+        if self.spec.rules.contains(&WalkRule::ValueShape) {
+            check_value(r, id, &mut self.problems);
+        }
+        if self.req.find_id.as_deref() == Some(id) {
+            self.found = true;
+            self.check_found(body, id, page);
+        }
+    }
+
+    /// The run's resource, found in the import: the values the walk expects of it.
+    fn check_found(&mut self, body: &str, id: &str, page: &str) {
+        let doc = resource_by_id(body, id).unwrap_or(Value::Null);
+        for (path, want) in &self.req.find_expect {
+            let text = lookup(&doc, path).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            if text.as_deref() != Some(want.as_str()) {
+                self.problems.add(
+                    &format!("find {path}"),
+                    &format!("{path} = {want:?} in the import"),
+                    format!(
+                        "{page}: {}",
+                        text.map_or("absent".to_string(), |t| format!("{t:?}"))
+                    ),
+                );
+            }
+        }
     }
 }
 
