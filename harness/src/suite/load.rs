@@ -140,131 +140,33 @@ struct RawAssertion {
 
 /// Parses and validates a suite file's text. `file` is used in error messages.
 pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
-    let at = |span: Range<usize>, key: String, message: String| SpecError {
-        file: file.to_string(),
-        line: line_of(text, span.start),
-        key,
-        message,
-    };
+    let loc = Located { file, text };
     let raw: RawSuite = toml::from_str(text).map_err(|e| {
-        at(
+        loc.at(
             e.span().unwrap_or(0..0),
             String::new(),
             e.message().trim().to_string(),
         )
     })?;
     if raw.format != FORMAT {
-        return Err(at(
+        return Err(loc.at(
             0..0,
             "format".into(),
             format!("this build reads suite format {FORMAT}, not {}", raw.format),
         ));
     }
     let Some(scim_version) = ScimVersion::parse(&raw.scim_version) else {
-        return Err(at(
+        return Err(loc.at(
             0..0,
             "scim_version".into(),
             format!("expected \"2.0\" or \"1.1\", got {:?}", raw.scim_version),
         ));
     };
-
     let mut known: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
     known.extend(raw.inputs.iter().cloned());
-    let mut vars = Vec::new();
-    for (name, value) in raw.vars {
-        let key = format!("vars.{name}");
-        let span = key_span(text, &name);
-        let raw_var: RawVar = value
-            .try_into()
-            .map_err(|e: toml::de::Error| at(span.clone(), key.clone(), e.message().to_string()))?;
-        let spec = var_spec(raw_var).map_err(|m| at(span.clone(), key.clone(), m))?;
-        if let VarSpec::Template { template, .. } = &spec {
-            check_refs(template, &known).map_err(|m| at(span.clone(), key.clone(), m))?;
-        }
-        known.insert(name.clone());
-        vars.push((name, spec));
-    }
-
-    let mut header_sets = BTreeMap::new();
-    for (set, table) in raw.headers {
-        let mut pairs = Vec::new();
-        for (name, value) in table {
-            let value = value.as_str().map(str::to_string).ok_or_else(|| {
-                at(
-                    0..0,
-                    format!("headers.{set}.{name}"),
-                    "expected a string".into(),
-                )
-            })?;
-            pairs.push((name, value));
-        }
-        header_sets.insert(set, pairs);
-    }
-
-    let mut checks = Vec::new();
-    let mut ids = BTreeSet::new();
-    let mut known_bodies = BTreeSet::new();
-    let mut walked_users = false;
-    for (i, spanned) in raw.check.into_iter().enumerate() {
-        let span = spanned.span();
-        let key = format!("check[{i}]");
-        let raw_check = spanned.into_inner();
-        if let Some(unknown) = raw_check.needs.iter().find(|n| !ids.contains(*n)) {
-            return Err(at(
-                span,
-                format!("{key}.needs"),
-                format!("{unknown:?} is not the id of an earlier check"),
-            ));
-        }
-        if !ids.insert(raw_check.id.clone()) {
-            return Err(at(
-                span,
-                format!("{key}.id"),
-                format!("duplicate check id {:?}", raw_check.id),
-            ));
-        }
-        // A repeated check also knows the variables of its repetition.
-        let mut known_here = known.clone();
-        if raw_check.each.is_some() {
-            known_here.extend(EACH_VARS.iter().map(|v| v.to_string()));
-        }
-        let scope = Scope {
-            header_sets: &header_sets,
-            known: &known_here,
-            known_bodies: &known_bodies,
-        };
-        let mut check = build_check(raw_check, &scope).map_err(|e| {
-            at(
-                e.span.unwrap_or(span.clone()),
-                key_join(&key, &e.key),
-                e.message,
-            )
-        })?;
-        check.line = line_of(text, span.start);
-        for (name, _) in check.captures() {
-            known.insert(name.clone());
-        }
-        known_bodies.extend(check.capture_body().map(str::to_string));
-        if let Some(w) = check.walk() {
-            if w.rules.contains(&WalkRule::GroupMembers) && !walked_users {
-                return Err(at(
-                    span,
-                    format!("{key}.walk.rules"),
-                    "group-members checks members against the users of an earlier walk of /Users: add one before".into(),
-                ));
-            }
-            walked_users |= check.request.path == "/Users";
-        }
-        checks.push(check);
-    }
-    if checks.is_empty() {
-        return Err(at(
-            0..0,
-            "check".into(),
-            "a suite needs at least one check".into(),
-        ));
-    }
-
+    let vars = loc.vars(raw.vars, &mut known)?;
+    let header_sets = loc.header_sets(raw.headers)?;
+    let checks = loc.checks(raw.check, known, &header_sets)?;
     Ok(Suite {
         id: raw.id,
         title: raw.title,
@@ -276,6 +178,145 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
         inputs: raw.inputs,
         checks,
     })
+}
+
+/// A suite file's text, to locate its errors by line and key.
+struct Located<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Located<'_> {
+    fn at(&self, span: Range<usize>, key: String, message: String) -> SpecError {
+        SpecError {
+            file: self.file.to_string(),
+            line: line_of(self.text, span.start),
+            key,
+            message,
+        }
+    }
+
+    /// The suite's variables, in order; each may use those before it (added to `known`).
+    fn vars(
+        &self,
+        raw: toml::Table,
+        known: &mut BTreeSet<String>,
+    ) -> Result<Vec<(String, VarSpec)>, SpecError> {
+        let mut vars = Vec::new();
+        for (name, value) in raw {
+            let key = format!("vars.{name}");
+            let span = key_span(self.text, &name);
+            let fail = |m: String| self.at(span.clone(), key.clone(), m);
+            let raw_var: RawVar = value
+                .try_into()
+                .map_err(|e: toml::de::Error| fail(e.message().to_string()))?;
+            let spec = var_spec(raw_var).map_err(fail)?;
+            if let VarSpec::Template { template, .. } = &spec {
+                check_refs(template, known).map_err(fail)?;
+            }
+            known.insert(name.clone());
+            vars.push((name, spec));
+        }
+        Ok(vars)
+    }
+
+    /// The named sets of headers checks refer to.
+    fn header_sets(
+        &self,
+        raw: BTreeMap<String, toml::Table>,
+    ) -> Result<BTreeMap<String, Vec<(String, String)>>, SpecError> {
+        let mut header_sets = BTreeMap::new();
+        for (set, table) in raw {
+            let mut pairs = Vec::new();
+            for (name, value) in table {
+                let value = value.as_str().map(str::to_string).ok_or_else(|| {
+                    self.at(
+                        0..0,
+                        format!("headers.{set}.{name}"),
+                        "expected a string".into(),
+                    )
+                })?;
+                pairs.push((name, value));
+            }
+            header_sets.insert(set, pairs);
+        }
+        Ok(header_sets)
+    }
+
+    /// The checks, in order: unique ids, `needs` on earlier checks, the variables each uses
+    /// defined before it (a capture defines one for the checks after it), and a group-members
+    /// walk after a walk of /Users.
+    fn checks(
+        &self,
+        raw: Vec<Spanned<RawCheck>>,
+        mut known: BTreeSet<String>,
+        header_sets: &BTreeMap<String, Vec<(String, String)>>,
+    ) -> Result<Vec<Check>, SpecError> {
+        let mut checks = Vec::new();
+        let mut ids = BTreeSet::new();
+        let mut known_bodies = BTreeSet::new();
+        let mut walked_users = false;
+        for (i, spanned) in raw.into_iter().enumerate() {
+            let span = spanned.span();
+            let key = format!("check[{i}]");
+            let raw_check = spanned.into_inner();
+            if let Some(unknown) = raw_check.needs.iter().find(|n| !ids.contains(*n)) {
+                return Err(self.at(
+                    span,
+                    format!("{key}.needs"),
+                    format!("{unknown:?} is not the id of an earlier check"),
+                ));
+            }
+            if !ids.insert(raw_check.id.clone()) {
+                return Err(self.at(
+                    span,
+                    format!("{key}.id"),
+                    format!("duplicate check id {:?}", raw_check.id),
+                ));
+            }
+            // A repeated check also knows the variables of its repetition.
+            let mut known_here = known.clone();
+            if raw_check.each.is_some() {
+                known_here.extend(EACH_VARS.iter().map(|v| v.to_string()));
+            }
+            let scope = Scope {
+                header_sets,
+                known: &known_here,
+                known_bodies: &known_bodies,
+            };
+            let mut check = build_check(raw_check, &scope).map_err(|e| {
+                self.at(
+                    e.span.unwrap_or(span.clone()),
+                    key_join(&key, &e.key),
+                    e.message,
+                )
+            })?;
+            check.line = line_of(self.text, span.start);
+            for (name, _) in check.captures() {
+                known.insert(name.clone());
+            }
+            known_bodies.extend(check.capture_body().map(str::to_string));
+            if let Some(w) = check.walk() {
+                if w.rules.contains(&WalkRule::GroupMembers) && !walked_users {
+                    return Err(self.at(
+                        span,
+                        format!("{key}.walk.rules"),
+                        "group-members checks members against the users of an earlier walk of /Users: add one before".into(),
+                    ));
+                }
+                walked_users |= check.request.path == "/Users";
+            }
+            checks.push(check);
+        }
+        if checks.is_empty() {
+            return Err(self.at(
+                0..0,
+                "check".into(),
+                "a suite needs at least one check".into(),
+            ));
+        }
+        Ok(checks)
+    }
 }
 
 fn key_join(base: &str, sub: &str) -> String {
@@ -671,12 +712,13 @@ fn walk(w: RawWalk, method: Method, known: &BTreeSet<String>) -> Result<WalkSpec
     })
 }
 
-fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
+/// The comparisons an assertion names (a json or header assertion has exactly one).
+fn comparisons(raw: &mut RawAssertion) -> Result<Vec<Comparison>, String> {
     let mut cmps = Vec::new();
-    if let Some(v) = raw.equals {
+    if let Some(v) = raw.equals.take() {
         cmps.push(Comparison::Equals(v));
     }
-    if let Some(v) = raw.equals_ignoring_case {
+    if let Some(v) = raw.equals_ignoring_case.take() {
         cmps.push(Comparison::EqualsIgnoringCase(v));
     }
     if let Some(v) = raw.equals_number {
@@ -685,10 +727,10 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     if raw.not_empty == Some(true) {
         cmps.push(Comparison::NotEmpty);
     }
-    if let Some(v) = raw.has_value {
+    if let Some(v) = raw.has_value.take() {
         cmps.push(Comparison::HasValue(v));
     }
-    if let Some(v) = raw.contains {
+    if let Some(v) = raw.contains.take() {
         cmps.push(Comparison::Contains(v));
     }
     if raw.is_number == Some(true) {
@@ -697,7 +739,7 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
     if raw.absent == Some(true) {
         cmps.push(Comparison::Absent);
     }
-    if let Some(v) = raw.lacks_value {
+    if let Some(v) = raw.lacks_value.take() {
         cmps.push(Comparison::LacksValue(v));
     }
     if let Some(v) = raw.less_than {
@@ -725,7 +767,11 @@ fn assertion(raw: RawAssertion) -> Result<Assertion, String> {
             "flags such as not_empty take `true`; leave the key out instead of `false`".into(),
         );
     }
+    Ok(cmps)
+}
 
+fn assertion(mut raw: RawAssertion) -> Result<Assertion, String> {
+    let mut cmps = comparisons(&mut raw)?;
     let mut subjects = Vec::new();
     if let Some(s) = raw.status {
         subjects.push(AssertionKind::Status(vec![s]));
