@@ -80,91 +80,106 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
     ];
     let mut tried = Vec::new();
     let mut exchanges = Vec::new();
-    for Probe {
+    for probe in probes {
+        if let Some(choice) = try_probe(client, probe, &mut tried, &mut exchanges).await? {
+            return Ok(choice);
+        }
+    }
+    Err(DetectError::Neither { tried })
+}
+
+/// Sends one probe: the version it shows, if it shows one (what each probe got is kept in
+/// `tried` and `exchanges`, the evidence); an unreachable app or a refused credential ends
+/// the detection.
+async fn try_probe(
+    client: &Client,
+    probe: Probe,
+    tried: &mut Vec<String>,
+    exchanges: &mut Vec<crate::http::exchange::Exchange>,
+) -> Result<Option<VersionChoice>, DetectError> {
+    let Probe {
         path,
         query,
         schema,
         version,
-    } in probes
+    } = probe;
+    let sent = client
+        .send(Outgoing {
+            method: Method::Get,
+            path: path.into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: vec![(
+                "Accept".into(),
+                "application/scim+json, application/json".into(),
+            )],
+            authorization: Auth::Run,
+            body: None,
+        })
+        .await;
+    if tried.is_empty()
+        && let Some(u) = unreachable(&sent.exchanges)
     {
-        let sent = client
-            .send(Outgoing {
-                method: Method::Get,
-                path: path.into(),
-                query: query
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                headers: vec![(
-                    "Accept".into(),
-                    "application/scim+json, application/json".into(),
-                )],
-                authorization: Auth::Run,
-                body: None,
-            })
-            .await;
-        if tried.is_empty()
-            && let Some(u) = unreachable(&sent.exchanges)
-        {
-            return Err(u.into());
-        }
-        if let Some(status) = sent
-            .response
-            .as_ref()
-            .map(|r| r.status)
-            .filter(|s| matches!(s, 401 | 403))
-        {
-            return Err(DetectError::CredentialRefused(credential_refused(
-                client,
-                &format!("GET {path}"),
-                status,
-            )));
-        }
-        let what = describe(client, &sent);
-        exchanges.extend(sent.exchanges.iter().cloned());
-        let schemas = sent
-            .response
-            .as_ref()
-            .filter(|r| r.status == 200)
-            .and_then(|r| r.json())
-            .and_then(|j| j.get("schemas"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        let found = if schema.is_empty() {
-            // The list probe: its own schema tells the version.
-            if schemas.iter().any(|s| s == LIST_20) {
-                Some(ScimVersion::V2)
-            } else if schemas.iter().any(|s| s.starts_with(CORE_11)) {
-                Some(ScimVersion::V11)
-            } else {
-                None
-            }
-        } else {
-            version.filter(|_| schemas.iter().any(|s| s == schema))
-        };
-        tried.push(format!("GET {path} → {what}"));
-        if let Some(v) = found {
-            let evidence = vec![client.redactor().redact_owned(format!(
-                "GET {path} → {what} with schemas {}, so SCIM {v}",
-                schemas.join(", ")
-            ))];
-            let mut evidence_all = tried[..tried.len() - 1].to_vec();
-            evidence_all.extend(evidence);
-            return Ok(VersionChoice {
-                version: v,
-                how: "detected".into(),
-                evidence: evidence_all,
-                exchanges,
-            });
-        }
+        return Err(u.into());
     }
-    Err(DetectError::Neither { tried })
+    if let Some(status) = sent
+        .response
+        .as_ref()
+        .map(|r| r.status)
+        .filter(|s| matches!(s, 401 | 403))
+    {
+        return Err(DetectError::CredentialRefused(credential_refused(
+            client,
+            &format!("GET {path}"),
+            status,
+        )));
+    }
+    let what = describe(client, &sent);
+    exchanges.extend(sent.exchanges.iter().cloned());
+    let schemas = sent
+        .response
+        .as_ref()
+        .filter(|r| r.status == 200)
+        .and_then(|r| r.json())
+        .and_then(|j| j.get("schemas"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let found = if schema.is_empty() {
+        // The list probe: its own schema tells the version.
+        if schemas.iter().any(|s| s == LIST_20) {
+            Some(ScimVersion::V2)
+        } else if schemas.iter().any(|s| s.starts_with(CORE_11)) {
+            Some(ScimVersion::V11)
+        } else {
+            None
+        }
+    } else {
+        version.filter(|_| schemas.iter().any(|s| s == schema))
+    };
+    tried.push(format!("GET {path} → {what}"));
+    if let Some(v) = found {
+        let evidence = vec![client.redactor().redact_owned(format!(
+            "GET {path} → {what} with schemas {}, so SCIM {v}",
+            schemas.join(", ")
+        ))];
+        let mut evidence_all = tried[..tried.len() - 1].to_vec();
+        evidence_all.extend(evidence);
+        return Ok(Some(VersionChoice {
+            version: v,
+            how: "detected".into(),
+            evidence: evidence_all,
+            exchanges: std::mem::take(exchanges),
+        }));
+    }
+    Ok(None)
 }
 
 /// What a probe got, in words, secrets removed (the body is the server's text).
