@@ -314,29 +314,14 @@ impl Client {
     ) -> (Option<Response>, Exchange) {
         // The semaphore is never closed: the permit is always granted.
         let _permit = self.in_flight.acquire().await.ok();
-        let held = *self.hold.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(until) = held {
-            tokio::time::sleep_until(until.into()).await;
-        }
-        if let Some(pacing) = &self.pacing {
-            pacing.wait().await;
-        }
+        self.wait_turn().await;
         self.sent.fetch_add(1, Ordering::Relaxed);
         let url = self.url(&out.path, &out.query);
         let mut headers = out.headers.clone();
-        let authorization = match &out.authorization {
-            Auth::Run => self.run_authorization(renew).await,
-            Auth::Value(v) => Ok(Some(v.clone())),
-            Auth::Omit => Ok(None),
-        };
-        let token_error = match authorization {
-            Ok(Some(auth)) => {
-                headers.push(("Authorization".into(), auth.expose_secret().to_string()));
-                None
-            }
-            Ok(None) => None,
-            Err(e) => Some(e),
-        };
+        let token_error = self
+            .authorize(&out.authorization, renew, &mut headers)
+            .await
+            .err();
         let redactor = self.redactor();
         let recorded = RecordedRequest {
             method: out.method.to_string(),
@@ -367,34 +352,13 @@ impl Client {
         match result {
             Ok((status, resp_headers, bytes)) => {
                 self.failures_in_a_row.store(0, Ordering::Relaxed);
-                // Valid UTF-8 is the rule: check it fast, repair only when needed.
-                let text = match String::from_utf8(bytes) {
-                    Ok(t) => t,
-                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                let answer = Answer {
+                    status,
+                    headers: resp_headers,
+                    bytes,
+                    elapsed_ms,
                 };
-                let later = evidence == Evidence::WhenKept && (200..300).contains(&status);
-                let (body, body_truncated) = if later {
-                    (String::new(), false)
-                } else {
-                    self.evidence_of(&text)
-                };
-                let exchange = Exchange {
-                    request: recorded,
-                    response: Some(RecordedResponse {
-                        status,
-                        headers: resp_headers
-                            .iter()
-                            .map(|(k, v)| (k.clone(), redactor.redact(v)))
-                            .collect(),
-                        body,
-                        body_truncated,
-                    }),
-                    error: None,
-                    duration_ms: elapsed_ms,
-                };
-                let response =
-                    Response::new(status, resp_headers, text, elapsed_ms).with_redactor(redactor);
-                (Some(response), exchange)
+                self.answered(answer, recorded, evidence, redactor)
             }
             Err(mut error) => {
                 if matches!(
@@ -413,6 +377,79 @@ impl Client {
                 (None, exchange)
             }
         }
+    }
+
+    /// Waits for a Retry-After every request holds to, and for the pace of `--rate`.
+    async fn wait_turn(&self) {
+        let held = *self.hold.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = held {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        if let Some(pacing) = &self.pacing {
+            pacing.wait().await;
+        }
+    }
+
+    /// Adds the request's Authorization header; why there is none when the run's token could
+    /// not be had.
+    async fn authorize(
+        &self,
+        authorization: &Auth,
+        renew: bool,
+        headers: &mut Vec<(String, String)>,
+    ) -> Result<(), String> {
+        let value = match authorization {
+            Auth::Run => self.run_authorization(renew).await?,
+            Auth::Value(v) => Some(v.clone()),
+            Auth::Omit => None,
+        };
+        if let Some(auth) = value {
+            headers.push(("Authorization".into(), auth.expose_secret().to_string()));
+        }
+        Ok(())
+    }
+
+    /// The response to judge and the exchange to record, of an answer that came.
+    fn answered(
+        &self,
+        answer: Answer,
+        recorded: RecordedRequest,
+        evidence: Evidence,
+        redactor: std::sync::Arc<Redactor>,
+    ) -> (Option<Response>, Exchange) {
+        let Answer {
+            status,
+            headers,
+            bytes,
+            elapsed_ms,
+        } = answer;
+        // Valid UTF-8 is the rule: check it fast, repair only when needed.
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let later = evidence == Evidence::WhenKept && (200..300).contains(&status);
+        let (body, body_truncated) = if later {
+            (String::new(), false)
+        } else {
+            self.evidence_of(&text)
+        };
+        let exchange = Exchange {
+            request: recorded,
+            response: Some(RecordedResponse {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), redactor.redact(v)))
+                    .collect(),
+                body,
+                body_truncated,
+            }),
+            error: None,
+            duration_ms: elapsed_ms,
+        };
+        let response = Response::new(status, headers, text, elapsed_ms).with_redactor(redactor);
+        (Some(response), exchange)
     }
 
     async fn round_trip(
@@ -555,6 +592,14 @@ pub struct Sent {
     pub response: Option<Response>,
     /// Every attempt, oldest first; never empty.
     pub exchanges: Vec<Exchange>,
+}
+
+/// What came back over the wire, before it is judged or recorded.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    bytes: Vec<u8>,
+    elapsed_ms: u64,
 }
 
 /// When the body of a response goes into its exchange.
