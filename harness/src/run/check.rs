@@ -17,7 +17,7 @@ use crate::run::cleanup::{Created, Register, created_name};
 use crate::run::events::SuiteEvents;
 use crate::run::gate::{Gate, RunShared};
 use crate::run::options::RunOptions;
-use crate::run::walk::{IdHashes, WalkRequest, walk};
+use crate::run::walk::{IdHashes, WalkOutcome, WalkRequest, walk};
 use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
 use crate::suite::{Authorization, Body, Check, CheckKind, Generator, Keyword, Suite, VarSpec};
 
@@ -187,25 +187,8 @@ impl<'a> SuiteState<'a> {
             let Some((prepared, answer)) = in_flight.next().await else {
                 break;
             };
-            if prepared.probe {
-                self.shared.probing.set(false);
-                self.shared.probe_done.notify_waiters();
-            }
-            let index = prepared.index;
-            match self.judge(&suite.checks[index], prepared, answer) {
-                Ok(result) => {
-                    let unresponsive = self
-                        .client
-                        .breaker_open()
-                        .then(|| RunError::Unresponsive(result.outcome.explanation()));
-                    self.record(index, result);
-                    if let Some(e) = self.stop.take().or(unresponsive) {
-                        stop.get_or_insert(e);
-                    }
-                }
-                Err(e) => {
-                    stop.get_or_insert(e);
-                }
+            if let Some(e) = self.conclude(prepared, answer) {
+                stop.get_or_insert(e);
             }
             if stop.is_some() {
                 self.shared.halted.set(true);
@@ -216,6 +199,27 @@ impl<'a> SuiteState<'a> {
             events.check_finished(result);
         }
         stop.map_or(Ok(()), Err)
+    }
+
+    /// A sent check's answer judged and recorded; what stops the run, if anything does (the
+    /// credential refused, the app no longer answering).
+    fn conclude(&mut self, prepared: Prepared, answer: Answer) -> Option<RunError> {
+        if prepared.probe {
+            self.shared.probing.set(false);
+            self.shared.probe_done.notify_waiters();
+        }
+        let index = prepared.index;
+        match self.judge(&self.suite.checks[index], prepared, answer) {
+            Ok(result) => {
+                let unresponsive = self
+                    .client
+                    .breaker_open()
+                    .then(|| RunError::Unresponsive(result.outcome.explanation()));
+                self.record(index, result);
+                self.stop.take().or(unresponsive)
+            }
+            Err(e) => Some(e),
+        }
     }
 
     /// Keeps a check's result at its place in the suite.
@@ -310,56 +314,82 @@ impl<'a> SuiteState<'a> {
         prepared: Prepared,
         answer: Answer,
     ) -> Result<CheckResult, RunError> {
+        match answer {
+            Answer::Sent(sent) => self.judge_sent(check, prepared, sent),
+            Answer::Walked(walked) => self.judge_walked(check, prepared, walked),
+        }
+    }
+
+    /// One request's answer: no answer (an unreachable app stops the run), a refused
+    /// credential, or the assertions, with the values captured.
+    fn judge_sent(
+        &mut self,
+        check: &Check,
+        prepared: Prepared,
+        sent: Sent,
+    ) -> Result<CheckResult, RunError> {
         let Prepared {
             clock,
             outgoing,
             first_request,
             ..
         } = prepared;
-        let finish = |outcome, exchanges, note| result_of(check, clock, outcome, exchanges, note);
-        let walked = match answer {
-            Answer::Walked(walked) => walked,
-            Answer::Sent(Sent {
-                response,
-                exchanges,
-            }) => {
-                let Some(response) = response else {
-                    if first_request && let Some(u) = unreachable(&exchanges) {
-                        return Err(u.into());
-                    }
-                    let reason = exchanges
-                        .last()
-                        .and_then(|x| x.error.as_ref())
-                        .map_or_else(|| "no response".into(), |e| e.message.clone());
-                    return Ok(finish(Outcome::Error { reason }, exchanges, None));
-                };
-                let carries_credential = matches!(check.request.authorization, Authorization::Run);
-                if carries_credential
-                    && let Some(refused) = self.credential_check(&outgoing, response.status)
-                {
-                    return Ok(finish(refused, exchanges, None));
-                }
-                // A check that deleted a resource of the run spares the cleanup a second DELETE.
-                if outgoing.method == Method::Delete && (200..300).contains(&response.status) {
-                    self.created.forget(&outgoing.path);
-                }
-                let mismatches = evaluate(
-                    check.expect(),
-                    check.keyword,
-                    &response,
-                    &self.vars_of(check),
-                );
-                self.capture(check, &response, outgoing.body.as_deref());
-                let outcome = match grade(mismatches, self.options.strict) {
-                    // What could not be evaluated keeps a pass from being a plain pass.
-                    Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
-                        not_evaluated: check.not_run.clone(),
-                    },
-                    other => other,
-                };
-                return Ok(finish(outcome, exchanges, None));
+        let Sent {
+            response,
+            exchanges,
+        } = sent;
+        let finish = |outcome, exchanges| result_of(check, clock, outcome, exchanges, None);
+        let Some(response) = response else {
+            if first_request && let Some(u) = unreachable(&exchanges) {
+                return Err(u.into());
             }
+            let reason = exchanges
+                .last()
+                .and_then(|x| x.error.as_ref())
+                .map_or_else(|| "no response".into(), |e| e.message.clone());
+            return Ok(finish(Outcome::Error { reason }, exchanges));
         };
+        let carries_credential = matches!(check.request.authorization, Authorization::Run);
+        if carries_credential
+            && let Some(refused) = self.credential_check(&outgoing, response.status)
+        {
+            return Ok(finish(refused, exchanges));
+        }
+        // A check that deleted a resource of the run spares the cleanup a second DELETE.
+        if outgoing.method == Method::Delete && (200..300).contains(&response.status) {
+            self.created.forget(&outgoing.path);
+        }
+        let mismatches = evaluate(
+            check.expect(),
+            check.keyword,
+            &response,
+            &self.vars_of(check),
+        );
+        self.capture(check, &response, outgoing.body.as_deref());
+        let outcome = match grade(mismatches, self.options.strict) {
+            // What could not be evaluated keeps a pass from being a plain pass.
+            Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
+                not_evaluated: check.not_run.clone(),
+            },
+            other => other,
+        };
+        Ok(finish(outcome, exchanges))
+    }
+
+    /// A walk's outcome, with what it read as the result's note; a complete walk of /Users
+    /// gives the user ids group members are checked against.
+    fn judge_walked(
+        &mut self,
+        check: &Check,
+        prepared: Prepared,
+        walked: WalkOutcome,
+    ) -> Result<CheckResult, RunError> {
+        let Prepared {
+            clock,
+            outgoing,
+            first_request,
+            ..
+        } = prepared;
         if first_request
             && walked.pages == 1
             && let Some(u) = unreachable(&walked.exchanges)
@@ -373,7 +403,7 @@ impl<'a> SuiteState<'a> {
             .map(|r| r.status)
             && let Some(refused) = self.credential_check(&outgoing, status)
         {
-            return Ok(finish(refused, walked.exchanges, None));
+            return Ok(result_of(check, clock, refused, walked.exchanges, None));
         }
         let mut note = format!(
             "{} pages, {} resources, {} distinct",
@@ -393,7 +423,13 @@ impl<'a> SuiteState<'a> {
         if outgoing.path == "/Users" && walked.transport_error.is_none() {
             self.known_users = Rc::new(walked.ids);
         }
-        Ok(finish(outcome, walked.exchanges, Some(note)))
+        Ok(result_of(
+            check,
+            clock,
+            outcome,
+            walked.exchanges,
+            Some(note),
+        ))
     }
 
     /// Until a request with the run's credential is answered other than 401/403, such an
