@@ -252,7 +252,18 @@ impl<'a> Register<'a> {
             }
             _ => {}
         }
-        // Okta never deletes users either: a deactivated user is the accepted remainder.
+        let refused = format!("DELETE {}", what_came_back(&delete));
+        self.deactivate(resource, refused, exchanges).await
+    }
+
+    /// A user the app refused to delete, deactivated instead: Okta never deletes users either,
+    /// and a deactivated user is the accepted remainder.
+    async fn deactivate(
+        &self,
+        resource: String,
+        refused: String,
+        mut exchanges: Vec<crate::http::exchange::Exchange>,
+    ) -> CleanupResult {
         let body = if self.scim11 {
             serde_json::json!({"schemas": ["urn:scim:schemas:core:1.0"], "active": false})
         } else {
@@ -266,25 +277,28 @@ impl<'a> Register<'a> {
             .send(Outgoing {
                 headers: vec![("Content-Type".into(), "application/scim+json".into())],
                 body: Some(body.to_string()),
-                ..Outgoing::to(Method::Patch, &resource, auth)
+                ..Outgoing::to(Method::Patch, &resource, Auth::Run)
             })
             .await;
         exchanges.extend(patch.exchanges.iter().cloned());
-        let refused = format!("DELETE {}", what_came_back(&delete));
-        match patch.response.as_ref().map(|r| r.status) {
-            Some(s) if (200..300).contains(&s) => done(
+        let (action, note) = match patch.response.as_ref().map(|r| r.status) {
+            Some(s) if (200..300).contains(&s) => (
                 CleanupAction::Deactivated,
                 format!("{refused}; deactivated instead (PATCH answered {s})"),
-                exchanges,
             ),
-            _ => done(
+            _ => (
                 CleanupAction::LeftBehind,
                 format!(
                     "{refused}; deactivation failed too (PATCH {}); remove it by hand",
                     what_came_back(&patch)
                 ),
-                exchanges,
             ),
+        };
+        CleanupResult {
+            resource,
+            action,
+            note,
+            exchanges,
         }
     }
 }

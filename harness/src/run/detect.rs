@@ -138,32 +138,8 @@ async fn try_probe(
     }
     let what = describe(client, &sent);
     exchanges.extend(sent.exchanges.iter().cloned());
-    let schemas = sent
-        .response
-        .as_ref()
-        .filter(|r| r.status == 200)
-        .and_then(|r| r.json())
-        .and_then(|j| j.get("schemas"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    let found = if schema.is_empty() {
-        // The list probe: its own schema tells the version.
-        if schemas.iter().any(|s| s == LIST_20) {
-            Some(ScimVersion::V2)
-        } else if schemas.iter().any(|s| s.starts_with(CORE_11)) {
-            Some(ScimVersion::V11)
-        } else {
-            None
-        }
-    } else {
-        version.filter(|_| schemas.iter().any(|s| s == schema))
-    };
+    let schemas = schemas_of(&sent);
+    let found = version_shown(schema, version, &schemas);
     tried.push(format!("GET {path} → {what}"));
     if let Some(v) = found {
         let evidence = vec![client.redactor().redact_owned(format!(
@@ -180,6 +156,42 @@ async fn try_probe(
         }));
     }
     Ok(None)
+}
+
+/// The `schemas` of a probe's 200 answer.
+fn schemas_of(sent: &Sent) -> Vec<String> {
+    sent.response
+        .as_ref()
+        .filter(|r| r.status == 200)
+        .and_then(|r| r.json())
+        .and_then(|j| j.get("schemas"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The version a probe's answer shows: its schema present (the list probe: the list's own
+/// schema tells).
+fn version_shown(
+    schema: &str,
+    version: Option<ScimVersion>,
+    schemas: &[String],
+) -> Option<ScimVersion> {
+    if !schema.is_empty() {
+        return version.filter(|_| schemas.iter().any(|s| s == schema));
+    }
+    if schemas.iter().any(|s| s == LIST_20) {
+        Some(ScimVersion::V2)
+    } else if schemas.iter().any(|s| s.starts_with(CORE_11)) {
+        Some(ScimVersion::V11)
+    } else {
+        None
+    }
 }
 
 /// What a probe got, in words, secrets removed (the body is the server's text).

@@ -15,7 +15,7 @@ use crate::judge::walk::*;
 use crate::run::events::WalkProgress;
 use futures_util::StreamExt;
 
-use crate::http::{Auth, Client, Method, Outgoing};
+use crate::http::{Auth, Client, Method, Outgoing, Response};
 use crate::suite::{WalkRule, WalkSpec};
 
 /// Pages of evidence kept at most per walk.
@@ -123,12 +123,7 @@ pub async fn walk(
         w.out.pages += 1;
         w.problems.new_since_page = false;
         let Some(resp) = sent.response else {
-            w.out.transport_error = sent
-                .exchanges
-                .last()
-                .and_then(|e| e.error.as_ref())
-                .map(|e| format!("page at startIndex {start}: {e}"));
-            w.out.exchanges.extend(sent.exchanges);
+            w.failed(start, sent.exchanges);
             break;
         };
         let page_label = format!("page at startIndex {start}");
@@ -140,14 +135,7 @@ pub async fn walk(
             // totalResults is known now: the next pages can be asked for.
             fill(&mut ahead, &mut next_start, total, &req, &fetch);
         }
-        if w.out.pages == 1 || (w.problems.new_since_page && w.out.exchanges.len() < EVIDENCE_PAGES)
-        {
-            let mut exchanges = sent.exchanges;
-            if let Some(last) = exchanges.last_mut() {
-                client.record_body(last, &resp);
-            }
-            w.out.exchanges.extend(exchanges);
-        }
+        w.keep_evidence(client, sent.exchanges, &resp);
         progress(&WalkProgress {
             pages: w.out.pages,
             resources: w.out.resources,
@@ -177,6 +165,28 @@ enum AfterPage {
 }
 
 impl Walker<'_> {
+    /// A page that got no answer: the walk ends with the transport error.
+    fn failed(&mut self, start: u64, exchanges: Vec<Exchange>) {
+        self.out.transport_error = exchanges
+            .last()
+            .and_then(|e| e.error.as_ref())
+            .map(|e| format!("page at startIndex {start}: {e}"));
+        self.out.exchanges.extend(exchanges);
+    }
+
+    /// Keeps a page as evidence: the first, and the first where a problem appeared (at most
+    /// [`EVIDENCE_PAGES`]); its body is redacted only then.
+    fn keep_evidence(&mut self, client: &Client, mut exchanges: Vec<Exchange>, resp: &Response) {
+        if self.out.pages == 1
+            || (self.problems.new_since_page && self.out.exchanges.len() < EVIDENCE_PAGES)
+        {
+            if let Some(last) = exchanges.last_mut() {
+                client.record_body(last, resp);
+            }
+            self.out.exchanges.extend(exchanges);
+        }
+    }
+
     /// The bounds that do not trust totalResults, after the page at `start` returned
     /// `returned` resources: a page that brings nothing new means the pages repeat (the walk
     /// would never end); past the limit, the walk stops with a verdict instead of running for

@@ -286,15 +286,7 @@ fn step_check(
         ));
     }
     let index = at.index;
-    let (level, title) = match at.note.split_once(':') {
-        Some((p, rest)) if p.trim().eq_ignore_ascii_case("Required Test") => {
-            (Level::Required, rest.trim().to_string())
-        }
-        Some((p, rest)) if p.trim().eq_ignore_ascii_case("Optional Test") => {
-            (Level::Optional, rest.trim().to_string())
-        }
-        _ => (Level::Required, at.note.clone()),
-    };
+    let (level, title) = level_and_title(&at.note);
     let method_text = step
         .method
         .as_deref()
@@ -363,6 +355,20 @@ fn step_check(
         each: None,
         bindings: Vec::new(),
     })
+}
+
+/// A step's level and title from its note: Okta writes "Required Test: …" or "Optional
+/// Test: …"; any other note is a required check of that title.
+fn level_and_title(note: &str) -> (Level, String) {
+    match note.split_once(':') {
+        Some((p, rest)) if p.trim().eq_ignore_ascii_case("Required Test") => {
+            (Level::Required, rest.trim().to_string())
+        }
+        Some((p, rest)) if p.trim().eq_ignore_ascii_case("Optional Test") => {
+            (Level::Optional, rest.trim().to_string())
+        }
+        _ => (Level::Required, note.to_string()),
+    }
 }
 
 /// A step's headers, and its Authorization: the run's credential when it is the export's
