@@ -85,24 +85,7 @@ impl Login<'_> {
         let redirect_uri = format!("http://127.0.0.1:{port}/callback");
         let (verifier, challenge) = pkce();
         let state = uuid::Uuid::new_v4().simple().to_string();
-        let mut url = format!(
-            "{}{}response_type=code&client_id={}&redirect_uri={}&state={state}&code_challenge={challenge}&code_challenge_method=S256",
-            self.authorize_url,
-            if self.authorize_url.contains('?') {
-                '&'
-            } else {
-                '?'
-            },
-            crate::http::oauth::form_encode(self.token.client_id),
-            crate::http::oauth::form_encode(&redirect_uri),
-        );
-        if let Some(scope) = self.scope {
-            url.push_str(&format!(
-                "&scope={}",
-                crate::http::oauth::form_encode(scope)
-            ));
-        }
-        open(&url);
+        open(&self.authorization_url(&redirect_uri, &state, &challenge));
         let mut forged = 0usize;
         let params = tokio::time::timeout(self.wait, callback(&listener, &state, &mut forged))
             .await
@@ -153,6 +136,28 @@ impl Login<'_> {
             None
         };
         Ok(LoggedIn { tokens, code_reuse })
+    }
+
+    /// The authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3) the person's browser opens.
+    fn authorization_url(&self, redirect_uri: &str, state: &str, challenge: &str) -> String {
+        let mut url = format!(
+            "{}{}response_type=code&client_id={}&redirect_uri={}&state={state}&code_challenge={challenge}&code_challenge_method=S256",
+            self.authorize_url,
+            if self.authorize_url.contains('?') {
+                '&'
+            } else {
+                '?'
+            },
+            crate::http::oauth::form_encode(self.token.client_id),
+            crate::http::oauth::form_encode(redirect_uri),
+        );
+        if let Some(scope) = self.scope {
+            url.push_str(&format!(
+                "&scope={}",
+                crate::http::oauth::form_encode(scope)
+            ));
+        }
+        url
     }
 
     async fn reuse(

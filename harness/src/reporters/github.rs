@@ -73,6 +73,11 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
             )?;
         }
     }
+    failed_checks(report, out)
+}
+
+/// The checks that fail the run, as a table.
+fn failed_checks(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     let failed: Vec<(&str, &CheckResult)> = report
         .suites
         .iter()

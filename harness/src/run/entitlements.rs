@@ -7,7 +7,7 @@
 
 use crate::http::{Auth, Client, Method, Outgoing};
 use crate::judge::entitlements::{ENTITLEMENT_URN, OktaType, ROLE_URN, okta_types, safe_endpoint};
-use crate::suite::{Each, Suite, VarSpec};
+use crate::suite::{Check, Each, Suite, VarSpec};
 
 /// The entitlement resource types a run repeats its `each` checks for.
 #[derive(Debug, Clone, Default)]
@@ -141,41 +141,49 @@ pub fn expand(suite: &Suite, found: &Discovered) -> Suite {
             out.checks.push(c);
             continue;
         };
-        for t in &found.types {
-            // A missing or unsafe endpoint fails resource-types; nothing is sent to it.
-            let Some(endpoint) = t.endpoint.as_ref().filter(|e| safe_endpoint(e)) else {
-                continue;
-            };
-            let type_id =
-                t.id.clone()
-                    .unwrap_or_else(|| endpoint.trim_matches('/').to_string());
-            let base = vec![
-                ("typeId".to_string(), type_id.clone()),
-                ("typeName".to_string(), t.name.clone().unwrap_or_default()),
-                ("endpoint".to_string(), endpoint.clone()),
-            ];
-            let repetitions: Vec<(String, Option<&String>)> = match each {
-                Each::EntitlementEndpoint => vec![(slug(&type_id), None)],
-                Each::EntitlementExtension => t
-                    .extensions
-                    .iter()
-                    .map(|x| (format!("{}-{}", slug(&type_id), slug(x)), Some(x)))
-                    .collect(),
-            };
-            for (suffix, extension) in repetitions {
-                let mut c = check.clone();
-                c.id = format!("{}-{suffix}", check.id);
-                c.title = format!(
-                    "{} ({endpoint}{})",
-                    check.title,
-                    extension.map_or(String::new(), |x| format!(", {x}"))
-                );
-                c.each = None;
-                c.bindings = base.clone();
-                c.bindings
-                    .push(("extension".into(), extension.cloned().unwrap_or_default()));
-                out.checks.push(c);
-            }
+        out.checks.extend(repeated(check, each, found));
+    }
+    out
+}
+
+/// A check marked `each`, repeated for every entitlement type (and, for an extension
+/// check, every schema extension of it) with an endpoint that may be requested.
+fn repeated(check: &Check, each: Each, found: &Discovered) -> Vec<Check> {
+    let mut out = Vec::new();
+    for t in &found.types {
+        // A missing or unsafe endpoint fails resource-types; nothing is sent to it.
+        let Some(endpoint) = t.endpoint.as_ref().filter(|e| safe_endpoint(e)) else {
+            continue;
+        };
+        let type_id =
+            t.id.clone()
+                .unwrap_or_else(|| endpoint.trim_matches('/').to_string());
+        let base = vec![
+            ("typeId".to_string(), type_id.clone()),
+            ("typeName".to_string(), t.name.clone().unwrap_or_default()),
+            ("endpoint".to_string(), endpoint.clone()),
+        ];
+        let repetitions: Vec<(String, Option<&String>)> = match each {
+            Each::EntitlementEndpoint => vec![(slug(&type_id), None)],
+            Each::EntitlementExtension => t
+                .extensions
+                .iter()
+                .map(|x| (format!("{}-{}", slug(&type_id), slug(x)), Some(x)))
+                .collect(),
+        };
+        for (suffix, extension) in repetitions {
+            let mut c = check.clone();
+            c.id = format!("{}-{suffix}", check.id);
+            c.title = format!(
+                "{} ({endpoint}{})",
+                check.title,
+                extension.map_or(String::new(), |x| format!(", {x}"))
+            );
+            c.each = None;
+            c.bindings = base.clone();
+            c.bindings
+                .push(("extension".into(), extension.cloned().unwrap_or_default()));
+            out.push(c);
         }
     }
     out

@@ -151,7 +151,7 @@ struct PhaseRun<'a, 'r, 'e> {
     ordered: &'r RefCell<Ordered<'e, 'a>>,
 }
 
-impl<'a> PhaseRun<'a, '_, '_> {
+impl<'a, 'e> PhaseRun<'a, '_, 'e> {
     /// Runs a phase's suites (the others start when the leader's checks that read beyond its
     /// own resources are done), until they finish, a signal stops them or the deadline
     /// passes; then cleans up what they created (in bounded time after a signal) and returns
@@ -169,24 +169,7 @@ impl<'a> PhaseRun<'a, '_, '_> {
         let mut states: Vec<(SuiteEvents, SuiteState, Instant)> = phase
             .suites
             .iter()
-            .map(|&index| {
-                let suite = &self.suites[index];
-                let handle = SuiteEvents {
-                    ordered: self.ordered,
-                    index,
-                    suite,
-                };
-                handle.started();
-                let state = SuiteState::new(
-                    suite,
-                    self.client,
-                    self.options,
-                    self.marker,
-                    index,
-                    self.shared,
-                );
-                (handle, state, Instant::now())
-            })
+            .map(|&index| self.start(index))
             .collect();
         let gate = Gate::new(phase.gate);
         let mut stopped = None;
@@ -241,6 +224,26 @@ impl<'a> PhaseRun<'a, '_, '_> {
             self.ordered.borrow_mut().ended(handle.index);
         }
         (done, stopped, outcome.err())
+    }
+
+    /// A suite of the phase started: its events told, its state made, its clock running.
+    fn start(&self, index: usize) -> (SuiteEvents<'_, 'e, 'a>, SuiteState<'a>, Instant) {
+        let suite = &self.suites[index];
+        let handle = SuiteEvents {
+            ordered: self.ordered,
+            index,
+            suite,
+        };
+        handle.started();
+        let state = SuiteState::new(
+            suite,
+            self.client,
+            self.options,
+            self.marker,
+            index,
+            self.shared,
+        );
+        (handle, state, Instant::now())
     }
 }
 

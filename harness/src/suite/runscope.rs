@@ -304,25 +304,11 @@ fn step_check(
         Some(Value::String(_)) | Some(Value::Null) | None => None,
         Some(_) => return Err(at.fail("body", "not a string".into())),
     };
-    let mut expect = Vec::new();
-    for (i, a) in step.assertions.iter().enumerate() {
-        let field = format!("assertions[{i}]");
-        expect.push(assertion(a).map_err(|m| at.fail(&field, m))?);
-    }
+    let expect = expectations(step, at, &title, not_expressible)?;
     let capture = captures_of(step, at, &title, not_expressible)?;
     let not_run = scripts_not_run(step);
     for n in &not_run {
         not_expressible.push(format!("step {index} ({title}): {n}"));
-    }
-    if expect.is_empty() {
-        not_expressible.push(format!(
-            "step {index} ({title}): no assertion; the step only sends its request"
-        ));
-        expect.push(Assertion {
-            kind: AssertionKind::Status((100..600).collect()),
-            hint: None,
-            keyword: None,
-        });
     }
     let creates = creates_of(method, &path, &capture);
     Ok(Check {
@@ -369,6 +355,33 @@ fn level_and_title(note: &str) -> (Level, String) {
         }
         _ => (Level::Required, note.to_string()),
     }
+}
+
+/// A step's assertions; a step without one only sends its request (any status passes), which
+/// is told in `not_expressible`.
+fn expectations(
+    step: &Step,
+    at: &StepAt<'_>,
+    title: &str,
+    not_expressible: &mut Vec<String>,
+) -> Result<Vec<Assertion>, RunscopeError> {
+    let mut expect = Vec::new();
+    for (i, a) in step.assertions.iter().enumerate() {
+        let field = format!("assertions[{i}]");
+        expect.push(assertion(a).map_err(|m| at.fail(&field, m))?);
+    }
+    if expect.is_empty() {
+        not_expressible.push(format!(
+            "step {} ({title}): no assertion; the step only sends its request",
+            at.index
+        ));
+        expect.push(Assertion {
+            kind: AssertionKind::Status((100..600).collect()),
+            hint: None,
+            keyword: None,
+        });
+    }
+    Ok(expect)
 }
 
 /// A step's headers, and its Authorization: the run's credential when it is the export's
