@@ -29,49 +29,23 @@ fn pacing(pace: harness::http::Pace) -> String {
 
 /// Runs, writes the result files, prints the summary; returns the exit status.
 pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
-    let client = Client::paced(config.target, config.options.pace).map_err(|e| anyhow!(e))?;
+    let client =
+        Client::paced(config.target.clone(), config.options.pace).map_err(|e| anyhow!(e))?;
     if let Err(message) = client.prepare().await {
         let abort = harness::run::detect::DetectError::CredentialRefused(message).to_abort();
         let report = aborted_before_start(&client, &config.options, abort);
         return finish(&report, &config.out, &config.display);
     }
-    let (choice, suites) = match config.runscope.take() {
-        // An export is a test of one version, as its name says.
-        Some(suite) => {
-            let mut choice = VersionChoice::declared(suite.scim_version);
-            choice.evidence = vec![format!(
-                "the Runscope export {:?} is a SCIM {} test",
-                suite.title, suite.scim_version
-            )];
-            (choice, vec![suite])
-        }
-        None => {
-            let choice = match config.version {
-                VersionArg::Auto => match detect(&client).await {
-                    Ok(choice) => choice,
-                    Err(e) => {
-                        let report = aborted_before_start(&client, &config.options, e.to_abort());
-                        return finish(&report, &config.out, &config.display);
-                    }
-                },
-                VersionArg::V2 => VersionChoice::declared(ScimVersion::V2),
-                VersionArg::V11 => VersionChoice::declared(ScimVersion::V11),
-            };
-            // `--suite oauth` alone: no suite of checks besides it.
-            let oauth_alone = config.options.oauth_suite.is_some() && config.suite_args.is_empty();
-            let suites = if oauth_alone {
-                Vec::new()
-            } else {
-                select_suites(&config.suite_args, choice.version)?
-            };
-            (choice, suites)
+    let (choice, suites) = match version_and_suites(&client, &mut config).await? {
+        Ok(chosen) => chosen,
+        Err(abort) => {
+            let report = aborted_before_start(&client, &config.options, abort);
+            return finish(&report, &config.out, &config.display);
         }
     };
     let suites = config.selection.apply(suites).map_err(|e| anyhow!(e))?;
     if !config.display.quiet {
         let _ = write_version(&choice, &mut std::io::stderr());
-    }
-    if !config.display.quiet {
         eprintln!("{}", pacing(client.pace()));
     }
     let network = &client.target().network;
@@ -109,6 +83,39 @@ pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
     report.settings.only = config.selection.only.clone();
     report.settings.skip = config.selection.skip.clone();
     finish(&report, &config.out, &config.display)
+}
+
+/// The SCIM version the run targets and the suites it runs: a Runscope export is a test of
+/// one version, as its name says; else the version declared or detected (an app that speaks
+/// neither is the run's abort), and the suites asked for of that version.
+async fn version_and_suites(
+    client: &Client,
+    config: &mut RunConfig,
+) -> Result<Result<(VersionChoice, Vec<harness::suite::Suite>), harness::report::Abort>> {
+    if let Some(suite) = config.runscope.take() {
+        let mut choice = VersionChoice::declared(suite.scim_version);
+        choice.evidence = vec![format!(
+            "the Runscope export {:?} is a SCIM {} test",
+            suite.title, suite.scim_version
+        )];
+        return Ok(Ok((choice, vec![suite])));
+    }
+    let choice = match config.version {
+        VersionArg::Auto => match detect(client).await {
+            Ok(choice) => choice,
+            Err(e) => return Ok(Err(e.to_abort())),
+        },
+        VersionArg::V2 => VersionChoice::declared(ScimVersion::V2),
+        VersionArg::V11 => VersionChoice::declared(ScimVersion::V11),
+    };
+    // `--suite oauth` alone: no suite of checks besides it.
+    let oauth_alone = config.options.oauth_suite.is_some() && config.suite_args.is_empty();
+    let suites = if oauth_alone {
+        Vec::new()
+    } else {
+        select_suites(&config.suite_args, choice.version)?
+    };
+    Ok(Ok((choice, suites)))
 }
 
 /// Writes the result files and prints the summary (and why a run stopped, on stderr); in
