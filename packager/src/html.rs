@@ -57,6 +57,38 @@ pub fn render(
         m.timeline.qa_done,
         m.timeline.published
     );
+    completeness_section(&mut h, c);
+    if !problems.is_empty() {
+        h.push_str("<h2>Results problems</h2><ul>");
+        for p in problems {
+            let _ = write!(h, "<li>{}</li>", e(p));
+        }
+        h.push_str("</ul>");
+    }
+    scim_results::html::diagnoses(&mut h, &r.diagnoses);
+    suites_section(&mut h, m);
+    let _ = write!(
+        h,
+        "<h2>Checks</h2><p>Run {} started {}, {} ms, against <code>{}</code>. Each check opens to its evidence.</p>",
+        e(&r.run_id),
+        r.started_at.to_rfc3339(),
+        r.duration_ms,
+        e(&r.target.base_url)
+    );
+    scim_results::html::checks(&mut h, r);
+    h.push_str(
+        "<h2>Before you submit</h2><ul>\
+<li>The form's progress indicator must show 100% before <em>Submit for Review</em>.</li>\
+<li>An update keeps the published entry until the new version is published, and must come from the dev org of the original submission.</li>\
+<li>A dev org holds at most 10 submissions; only DRAFT submissions can be deleted, with no recovery.</li>\
+<li>Keep the test account active beyond the review.</li></ul>",
+    );
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// The form's completeness, section by section, with what is missing or wrong.
+fn completeness_section(h: &mut String, c: &Completeness) {
     let _ = write!(
         h,
         "<h2>Completeness: {}%</h2><table class=\"grid\"><tr><th>section</th><th>done</th><th>findings</th></tr>",
@@ -86,14 +118,10 @@ pub fn render(
         );
     }
     h.push_str("</table>");
-    if !problems.is_empty() {
-        h.push_str("<h2>Results problems</h2><ul>");
-        for p in problems {
-            let _ = write!(h, "<li>{}</li>", e(p));
-        }
-        h.push_str("</ul>");
-    }
-    scim_results::html::diagnoses(&mut h, &r.diagnoses);
+}
+
+/// The suites of the run, and which the declared features need.
+fn suites_section(h: &mut String, m: &Manifest) {
     h.push_str("<h2>Suites</h2><table class=\"grid\"><tr><th>suite</th><th>version</th><th>checks</th><th>passed</th><th>not passed</th><th>needed by the features</th></tr>");
     for line in &m.run.suites {
         let needed = m.required_suites.contains(&line.id);
@@ -109,24 +137,6 @@ pub fn render(
         );
     }
     h.push_str("</table>");
-    let _ = write!(
-        h,
-        "<h2>Checks</h2><p>Run {} started {}, {} ms, against <code>{}</code>. Each check opens to its evidence.</p>",
-        e(&r.run_id),
-        r.started_at.to_rfc3339(),
-        r.duration_ms,
-        e(&r.target.base_url)
-    );
-    scim_results::html::checks(&mut h, r);
-    h.push_str(
-        "<h2>Before you submit</h2><ul>\
-<li>The form's progress indicator must show 100% before <em>Submit for Review</em>.</li>\
-<li>An update keeps the published entry until the new version is published, and must come from the dev org of the original submission.</li>\
-<li>A dev org holds at most 10 submissions; only DRAFT submissions can be deleted, with no recovery.</li>\
-<li>Keep the test account active beyond the review.</li></ul>",
-    );
-    h.push_str("</body></html>\n");
-    h
 }
 
 /// Okta's QA plan, case by case: status, checks with their verdicts, what a person does.

@@ -283,30 +283,7 @@ fn app_section(c: &mut Checker, s: &Submission, wizard: bool) {
         "App information"
     });
     if s.app.exists_in_oin {
-        c.require(
-            "app.existing_name",
-            "an update names the existing OIN app",
-            filled(&s.app.existing_name),
-        );
-        c.require(
-            "app.changes_summary",
-            "an update summarises its changes",
-            filled(&s.app.changes_summary),
-        );
-        c.require(
-            "app.original_dev_org",
-            "an update must come from the dev org of the original submission",
-            filled(&s.app.original_dev_org).and_then(|()| {
-                if s.app.original_dev_org.trim_end_matches('/') == s.dev_org.trim_end_matches('/') {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "dev_org {:?} is not the original dev org {:?}",
-                        s.dev_org, s.app.original_dev_org
-                    ))
-                }
-            }),
-        );
+        update_fields(c, s);
     }
     c.require(
         "dev_org",
@@ -343,28 +320,6 @@ fn app_section(c: &mut Checker, s: &Submission, wizard: bool) {
             }),
         );
     }
-    let (allowed, most) = if wizard {
-        (WIZARD_USE_CASES, 3)
-    } else {
-        (MANAGER_USE_CASES, 5)
-    };
-    let use_cases = || -> Result<(), String> {
-        if !wizard && s.app.use_cases.is_empty() {
-            return Err("missing: choose at least one".into());
-        }
-        if s.app.use_cases.len() > most {
-            return Err(format!("{} chosen; at most {most}", s.app.use_cases.len()));
-        }
-        if let Some(u) = s
-            .app
-            .use_cases
-            .iter()
-            .find(|u| !allowed.contains(&u.as_str()))
-        {
-            return Err(format!("{u:?} is not one of: {}", allowed.join(", ")));
-        }
-        Ok(())
-    };
     c.require(
         "app.use_cases",
         if wizard {
@@ -372,7 +327,7 @@ fn app_section(c: &mut Checker, s: &Submission, wizard: bool) {
         } else {
             "one to five use cases from Okta's list"
         },
-        use_cases(),
+        use_cases(s, wizard),
     );
     c.require(
         "app.description",
@@ -387,6 +342,59 @@ fn app_section(c: &mut Checker, s: &Submission, wizard: bool) {
         }),
     );
     c.require("app.logo", "a PNG, JPG or GIF under 1 MB", logo(s));
+}
+
+/// What an update of a published integration must say: which app, what changed, and the
+/// dev org it was first submitted from.
+fn update_fields(c: &mut Checker, s: &Submission) {
+    c.require(
+        "app.existing_name",
+        "an update names the existing OIN app",
+        filled(&s.app.existing_name),
+    );
+    c.require(
+        "app.changes_summary",
+        "an update summarises its changes",
+        filled(&s.app.changes_summary),
+    );
+    c.require(
+        "app.original_dev_org",
+        "an update must come from the dev org of the original submission",
+        filled(&s.app.original_dev_org).and_then(|()| {
+            if s.app.original_dev_org.trim_end_matches('/') == s.dev_org.trim_end_matches('/') {
+                Ok(())
+            } else {
+                Err(format!(
+                    "dev_org {:?} is not the original dev org {:?}",
+                    s.dev_org, s.app.original_dev_org
+                ))
+            }
+        }),
+    );
+}
+
+/// The use cases: from the form's list, at most three (Wizard) or one to five (Manager).
+fn use_cases(s: &Submission, wizard: bool) -> Result<(), String> {
+    let (allowed, most) = if wizard {
+        (WIZARD_USE_CASES, 3)
+    } else {
+        (MANAGER_USE_CASES, 5)
+    };
+    if !wizard && s.app.use_cases.is_empty() {
+        return Err("missing: choose at least one".into());
+    }
+    if s.app.use_cases.len() > most {
+        return Err(format!("{} chosen; at most {most}", s.app.use_cases.len()));
+    }
+    if let Some(u) = s
+        .app
+        .use_cases
+        .iter()
+        .find(|u| !allowed.contains(&u.as_str()))
+    {
+        return Err(format!("{u:?} is not one of: {}", allowed.join(", ")));
+    }
+    Ok(())
 }
 
 /// Support contacts: public ones, and the private escalation contact.
@@ -575,27 +583,7 @@ fn scim_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn Fn(&str
         },
     );
     if s.scim.auth == "oauth2" {
-        let o = s.scim.oauth.clone().unwrap_or_default();
-        c.require(
-            "scim.oauth.authorize_url",
-            "the authorize endpoint",
-            https_url(&o.authorize_url),
-        );
-        c.require(
-            "scim.oauth.token_url",
-            "the token endpoint",
-            https_url(&o.token_url),
-        );
-        c.require(
-            "scim.oauth.client_id",
-            "the client id (the same for every tenant)",
-            filled(&o.client_id),
-        );
-        c.require(
-            "scim.oauth.client_secret_env",
-            "the client secret, held in the named environment variable",
-            env_name(&o.client_secret_env, env),
-        );
+        oauth_fields(c, s, env);
     }
     c.require(
         "scim.config_guide",
@@ -613,29 +601,59 @@ fn scim_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn Fn(&str
         Ok(())
     });
     if !wizard {
-        c.require(
-            "scim.patch_supported",
-            "whether the SCIM server supports PATCH",
-            s.scim
-                .patch_supported
-                .map(|_| ())
-                .ok_or_else(|| "missing".to_string()),
-        );
-        c.require(
-            "scim.group_patch_limit",
-            "group membership changes per PATCH: 100 to 1000",
-            match s.scim.group_patch_limit {
-                None => Err("missing".into()),
-                Some(n) if (100..=1000).contains(&n) => Ok(()),
-                Some(n) => Err(format!("{n} is outside 100-1000")),
-            },
-        );
-        c.require(
-            "scim.instance_url",
-            "the app instance page in the dev org",
-            https_url(&s.scim.instance_url),
-        );
+        manager_fields(c, s);
     }
+}
+
+/// The OAuth 2 endpoints, client id and the variable that holds the client secret.
+fn oauth_fields(c: &mut Checker, s: &Submission, env: &dyn Fn(&str) -> bool) {
+    let o = s.scim.oauth.clone().unwrap_or_default();
+    c.require(
+        "scim.oauth.authorize_url",
+        "the authorize endpoint",
+        https_url(&o.authorize_url),
+    );
+    c.require(
+        "scim.oauth.token_url",
+        "the token endpoint",
+        https_url(&o.token_url),
+    );
+    c.require(
+        "scim.oauth.client_id",
+        "the client id (the same for every tenant)",
+        filled(&o.client_id),
+    );
+    c.require(
+        "scim.oauth.client_secret_env",
+        "the client secret, held in the named environment variable",
+        env_name(&o.client_secret_env, env),
+    );
+}
+
+/// What the OIN Manager form asks of a SCIM integration besides the Wizard's.
+fn manager_fields(c: &mut Checker, s: &Submission) {
+    c.require(
+        "scim.patch_supported",
+        "whether the SCIM server supports PATCH",
+        s.scim
+            .patch_supported
+            .map(|_| ())
+            .ok_or_else(|| "missing".to_string()),
+    );
+    c.require(
+        "scim.group_patch_limit",
+        "group membership changes per PATCH: 100 to 1000",
+        match s.scim.group_patch_limit {
+            None => Err("missing".into()),
+            Some(n) if (100..=1000).contains(&n) => Ok(()),
+            Some(n) => Err(format!("{n} is outside 100-1000")),
+        },
+    );
+    c.require(
+        "scim.instance_url",
+        "the app instance page in the dev org",
+        https_url(&s.scim.instance_url),
+    );
 }
 
 /// Writes the completeness like the OIN form's progress indicator: the percentage, then each
