@@ -113,43 +113,50 @@ pub fn parse_pair(
         )));
     }
     for suite in &results.suites {
-        let ts = report
-            .test_suites
-            .iter()
-            .find(|t| t.name.as_str() == suite.id)
-            .ok_or_else(|| disagree(format!("no <testsuite name=\"{}\">", suite.id)))?;
-        // The harness's JUnit rule, the same function: red is what fails the run.
-        let count =
-            |f: fn(JunitClass) -> bool| suite.checks.iter().filter(|c| f(c.junit_class())).count();
-        let pairs = [
-            ("tests", ts.tests, suite.checks.len()),
-            ("failures", ts.failures, count(|c| c == JunitClass::Failure)),
-            ("errors", ts.errors, count(|c| c == JunitClass::Error)),
-            (
-                "skipped",
-                ts.skipped,
-                count(|c| matches!(c, JunitClass::Skipped(_))),
-            ),
-        ];
-        for (name, in_junit, in_json) in pairs {
-            if in_junit != in_json {
-                return Err(disagree(format!(
-                    "suite {}: {name} {in_junit} against {in_json}",
-                    suite.id
-                )));
-            }
-        }
-        for check in &suite.checks {
-            let name = format!("{}: {}", check.id, check.title);
-            if !ts.test_cases.iter().any(|tc| tc.name.as_str() == name) {
-                return Err(disagree(format!(
-                    "suite {}: no testcase {name:?}",
-                    suite.id
-                )));
-            }
-        }
+        suite_agrees(suite, &report).map_err(disagree)?;
     }
     Ok(results)
+}
+
+/// Whether a suite of results.json and its JUnit testsuite say the same: the counts by the
+/// harness's JUnit rule (the same function: red is what fails the run), and every check.
+fn suite_agrees(
+    suite: &scim_results::SuiteReport,
+    report: &quick_junit::Report,
+) -> Result<(), String> {
+    let ts = report
+        .test_suites
+        .iter()
+        .find(|t| t.name.as_str() == suite.id)
+        .ok_or_else(|| format!("no <testsuite name=\"{}\">", suite.id))?;
+    // The harness's JUnit rule, the same function: red is what fails the run.
+    let count =
+        |f: fn(JunitClass) -> bool| suite.checks.iter().filter(|c| f(c.junit_class())).count();
+    let pairs = [
+        ("tests", ts.tests, suite.checks.len()),
+        ("failures", ts.failures, count(|c| c == JunitClass::Failure)),
+        ("errors", ts.errors, count(|c| c == JunitClass::Error)),
+        (
+            "skipped",
+            ts.skipped,
+            count(|c| matches!(c, JunitClass::Skipped(_))),
+        ),
+    ];
+    for (name, in_junit, in_json) in pairs {
+        if in_junit != in_json {
+            return Err(format!(
+                "suite {}: {name} {in_junit} against {in_json}",
+                suite.id
+            ));
+        }
+    }
+    for check in &suite.checks {
+        let name = format!("{}: {}", check.id, check.title);
+        if !ts.test_cases.iter().any(|tc| tc.name.as_str() == name) {
+            return Err(format!("suite {}: no testcase {name:?}", suite.id));
+        }
+    }
+    Ok(())
 }
 
 /// Suites whose checks are all required when the feature they prove is declared.
@@ -262,6 +269,14 @@ pub fn requirement_problems(
             ));
         }
     }
+    out.extend(suite_problems(s, r));
+    out.extend(endpoint_problems(s, r));
+    out
+}
+
+/// Every suite the declared features need: in the results, with the checks they need passed.
+fn suite_problems(s: &Submission, r: &RunReport) -> Vec<String> {
+    let mut out = Vec::new();
     for id in required_suites(s) {
         let Some(suite) = r.suites.iter().find(|x| x.id == id) else {
             out.push(format!("suite {id} is missing from the results: the declared features need it (run scimcheck run --suite {id})"));
@@ -286,7 +301,6 @@ pub fn requirement_problems(
             ));
         }
     }
-    out.extend(endpoint_problems(s, r));
     out
 }
 
