@@ -88,6 +88,25 @@ pub struct PlanReport {
 }
 
 impl PlanReport {
+    /// Adds a case and counts it: applicable, automated or partial, failing, or not run.
+    fn tally(&mut self, case: CaseVerdict, none_ran: bool) {
+        if none_ran {
+            self.not_run += 1;
+        }
+        if case.status != CaseStatus::NotApplicable {
+            self.applicable += 1;
+        }
+        match case.status {
+            CaseStatus::Automated => self.automated += 1,
+            CaseStatus::Partial => self.partial += 1,
+            _ => {}
+        }
+        if case.passing == Some(false) {
+            self.failing += 1;
+        }
+        self.cases.push(case);
+    }
+
     /// "QA plan: N of M applicable cases automated (K partly), all passing".
     pub fn line(&self) -> String {
         format!(
@@ -173,28 +192,18 @@ pub fn evaluate(
             keys.iter().filter(|k| find(k).is_some()).collect()
         };
         let passing = (!present.is_empty()).then(|| present.iter().all(|k| passed(k)));
-        if report.is_some() && present.is_empty() && !checks.is_empty() {
-            out.not_run += 1;
-        }
-        if status != CaseStatus::NotApplicable {
-            out.applicable += 1;
-        }
-        match status {
-            CaseStatus::Automated => out.automated += 1,
-            CaseStatus::Partial => out.partial += 1,
-            _ => {}
-        }
-        if passing == Some(false) {
-            out.failing += 1;
-        }
-        out.cases.push(CaseVerdict {
-            id: case.id.clone(),
-            title: case.title.clone(),
-            status,
-            checks,
-            passing,
-            by_hand: case.by_hand.clone(),
-        });
+        let none_ran = report.is_some() && present.is_empty() && !checks.is_empty();
+        out.tally(
+            CaseVerdict {
+                id: case.id.clone(),
+                title: case.title.clone(),
+                status,
+                checks,
+                passing,
+                by_hand: case.by_hand.clone(),
+            },
+            none_ran,
+        );
     }
     out
 }
