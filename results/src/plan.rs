@@ -69,7 +69,7 @@ pub struct CaseVerdict {
 }
 
 /// The plan evaluated.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PlanReport {
     /// Where the cases come from.
     pub source: String,
@@ -156,12 +156,7 @@ pub fn evaluate(
     };
     let mut out = PlanReport {
         source: plan.source.clone(),
-        applicable: 0,
-        automated: 0,
-        partial: 0,
-        failing: 0,
-        not_run: 0,
-        cases: Vec::new(),
+        ..PlanReport::default()
     };
     for case in &plan.cases {
         let keys = if version == crate::ScimVersion::V11 {
