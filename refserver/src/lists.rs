@@ -73,26 +73,7 @@ pub(crate) fn list_inner(
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    let filter = match param("filter") {
-        None => None,
-        Some(_) if s.faults.has(Fault::FilterIgnored) => None,
-        Some(text) => match filter::parse(text) {
-            Ok(f) => Some(f),
-            Err(_) if s.faults.has(Fault::MalformedFilter200) => None,
-            // A filter that matches nothing: an empty, successful list.
-            Err(e)
-                if s.faults.has(Fault::FilterMissingValue200) && e.contains("expected a value") =>
-            {
-                Some(filter::Filter::Or(Vec::new()))
-            }
-            Err(e) => {
-                return Err(ScimError::bad_request(
-                    "invalidFilter",
-                    format!("invalid filter {text:?}: {e}"),
-                ));
-            }
-        },
-    };
+    let filter = list_filter(s, param("filter"))?;
     let number = |name: &str| -> Result<Option<i64>, ScimError> {
         match param(name) {
             None => Ok(None),
@@ -112,64 +93,30 @@ pub(crate) fn list_inner(
         .map_or(DEFAULT_COUNT, |c| c.max(0) as usize)
         .min(MAX_RESULTS);
 
-    let filter = match filter {
-        Some(_)
-            if s.faults.has(Fault::ExternalIdNotFilterable)
-                && param("filter")
-                    .is_some_and(|f| f.to_ascii_lowercase().contains("externalid")) =>
-        {
-            Some(filter::Filter::Or(Vec::new()))
-        }
-        other => other,
-    };
     let store = s.store.lock().expect("store lock");
     let skip = if s.faults.has(Fault::StartIndexZeroBased) {
         start
     } else {
         start - 1
     };
-    // A plain list (one kind, no filter, no sort, no fault that bends it) is a slice of the
-    // collection: found by position, at the cost of the page.
-    let plain = kinds.len() == 1
-        && filter.is_none()
-        && param("sortBy").is_none()
-        && !s.faults.has(Fault::UnstableOrder)
-        && !s.faults.has(Fault::PagingIgnored)
-        && !(kinds[0] == Kind::Users && s.faults.has(Fault::DeactivatedHidden));
-    let (total, page) = if plain {
-        let collection = store.of(kinds[0]);
-        (
-            collection.listed_len(),
-            collection.listed_page(skip + 1, count),
-        )
-    } else {
-        matching_page(
-            s,
-            &store,
-            kinds,
-            &Query {
-                filter: filter.as_ref(),
-                sort_by: param("sortBy"),
-                sort_order: param("sortOrder"),
-                skip,
-                count,
-                asked_start,
-            },
-        )
+    let query = Query {
+        filter: filter.as_ref(),
+        sort_by: param("sortBy"),
+        sort_order: param("sortOrder"),
+        skip,
+        count,
+        asked_start,
     };
+    let (total, page) = page_of(s, &store, kinds, &query);
     let items_per_page = if s.faults.has(Fault::ItemsPerPageEchoesCount) {
         requested_count.map_or(page.len(), |c| c.max(0) as usize)
     } else {
         page.len()
     };
-    let as_stored = !s.faults.has(Fault::MetaMissing)
-        && param("attributes").is_none()
-        && param("excludedAttributes").is_none();
-    let resources: Vec<String> = if as_stored {
-        page.into_iter()
-            .map(|e| e.json_text().to_string())
-            .collect()
-    } else {
+    let projected = s.faults.has(Fault::MetaMissing)
+        || param("attributes").is_some()
+        || param("excludedAttributes").is_some();
+    let resources: Vec<String> = if projected {
         // Projection can be costly: it runs on copies, after the store is unlocked.
         let copies: Vec<Value> = page.into_iter().map(|e| e.resource()).collect();
         drop(store);
@@ -177,7 +124,55 @@ pub(crate) fn list_inner(
             .into_iter()
             .map(|v| present(s, v, q).map(|v| v.to_string()))
             .collect::<Result<_, _>>()?
+    } else {
+        page.into_iter()
+            .map(|e| e.json_text().to_string())
+            .collect()
     };
+    let start_shown = if s.faults.has(Fault::StartIndexEchoedRaw) {
+        number("startIndex")?.map_or(start, |n| n.max(0) as usize)
+    } else {
+        start
+    };
+    Ok(list_response(
+        s,
+        [total, start_shown, items_per_page],
+        &resources,
+    ))
+}
+
+/// The total and the page of a list. A plain list (one kind, no filter, no sort, no fault
+/// that bends it) is a slice of the collection: found by position, at the cost of the page.
+fn page_of<'a>(
+    s: &AppState,
+    store: &'a crate::store::Store,
+    kinds: &[Kind],
+    query: &Query<'_>,
+) -> (usize, Vec<&'a crate::store::Entry>) {
+    let plain = kinds.len() == 1
+        && query.filter.is_none()
+        && query.sort_by.is_none()
+        && !s.faults.has(Fault::UnstableOrder)
+        && !s.faults.has(Fault::PagingIgnored)
+        && !(kinds[0] == Kind::Users && s.faults.has(Fault::DeactivatedHidden));
+    if plain {
+        let collection = store.of(kinds[0]);
+        (
+            collection.listed_len(),
+            collection.listed_page(query.skip + 1, query.count),
+        )
+    } else {
+        matching_page(s, store, kinds, query)
+    }
+}
+
+/// A ListResponse of resources already written as JSON: totalResults, startIndex and
+/// itemsPerPage (as strings under the counters-as-strings fault).
+fn list_response(
+    s: &AppState,
+    [total, start, per_page]: [usize; 3],
+    resources: &[String],
+) -> String {
     let counter = |n: usize| {
         if s.faults.has(Fault::CountersAsStrings) {
             json!(n.to_string())
@@ -185,18 +180,48 @@ pub(crate) fn list_inner(
             json!(n)
         }
     };
-    Ok(format!(
+    format!(
         r#"{{"schemas":{},"totalResults":{},"startIndex":{},"itemsPerPage":{},"Resources":[{}]}}"#,
         s.version.list_schemas(),
         counter(total),
-        counter(if s.faults.has(Fault::StartIndexEchoedRaw) {
-            number("startIndex")?.map_or(start, |n| n.max(0) as usize)
-        } else {
-            start
-        }),
-        counter(items_per_page),
+        counter(start),
+        counter(per_page),
         resources.join(",")
-    ))
+    )
+}
+
+/// The list's filter: parsed, or bent by the faults that ignore it, accept a malformed one,
+/// or make externalId unfilterable (an empty list); a malformed one is a 400 invalidFilter.
+fn list_filter(s: &AppState, text: Option<&str>) -> Result<Option<filter::Filter>, ScimError> {
+    let filter = match text {
+        None => None,
+        Some(_) if s.faults.has(Fault::FilterIgnored) => None,
+        Some(text) => match filter::parse(text) {
+            Ok(f) => Some(f),
+            Err(_) if s.faults.has(Fault::MalformedFilter200) => None,
+            // A filter that matches nothing: an empty, successful list.
+            Err(e)
+                if s.faults.has(Fault::FilterMissingValue200) && e.contains("expected a value") =>
+            {
+                Some(filter::Filter::Or(Vec::new()))
+            }
+            Err(e) => {
+                return Err(ScimError::bad_request(
+                    "invalidFilter",
+                    format!("invalid filter {text:?}: {e}"),
+                ));
+            }
+        },
+    };
+    Ok(match filter {
+        Some(_)
+            if s.faults.has(Fault::ExternalIdNotFilterable)
+                && text.is_some_and(|f| f.to_ascii_lowercase().contains("externalid")) =>
+        {
+            Some(filter::Filter::Or(Vec::new()))
+        }
+        other => other,
+    })
 }
 
 /// What a list asks for besides the resource types.

@@ -237,128 +237,159 @@ fn apply_one(
     let map = container(resource, &t.extension);
     let key = key_of(map, &t.attr);
     match (&t.filter, &t.sub) {
-        (None, None) => match op {
-            "remove" => match (value.and_then(Value::as_array), map.get_mut(&key)) {
-                // Remove listed values only (Azure AD's members removal shape).
-                (Some(listed), Some(Value::Array(items))) => {
-                    items.retain(|item| !listed.iter().any(|l| same_value(item, l)));
-                }
-                _ => {
-                    map.remove(&key);
-                }
-            },
-            "add" => {
-                let v = value.cloned().unwrap_or(Value::Null);
-                match (map.get_mut(&key), v) {
-                    (Some(Value::Array(items)), Value::Array(new)) => {
-                        for n in new {
-                            if !items.iter().any(|i| same_value(i, &n)) {
-                                items.push(n);
-                            }
-                        }
-                    }
-                    (Some(Value::Array(items)), single) => {
-                        if !items.iter().any(|i| same_value(i, &single)) {
-                            items.push(single);
-                        }
-                    }
-                    (Some(Value::Object(existing)), Value::Object(new)) => merge(existing, new),
-                    (_, v) => {
-                        map.insert(key, v);
-                    }
-                }
+        (None, None) => {
+            apply_whole(map, key, op, value);
+            Ok(())
+        }
+        (None, Some(sub)) => apply_sub(map, key, t, sub, op, value),
+        (Some(f), sub) => apply_filtered(map, key, t, (f, sub.as_deref()), op, value, opts),
+    }
+}
+
+/// An operation on a whole attribute (no filter, no sub-attribute).
+fn apply_whole(map: &mut Map<String, Value>, key: String, op: &str, value: Option<&Value>) {
+    match op {
+        "remove" => match (value.and_then(Value::as_array), map.get_mut(&key)) {
+            // Remove listed values only (Azure AD's members removal shape).
+            (Some(listed), Some(Value::Array(items))) => {
+                items.retain(|item| !listed.iter().any(|l| same_value(item, l)));
             }
             _ => {
-                let v = value.cloned().unwrap_or(Value::Null);
-                match (map.get_mut(&key), v) {
-                    // Replacing a complex attribute replaces the sub-attributes given (§3.5.2.3).
-                    (Some(Value::Object(existing)), Value::Object(new)) => merge(existing, new),
-                    (_, v) => {
-                        map.insert(key, v);
-                    }
-                }
+                map.remove(&key);
             }
         },
-        (None, Some(sub)) => {
-            let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
-            let Some(obj) = slot.as_object_mut() else {
-                return Err(ScimError::bad_request(
-                    "invalidPath",
-                    format!("{}.{sub}: {} is not a complex attribute", t.attr, t.attr),
-                ));
-            };
-            let sub_key = key_of(obj, sub);
-            if op == "remove" {
-                obj.remove(&sub_key);
-            } else {
-                obj.insert(sub_key, value.cloned().unwrap_or(Value::Null));
+        "add" => {
+            let v = value.cloned().unwrap_or(Value::Null);
+            match (map.get_mut(&key), v) {
+                (Some(Value::Array(items)), Value::Array(new)) => {
+                    for n in new {
+                        if !items.iter().any(|i| same_value(i, &n)) {
+                            items.push(n);
+                        }
+                    }
+                }
+                (Some(Value::Array(items)), single) => {
+                    if !items.iter().any(|i| same_value(i, &single)) {
+                        items.push(single);
+                    }
+                }
+                (Some(Value::Object(existing)), Value::Object(new)) => merge(existing, new),
+                (_, v) => {
+                    map.insert(key, v);
+                }
             }
         }
-        (Some(f), sub) => {
-            let items = match map.get_mut(&key) {
-                Some(Value::Array(items)) => items,
-                _ if op == "remove" => return Ok(()),
-                _ => {
-                    return Err(ScimError::bad_request(
-                        "noTarget",
-                        format!("{} has no values to match", t.attr),
-                    ));
+        _ => {
+            let v = value.cloned().unwrap_or(Value::Null);
+            match (map.get_mut(&key), v) {
+                // Replacing a complex attribute replaces the sub-attributes given (§3.5.2.3).
+                (Some(Value::Object(existing)), Value::Object(new)) => merge(existing, new),
+                (_, v) => {
+                    map.insert(key, v);
                 }
-            };
-            let hits: Vec<usize> = (0..items.len())
-                .filter(|i| filter::matches(f, &items[*i], opts.eval))
-                .collect();
-            if hits.is_empty() {
-                // Removing what is already gone is harmless; replacing nothing is an error.
-                return if op == "remove" {
-                    Ok(())
-                } else {
-                    Err(ScimError::bad_request(
-                        "noTarget",
-                        format!("no value of {} matches the filter", t.attr),
-                    ))
-                };
             }
-            match (op, sub) {
-                ("remove", None) => {
-                    let mut i = 0;
-                    items.retain(|_| {
-                        let keep = !hits.contains(&i);
-                        i += 1;
-                        keep
-                    });
+        }
+    }
+}
+
+/// An operation on a sub-attribute of a complex attribute.
+fn apply_sub(
+    map: &mut Map<String, Value>,
+    key: String,
+    t: &Target,
+    sub: &str,
+    op: &str,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    let Some(obj) = slot.as_object_mut() else {
+        return Err(ScimError::bad_request(
+            "invalidPath",
+            format!("{}.{sub}: {} is not a complex attribute", t.attr, t.attr),
+        ));
+    };
+    let sub_key = key_of(obj, sub);
+    if op == "remove" {
+        obj.remove(&sub_key);
+    } else {
+        obj.insert(sub_key, value.cloned().unwrap_or(Value::Null));
+    }
+    Ok(())
+}
+
+/// An operation on the values of a multi-valued attribute a filter selects (and on one of
+/// their sub-attributes).
+fn apply_filtered(
+    map: &mut Map<String, Value>,
+    key: String,
+    t: &Target,
+    (f, sub): (&Filter, Option<&str>),
+    op: &str,
+    value: Option<&Value>,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let items = match map.get_mut(&key) {
+        Some(Value::Array(items)) => items,
+        _ if op == "remove" => return Ok(()),
+        _ => {
+            return Err(ScimError::bad_request(
+                "noTarget",
+                format!("{} has no values to match", t.attr),
+            ));
+        }
+    };
+    let hits: Vec<usize> = (0..items.len())
+        .filter(|i| filter::matches(f, &items[*i], opts.eval))
+        .collect();
+    if hits.is_empty() {
+        // Removing what is already gone is harmless; replacing nothing is an error.
+        return if op == "remove" {
+            Ok(())
+        } else {
+            Err(ScimError::bad_request(
+                "noTarget",
+                format!("no value of {} matches the filter", t.attr),
+            ))
+        };
+    }
+    match (op, sub) {
+        ("remove", None) => {
+            let mut i = 0;
+            items.retain(|_| {
+                let keep = !hits.contains(&i);
+                i += 1;
+                keep
+            });
+        }
+        ("remove", Some(sub)) => {
+            for i in hits {
+                if let Some(obj) = items[i].as_object_mut() {
+                    let k = key_of(obj, sub);
+                    obj.remove(&k);
                 }
-                ("remove", Some(sub)) => {
-                    for i in hits {
-                        if let Some(obj) = items[i].as_object_mut() {
-                            let k = key_of(obj, sub);
-                            obj.remove(&k);
-                        }
-                    }
+            }
+        }
+        (_, Some(sub)) => {
+            for i in hits {
+                if let Some(obj) = items[i].as_object_mut() {
+                    let k = key_of(obj, sub);
+                    obj.insert(k, value.cloned().unwrap_or(Value::Null));
                 }
-                (_, Some(sub)) => {
-                    for i in hits {
-                        if let Some(obj) = items[i].as_object_mut() {
-                            let k = key_of(obj, sub);
-                            obj.insert(k, value.cloned().unwrap_or(Value::Null));
-                        }
+            }
+        }
+        (_, None) => {
+            let Some(Value::Object(new)) = value else {
+                return Err(ScimError::bad_request(
+                    "invalidValue",
+                    "a filtered add or replace needs an object value",
+                ));
+            };
+            for i in hits {
+                if let Some(obj) = items[i].as_object_mut() {
+                    if op == "replace" {
+                        obj.clear();
                     }
-                }
-                (_, None) => {
-                    let Some(Value::Object(new)) = value else {
-                        return Err(ScimError::bad_request(
-                            "invalidValue",
-                            "a filtered add or replace needs an object value",
-                        ));
-                    };
-                    for i in hits {
-                        if let Some(obj) = items[i].as_object_mut() {
-                            if op == "replace" {
-                                obj.clear();
-                            }
-                            merge(obj, new.clone());
-                        }
-                    }
+                    merge(obj, new.clone());
                 }
             }
         }
