@@ -3,8 +3,8 @@
 
 Each Rust file is a module; a reference `crate::a::b::…` outside comments is an import of the
 longest module it names. Fails (exit 1, naming the files) on an import cycle in any crate, on
-a harness room importing a room above it, and on a source file longer than 800 lines before
-its unit tests. Usage: python3 .ci/imports.py [workspace root]
+a harness room importing a room above it, on a source file longer than 800 lines before its
+unit tests, and on a function longer than 80 lines that is not a table. Usage: python3 .ci/imports.py [workspace root]
 """
 import re
 import sys
@@ -14,6 +14,9 @@ ROOT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().paren
 CRATES = {"harness": "harness/src", "refserver": "refserver/src", "packager": "packager/src",
           "results": "results/src", "untrusted": "untrusted/src", "scimcheck": "src"}
 MAX_LINES = 800
+MAX_FUNCTION_LINES = 80
+# Functions that are a table or a text template, not logic: allowed longer.
+TABLES = {"packager/src/template.rs:submission_template"}
 
 # What each harness room may import (besides itself and external crates). `report` is the
 # results model; reporters may also use the events trait and the suite model it names.
@@ -50,7 +53,7 @@ def main() -> int:
     if problems:
         print(f"{len(problems)} import-rule problems")
         return 1
-    print("imports: no cycle, every room imports only what it may, every file within 800 lines")
+    print("imports: no cycle, every room imports only what it may, every file within 800 lines, every function within 80 (tables aside)")
     return 0
 
 
@@ -65,13 +68,14 @@ def self_test():
             "harness/src/run/mod.rs": "pub mod a;\npub mod b;\n",
             "harness/src/run/a.rs": "use crate::run::b::B;\n",
             "harness/src/run/b.rs": "use crate::run::a::A;\n" + "// x\n" * 10 + "fn f() {}\n" * 801,
+            "harness/src/run/c.rs": "fn long() {\n" + "    x();\n" * 80 + "}\n",
         }
         for name, text in files.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
         found = "\n".join(check(root))
         for expected in ["harness::http imports harness::run", "import cycle: harness::run::a, harness::run::b",
-                         "b.rs: 813 lines"]:
+                         "b.rs: 813 lines", "c.rs: fn long has 82 lines"]:
             assert expected in found, f"the checker missed: {expected}\n{found}"
 
 
@@ -88,6 +92,7 @@ def check(root: Path):
             lines = list(code_lines(text))
             if len(lines) > MAX_LINES:
                 problems.append(f"{path.relative_to(root)}: {len(lines)} lines before its tests (at most {MAX_LINES})")
+            problems += long_functions(path.relative_to(root), lines)
             children = set(re.findall(r"^\s*(?:pub(?:\([a-z]+\))?\s+)?mod\s+([a-z_][a-z0-9_]*)\s*;", text, re.M))
             for line in lines:
                 # A child module named by its own name (`use child::X`, `child::f()`).
@@ -111,6 +116,23 @@ def check(root: Path):
         if crate == "harness":
             problems += room_rules(edges)
     return problems
+
+
+def long_functions(rel: Path, lines):
+    """Functions (before the unit tests) longer than MAX_FUNCTION_LINES, from `fn` to the brace
+    that closes it at the same indentation."""
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)(?:pub(?:\([a-z]+\))? )?(?:const )?(?:async )?fn (\w+)", line)
+        if not m:
+            continue
+        for j in range(i + 1, len(lines)):
+            if lines[j] == m.group(1) + "}":
+                n = j - i + 1
+                if n > MAX_FUNCTION_LINES and f"{rel}:{m.group(2)}" not in TABLES:
+                    out.append(f"{rel}: fn {m.group(2)} has {n} lines (at most {MAX_FUNCTION_LINES} unless a table)")
+                break
+    return out
 
 
 def room(module: str) -> str:

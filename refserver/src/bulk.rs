@@ -47,70 +47,77 @@ pub(crate) fn bulk_inner(s: &AppState, body: &Bytes) -> Result<Value, ScimError>
         if fail_on_errors.is_some_and(|limit| errors >= limit) {
             break;
         }
-        let method = filter::get_ci(op, "method")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let path = filter::get_ci(op, "path")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let mut headers = HeaderMap::new();
-        if let Some(v) = filter::get_ci(op, "version")
-            .and_then(Value::as_str)
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            headers.insert(header::IF_MATCH, v);
-        }
-        let data = Bytes::from(
-            filter::get_ci(op, "data")
-                .map(Value::to_string)
-                .unwrap_or_default(),
-        );
-        let mut parts = path.trim_start_matches('/').splitn(2, '/');
-        let kind = match parts.next() {
-            Some("Users") => Some(Kind::Users),
-            Some("Groups") => Some(Kind::Groups),
-            _ => None,
-        };
-        let id = parts.next();
-        let outcome = match (kind, id, method.as_str()) {
-            (Some(k), None, "POST") => create(s, k, &data),
-            (Some(k), Some(id), "PUT") => replace(s, k, id, &headers, &data),
-            (Some(k), Some(id), "PATCH") => modify(s, k, id, &headers, &data),
-            (Some(k), Some(id), "DELETE") => delete(s, k, id, &headers),
-            _ => Err(ScimError::bad_request(
-                "invalidValue",
-                format!("unsupported bulk operation {method} {path:?}"),
-            )),
-        };
-        let mut result = json!({"method": method});
-        if let Some(b) = filter::get_ci(op, "bulkId") {
-            result["bulkId"] = b.clone();
-        }
-        match outcome {
-            Ok(reply) => {
-                result["status"] = json!(reply.status.as_u16().to_string());
-                let body = reply.body.as_ref();
-                if let Some(loc) = reply.location.or_else(|| {
-                    body.and_then(|b| b.pointer("/meta/location"))
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                }) {
-                    result["location"] = json!(loc);
-                }
-                if let Some(v) = body.and_then(|b| b.pointer("/meta/version")) {
-                    result["version"] = v.clone();
-                }
-            }
-            Err(e) => {
-                errors += 1;
-                result["status"] = json!(e.status.as_u16().to_string());
-                result["response"] = s.version.error_body(&e, &s.faults);
-            }
-        }
+        let result = bulk_operation(s, op, &mut errors);
         results.push(result);
     }
     Ok(
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkResponse"], "Operations": results}),
     )
+}
+
+/// One operation of a bulk request, done and answered in the BulkResponse's shape (an
+/// error counted in `errors`, for failOnErrors).
+fn bulk_operation(s: &AppState, op: &Value, errors: &mut u64) -> Value {
+    let method = filter::get_ci(op, "method")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let path = filter::get_ci(op, "path")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut headers = HeaderMap::new();
+    if let Some(v) = filter::get_ci(op, "version")
+        .and_then(Value::as_str)
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        headers.insert(header::IF_MATCH, v);
+    }
+    let data = Bytes::from(
+        filter::get_ci(op, "data")
+            .map(Value::to_string)
+            .unwrap_or_default(),
+    );
+    let mut parts = path.trim_start_matches('/').splitn(2, '/');
+    let kind = match parts.next() {
+        Some("Users") => Some(Kind::Users),
+        Some("Groups") => Some(Kind::Groups),
+        _ => None,
+    };
+    let id = parts.next();
+    let outcome = match (kind, id, method.as_str()) {
+        (Some(k), None, "POST") => create(s, k, &data),
+        (Some(k), Some(id), "PUT") => replace(s, k, id, &headers, &data),
+        (Some(k), Some(id), "PATCH") => modify(s, k, id, &headers, &data),
+        (Some(k), Some(id), "DELETE") => delete(s, k, id, &headers),
+        _ => Err(ScimError::bad_request(
+            "invalidValue",
+            format!("unsupported bulk operation {method} {path:?}"),
+        )),
+    };
+    let mut result = json!({"method": method});
+    if let Some(b) = filter::get_ci(op, "bulkId") {
+        result["bulkId"] = b.clone();
+    }
+    match outcome {
+        Ok(reply) => {
+            result["status"] = json!(reply.status.as_u16().to_string());
+            let body = reply.body.as_ref();
+            if let Some(loc) = reply.location.or_else(|| {
+                body.and_then(|b| b.pointer("/meta/location"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }) {
+                result["location"] = json!(loc);
+            }
+            if let Some(v) = body.and_then(|b| b.pointer("/meta/version")) {
+                result["version"] = v.clone();
+            }
+        }
+        Err(e) => {
+            *errors += 1;
+            result["status"] = json!(e.status.as_u16().to_string());
+            result["response"] = s.version.error_body(&e, &s.faults);
+        }
+    }
+    result
 }

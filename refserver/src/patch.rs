@@ -136,65 +136,70 @@ pub fn apply(resource: &Value, message: &Value, opts: PatchOptions) -> Result<Va
         })?;
     let mut out = resource.clone();
     for (i, op) in ops.iter().enumerate() {
-        let name = filter::get_ci(op, "op")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                ScimError::bad_request("invalidSyntax", format!("Operations[{i}].op is missing"))
-            })?
-            .to_ascii_lowercase();
-        let path = filter::get_ci(op, "path").and_then(Value::as_str);
-        let value = filter::get_ci(op, "value");
-        match (name.as_str(), path) {
-            ("add" | "replace", None) => {
-                let obj = value.and_then(Value::as_object).ok_or_else(|| {
-                    ScimError::bad_request(
-                        "invalidValue",
-                        format!("Operations[{i}]: without a path, value must be an object"),
-                    )
-                })?;
-                for (k, v) in obj {
-                    if READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(k)) {
-                        continue;
-                    }
-                    // A dotted key ("name.givenName") is a path, as several IdPs send it.
-                    let t = parse_path(k)?;
-                    apply_one(&mut out, &name, &t, Some(v), opts)?;
-                }
-            }
-            ("remove", None) => {
-                return Err(ScimError::bad_request(
-                    "noTarget",
-                    format!("Operations[{i}]: remove needs a path"),
-                ));
-            }
-            ("add" | "replace" | "remove", Some(p)) => {
-                let t = parse_path(p)?;
-                if READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(&t.attr))
-                    && t.extension.is_none()
-                {
-                    return Err(ScimError::bad_request(
-                        "mutability",
-                        format!("{} is read-only", t.attr),
-                    ));
-                }
-                if name != "remove" && value.is_none() {
-                    return Err(ScimError::bad_request(
-                        "invalidValue",
-                        format!("Operations[{i}]: {name} needs a value"),
-                    ));
-                }
-                apply_one(&mut out, &name, &t, value, opts)?;
-            }
-            _ if opts.ignore_unknown_ops => {}
-            _ => {
-                return Err(ScimError::bad_request(
-                    "invalidSyntax",
-                    format!("Operations[{i}]: unknown op {name:?}"),
-                ));
-            }
-        }
+        apply_op(&mut out, i, op, opts)?;
     }
     Ok(out)
+}
+
+/// Operation `i` of a PatchOp, applied to `out`: with a path, or without one (its value's
+/// keys as paths, read-only attributes left alone).
+fn apply_op(out: &mut Value, i: usize, op: &Value, opts: PatchOptions) -> Result<(), ScimError> {
+    let name = filter::get_ci(op, "op")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ScimError::bad_request("invalidSyntax", format!("Operations[{i}].op is missing"))
+        })?
+        .to_ascii_lowercase();
+    let path = filter::get_ci(op, "path").and_then(Value::as_str);
+    let value = filter::get_ci(op, "value");
+    match (name.as_str(), path) {
+        ("add" | "replace", None) => {
+            let obj = value.and_then(Value::as_object).ok_or_else(|| {
+                ScimError::bad_request(
+                    "invalidValue",
+                    format!("Operations[{i}]: without a path, value must be an object"),
+                )
+            })?;
+            for (k, v) in obj {
+                if READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(k)) {
+                    continue;
+                }
+                // A dotted key ("name.givenName") is a path, as several IdPs send it.
+                let t = parse_path(k)?;
+                apply_one(out, &name, &t, Some(v), opts)?;
+            }
+        }
+        ("remove", None) => {
+            return Err(ScimError::bad_request(
+                "noTarget",
+                format!("Operations[{i}]: remove needs a path"),
+            ));
+        }
+        ("add" | "replace" | "remove", Some(p)) => {
+            let t = parse_path(p)?;
+            if READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(&t.attr)) && t.extension.is_none() {
+                return Err(ScimError::bad_request(
+                    "mutability",
+                    format!("{} is read-only", t.attr),
+                ));
+            }
+            if name != "remove" && value.is_none() {
+                return Err(ScimError::bad_request(
+                    "invalidValue",
+                    format!("Operations[{i}]: {name} needs a value"),
+                ));
+            }
+            apply_one(out, &name, &t, value, opts)?;
+        }
+        _ if opts.ignore_unknown_ops => {}
+        _ => {
+            return Err(ScimError::bad_request(
+                "invalidSyntax",
+                format!("Operations[{i}]: unknown op {name:?}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The object holding the target attribute (the resource, or its extension object).

@@ -14,6 +14,7 @@ use crate::http::Method;
 pub mod builtin;
 pub mod load;
 pub mod qa_plan;
+mod raw;
 pub mod runscope;
 pub mod select;
 pub mod template;
