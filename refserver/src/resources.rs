@@ -70,15 +70,7 @@ pub(crate) fn validate(s: &AppState, kind: Kind, mut v: Value) -> Result<Value, 
     }
     match kind {
         Kind::Users => {
-            let user_name = filter::get_ci(&v, "userName")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if user_name.trim().is_empty() {
-                return Err(ScimError::bad_request(
-                    "invalidValue",
-                    "userName is required (RFC 7643 §4.1)",
-                ));
-            }
+            required_text(&v, "userName", "RFC 7643 §4.1")?;
             if let Some(active) = filter::get_ci(&v, "active")
                 && !active.is_boolean()
             {
@@ -90,19 +82,25 @@ pub(crate) fn validate(s: &AppState, kind: Kind, mut v: Value) -> Result<Value, 
             crate::entitlements::check_assignments(s, &v)?;
         }
         Kind::Groups => {
-            let name = filter::get_ci(&v, "displayName")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if name.trim().is_empty() {
-                return Err(ScimError::bad_request(
-                    "invalidValue",
-                    "displayName is required (RFC 7643 §4.2)",
-                ));
-            }
+            required_text(&v, "displayName", "RFC 7643 §4.2")?;
             check_members(&v)?;
         }
     }
     Ok(v)
+}
+
+/// A required string attribute, present and not blank.
+fn required_text(v: &Value, name: &str, reference: &str) -> Result<(), ScimError> {
+    let text = filter::get_ci(v, name)
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if text.trim().is_empty() {
+        return Err(ScimError::bad_request(
+            "invalidValue",
+            format!("{name} is required ({reference})"),
+        ));
+    }
+    Ok(())
 }
 
 /// Group members must be an array of objects with a `value` (the member's id).
@@ -249,10 +247,7 @@ pub(crate) fn get_one(
     q: &[(String, String)],
 ) -> Result<Reply, ScimError> {
     let store = s.store.lock().expect("store lock");
-    let entry = store
-        .of(kind)
-        .get(id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    let entry = found(&store, kind, id)?;
     let resource = entry.resource();
     let location = resource
         .pointer("/meta/location")
@@ -263,6 +258,14 @@ pub(crate) fn get_one(
         body: Some(present(s, resource, q)?),
         location,
     })
+}
+
+/// The stored resource of this kind and id: 404 when there is none.
+fn found<'a>(store: &'a Store, kind: Kind, id: &str) -> Result<&'a crate::store::Entry, ScimError> {
+    store
+        .of(kind)
+        .get(id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))
 }
 
 /// Checks `If-Match` against the current version (RFC 7644 §3.14): 412 when it differs.
@@ -293,10 +296,7 @@ pub(crate) fn store_update(
     new: Value,
 ) -> Result<Value, ScimError> {
     let (old_key, created, version) = {
-        let e = store
-            .of(kind)
-            .get(id)
-            .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+        let e = found(store, kind, id)?;
         let old = e.resource();
         let created = old
             .pointer("/meta/created")
@@ -324,20 +324,20 @@ pub(crate) fn store_update(
     Ok(resource)
 }
 
-/// The resource a PUT or PATCH is about to change: 404 when unknown, 412 when `If-Match`
-/// names another version.
-pub(crate) fn current_for_write(
-    store: &Store,
-    kind: Kind,
-    id: &str,
+/// What a PUT or PATCH needs: its body as JSON, the store locked, and the resource it is
+/// about to change (404 when unknown, 412 when `If-Match` names another version).
+fn write_of<'s>(
+    s: &'s AppState,
+    (kind, id): (Kind, &str),
     headers: &HeaderMap,
-) -> Result<Value, ScimError> {
-    let entry = store
-        .of(kind)
-        .get(id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    body: &Bytes,
+) -> Result<(Value, std::sync::MutexGuard<'s, Store>, Value), ScimError> {
+    let request = parse_body(body)?;
+    let store = s.store.lock().expect("store lock");
+    let entry = found(&store, kind, id)?;
     check_if_match(headers, entry.version)?;
-    Ok(entry.resource())
+    let current = entry.resource();
+    Ok((request, store, current))
 }
 
 pub(crate) fn replace(
@@ -347,9 +347,7 @@ pub(crate) fn replace(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Reply, ScimError> {
-    let v = parse_body(body)?;
-    let mut store = s.store.lock().expect("store lock");
-    let current = current_for_write(&store, kind, id, headers)?;
+    let (v, mut store, current) = write_of(s, (kind, id), headers, body)?;
     let resource = if s.faults.has(Fault::PutNotApplied) {
         current
     } else {
@@ -369,9 +367,7 @@ pub(crate) fn modify(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Reply, ScimError> {
-    let message = parse_body(body)?;
-    let mut store = s.store.lock().expect("store lock");
-    let current = current_for_write(&store, kind, id, headers)?;
+    let (message, mut store, current) = write_of(s, (kind, id), headers, body)?;
     if kind == Kind::Groups && s.faults.has(Fault::RenameNoPathRejected) {
         let no_path = message
             .get("Operations")
@@ -438,10 +434,7 @@ pub(crate) fn delete(
     headers: &HeaderMap,
 ) -> Result<Reply, ScimError> {
     let mut store = s.store.lock().expect("store lock");
-    let current = store
-        .of(kind)
-        .get(id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))?;
+    let current = found(&store, kind, id)?;
     if current.soft_deleted && s.faults.has(Fault::SoftDelete) {
         return Err(ScimError::not_found(kind.resource_type(), id));
     }

@@ -328,19 +328,16 @@ impl<'a> SuiteState<'a> {
         prepared: Prepared,
         sent: Sent,
     ) -> Result<CheckResult, RunError> {
-        let Prepared {
-            clock,
-            outgoing,
-            first_request,
-            ..
-        } = prepared;
+        let (clock, outgoing) = (prepared.clock, &prepared.outgoing);
         let Sent {
             response,
             exchanges,
         } = sent;
         let finish = |outcome, exchanges| result_of(check, clock, outcome, exchanges, None);
         let Some(response) = response else {
-            if first_request && let Some(u) = unreachable(&exchanges) {
+            if prepared.first_request
+                && let Some(u) = unreachable(&exchanges)
+            {
                 return Err(u.into());
             }
             let reason = exchanges
@@ -351,7 +348,7 @@ impl<'a> SuiteState<'a> {
         };
         let carries_credential = matches!(check.request.authorization, Authorization::Run);
         if carries_credential
-            && let Some(refused) = self.credential_check(&outgoing, response.status)
+            && let Some(refused) = self.credential_check(outgoing, response.status)
         {
             return Ok(finish(refused, exchanges));
         }
@@ -384,13 +381,8 @@ impl<'a> SuiteState<'a> {
         prepared: Prepared,
         walked: WalkOutcome,
     ) -> Result<CheckResult, RunError> {
-        let Prepared {
-            clock,
-            outgoing,
-            first_request,
-            ..
-        } = prepared;
-        if first_request
+        let (clock, outgoing) = (prepared.clock, &prepared.outgoing);
+        if prepared.first_request
             && walked.pages == 1
             && let Some(u) = unreachable(&walked.exchanges)
         {
@@ -401,7 +393,7 @@ impl<'a> SuiteState<'a> {
             .first()
             .and_then(|x| x.response.as_ref())
             .map(|r| r.status)
-            && let Some(refused) = self.credential_check(&outgoing, status)
+            && let Some(refused) = self.credential_check(outgoing, status)
         {
             return Ok(result_of(check, clock, refused, walked.exchanges, None));
         }
