@@ -1040,6 +1040,26 @@ async fn the_diagnosis_names_each_fault_s_root_cause() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Issue 26.1: a root cause is named only from failures that fail the run. An app that stores
+/// userName lower-cased (RFC 7643 §2.1 allows it: caseExact is false) or answers
+/// application/json gets warnings, and a passing run with warnings names no cause (it was
+/// told "PUT is answered with success but not applied").
+#[tokio::test]
+async fn warnings_alone_name_no_root_cause() {
+    for fault in ["lowercases-values", "json-content-type"] {
+        let server = server(&[fault.parse().unwrap()], 5).await;
+        let report = run_all(server.base_url()).await;
+        assert_eq!(report.summary.required_failed, 0, "{fault}");
+        assert!(report.summary.warnings > 0, "{fault}: the fault warns");
+        assert!(
+            report.diagnoses.is_empty(),
+            "{fault}: {:#?}",
+            report.diagnoses
+        );
+        server.stop().await;
+    }
+}
+
 #[test]
 fn every_case_of_okta_s_qa_plan_is_proven_by_a_fault() {
     // A case's checks reproduce it only if a broken app makes one of them fail: some row of

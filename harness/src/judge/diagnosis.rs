@@ -23,17 +23,16 @@ impl Seen<'_> {
         format!("{}/{}", self.suite, self.check.id)
     }
 
+    /// Whether the check fails the run: a root cause is named only from such failures, never
+    /// from a warning (what the RFC allows or only recommends) or an optional check.
     fn not_passed(&self) -> bool {
-        matches!(
-            self.check.outcome,
-            Outcome::Fail { .. } | Outcome::Warn { .. }
-        )
+        self.check.fails_run()
     }
 
-    /// Each mismatch as (assertion, expected, actual).
+    /// Each mismatch of a failure that fails the run, as (assertion, expected, actual).
     fn mismatches(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         let ms = match &self.check.outcome {
-            Outcome::Fail { mismatches } | Outcome::Warn { mismatches } => mismatches.as_slice(),
+            Outcome::Fail { mismatches } if self.not_passed() => mismatches.as_slice(),
             _ => &[],
         };
         ms.iter()
