@@ -393,6 +393,13 @@ fn list_response_problems(r: &Response, doc: &Value) -> Vec<String> {
 
 fn scim_error_problems(r: &Response, doc: &Value) -> Vec<String> {
     let http_status = r.status;
+    // A success is not a malformed error: say what came instead of one (its status check
+    // says what status was due).
+    if (200..300).contains(&http_status) {
+        return vec![format!(
+            "the answer is a success ({http_status}), not a SCIM error"
+        )];
+    }
     let mut out = Vec::new();
     let has_schema = lookup(doc, "schemas").is_some_and(|s| {
         s.as_array().is_some_and(|a| {
@@ -447,6 +454,22 @@ mod tests {
             hint: None,
             keyword: None,
         }
+    }
+
+    #[test]
+    fn a_success_is_told_as_a_success_not_as_a_malformed_error() {
+        let kind = AssertionKind::Rule(Rule::ScimError);
+        let failed =
+            evaluate_one(&kind, &response(200, json!({"id": "u1"})), &Vars::new()).unwrap_err();
+        assert_eq!(failed.2, "the answer is a success (200), not a SCIM error");
+        // An error answer is still judged field by field.
+        let failed =
+            evaluate_one(&kind, &response(404, json!({"status": 404})), &Vars::new()).unwrap_err();
+        assert!(
+            failed
+                .2
+                .contains("status is number 404 instead of the string \"404\"")
+        );
     }
 
     #[test]
