@@ -285,19 +285,30 @@ fn suite_problems(s: &Submission, r: &RunReport) -> Vec<String> {
         // A suite that is optional in a plain run (password sync: an app may not do it) is
         // required whole once the submission declares its feature.
         let whole = FEATURE_SUITES.contains(&id);
-        let not_passed: Vec<String> = suite
-            .checks
-            .iter()
-            .filter(|c| {
-                (whole || c.level == Level::Required)
-                    && !matches!(c.outcome, Outcome::Pass | Outcome::Warn { .. })
-            })
-            .map(|c| format!("{} ({})", c.id, c.outcome.label()))
-            .collect();
-        if !not_passed.is_empty() {
+        // Checks that did not pass, grouped by why: a skip says its reason once (a feature
+        // the app's ServiceProviderConfig does not advertise is not proven, and says so).
+        let mut why: Vec<(String, Vec<&str>)> = Vec::new();
+        for c in suite.checks.iter().filter(|c| {
+            (whole || c.level == Level::Required)
+                && !matches!(c.outcome, Outcome::Pass | Outcome::Warn { .. })
+        }) {
+            let label = match &c.outcome {
+                Outcome::Skip { reason } => format!("skipped, {reason}"),
+                other => other.label().to_string(),
+            };
+            match why.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, ids)) => ids.push(&c.id),
+                None => why.push((label, vec![&c.id])),
+            }
+        }
+        if !why.is_empty() {
+            let groups: Vec<String> = why
+                .iter()
+                .map(|(label, ids)| format!("{} ({label})", ids.join(", ")))
+                .collect();
             out.push(format!(
                 "suite {id}: checks the declared features need did not pass: {}",
-                not_passed.join(", ")
+                groups.join("; ")
             ));
         }
     }

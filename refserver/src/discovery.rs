@@ -41,7 +41,8 @@ pub fn service_provider_config(base: &str, basic: bool, version: ScimVersion) ->
         "patch": {"supported": true},
         "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_BULK_PAYLOAD},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
-        "changePassword": {"supported": false},
+        // Passwords are accepted on create and changed by PUT and PATCH (RFC 7643 §5).
+        "changePassword": {"supported": true},
         "sort": {"supported": true},
         "etag": {"supported": true},
         "authenticationSchemes": schemes,

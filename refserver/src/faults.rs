@@ -82,6 +82,8 @@ pub enum Fault {
     ResourceTypeWithoutEndpoint,
     /// A resource type's schema extension is missing from `/Schemas`.
     ExtensionSchemaMissing,
+    /// GET /ServiceProviderConfig answers 404: the app does not describe its features.
+    ServiceProviderConfigMissing,
     /// A PATCH that adds entitlements or roles is answered with success and not applied.
     AssignmentAddNotApplied,
     /// A PATCH that removes an entitlement by a value filter is answered with success and the
@@ -275,6 +277,11 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::ExtensionSchemaMissing,
         "extension-schema-missing",
         "a resource type's schema extension missing from /Schemas",
+    ),
+    (
+        Fault::ServiceProviderConfigMissing,
+        "service-provider-config-missing",
+        "GET /ServiceProviderConfig answers 404",
     ),
     (
         Fault::AssignmentAddNotApplied,

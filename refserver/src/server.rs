@@ -244,6 +244,12 @@ pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
 // ---------- discovery ----------
 
 pub(crate) async fn service_provider_config(State(s): State<Shared>) -> Response {
+    if s.faults.has(Fault::ServiceProviderConfigMissing) {
+        return error(
+            &s,
+            ScimError::new(StatusCode::NOT_FOUND, "no /ServiceProviderConfig here"),
+        );
+    }
     scim(
         &s,
         StatusCode::OK,

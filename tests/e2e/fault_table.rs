@@ -78,6 +78,17 @@ fn with_label(report: &RunReport, label: &str) -> Vec<String> {
 /// Each fault and SCIM version, the checks it must fail, and those it must only warn on (SHOULD
 /// rules). Profile sourcing ids are `profile-sourcing/…` and `profile-sourcing-scim11/…`.
 const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
+    // The features it would advertise are not run: the checks gated on them are blocked (RFC
+    // 7644 §4 describes the endpoint without a MUST: a warning).
+    (
+        "service-provider-config-missing",
+        ScimVersion::V2,
+        &[],
+        &[
+            "password-sync/service-provider-config",
+            "rfc7644/service-provider-config",
+        ],
+    ),
     // password-still-not-read-back is blocked: the change it reads back failed.
     (
         "password-returned",
@@ -710,6 +721,10 @@ const RFC_2_0_ONLY: &str = "an RFC 7643/7644 rule that the rfc7644 suite checks 
 const ENTITLEMENTS_2_0_ONLY: &str = "entitlement management is a SCIM 2.0 capability (okta-entitlements); the 1.1 server serves none";
 
 const NOT_IN_11: &[(&str, &str)] = &[
+    (
+        "service-provider-config-missing",
+        "the SCIM 1.1 suites (Okta's) read no /ServiceProviderConfigs; version detection does, and says what it found",
+    ),
     ("entitlement-paging-ignored", ENTITLEMENTS_2_0_ONLY),
     ("resource-type-without-endpoint", ENTITLEMENTS_2_0_ONLY),
     ("extension-schema-missing", ENTITLEMENTS_2_0_ONLY),
@@ -929,8 +944,10 @@ async fn strict_turns_should_violations_into_failures() {
 
 #[tokio::test]
 async fn unadvertised_features_are_skipped_with_the_reason() {
-    // An app whose ServiceProviderConfig advertises neither sorting nor ETags, played by
-    // wiremock: the gated checks are skipped, and a skip never fails a run.
+    // An app whose ServiceProviderConfig advertises neither sorting nor ETags nor password
+    // changes, played by wiremock: the gated checks are skipped with the reason (issue 26.2b:
+    // the password checks ran although changePassword.supported was false), and a skip never
+    // fails a run.
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let mock = MockServer::start().await;
@@ -945,19 +962,30 @@ async fn unadvertised_features_are_skipped_with_the_reason() {
         .await;
     let report = run(
         &client(&mock.uri()),
-        &[suite("rfc7644")],
+        &[suite("rfc7644"), suite("password-sync")],
         &RunOptions::default(),
         &mut NoEvents,
         std::future::pending(),
     )
     .await;
     for id in [
-        "sort-descending",
-        "etag-if-match",
-        "bulk-patch",
-        "bulk-verify",
+        "rfc7644/sort-descending",
+        "rfc7644/etag-if-match",
+        "rfc7644/bulk-patch",
+        "rfc7644/bulk-verify",
+        "password-sync/create-with-password",
+        "password-sync/password-not-read-back",
+        "password-sync/password-not-listed",
+        "password-sync/update-password",
+        "password-sync/password-still-not-read-back",
     ] {
-        let check = report.suites[0].checks.iter().find(|c| c.id == id).unwrap();
+        let (suite_id, check_id) = id.split_once('/').unwrap();
+        let check = report
+            .suites
+            .iter()
+            .find(|s| s.id == suite_id)
+            .and_then(|s| s.checks.iter().find(|c| c.id == check_id))
+            .unwrap();
         match &check.outcome {
             Outcome::Skip { reason } => assert!(
                 reason.contains("spc.") && reason.contains("not true"),
