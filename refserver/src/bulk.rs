@@ -100,7 +100,7 @@ fn bulk_operation(s: &AppState, op: &Value, errors: &mut u64) -> Value {
     }
     match outcome {
         Ok(reply) => {
-            result["status"] = json!(reply.status.as_u16().to_string());
+            result["status"] = status_of(s, reply.status);
             let body = reply.body.as_ref();
             if let Some(loc) = reply.location.or_else(|| {
                 body.and_then(|b| b.pointer("/meta/location"))
@@ -115,9 +115,19 @@ fn bulk_operation(s: &AppState, op: &Value, errors: &mut u64) -> Value {
         }
         Err(e) => {
             *errors += 1;
-            result["status"] = json!(e.status.as_u16().to_string());
+            result["status"] = status_of(s, e.status);
             result["response"] = s.version.error_body(&e, &s.faults);
         }
     }
     result
+}
+
+/// An operation's status as RFC 7644 §3.7.3 writes it, a string ("200"); a number under the
+/// bulk-status-number fault.
+fn status_of(s: &AppState, status: StatusCode) -> Value {
+    if s.faults.has(crate::faults::Fault::BulkStatusNumber) {
+        json!(status.as_u16())
+    } else {
+        json!(status.as_u16().to_string())
+    }
 }

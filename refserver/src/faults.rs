@@ -84,6 +84,8 @@ pub enum Fault {
     ExtensionSchemaMissing,
     /// GET /ServiceProviderConfig answers 404: the app does not describe its features.
     ServiceProviderConfigMissing,
+    /// A bulk response gives each operation's `status` as a JSON number, not a string.
+    BulkStatusNumber,
     /// A PATCH that adds entitlements or roles is answered with success and not applied.
     AssignmentAddNotApplied,
     /// A PATCH that removes an entitlement by a value filter is answered with success and the
@@ -282,6 +284,11 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::ServiceProviderConfigMissing,
         "service-provider-config-missing",
         "GET /ServiceProviderConfig answers 404",
+    ),
+    (
+        Fault::BulkStatusNumber,
+        "bulk-status-number",
+        "bulk operation statuses as JSON numbers",
     ),
     (
         Fault::AssignmentAddNotApplied,

@@ -78,6 +78,13 @@ fn with_label(report: &RunReport, label: &str) -> Vec<String> {
 /// Each fault and SCIM version, the checks it must fail, and those it must only warn on (SHOULD
 /// rules). Profile sourcing ids are `profile-sourcing/…` and `profile-sourcing-scim11/…`.
 const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
+    // A format-only failure of the write: its read-back still runs (and passes).
+    (
+        "bulk-status-number",
+        ScimVersion::V2,
+        &["rfc7644/bulk-patch"],
+        &[],
+    ),
     // The features it would advertise are not run: the checks gated on them are blocked (RFC
     // 7644 §4 describes the endpoint without a MUST: a warning).
     (
@@ -89,7 +96,7 @@ const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
             "rfc7644/service-provider-config",
         ],
     ),
-    // password-still-not-read-back is blocked: the change it reads back failed.
+    // The change was applied (only its answer shows the password): its read-back runs too.
     (
         "password-returned",
         ScimVersion::V2,
@@ -98,6 +105,7 @@ const FAULT_TABLE: &[(&str, ScimVersion, &[&str], &[&str])] = &[
             "password-sync/password-not-read-back",
             "password-sync/password-not-listed",
             "password-sync/update-password",
+            "password-sync/password-still-not-read-back",
         ],
         &[],
     ),
@@ -722,6 +730,10 @@ const ENTITLEMENTS_2_0_ONLY: &str = "entitlement management is a SCIM 2.0 capabi
 
 const NOT_IN_11: &[(&str, &str)] = &[
     (
+        "bulk-status-number",
+        "Okta's SCIM 1.1 suites send no bulk request",
+    ),
+    (
         "service-provider-config-missing",
         "the SCIM 1.1 suites (Okta's) read no /ServiceProviderConfigs; version detection does, and says what it found",
     ),
@@ -1066,6 +1078,44 @@ async fn the_diagnosis_names_each_fault_s_root_cause() {
         faulty.stop().await;
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Issue 26.4: a read-back is blocked by what keeps its write from having an effect, not by a
+/// format-only failure of it. With bulk statuses as numbers and PATCH not applied, the bulk
+/// read-back runs and fails (it was blocked, hiding "bulk PATCH not applied").
+#[tokio::test]
+async fn a_format_failure_of_a_write_does_not_hide_its_read_back() {
+    let server = server(
+        &[
+            "bulk-status-number".parse().unwrap(),
+            Fault::PatchNotApplied,
+        ],
+        5,
+    )
+    .await;
+    let report = run_these(
+        server.base_url(),
+        &["rfc7644"],
+        RunOptions::default(),
+        DEFAULT_CONCURRENCY,
+    )
+    .await;
+    let outcome = |id: &str| {
+        report.suites[0]
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .outcome
+            .label()
+    };
+    assert_eq!(outcome("bulk-patch"), "fail");
+    assert_eq!(
+        outcome("bulk-verify"),
+        "fail",
+        "the read-back ran and shows the bug"
+    );
+    server.stop().await;
 }
 
 /// Issue 26.1: a root cause is named only from failures that fail the run. An app that stores
