@@ -86,6 +86,8 @@ pub enum Fault {
     ServiceProviderConfigMissing,
     /// A bulk response gives each operation's `status` as a JSON number, not a string.
     BulkStatusNumber,
+    /// A user's `active` is answered as the string "true" or "false", not a JSON boolean.
+    ActiveAsString,
     /// A PATCH that adds entitlements or roles is answered with success and not applied.
     AssignmentAddNotApplied,
     /// A PATCH that removes an entitlement by a value filter is answered with success and the
@@ -289,6 +291,11 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::BulkStatusNumber,
         "bulk-status-number",
         "bulk operation statuses as JSON numbers",
+    ),
+    (
+        Fault::ActiveAsString,
+        "active-as-string",
+        "active answered as a string (\"true\"), not a boolean",
     ),
     (
         Fault::AssignmentAddNotApplied,

@@ -114,6 +114,7 @@ pub(crate) fn list_inner(
         page.len()
     };
     let projected = s.faults.has(Fault::MetaMissing)
+        || s.faults.has(Fault::ActiveAsString)
         || param("attributes").is_some()
         || param("excludedAttributes").is_some();
     let resources: Vec<String> = if projected {

@@ -481,6 +481,12 @@ pub(crate) fn present(
     {
         o.remove("meta");
     }
+    if s.faults.has(Fault::ActiveAsString)
+        && let Some(active) = v.get_mut("active")
+        && let Some(b) = active.as_bool()
+    {
+        *active = Value::String(b.to_string());
+    }
     let param = |name: &str| {
         q.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
