@@ -180,8 +180,8 @@ pub fn verify(args: VerifyArgs) -> Result<ExitStatus> {
         BundleStatus::Draft(reasons) => {
             writeln!(
                 out,
-                "DRAFT: intact, but not review-ready ({} reasons):",
-                reasons.len()
+                "DRAFT: intact, but not review-ready ({}):",
+                harness::report::count(reasons.len(), "reason")
             )?;
             for r in reasons {
                 writeln!(out, "  - {}", safe_line(r))?;
@@ -190,7 +190,11 @@ pub fn verify(args: VerifyArgs) -> Result<ExitStatus> {
         }
         BundleStatus::Invalid(problems) => {
             // Problems name the bundle's own entries and fields: untrusted text.
-            writeln!(out, "INVALID: {} problems:", problems.len())?;
+            writeln!(
+                out,
+                "INVALID: {}:",
+                harness::report::count(problems.len(), "problem")
+            )?;
             for p in problems {
                 writeln!(out, "  - {}", safe_line(p))?;
             }

@@ -4,7 +4,7 @@
 pub use scim_results::{
     Abort, AbortCause, AuthKind, Change, CheckResult, CleanupAction, CleanupResult, Exchange,
     ExitStatus, FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, ScimVersion, StopSignal,
-    SuiteReport, Summary, TargetInfo, Tool, VersionChoice, diff, evaluate as evaluate_plan,
+    SuiteReport, Summary, TargetInfo, Tool, VersionChoice, count, diff, evaluate as evaluate_plan,
 };
 
 use crate::http::redact::Redactor;

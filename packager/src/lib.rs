@@ -499,11 +499,7 @@ pub fn bundled_run(path: &Path, plan: &QaPlan) -> Result<(RunReport, Submission)
         return Err(format!(
             "{} is INVALID ({}), so it is not rerun: {}",
             path.display(),
-            if problems.len() == 1 {
-                "1 problem".to_string()
-            } else {
-                format!("{} problems", problems.len())
-            },
+            scim_results::count(problems.len(), "problem"),
             problems.join("; ")
         ));
     }

@@ -497,14 +497,14 @@ impl Summary {
     /// The counts in words, as every reporter shows them.
     pub fn counts(&self) -> String {
         format!(
-            "{} passed, {} failed, {} errors, {} skipped, {} blocked, {} partly evaluated, {} warnings ({} required failed)",
+            "{} passed, {} failed, {}, {} skipped, {} blocked, {} partly evaluated, {} ({} required failed)",
             self.passed,
             self.failed,
-            self.errors,
+            count(self.errors, "error"),
             self.skipped,
             self.blocked,
             self.partial,
-            self.warnings,
+            count(self.warnings, "warning"),
             self.required_failed
         )
     }
@@ -628,6 +628,16 @@ impl ExitStatus {
     }
 }
 
+/// `n` and the word, plural unless `n` is 1: "1 check", "2 checks", "0 errors". One
+/// wording for every count a report or message writes.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,6 +664,13 @@ mod tests {
         assert_eq!(json["record"], SETTINGS_RECORD);
         assert!(json.get("only").is_none() && json.get("rate").is_none());
         assert_eq!(serde_json::from_value::<RunSettings>(json).unwrap(), new);
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1, "reason"), "1 reason");
+        assert_eq!(count(0, "error"), "0 errors");
+        assert_eq!(count(3, "page"), "3 pages");
     }
 
     #[test]

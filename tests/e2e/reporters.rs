@@ -163,7 +163,7 @@ fn fixture() -> RunReport {
         notices: Vec::new(),
         diagnoses: vec![harness::judge::diagnosis::Diagnosis {
             id: "auth-not-enforced".into(),
-            cause: "authentication is not enforced: requests without a valid credential were answered with success (1 checks)".into(),
+            cause: "authentication is not enforced: requests without a valid credential were answered with success (1 check)".into(),
             reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1".into(),
             explains: vec!["okta-scim2-spec/status-401".into()],
         }],

@@ -129,7 +129,8 @@ async fn user_shape_is_judged_on_the_run_s_users_only() {
     assert_eq!(checks[0].outcome.label(), "pass", "{:?}", checks[0].outcome);
     let note = checks[0].note.as_deref().unwrap();
     assert!(
-        note.contains("1 users not created by this run lack attributes") && note.contains("svc-1"),
+        note.contains("users not created by this run that lack attributes Okta imports: 1")
+            && note.contains("svc-1"),
         "{note}"
     );
     let text = checks[2].outcome.explanation();

@@ -158,8 +158,8 @@ fn filter_ignored(seen: &[Seen<'_>]) -> Option<Diagnosis> {
         diagnosis(
             "filter-ignored",
             format!(
-                "the app ignores the `filter` parameter: filtered queries return resources the filter excludes ({} checks)",
-                explains.len()
+                "the app ignores the `filter` parameter: filtered queries return resources the filter excludes ({})",
+                scim_results::count(explains.len(), "check")
             ),
             "RFC 7644 §3.4.2.2",
             explains,
@@ -188,7 +188,11 @@ impl Symptom {
         (explains.len() >= self.at_least).then(|| {
             diagnosis(
                 self.id,
-                format!("{} ({} checks)", self.cause, explains.len()),
+                format!(
+                    "{} ({})",
+                    self.cause,
+                    scim_results::count(explains.len(), "check")
+                ),
                 self.reference,
                 explains,
             )
@@ -365,8 +369,8 @@ fn blocked_fan_out(seen: &[Seen<'_>]) -> Vec<Diagnosis> {
             diagnosis(
                 "blocked",
                 format!(
-                    "{cause} did not pass: {} checks that depend on it could not run",
-                    blocked.len()
+                    "{cause} did not pass: {} that depend on it could not run",
+                    scim_results::count(blocked.len(), "check")
                 ),
                 "the suite's dependencies (captures and needs)",
                 std::iter::once(cause).chain(blocked).collect(),

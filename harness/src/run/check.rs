@@ -398,14 +398,14 @@ impl<'a> SuiteState<'a> {
             return Ok(result_of(check, clock, refused, walked.exchanges, None));
         }
         let mut note = format!(
-            "{} pages, {} resources, {} distinct",
-            walked.pages,
-            walked.resources,
+            "{}, {}, {} distinct",
+            scim_results::count(walked.pages, "page"),
+            scim_results::count(walked.resources, "resource"),
             walked.ids.len()
         );
         if let (n @ 1.., Some(first)) = &walked.others_incomplete {
             note.push_str(&format!(
-                "; {n} users not created by this run lack attributes Okta imports (information, not judged; first: {first})"
+                "; users not created by this run that lack attributes Okta imports: {n} (information, not judged; first: {first})"
             ));
         }
         let outcome = match &walked.transport_error {

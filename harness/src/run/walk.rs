@@ -242,7 +242,10 @@ impl Walker<'_> {
             self.problems.add(
                 "pages-cover-total",
                 "the walk to end after totalResults / count pages",
-                format!("still going after {} pages", self.out.pages),
+                format!(
+                    "still going after {}",
+                    scim_results::count(self.out.pages, "page")
+                ),
             );
             return AfterPage::Stop;
         }
@@ -259,9 +262,9 @@ impl Walker<'_> {
                     "no-gaps",
                     &format!("{total} distinct resources, as totalResults says"),
                     format!(
-                        "{} distinct ids over {} pages: {} never appeared",
+                        "{} distinct ids over {}: {} never appeared",
                         self.out.ids.len(),
-                        self.out.pages,
+                        scim_results::count(self.out.pages, "page"),
                         total - self.out.ids.len() as u64
                     ),
                 );
