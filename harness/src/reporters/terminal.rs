@@ -156,12 +156,18 @@ impl<W: Write> Progress<W> {
 // Progress is best effort: a closed stderr must not stop the run or its cleanup.
 impl<W: Write> Events for Progress<W> {
     fn suite_started(&mut self, suite: &Suite) {
+        // The version once: many titles already say it ("… (SCIM 2.0)").
+        let version = format!("SCIM {}", suite.scim_version);
+        let said = if suite.title.contains(&version) {
+            String::new()
+        } else {
+            format!(" ({version})")
+        };
         let _ = writeln!(
             self.out,
-            "{}  {} (SCIM {})",
+            "{}  {}{said}",
             self.style.paint("1", &safe_line(&suite.id)),
             safe_line(&suite.title),
-            safe_line(suite.scim_version.as_str())
         );
     }
 
@@ -309,6 +315,24 @@ mod tests {
             .unwrap()
             .checks
             .remove(0)
+    }
+
+    #[test]
+    fn a_suite_s_version_is_said_once() {
+        let mut out = Vec::new();
+        let mut progress = Progress::new(&mut out, Style::default());
+        let mut suite = crate::suite::builtin::builtin_suites()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == "rfc7644")
+            .unwrap();
+        progress.suite_started(&suite);
+        suite.title = "No version here".into();
+        progress.suite_started(&suite);
+        drop(progress);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches("SCIM 2.0").count(), 2, "{text}");
+        assert!(text.contains("No version here (SCIM 2.0)"), "{text}");
     }
 
     #[test]
