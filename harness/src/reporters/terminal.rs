@@ -320,16 +320,17 @@ mod tests {
     #[test]
     fn a_suite_s_version_is_said_once() {
         let mut out = Vec::new();
-        let mut progress = Progress::new(&mut out, Style::default());
         let mut suite = crate::suite::builtin::builtin_suites()
             .unwrap()
             .into_iter()
             .find(|s| s.id == "rfc7644")
             .unwrap();
-        progress.suite_started(&suite);
-        suite.title = "No version here".into();
-        progress.suite_started(&suite);
-        drop(progress);
+        {
+            let mut progress = Progress::new(&mut out, Style::default());
+            progress.suite_started(&suite);
+            suite.title = "No version here".into();
+            progress.suite_started(&suite);
+        }
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches("SCIM 2.0").count(), 2, "{text}");
         assert!(text.contains("No version here (SCIM 2.0)"), "{text}");
