@@ -10,7 +10,7 @@ use clap::Parser;
 use harness::report::{AuthKind, ExitStatus, RunSettings};
 use harness::report::{RunDiff, diff};
 
-use crate::commands::run_args::{AuthMode, RunArgs, VersionArg};
+use crate::commands::run_args::{AuthMode, ClientAuthArg, RunArgs, VersionArg};
 use crate::commands::run_config::{read_results, resolve};
 
 #[derive(clap::Args)]
@@ -28,6 +28,21 @@ pub(crate) struct RerunArgs {
     /// The OAuth 2 client id [default: the bundle's]
     #[arg(long)]
     client_id: Option<String>,
+    /// The OAuth 2 scope to ask for
+    #[arg(long)]
+    scope: Option<String>,
+    /// How the OAuth 2 client authenticates to the token endpoint [default: basic]
+    #[arg(long, value_enum)]
+    client_auth: Option<ClientAuthArg>,
+    /// Send every request through this proxy, or "none" (as for run)
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
+    /// Trust the CA certificates in this PEM file too (as for run)
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
+    /// Do not verify certificates (a test only, as for run)
+    #[arg(long)]
+    insecure: bool,
     /// Where the new results, report and diff.json go
     #[arg(long, default_value = "scimcheck-rerun")]
     out: PathBuf,
@@ -102,6 +117,12 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     }
     run.out = Some(args.out.clone());
     apply_settings(&mut run, &before.settings)?;
+    // Where this machine reaches the app from is this machine's: never the bundle's.
+    run.proxy = args.proxy.clone();
+    run.cacert = args.cacert.clone();
+    run.insecure = args.insecure;
+    run.scope = args.scope.clone();
+    run.client_auth = args.client_auth;
     // The run id and the URL come from the bundle: untrusted text.
     eprintln!(
         "rerunning run {} of {} ({} suites, SCIM {}) against {}",

@@ -465,5 +465,31 @@ async fn a_rerun_resolves_every_recorded_setting() {
         serde_json::json!(["okta-scim2-spec/get-user-by-id"])
     );
     assert_eq!(before["timeout_secs"], 20);
+
+    // Issue 29.4: the network options are this machine's, given to rerun as to run.
+    let out = scimcheck(
+        &[
+            "rerun",
+            "b.tar.gz",
+            "--base-url",
+            app.base_url(),
+            "--out",
+            "net",
+            "--proxy",
+            "none",
+            "--insecure",
+        ],
+        &env,
+        d,
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{stdout}\n{stderr}"
+    );
+    let rerun = crate::support::results_json(&d.join("net"));
+    assert_eq!(rerun["target"]["insecure"], true);
+    assert_eq!(rerun["settings"], before);
     app.stop().await;
 }
