@@ -137,7 +137,9 @@ pub(crate) fn list_inner(
     };
     Ok(list_response(
         s,
-        [total, start_shown, items_per_page],
+        total,
+        start_shown,
+        items_per_page,
         &resources,
     ))
 }
@@ -171,7 +173,9 @@ fn page_of<'a>(
 /// itemsPerPage (as strings under the counters-as-strings fault).
 fn list_response(
     s: &AppState,
-    [total, start, per_page]: [usize; 3],
+    total: usize,
+    start: usize,
+    per_page: usize,
     resources: &[String],
 ) -> String {
     let counter = |n: usize| {

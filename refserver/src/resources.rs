@@ -328,7 +328,8 @@ pub(crate) fn store_update(
 /// about to change (404 when unknown, 412 when `If-Match` names another version).
 fn write_of<'s>(
     s: &'s AppState,
-    (kind, id): (Kind, &str),
+    kind: Kind,
+    id: &str,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<(Value, std::sync::MutexGuard<'s, Store>, Value), ScimError> {
@@ -347,7 +348,7 @@ pub(crate) fn replace(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Reply, ScimError> {
-    let (v, mut store, current) = write_of(s, (kind, id), headers, body)?;
+    let (v, mut store, current) = write_of(s, kind, id, headers, body)?;
     let resource = if s.faults.has(Fault::PutNotApplied) {
         current
     } else {
@@ -367,7 +368,7 @@ pub(crate) fn modify(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Reply, ScimError> {
-    let (message, mut store, current) = write_of(s, (kind, id), headers, body)?;
+    let (message, mut store, current) = write_of(s, kind, id, headers, body)?;
     if kind == Kind::Groups && s.faults.has(Fault::RenameNoPathRejected) {
         let no_path = message
             .get("Operations")

@@ -135,19 +135,19 @@ impl Redactor {
     /// a secret the window cut, are never kept. The cut falls on a character boundary and
     /// never inside a [`REDACTED`] marker. Returns the text and whether it was cut.
     pub fn cut(&self, text: &str, max: usize) -> (String, bool) {
-        if text.len() <= max {
-            return (self.redact(text), false);
-        }
         let margin = self.longest_form();
         let window = prefix(text, max.saturating_add(margin));
+        let windowed = window.len() < text.len();
+        // A marker longer than the secret it replaces can take a text past `max`: the cut
+        // is on the redacted text, so that holds as well.
         let redacted = self.redact(window);
-        let mut end = if window.len() < text.len() {
+        let mut end = if windowed {
             max.min(redacted.len().saturating_sub(margin))
         } else {
             max
         };
         if end >= redacted.len() {
-            return (redacted, window.len() < text.len());
+            return (redacted, windowed);
         }
         while !redacted.is_char_boundary(end) {
             end -= 1;
@@ -462,6 +462,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A marker longer than its secret never takes a text past the limit.
+    #[test]
+    fn a_cut_holds_when_redaction_lengthens_the_text() {
+        let r = Redactor::new([SecretString::from("s3cr")]);
+        let text = "s3cr s3cr s3cr";
+        let (cut, was_cut) = r.cut(text, text.len());
+        assert!(was_cut && cut.len() <= text.len(), "{cut}");
+        assert!(!cut.contains("s3cr"), "{cut}");
+        // No marker is cut either: every one that starts is whole.
+        assert_eq!(
+            cut.matches('[').count(),
+            cut.matches(REDACTED).count(),
+            "{cut}"
+        );
+        assert_eq!(cut, "[REDACTED] ");
     }
 
     /// A second secret beyond the window's edge, after a first one that redaction shortened,
