@@ -95,6 +95,15 @@ pub enum Fault {
     AssignmentRemoveNotApplied,
     /// An entitlement or role value the app does not have is accepted and stored.
     UnknownEntitlementAccepted,
+    /// A list request with a `count` parameter answers 500.
+    Count500,
+    /// A user created without `phoneNumbers` is refused with 400 naming it (RFC 7643 requires
+    /// only userName).
+    CreateRequiresPhone,
+    /// A create is answered 201 with a body that has no `id` (nor a Location).
+    CreatedWithoutId,
+    /// A deleted user answers 404 by id but stays in lists, emptied (id, userName, inactive).
+    DeletedListedEmptied,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -311,6 +320,26 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::UnknownEntitlementAccepted,
         "unknown-entitlement-accepted",
         "an unknown entitlement or role value accepted silently",
+    ),
+    (
+        Fault::Count500,
+        "count-500",
+        "list requests with count answered 500",
+    ),
+    (
+        Fault::CreateRequiresPhone,
+        "create-requires-phone",
+        "users created without phoneNumbers refused with 400",
+    ),
+    (
+        Fault::CreatedWithoutId,
+        "created-without-id",
+        "creates answered 201 without an id",
+    ),
+    (
+        Fault::DeletedListedEmptied,
+        "deleted-listed-emptied",
+        "deleted users 404 by id but listed, emptied",
     ),
 ];
 

@@ -94,6 +94,21 @@ impl RunningServer {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// The paths (`/Users/{id}`, `/Groups/{id}`) of every stored resource whose JSON holds
+    /// this text, soft-deleted and tombstoned ones included: what the app really keeps, for
+    /// tests that compare it with what a run reports left behind.
+    pub fn stored_with(&self, text: &str) -> Vec<String> {
+        let store = self.state.store.lock().expect("store lock");
+        [("Users", &store.users), ("Groups", &store.groups)]
+            .into_iter()
+            .flat_map(|(endpoint, c)| {
+                c.iter()
+                    .filter(|e| e.json_text().contains(text))
+                    .map(move |e| format!("/{endpoint}/{}", e.id))
+            })
+            .collect()
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -54,6 +54,10 @@ pub(crate) async fn search_all(State(s): State<Shared>, body: Bytes) -> Response
 
 /// Lists with filter, sort and paging (RFC 7644 §3.4.2).
 pub(crate) fn list(s: &AppState, kind: Kind, q: &[(String, String)]) -> Response {
+    if s.faults.has(Fault::Count500) && q.iter().any(|(k, _)| k.eq_ignore_ascii_case("count")) {
+        let e = ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "count is not supported");
+        return error(s, e);
+    }
     match list_inner(s, &[kind], q) {
         Ok(body) => scim_text(s, StatusCode::OK, body),
         Err(e) => error(s, e),

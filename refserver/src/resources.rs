@@ -177,6 +177,19 @@ pub(crate) fn insert(
     kind: Kind,
     body: Value,
 ) -> Result<Value, ScimError> {
+    // Checked before anything else, as such apps do: a user without userName is refused
+    // for its phone number.
+    if kind == Kind::Users
+        && s.faults.has(Fault::CreateRequiresPhone)
+        && filter::get_ci(&body, "phoneNumbers")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+    {
+        return Err(ScimError::bad_request(
+            "invalidValue",
+            "Attribute 'phoneNumbers' is required",
+        ));
+    }
     let mut v = validate(s, kind, body)?;
     let key = name_key(s, kind, &v);
     if let Some(k) = &key
@@ -233,9 +246,21 @@ pub(crate) fn create(s: &AppState, kind: Kind, body: &Bytes) -> Result<Reply, Sc
         .pointer("/meta/location")
         .and_then(Value::as_str)
         .map(str::to_string);
+    let mut body = present(s, resource, &[])?;
+    if s.faults.has(Fault::CreatedWithoutId) {
+        if let Some(o) = body.as_object_mut() {
+            o.remove("id");
+            o.remove("meta");
+        }
+        return Ok(Reply {
+            status: StatusCode::CREATED,
+            body: Some(body),
+            location: None,
+        });
+    }
     Ok(Reply {
         status: StatusCode::CREATED,
-        body: Some(present(s, resource, &[])?),
+        body: Some(body),
         location,
     })
 }
@@ -265,6 +290,7 @@ fn found<'a>(store: &'a Store, kind: Kind, id: &str) -> Result<&'a crate::store:
     store
         .of(kind)
         .get(id)
+        .filter(|e| !e.tombstone)
         .ok_or_else(|| ScimError::not_found(kind.resource_type(), id))
 }
 
@@ -452,6 +478,23 @@ pub(crate) fn delete(
     }
     if s.faults.has(Fault::SoftDelete) {
         store.of_mut(kind).soft_delete(id);
+        return Ok(done);
+    }
+    if kind == Kind::Users && s.faults.has(Fault::DeletedListedEmptied) {
+        // What some apps keep of a deleted user: a row with its id and name, inactive.
+        let was = current.resource();
+        let key = name_key(s, kind, &was);
+        let mut kept = json!({"id": id, "active": false});
+        for attr in ["schemas", "userName", "meta"] {
+            if let Some(v) = was.get(attr) {
+                kept[attr] = v.clone();
+            }
+        }
+        let users = store.of_mut(kind);
+        users.rename(id, key, None);
+        let entry = users.get_mut(id).expect("found above");
+        entry.set_resource(&kept);
+        entry.tombstone = true;
         return Ok(done);
     }
     let key = name_key(s, kind, &current.resource());

@@ -47,6 +47,8 @@ pub struct Entry {
     pub version: u64,
     /// Deleted under the soft-delete fault: hidden from lists, still served by id.
     pub soft_deleted: bool,
+    /// Deleted under the deleted-listed-emptied fault: 404 by id, still listed, emptied.
+    pub tombstone: bool,
 }
 
 impl Entry {
@@ -57,6 +59,7 @@ impl Entry {
             inactive: false,
             version: 1,
             soft_deleted: false,
+            tombstone: false,
         };
         e.set_resource(resource);
         e

@@ -30,17 +30,20 @@ pub fn diagnoses(h: &mut String, diagnoses: &[Diagnosis]) {
     if diagnoses.is_empty() {
         return;
     }
-    h.push_str("<h2>Root causes</h2><ul id=\"diagnoses\">");
+    h.push_str("<h2>Root causes, in the order to fix them</h2><ol id=\"diagnoses\">");
     for d in diagnoses {
+        let _ = write!(h, "<li>{} <em>({})</em>", e(&d.cause), e(&d.reference));
+        if !d.fix.is_empty() {
+            let _ = write!(h, "<br>Fix: {}", e(&d.fix));
+        }
         let _ = write!(
             h,
-            "<li>{} <em>({})</em><br><span class=\"meta\">explains: {}</span></li>",
-            e(&d.cause),
-            e(&d.reference),
+            "<br><span class=\"meta\">explains {}: {}</span></li>",
+            e(&crate::count(d.explains.len(), "check")),
             e(&d.explains.join(", "))
         );
     }
-    h.push_str("</ul>");
+    h.push_str("</ol>");
 }
 
 /// Every suite's checks, each opening to its evidence, then the suite's cleanup lines.

@@ -118,4 +118,7 @@ pub struct Diagnosis {
     pub reference: String,
     /// `suite/check` ids of the checks it explains.
     pub explains: Vec<String>,
+    /// What to change in the app, in one line (empty in results written before it existed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fix: String,
 }

@@ -163,8 +163,9 @@ fn fixture() -> RunReport {
         notices: Vec::new(),
         diagnoses: vec![harness::judge::diagnosis::Diagnosis {
             id: "auth-not-enforced".into(),
-            cause: "authentication is not enforced: requests without a valid credential were answered with success (1 check)".into(),
+            cause: "authentication is not enforced: requests without a valid credential were answered with success".into(),
             reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1".into(),
+            fix: "answer 401 to every request without the credential or with a wrong one".into(),
             explains: vec!["okta-scim2-spec/status-401".into()],
         }],
         scim_version: Some(harness::report::VersionChoice::declared(harness::report::ScimVersion::V2)),

@@ -3,12 +3,16 @@
 //! One bug fans out: an app that ignores `filter` fails a dozen checks, a numeric `status` in
 //! error bodies fails seven. Each rule here reads the results (and the suites, for what each
 //! check observes) and, when it holds, gives a [`Diagnosis`]: the cause in words, the
-//! reference that decides it, and every check it explains. Reporters show diagnoses before
-//! the list of checks. A rule never changes a verdict.
+//! reference that decides it, the fix, and every check it explains. A cause is named only
+//! from failures that fail the run, and only from the symptom that proves it (a PUT is "not
+//! applied" when a read by GET shows the old value, not when a DELETE after it misbehaves).
+//! Checks blocked by a failure join the cause of that failure. Reporters show diagnoses
+//! before the list of checks, in the order to fix them. A rule never changes a verdict.
 
 use crate::http::Method;
 use crate::report::{CheckResult, CleanupAction, Outcome, SuiteReport};
 use crate::suite::Suite;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use scim_results::Diagnosis;
 
@@ -46,36 +50,63 @@ impl Seen<'_> {
             .map_or("", |e| e.request.url.as_str())
     }
 
-    /// Whether the response held more resources than the request's `count` asked for.
-    fn returned_more_than_count(&self) -> bool {
-        let Some(x) = self.check.exchanges.first() else {
-            return false;
-        };
-        let count = x.request.url.split(['?', '&']).find_map(|p| {
-            p.strip_prefix("count=")
-                .and_then(|n| n.parse::<usize>().ok())
-        });
-        let returned = x
-            .response
-            .as_ref()
-            .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.body).ok())
-            .and_then(|doc| {
-                doc.get("Resources")
-                    .and_then(|r| r.as_array())
-                    .map(Vec::len)
-            });
-        matches!((count, returned), (Some(c), Some(r)) if r > c)
-    }
-
     fn method(&self) -> &str {
         self.check
             .exchanges
             .first()
             .map_or("", |e| e.request.method.as_str())
     }
+
+    /// The HTTP status of the check's (first) answer.
+    fn status(&self) -> Option<u16> {
+        self.check
+            .exchanges
+            .first()
+            .and_then(|x| x.response.as_ref())
+            .map(|r| r.status)
+    }
+
+    /// The check's (first) answer as JSON.
+    fn body(&self) -> Option<serde_json::Value> {
+        let x = self.check.exchanges.first()?;
+        serde_json::from_str(&x.response.as_ref()?.body).ok()
+    }
+
+    /// How many resources the answer's `Resources` held.
+    fn returned(&self) -> Option<usize> {
+        self.body()?.get("Resources")?.as_array().map(Vec::len)
+    }
+
+    /// Whether the response held more resources than the request's `count` asked for.
+    fn returned_more_than_count(&self) -> bool {
+        let count = self.request_url().split(['?', '&']).find_map(|p| {
+            p.strip_prefix("count=")
+                .and_then(|n| n.parse::<usize>().ok())
+        });
+        matches!((count, self.returned()), (Some(c), Some(r)) if r > c)
+    }
+
+    /// A read (GET, or an import walk) that found the resource and shows a value other than
+    /// the one a write set: the evidence that the write was not applied. A value that is
+    /// absent (an attribute the app does not keep, a list that came back empty or failed) is
+    /// no such evidence.
+    fn shows_stale_value(&self) -> bool {
+        self.method() == "GET"
+            && self.mismatches().any(|(a, _, actual)| {
+                let path = a.strip_prefix("json ").and_then(|r| r.split(' ').next());
+                let listed = path.is_some_and(|p| {
+                    !matches!(
+                        p,
+                        "totalResults" | "itemsPerPage" | "startIndex" | "Resources"
+                    )
+                });
+                let walked = a.starts_with("walk find ") && !actual.ends_with(": absent");
+                (listed && actual != "absent" && !actual.starts_with("array []")) || walked
+            })
+    }
 }
 
-/// The diagnoses of a run, most checks explained first.
+/// The diagnoses of a run, most checks explained first: the order to fix them in.
 pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
     let seen: Vec<Seen<'_>> = reports
         .iter()
@@ -90,16 +121,8 @@ pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
     // rule (an ignored filter makes a deactivated user look "not found", which is no proof
     // that PATCH was not applied).
     let mut out: Vec<Diagnosis> = Vec::new();
-    let explained = |out: &Vec<Diagnosis>| -> std::collections::BTreeSet<String> {
-        out.iter()
-            .flat_map(|d| d.explains.iter().cloned())
-            .collect()
-    };
-    out.extend(filter_ignored(&seen));
-    out.extend(AUTH_NOT_ENFORCED.diagnose(&seen));
-    out.extend(NOT_PAGINATED.diagnose(&seen));
     let fresh = |out: &Vec<Diagnosis>| {
-        let taken = explained(out);
+        let taken: BTreeSet<&String> = out.iter().flat_map(|d| &d.explains).collect();
         seen.iter()
             .filter(|s| !taken.contains(&s.key()))
             .map(|s| Seen {
@@ -108,44 +131,57 @@ pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
             })
             .collect::<Vec<_>>()
     };
-    let rest = fresh(&out);
-    out.extend(soft_delete(suites, &rest, reports));
+    out.extend(AUTH_NOT_ENFORCED.diagnose(&seen));
+    out.extend(creates_refused(&fresh(&out)));
+    out.extend(CREATED_WITHOUT_ID.diagnose(&fresh(&out)));
+    out.extend(lists_with_count_fail(&fresh(&out)));
+    out.extend(filter_ignored(&fresh(&out)));
+    out.extend(NOT_PAGINATED.diagnose(&fresh(&out)));
+    out.extend(deleted_still_there(suites, &fresh(&out), reports));
     let rest = fresh(&out);
     out.extend(ERRORS_NOT_SCIM.diagnose(&rest));
     out.extend(STATUS_NUMBER.diagnose(&rest));
-    let rest = fresh(&out);
-    out.extend(writes_not_applied(suites, &rest));
-    out.extend(blocked_fan_out(&seen));
+    out.extend(writes_not_applied(suites, &fresh(&out)));
+    fold_blocked(&seen, &mut out);
     out.sort_by_key(|d| std::cmp::Reverse(d.explains.len()));
     out
 }
 
-fn diagnosis(id: &str, cause: String, reference: &str, explains: Vec<String>) -> Diagnosis {
+fn diagnosis(
+    id: &str,
+    cause: String,
+    reference: &str,
+    fix: &str,
+    explains: Vec<String>,
+) -> Diagnosis {
     Diagnosis {
         id: id.into(),
         cause,
         reference: reference.into(),
+        fix: fix.into(),
         explains,
     }
 }
 
-/// Filtered queries answered with more, or other, resources than the filter allows.
+/// Filtered queries answered with more, or other, resources than the filter allows. A list
+/// whose `totalResults` is wrong but whose resources are the right ones is not this.
 fn filter_ignored(seen: &[Seen<'_>]) -> Option<Diagnosis> {
+    let number = |t: &str| {
+        t.trim_start_matches("the ")
+            .trim_start_matches("number ")
+            .parse::<f64>()
+            .ok()
+    };
     let explains: Vec<String> = seen
         .iter()
         .filter(|s| s.not_passed() && s.request_url().contains("filter="))
         .filter(|s| {
             s.mismatches().any(|(assertion, expected, actual)| {
-                let more = |e: &str, a: &str| {
-                    let number = |t: &str| {
-                        t.trim_start_matches("the ")
-                            .trim_start_matches("number ")
-                            .parse::<f64>()
-                            .ok()
-                    };
-                    matches!((number(e), number(a)), (Some(e), Some(a)) if a > e)
+                let more_returned = match (number(expected), number(actual), s.returned()) {
+                    (Some(e), Some(a), Some(r)) => a > e && r as f64 > e,
+                    _ => false,
                 };
-                (assertion.starts_with("json totalResults") && more(expected, actual))
+                (assertion.starts_with("json totalResults") && more_returned)
                     || assertion.contains("lacks_value")
                     || (assertion == "status"
                         && expected.starts_with("400")
@@ -157,22 +193,21 @@ fn filter_ignored(seen: &[Seen<'_>]) -> Option<Diagnosis> {
     (explains.len() >= 2).then(|| {
         diagnosis(
             "filter-ignored",
-            format!(
-                "the app ignores the `filter` parameter: filtered queries return resources the filter excludes ({})",
-                scim_results::count(explains.len(), "check")
-            ),
+            "the app ignores the `filter` parameter: filtered queries return resources the filter excludes".into(),
             "RFC 7644 §3.4.2.2",
+            "apply `filter` to every list request (at least `eq` on userName, externalId and displayName, and `and`); answer 400 invalidFilter to one you cannot evaluate",
             explains,
         )
     })
 }
 
-/// A rule that holds when enough checks show its symptom: the cause, its reference, and the
-/// symptom as a predicate over one check's result.
+/// A rule that holds when enough checks show its symptom: the cause, its reference, the fix,
+/// and the symptom as a predicate over one check's result.
 struct Symptom {
     id: &'static str,
     cause: &'static str,
     reference: &'static str,
+    fix: &'static str,
     /// How many checks must show it.
     at_least: usize,
     shows: fn(&Seen<'_>) -> bool,
@@ -188,12 +223,9 @@ impl Symptom {
         (explains.len() >= self.at_least).then(|| {
             diagnosis(
                 self.id,
-                format!(
-                    "{} ({})",
-                    self.cause,
-                    scim_results::count(explains.len(), "check")
-                ),
+                self.cause.into(),
                 self.reference,
+                self.fix,
                 explains,
             )
         })
@@ -211,6 +243,7 @@ const ERRORS_NOT_SCIM: Symptom = Symptom {
     id: "errors-not-scim",
     cause: "error bodies are not SCIM errors (no urn:ietf:params:scim:api:messages:2.0:Error schema)",
     reference: "RFC 7644 §3.12",
+    fix: "answer every error with the SCIM Error body: schemas [urn:ietf:params:scim:api:messages:2.0:Error], status as a string, detail and (for 400/409) scimType",
     at_least: 1,
     shows: |s| {
         !answered_success(s)
@@ -225,6 +258,7 @@ const STATUS_NUMBER: Symptom = Symptom {
     id: "status-number",
     cause: "the error `status` is a JSON number; RFC 7644 §3.12 makes it a string (\"404\")",
     reference: "RFC 7644 §3.12",
+    fix: "serialize the error `status` as a string: \"status\": \"404\"",
     at_least: 1,
     shows: |s| {
         s.mismatches()
@@ -236,6 +270,7 @@ const AUTH_NOT_ENFORCED: Symptom = Symptom {
     id: "auth-not-enforced",
     cause: "authentication is not enforced: requests without a valid credential were answered with success",
     reference: "RFC 7644 §2 (authentication), RFC 7235 §3.1",
+    fix: "answer 401 to every request without the credential or with a wrong one",
     at_least: 1,
     shows: |s| {
         s.mismatches().any(|(a, expected, actual)| {
@@ -248,6 +283,7 @@ const NOT_PAGINATED: Symptom = Symptom {
     id: "not-paginated",
     cause: "the app's lists are not paginated: startIndex and count are ignored",
     reference: "RFC 7644 §3.4.2.4",
+    fix: "honour startIndex (1-based) and count on every list: at most `count` resources, starting at `startIndex`",
     at_least: 1,
     shows: |s| {
         s.mismatches().any(|(a, _, _)| {
@@ -258,69 +294,216 @@ const NOT_PAGINATED: Symptom = Symptom {
     },
 };
 
-fn soft_delete(suites: &[Suite], seen: &[Seen<'_>], reports: &[SuiteReport]) -> Option<Diagnosis> {
+const CREATED_WITHOUT_ID: Symptom = Symptom {
+    id: "created-without-id",
+    cause: "creates are answered with success but the answer carries no `id`: nothing the run created can be read, changed or removed by id",
+    reference: "RFC 7644 §3.3 (the response body contains the created resource), RFC 7643 §3.1 (id)",
+    fix: "answer 201 with the created resource, including the `id` the app assigned (and a Location header)",
+    at_least: 2,
+    shows: |s| {
+        s.method() == "POST"
+            && s.status().is_some_and(|st| (200..300).contains(&st))
+            && s.mismatches()
+                .any(|(a, _, actual)| a == "json id not_empty" && actual == "absent")
+    },
+};
+
+/// Every list request of an endpoint that carries `count` fails with 5xx (at least two do).
+fn lists_with_count_fail(seen: &[Seen<'_>]) -> Option<Diagnosis> {
+    let mut by_endpoint: BTreeMap<&str, Vec<&Seen<'_>>> = BTreeMap::new();
+    for s in seen
+        .iter()
+        .filter(|s| s.method() == "GET" && s.request_url().contains("count="))
+    {
+        let path = s.request_url().split('?').next().unwrap_or_default();
+        let endpoint = path.rsplit('/').next().unwrap_or_default();
+        by_endpoint.entry(endpoint).or_default().push(s);
+    }
+    let failing = |s: &&Seen<'_>| s.status().is_some_and(|st| st >= 500);
+    let mut endpoints = Vec::new();
+    let mut explains = Vec::new();
+    for (endpoint, lists) in by_endpoint {
+        if lists.len() >= 2 && lists.iter().all(failing) {
+            endpoints.push(format!("/{endpoint}"));
+            explains.extend(lists.iter().filter(|s| s.not_passed()).map(|s| s.key()));
+        }
+    }
+    (!explains.is_empty()).then(|| {
+        diagnosis(
+            "count-fails",
+            format!(
+                "every list request with `count` is answered with a server error ({})",
+                endpoints.join(", ")
+            ),
+            "RFC 7644 §3.4.2.4 (count: a non-negative integer; a larger value than the app supports is capped, not an error)",
+            "accept `count` and `startIndex` on every list request; cap a `count` above your maximum page size instead of failing",
+            explains,
+        )
+    })
+}
+
+/// Every create of a resource type is refused (at least two): the app demands something the
+/// requests do not send. The attribute it names, when its answer names one.
+fn creates_refused(seen: &[Seen<'_>]) -> Vec<Diagnosis> {
+    let mut by_endpoint: BTreeMap<String, (Vec<String>, usize, Option<String>)> = BTreeMap::new();
+    for s in seen.iter().filter(|s| s.method() == "POST") {
+        let url = s.request_url().split('?').next().unwrap_or_default();
+        let Some(endpoint) = ["Users", "Groups"]
+            .into_iter()
+            .find(|e| url.ends_with(&format!("/{e}")))
+        else {
+            continue;
+        };
+        // A create is a POST answered with success or expected to be (a check that expects
+        // a refusal is no create).
+        let expected_201 = s
+            .mismatches()
+            .any(|(a, e, _)| a == "status" && e.starts_with("201"));
+        let succeeded = s.status().is_some_and(|st| (200..300).contains(&st));
+        if !(expected_201 || succeeded) {
+            continue;
+        }
+        let entry = by_endpoint.entry(endpoint.to_string()).or_default();
+        entry.1 += 1;
+        let refused = expected_201
+            && s.status()
+                .is_some_and(|st| (400..500).contains(&st) && st != 409);
+        if refused {
+            entry.0.push(s.key());
+            if entry.2.is_none() {
+                entry.2 = s.body().and_then(|b| {
+                    b.get("detail")
+                        .and_then(|d| d.as_str())
+                        .map(|d| short(d, 160))
+                });
+            }
+        }
+    }
+    by_endpoint
+        .into_iter()
+        .filter(|(_, (refused, creates, _))| refused.len() >= 2 && refused.len() == *creates)
+        .map(|(endpoint, (explains, _, detail))| {
+            let demands = detail
+                .as_deref()
+                .and_then(demanded_attribute)
+                .map_or_else(
+                    || {
+                        detail.as_deref().map_or(String::new(), |d| {
+                            format!("; the app says: {d:?}")
+                        })
+                    },
+                    |a| format!("; the app demands `{a}`, which RFC 7643 does not require"),
+                );
+            diagnosis(
+                "creates-refused",
+                format!("every create of {endpoint} is refused with 4xx{demands}"),
+                "RFC 7643 §4.1 and §4.2 (only userName of a User and displayName of a Group are required), RFC 7644 §3.3",
+                "accept a create that carries only the required attributes; treat the others as optional",
+                explains,
+            )
+        })
+        .collect()
+}
+
+/// The attribute an error's detail says is required or missing (`'phoneNumbers' is
+/// required`), when it names one.
+fn demanded_attribute(detail: &str) -> Option<String> {
+    use crate::judge::attributes::{named_in, says_required};
+    says_required(detail)
+        .then(|| named_in(detail).first().map(|a| a.to_string()))
+        .flatten()
+}
+
+/// Checks after a successful DELETE that still found the resource. By id only: a soft
+/// delete (hidden from lists, still readable). In lists too: the DELETE was not applied.
+/// A write other than GET after the DELETE (a PATCH the app accepts) is no evidence.
+fn deleted_still_there(
+    suites: &[Suite],
+    seen: &[Seen<'_>],
+    reports: &[SuiteReport],
+) -> Option<Diagnosis> {
     let kept: Vec<String> = reports
         .iter()
         .flat_map(|s| s.cleanup.iter().map(move |c| (s, c)))
         .filter(|(_, c)| c.action == CleanupAction::SoftDeleted)
         .map(|(s, c)| format!("{}: cleanup of {}", s.id, c.resource))
         .collect();
-    // Checks that observe a DELETE (by the suites' `needs`) and still found the resource.
     let observes_delete = |s: &Seen<'_>| {
-        suites
-            .iter()
-            .filter(|suite| suite.id == s.suite)
-            .flat_map(|suite| &suite.checks)
-            .filter(|c| c.id == s.check.id)
-            .flat_map(|c| &c.needs)
-            .any(|n| {
-                suites.iter().any(|suite| {
-                    suite.id == s.suite
-                        && suite
-                            .checks
-                            .iter()
-                            .any(|c| c.id == *n && c.request.method == Method::Delete)
-                })
-            })
-    };
-    let still_there = |s: &Seen<'_>| {
-        s.mismatches().any(|(a, _, actual)| {
-            (a == "status" && actual.starts_with('2'))
-                || (a.starts_with("json totalResults") && !actual.ends_with(" 0"))
+        let in_suite = |id: &str| {
+            suites
+                .iter()
+                .filter(|suite| suite.id == s.suite)
+                .flat_map(|suite| &suite.checks)
+                .find(|c| c.id == id)
+        };
+        in_suite(&s.check.id).is_some_and(|c| {
+            c.needs
+                .iter()
+                .any(|n| in_suite(n).is_some_and(|w| w.request.method == Method::Delete))
         })
     };
-    let explains: Vec<String> = seen
+    let by_id = |s: &Seen<'_>| {
+        s.mismatches()
+            .any(|(a, _, actual)| a == "status" && actual.starts_with('2'))
+    };
+    let listed = |s: &Seen<'_>| {
+        s.mismatches()
+            .any(|(a, _, actual)| a.starts_with("json totalResults") && !actual.ends_with(" 0"))
+            || s.mismatches()
+                .any(|(a, _, actual)| a == "walk find" && actual.ends_with("is still returned"))
+    };
+    let observers: Vec<&Seen<'_>> = seen
         .iter()
-        .filter(|s| s.not_passed() && observes_delete(s) && still_there(s))
-        .map(Seen::key)
-        .chain(kept)
+        .filter(|s| s.not_passed() && s.method() == "GET" && observes_delete(s))
+        .filter(|s| by_id(s) || listed(s))
         .collect();
-    (!explains.is_empty()).then(|| {
-        diagnosis(
-            "soft-delete",
-            "DELETE is a soft delete: the app answers success but the resource can still be read"
-                .into(),
+    if observers.is_empty() && kept.is_empty() {
+        return None;
+    }
+    let kept_is_empty = kept.is_empty();
+    let explains = observers.iter().map(|s| s.key()).chain(kept).collect();
+    // The cleanup's confirming GET answered 200: read by id.
+    let read_by_id = observers.iter().any(|s| by_id(s)) || !kept_is_empty;
+    Some(match (read_by_id, observers.iter().any(|s| listed(s))) {
+        (true, true) => diagnosis(
+            "delete-not-applied",
+            "DELETE is answered with success but not applied: the resource is still read by id and listed".into(),
             "RFC 7644 §3.6 (a deleted resource MUST NOT be returned)",
+            "remove the resource on DELETE: GET by id answers 404 and lists leave it out",
             explains,
-        )
+        ),
+        (false, _) => diagnosis(
+            "deleted-still-listed",
+            "deleted resources stay in lists (GET by id answers 404)".into(),
+            "RFC 7644 §3.6 (a deleted resource MUST NOT be returned, also by a query)",
+            "leave deleted resources out of every list and filter result",
+            explains,
+        ),
+        (true, false) => diagnosis(
+            "soft-delete",
+            "DELETE is a soft delete: the app answers success but the resource can still be read by id".into(),
+            "RFC 7644 §3.6 (a deleted resource MUST NOT be returned)",
+            "answer 404 to GET, PUT, PATCH and DELETE of a deleted resource, as for one that never existed",
+            explains,
+        ),
     })
 }
 
-/// A write the app answered with success, and a check that observes it failed: answered but
-/// not applied. Which check observes which write comes from the suites' `needs`.
+/// A write the app answered with success, and a read by GET that observes it (by the suites'
+/// `needs`) shows another value: answered but not applied.
 fn writes_not_applied(suites: &[Suite], seen: &[Seen<'_>]) -> Vec<Diagnosis> {
     let find = |suite: &str, id: &str| seen.iter().find(|s| s.suite == suite && s.check.id == id);
-    let mut by_method: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut by_method: BTreeMap<String, Vec<String>> = Default::default();
     for suite in suites {
         for check in &suite.checks {
-            let Some(observer) = find(&suite.id, &check.id).filter(|s| s.not_passed()) else {
+            let Some(observer) = find(&suite.id, &check.id).filter(|s| s.shows_stale_value())
+            else {
                 continue;
             };
             for write in &check.needs {
                 let Some(w) = find(&suite.id, write) else {
                     continue;
                 };
-                // DELETE is the soft-delete rule's.
                 if matches!(w.check.outcome, Outcome::Pass | Outcome::Warn { .. })
                     && matches!(w.method(), "PUT" | "PATCH")
                 {
@@ -340,41 +523,85 @@ fn writes_not_applied(suites: &[Suite], seen: &[Seen<'_>]) -> Vec<Diagnosis> {
             diagnosis(
                 &format!("{}-not-applied", method.to_lowercase()),
                 format!(
-                    "{method} is answered with success but not applied: reading the resource back shows no change"
+                    "{method} is answered with success but not applied: reading the resource back shows the old value"
                 ),
                 "RFC 7644 §3.5 (the service provider applies the modification)",
+                "apply the whole request before answering 2xx: the answer and every later GET show the change",
                 explains,
             )
         })
         .collect()
 }
 
-/// One failed setup and the checks that could not run because of it.
-fn blocked_fan_out(seen: &[Seen<'_>]) -> Vec<Diagnosis> {
-    let mut by_cause: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for s in seen {
-        if let Outcome::Blocked { waited_for, .. } = &s.check.outcome {
-            for w in waited_for {
-                by_cause
-                    .entry(format!("{}/{w}", s.suite))
-                    .or_default()
-                    .push(s.key());
+/// Checks blocked by a failure join the cause of that failure (followed through checks that
+/// were blocked themselves). A failure no rule explains gets its own entry, naming what went
+/// wrong, when it blocks two checks or more.
+fn fold_blocked(seen: &[Seen<'_>], out: &mut Vec<Diagnosis>) {
+    let by_key: BTreeMap<String, &Seen<'_>> = seen.iter().map(|s| (s.key(), s)).collect();
+    let roots = |start: &Seen<'_>| -> BTreeSet<String> {
+        let mut roots = BTreeSet::new();
+        let mut todo = vec![start.key()];
+        let mut visited = BTreeSet::new();
+        while let Some(key) = todo.pop() {
+            if !visited.insert(key.clone()) {
+                continue;
+            }
+            match by_key.get(&key).map(|s| (s.suite, &s.check.outcome)) {
+                Some((suite, Outcome::Blocked { waited_for, .. })) => {
+                    todo.extend(waited_for.iter().map(|w| format!("{suite}/{w}")));
+                }
+                // A cause is named only from a failure that fails the run.
+                Some(_) if key != start.key() && by_key[&key].not_passed() => {
+                    roots.insert(key);
+                }
+                _ => {}
+            }
+        }
+        roots
+    };
+    let mut unexplained: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for s in seen
+        .iter()
+        .filter(|s| matches!(s.check.outcome, Outcome::Blocked { .. }))
+    {
+        for root in roots(s) {
+            match out.iter_mut().find(|d| d.explains.contains(&root)) {
+                Some(d) if !d.explains.contains(&s.key()) => d.explains.push(s.key()),
+                Some(_) => {}
+                None => unexplained.entry(root).or_default().push(s.key()),
             }
         }
     }
-    by_cause
-        .into_iter()
-        .filter(|(_, blocked)| blocked.len() >= 2)
-        .map(|(cause, blocked)| {
-            diagnosis(
-                "blocked",
-                format!(
-                    "{cause} did not pass: {} that depend on it could not run",
-                    scim_results::count(blocked.len(), "check")
-                ),
-                "the suite's dependencies (captures and needs)",
-                std::iter::once(cause).chain(blocked).collect(),
+    for (root, blocked) in unexplained.into_iter().filter(|(_, b)| b.len() >= 2) {
+        let why = by_key
+            .get(&root)
+            .map_or(String::new(), |s| what_went_wrong(s));
+        out.push(diagnosis(
+            "blocked",
+            format!("{root} did not pass ({why}): the checks that depend on it could not run"),
+            "the suite's dependencies (captures and needs)",
+            &format!("make {root} pass first: the checks after it run once it does"),
+            std::iter::once(root).chain(blocked).collect(),
+        ));
+    }
+}
+
+/// An excerpt of evidence for a cause's text. The results were redacted when recorded; the
+/// cut never splits a redaction marker.
+fn short(text: &str, max: usize) -> String {
+    crate::http::redact::Redactor::default().excerpt(text, max)
+}
+
+/// A failed check's first reason, short: "status: expected 201, got 400 (detail: …)".
+fn what_went_wrong(s: &Seen<'_>) -> String {
+    match &s.check.outcome {
+        Outcome::Fail { mismatches } => mismatches.first().map_or(String::new(), |m| {
+            short(
+                &format!("{}: expected {}, got {}", m.assertion, m.expected, m.actual),
+                160,
             )
-        })
-        .collect()
+        }),
+        Outcome::Error { reason } => short(reason, 160),
+        other => other.label().to_string(),
+    }
 }

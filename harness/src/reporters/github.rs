@@ -62,13 +62,15 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
         )?;
     }
     if !report.diagnoses.is_empty() {
-        writeln!(out, "\n### Root causes\n")?;
+        writeln!(out, "\n### Root causes, in the order to fix them\n")?;
         for d in &report.diagnoses {
             writeln!(
                 out,
-                "- {} ({}): {}",
+                "1. {} ({})<br>Fix: {}<br>Explains {}: {}",
                 code(&d.cause),
                 code(&d.reference),
+                code(&d.fix),
+                scim_results::count(d.explains.len(), "check"),
                 code(&d.explains.join(", "))
             )?;
         }

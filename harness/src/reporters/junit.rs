@@ -105,7 +105,13 @@ fn suite(report: &RunReport, suite: &SuiteReport) -> Element {
         if d.explains.iter().any(|e| e.starts_with(&prefix)) {
             props.push((
                 "diagnosis",
-                format!("{} ({}): {}", d.cause, d.reference, d.explains.join(", ")),
+                format!(
+                    "{} ({}). Fix: {}. Explains: {}",
+                    d.cause,
+                    d.reference,
+                    d.fix,
+                    d.explains.join(", ")
+                ),
             ));
         }
     }

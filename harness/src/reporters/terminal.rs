@@ -262,10 +262,24 @@ pub fn write_network(
 pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     if !report.diagnoses.is_empty() {
-        writeln!(out, "Root causes:")?;
-        for d in &report.diagnoses {
-            writeln!(out, "  - {} ({})", safe_line(&d.cause), d.reference)?;
-            writeln!(out, "    explains: {}", safe_line(&d.explains.join(", ")))?;
+        writeln!(out, "Root causes, in the order to fix them:")?;
+        for (n, d) in report.diagnoses.iter().enumerate() {
+            writeln!(
+                out,
+                "  {}. {} ({})",
+                n + 1,
+                safe_line(&d.cause),
+                d.reference
+            )?;
+            if !d.fix.is_empty() {
+                writeln!(out, "     fix: {}", safe_line(&d.fix))?;
+            }
+            writeln!(
+                out,
+                "     explains {}: {}",
+                scim_results::count(d.explains.len(), "check"),
+                safe_line(&d.explains.join(", "))
+            )?;
         }
     }
     for notice in &report.notices {

@@ -17,6 +17,7 @@ use crate::run::cleanup::{Created, Register, created_name};
 use crate::run::events::SuiteEvents;
 use crate::run::gate::{Gate, RunShared};
 use crate::run::options::RunOptions;
+use crate::run::verdict::{grade, had_its_effect, not_shown};
 use crate::run::walk::{IdHashes, WalkOutcome, WalkRequest, walk};
 use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
 use crate::suite::{Authorization, Body, Check, CheckKind, Generator, Keyword, Suite, VarSpec};
@@ -60,6 +61,8 @@ struct Prepared {
     /// The resource looked for by a walk, rendered: (id, expected values).
     find: Option<(String, Vec<(String, String)>)>,
     run_marker: String,
+    /// A walk's: the resources the run deleted so far.
+    deleted_by_run: IdHashes,
 }
 
 /// The app's answer to a prepared check.
@@ -286,15 +289,21 @@ impl<'a> SuiteState<'a> {
             }
         };
         let vars = self.vars_of(check);
-        let render = |t: &str| render(t, &vars).unwrap_or_default();
-        let find = check.walk().and_then(|w| w.find.as_ref()).map(|f| {
-            let expect = f
-                .expect
-                .iter()
-                .map(|(p, v)| (p.clone(), render(v)))
-                .collect();
-            (render(&f.id), expect)
-        });
+        let find = match check.walk().and_then(|w| w.find.as_ref()) {
+            None => None,
+            // The resource looked for was never captured: nothing to look for.
+            Some(f) => match render(&f.id, &vars) {
+                Err(missing) => return decided(self.blocked_on_capture(&missing)),
+                Ok(id) => {
+                    let expect = f
+                        .expect
+                        .iter()
+                        .map(|(p, v)| (p.clone(), render(v, &vars).unwrap_or_default()))
+                        .collect();
+                    Some((id, expect))
+                }
+            },
+        };
         Next::Send(Prepared {
             index,
             clock,
@@ -303,6 +312,11 @@ impl<'a> SuiteState<'a> {
             probe: !self.shared.credential_accepted.get(),
             find,
             run_marker: self.vars.get("runMarker").cloned().unwrap_or_default(),
+            deleted_by_run: if check.walk().is_some() {
+                self.shared.deleted.borrow().clone()
+            } else {
+                IdHashes::default()
+            },
         })
     }
 
@@ -354,7 +368,8 @@ impl<'a> SuiteState<'a> {
         }
         // A check that deleted a resource of the run spares the cleanup a second DELETE.
         if outgoing.method == Method::Delete && (200..300).contains(&response.status) {
-            self.created.forget(&outgoing.path);
+            self.created.deleted(&outgoing.path);
+            self.shared.note_deleted(&outgoing.path);
         }
         let mismatches = evaluate(
             check.expect(),
@@ -367,6 +382,14 @@ impl<'a> SuiteState<'a> {
             // What could not be evaluated keeps a pass from being a plain pass.
             Outcome::Pass if !check.not_run.is_empty() => Outcome::Partial {
                 not_evaluated: check.not_run.clone(),
+            },
+            Outcome::Pass => match not_shown(check, &response, |id| {
+                self.result_of(id).map(|r| r.outcome.label())
+            }) {
+                reasons if reasons.is_empty() => Outcome::Pass,
+                reasons => Outcome::Partial {
+                    not_evaluated: reasons,
+                },
             },
             other => other,
         };
@@ -406,6 +429,12 @@ impl<'a> SuiteState<'a> {
         if let (n @ 1.., Some(first)) = &walked.others_incomplete {
             note.push_str(&format!(
                 "; users not created by this run that lack attributes Okta imports: {n} (information, not judged; first: {first})"
+            ));
+        }
+        if walked.deleted_still_listed > 0 {
+            note.push_str(&format!(
+                "; {} the run deleted still listed (not judged for shape here)",
+                scim_results::count(walked.deleted_still_listed, "resource")
             ));
         }
         let outcome = match &walked.transport_error {
@@ -608,6 +637,7 @@ impl<'a> SuiteState<'a> {
                 resource: c.resource.clone(),
                 id,
                 name: created_name(&c.resource, sent_body),
+                deleted_by_check: false,
             });
         }
         let Some(doc) = response.json() else { return };
@@ -655,6 +685,7 @@ async fn exchange(
         page_size: options.page_size.max(1),
         max_resources: options.max_import_resources.max(1),
         run_marker: prepared.run_marker.clone(),
+        deleted_by_run: prepared.deleted_by_run.clone(),
         pages_ahead: options.import_concurrency.max(1),
         find_id: prepared.find.as_ref().map(|(id, _)| id.clone()),
         find_expect: prepared
@@ -666,24 +697,6 @@ async fn exchange(
     let mut progress = |p: &crate::run::events::WalkProgress| events.walk_progress(check, p);
     let walked = walk(client, spec, request, &known_users, &mut progress).await;
     (prepared, Answer::Walked(walked))
-}
-
-/// Whether a check that others observe did what they observe: it passed, or it failed only on
-/// the form of an answer that accepted it (a 2xx, its status as expected). A read-back then
-/// runs and shows whether the write was applied: blocking it would hide that bug behind a
-/// format one (a bulk answer with numeric statuses hid "bulk PATCH not applied").
-fn had_its_effect(r: &CheckResult) -> bool {
-    match &r.outcome {
-        Outcome::Pass | Outcome::Warn { .. } | Outcome::Partial { .. } => true,
-        Outcome::Fail { mismatches } => {
-            mismatches.iter().all(|m| m.assertion != "status")
-                && r.exchanges
-                    .last()
-                    .and_then(|x| x.response.as_ref())
-                    .is_some_and(|resp| (200..300).contains(&resp.status))
-        }
-        _ => false,
-    }
 }
 
 /// A check's result; the note says what of the check could not run, when nothing else does.
@@ -716,22 +729,6 @@ fn result_of(
         exchanges,
         note: if partial { note } else { note.or_else(not_run) },
         location: None,
-    }
-}
-
-/// The verdict of a check from its mismatches: a MUST (or ungraded) mismatch fails it; SHOULD
-/// and MAY mismatches alone make it a warning, unless the run is strict.
-fn grade(mismatches: Vec<Mismatch>, strict: bool) -> Outcome {
-    if mismatches.is_empty() {
-        Outcome::Pass
-    } else if !strict
-        && mismatches
-            .iter()
-            .all(|m| matches!(m.keyword, Some(Keyword::Should | Keyword::May)))
-    {
-        Outcome::Warn { mismatches }
-    } else {
-        Outcome::Fail { mismatches }
     }
 }
 

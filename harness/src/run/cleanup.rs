@@ -21,6 +21,8 @@ pub(crate) struct Created {
     /// The attribute and value it was created with (`userName`, `displayName`): how it is
     /// found again when the app gave no id.
     pub(crate) name: Option<(&'static str, String)>,
+    /// A check of the run deleted it (answered 2xx): the cleanup only confirms it is gone.
+    pub(crate) deleted_by_check: bool,
 }
 
 impl Created {
@@ -56,9 +58,14 @@ impl<'a> Register<'a> {
         self.created.push(created);
     }
 
-    /// Forgets a resource a check deleted itself (by its path), sparing a second DELETE.
-    pub(crate) fn forget(&mut self, path: &str) {
-        self.created.retain(|c| c.path().as_deref() != Some(path));
+    /// Notes a resource a check deleted itself (by its path): the cleanup sends no second
+    /// DELETE, but confirms with a GET that it is gone (a soft-deleting app keeps it).
+    pub(crate) fn deleted(&mut self, path: &str) {
+        for c in &mut self.created {
+            if c.path().as_deref() == Some(path) {
+                c.deleted_by_check = true;
+            }
+        }
     }
 
     /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
@@ -109,6 +116,8 @@ impl<'a> Register<'a> {
             }]
         } else if c.id.is_empty() && !self.keep {
             self.find_by_name(c).await
+        } else if let Some(resource) = c.path().filter(|_| c.deleted_by_check) {
+            vec![self.confirm_gone(resource).await]
         } else if let Some(resource) = c.path().filter(|_| !self.keep) {
             vec![self.remove(c, resource).await]
         } else if self.keep {
@@ -153,22 +162,18 @@ impl<'a> Register<'a> {
                 ..Outgoing::to(Method::Get, &format!("/{}", c.resource), Auth::Run)
             })
             .await;
-        let ids: Vec<String> = found
-            .response
-            .as_ref()
-            .and_then(Response::json)
-            .and_then(|doc| lookup(doc, "Resources"))
-            .and_then(|r| r.as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            // Only exact matches: never touch what the run did not create.
-            .filter(|r| {
-                lookup(r, attr)
-                    .and_then(|v| v.as_str().map(str::to_lowercase))
-                    .is_some_and(|v| v == value.to_lowercase())
-            })
-            .filter_map(|r| lookup(r, "id").and_then(|v| v.as_str().map(str::to_string)))
-            .collect();
+        let (ids, answered_empty_list) = matching_ids(&found, attr, value);
+        if ids.is_empty() && answered_empty_list {
+            // A check of the run deleted it by the id it learnt later.
+            return vec![CleanupResult {
+                resource: format!("/{} (no id)", c.resource),
+                action: CleanupAction::Deleted,
+                note: format!(
+                    "created without an id; {attr} eq {value:?} finds nothing: it is gone"
+                ),
+                exchanges: found.exchanges,
+            }];
+        }
         if ids.is_empty() {
             return left(
                 format!(
@@ -184,6 +189,7 @@ impl<'a> Register<'a> {
                 resource: c.resource.clone(),
                 id,
                 name: None,
+                deleted_by_check: false,
             };
             let mut r = match found_one.path() {
                 Some(path) => self.remove(&found_one, path).await,
@@ -243,17 +249,64 @@ impl<'a> Register<'a> {
                     ),
                 };
             }
-            _ if c.resource != "Users" => {
-                return done(
-                    CleanupAction::LeftBehind,
-                    format!("DELETE {}", what_came_back(&delete)),
-                    exchanges,
-                );
-            }
             _ => {}
         }
+        // A refused or failed DELETE may still have removed it: a GET says.
         let refused = format!("DELETE {}", what_came_back(&delete));
+        let check = self
+            .client
+            .send(Outgoing::to(Method::Get, &resource, auth.clone()))
+            .await;
+        exchanges.extend(check.exchanges.iter().cloned());
+        if check.response.as_ref().is_some_and(|r| r.status == 404) {
+            return done(
+                CleanupAction::Deleted,
+                format!("{refused}, but GET answers 404: it is gone"),
+                exchanges,
+            );
+        }
+        if c.resource != "Users" {
+            return done(
+                CleanupAction::LeftBehind,
+                format!(
+                    "{refused}; GET {}: remove it by hand",
+                    what_came_back(&check)
+                ),
+                exchanges,
+            );
+        }
         self.deactivate(resource, refused, exchanges).await
+    }
+
+    /// A resource a check deleted: gone if a GET answers 404; kept (a soft delete) if 200.
+    async fn confirm_gone(&self, resource: String) -> CleanupResult {
+        let check = self
+            .client
+            .send(Outgoing::to(Method::Get, &resource, Auth::Run))
+            .await;
+        let (action, note) = match check.response.as_ref().map(|r| r.status) {
+            Some(200) => (
+                CleanupAction::SoftDeleted,
+                "deleted by a check of the run, but GET still answers 200: the app keeps it (a soft delete, or a DELETE that only deactivates)".to_string(),
+            ),
+            Some(404 | 410) => (
+                CleanupAction::Deleted,
+                "deleted by a check of the run; GET answers 404".to_string(),
+            ),
+            _ => (
+                CleanupAction::LeftBehind,
+                format!(
+                    "deleted by a check of the run, but GET {}: check it and remove it by hand",
+                    what_came_back(&check)
+                ),
+            ),
+        };
+        CleanupResult {
+            resource,
+            action,
+            note,
+            exchanges: check.exchanges,
+        }
     }
 
     /// A user the app refused to delete, deactivated instead: Okta never deletes users either,
@@ -317,6 +370,38 @@ pub(crate) fn created_name(
     let body: serde_json::Value = serde_json::from_str(sent_body?).ok()?;
     let value = lookup(&body, attr)?.as_str()?.to_string();
     Some((attr, value))
+}
+
+/// The ids of the resources a lookup by name found that carry the value sent, exactly or as
+/// the app lower-cased it (caseExact=false: RFC 7643 §4.1.1), and whether the app answered a
+/// list with no resource at all. Nothing the run did not create is ever matched.
+fn matching_ids(found: &Sent, attr: &str, value: &str) -> (Vec<String>, bool) {
+    let ids: Vec<String> = found
+        .response
+        .as_ref()
+        .and_then(Response::json)
+        .and_then(|doc| lookup(doc, "Resources"))
+        .and_then(|r| r.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        // Only what carries the value sent, exactly or as the app lower-cased it
+        // (caseExact=false: RFC 7643 §4.1.1): never touch what the run did not create.
+        .filter(|r| {
+            lookup(r, attr).is_some_and(|v| {
+                v.as_str()
+                    .is_some_and(|v| v == value || v == value.to_lowercase())
+            })
+        })
+        .filter_map(|r| lookup(r, "id").and_then(|v| v.as_str().map(str::to_string)))
+        .collect();
+    let answered_empty_list = found.response.as_ref().is_some_and(|r| {
+        r.status == 200
+            && r.json()
+                .and_then(|doc| lookup(doc, "totalResults"))
+                .and_then(|v| v.as_u64())
+                == Some(0)
+    });
+    (ids, answered_empty_list)
 }
 
 /// "answered 500" or "failed: <transport error>".

@@ -59,6 +59,7 @@ impl RunShared {
             credential_accepted: Cell::new(false),
             probing: Cell::new(false),
             probe_done: tokio::sync::Notify::new(),
+            deleted: Default::default(),
             halted: Cell::new(false),
         }
     }
@@ -78,4 +79,19 @@ pub(crate) struct RunShared {
     pub(crate) probe_done: tokio::sync::Notify,
     /// A suite stopped the run (credential refused, app unresponsive): no check starts.
     pub(crate) halted: Cell<bool>,
+    /// Hashes of the ids of resources the run deleted (by a check or its cleanup): an app
+    /// that keeps deleted users listed, emptied, shows them to a later import, which judges
+    /// the users the run created and not these remains.
+    pub(crate) deleted: std::cell::RefCell<crate::judge::walk::IdHashes>,
+}
+
+impl RunShared {
+    /// Notes a resource the run deleted, by its path (`/Users/{id}`).
+    pub(crate) fn note_deleted(&self, path: &str) {
+        if let Some(id) = path.rsplit('/').next().filter(|id| !id.is_empty()) {
+            self.deleted
+                .borrow_mut()
+                .insert(crate::judge::walk::id_hash(id));
+        }
+    }
 }

@@ -23,11 +23,13 @@ mod gate;
 pub mod oauth_checks;
 pub mod options;
 pub mod schedule;
+mod verdict;
 pub mod walk;
 
 use crate::http::{Client, unreachable};
 use crate::report::{
-    Abort, FORMAT_VERSION, RunReport, StopSignal, SuiteReport, Summary, TargetInfo, Tool,
+    Abort, CleanupAction, FORMAT_VERSION, RunReport, StopSignal, SuiteReport, Summary, TargetInfo,
+    Tool,
 };
 use crate::run::abort::{RunError, credential_refused};
 use crate::run::check::SuiteState;
@@ -205,6 +207,14 @@ impl<'a, 'e> PhaseRun<'a, '_, 'e> {
                 .map(|(handle, state, _)| state.created.clean(handle, cleanup_by)),
         )
         .await;
+        for c in cleanups.iter().flatten().filter(|c| {
+            matches!(
+                c.action,
+                CleanupAction::Deleted | CleanupAction::SoftDeleted
+            )
+        }) {
+            self.shared.note_deleted(&c.resource);
+        }
         let mut done = Vec::new();
         for ((handle, state, suite_clock), cleanup) in states.into_iter().zip(cleanups) {
             let suite = state.suite;

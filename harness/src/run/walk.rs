@@ -42,6 +42,10 @@ pub struct WalkRequest<'a> {
     /// run's own); the app's other users (service accounts, users made elsewhere) are counted
     /// as information.
     pub run_marker: String,
+    /// Hashes of the ids the run deleted: an app that keeps a deleted user listed (often
+    /// emptied) shows the import remains that are not the shape of a user, and not the app's
+    /// bug to judge here (the checks after a DELETE judge that).
+    pub deleted_by_run: IdHashes,
     /// Pages requested ahead of the one being judged, once totalResults is known
     /// (`--import-concurrency` minus one; the default 1 overlaps fetching the next page with
     /// judging this one). Pages are judged in order whatever order they arrive in.
@@ -69,6 +73,8 @@ pub struct WalkOutcome {
     pub ids: IdHashes,
     /// Users not created by the run that lack what Okta imports: how many, and the first.
     pub others_incomplete: (usize, Option<String>),
+    /// Resources the run deleted that the import still returned (not judged for shape).
+    pub deleted_still_listed: usize,
 }
 
 /// Walks the list and checks the rules. `known_users` are the user id hashes of an earlier
@@ -451,8 +457,11 @@ impl Walker<'_> {
                 .user_name
                 .as_deref()
                 .is_some_and(|n| n.contains(self.req.run_marker.as_str()));
-            if ours {
+            let deleted = self.req.deleted_by_run.contains(&id_hash(id));
+            if ours && !deleted {
                 check_user(r, id, &mut self.problems);
+            } else if deleted {
+                self.out.deleted_still_listed += 1;
             } else {
                 let mut theirs = Problems::default();
                 check_user(r, id, &mut theirs);

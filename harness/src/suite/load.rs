@@ -133,12 +133,17 @@ impl Located<'_> {
             let span = spanned.span();
             let key = format!("check[{i}]");
             let raw_check = spanned.into_inner();
-            if let Some(unknown) = raw_check.needs.iter().find(|n| !ids.contains(*n)) {
-                return Err(self.at(
-                    span,
-                    format!("{key}.needs"),
-                    format!("{unknown:?} is not the id of an earlier check"),
-                ));
+            for (field, named) in [
+                ("needs", &raw_check.needs),
+                ("presupposes", &raw_check.presupposes),
+            ] {
+                if let Some(unknown) = named.iter().find(|n| !ids.contains(*n)) {
+                    return Err(self.at(
+                        span,
+                        format!("{key}.{field}"),
+                        format!("{unknown:?} is not the id of an earlier check"),
+                    ));
+                }
             }
             if !ids.insert(raw_check.id.clone()) {
                 return Err(self.at(
@@ -335,6 +340,8 @@ fn build_check(raw: RawCheck, scope: &Scope<'_>) -> Result<Check, PartError> {
         pause_before_s: raw.pause_before_s,
         disabled: raw.disabled,
         needs: raw.needs,
+        presupposes: raw.presupposes,
+        refusal_of: raw.refusal_of,
         line: 0,
         each: raw.each,
         bindings: Vec::new(),

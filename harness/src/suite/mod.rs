@@ -124,6 +124,14 @@ pub struct Check {
     /// changed, state they established) beyond the values it captures: when one of them did
     /// not pass, this check is blocked instead of judging a setup that never happened.
     pub needs: Vec<String>,
+    /// Earlier checks that show what makes this one's pass mean something (the attribute it
+    /// sees gone was stored before its removal): when one did not pass, a pass of this check
+    /// is partial, naming it.
+    pub presupposes: Vec<String>,
+    /// The attribute a refusal this check expects is about: a 4xx whose detail or scimType
+    /// names another attribute, and not this one, may be a refusal for another reason, and
+    /// the check is partial.
+    pub refusal_of: Option<String>,
     /// The line of the check in its suite file (0 when it has none, as in a Runscope export).
     pub line: usize,
     /// Repeated for each entitlement resource type the app declares (`each`): the template,

@@ -60,6 +60,9 @@ pub(super) struct RawCheck {
     pub(super) disabled: Option<String>,
     #[serde(default)]
     pub(super) needs: Vec<String>,
+    #[serde(default)]
+    pub(super) presupposes: Vec<String>,
+    pub(super) refusal_of: Option<String>,
     pub(super) each: Option<Each>,
 }
 

@@ -337,6 +337,8 @@ fn step_check(
         disabled: (step.skipped == Some(true)).then(|| "skipped in the Runscope export".into()),
         // Dependencies come from the captures its templates use.
         needs: Vec::new(),
+        presupposes: Vec::new(),
+        refusal_of: None,
         line: 0,
         each: None,
         bindings: Vec::new(),
