@@ -104,6 +104,9 @@ pub enum Fault {
     CreatedWithoutId,
     /// A deleted user answers 404 by id but stays in lists, emptied (id, userName, inactive).
     DeletedListedEmptied,
+    /// Every request takes 15 ms, and a GET that meets another request being served answers
+    /// 500 "database is locked" (reads against a busy SQLite file).
+    LockedUnderLoad,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -340,6 +343,11 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::DeletedListedEmptied,
         "deleted-listed-emptied",
         "deleted users 404 by id but listed, emptied",
+    ),
+    (
+        Fault::LockedUnderLoad,
+        "locked-under-load",
+        "GETs answer 500 \"database is locked\" while another request is served",
     ),
 ];
 

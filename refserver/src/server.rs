@@ -135,6 +135,15 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return r;
     }
+    if s.faults.has(Fault::LockedUnderLoad) {
+        tokio::time::sleep(Duration::from_millis(15)).await;
+        if req.method() == axum::http::Method::GET && s.in_flight.load(Ordering::SeqCst) > 1 {
+            return error(
+                &s,
+                ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "database is locked"),
+            );
+        }
+    }
     if s.faults.error_every().is_some_and(|every| n % every == 0) {
         return error(
             &s,

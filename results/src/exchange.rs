@@ -19,6 +19,11 @@ pub struct Exchange {
     pub error: Option<TransportError>,
     /// Wall time of the round trip in milliseconds.
     pub duration_ms: u64,
+    /// How many of the run's requests were on the wire with this one (itself included), kept
+    /// for a server error that came while others were: the evidence of an app that fails
+    /// only under parallel requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<usize>,
 }
 
 /// A request as it went on the wire.

@@ -755,6 +755,8 @@ const PROVEN_ELSEWHERE: &[&str] = &[
     "count-500",
     "create-requires-phone",
     "created-without-id",
+    // No check may fail for it: proven by the verdicts and the cause it gets, below.
+    "locked-under-load",
 ];
 
 /// Faults the 1.1 suites cannot see, and why: what Okta's 1.1 suites do not exercise and
@@ -1338,6 +1340,43 @@ async fn a_pass_that_shows_less_than_it_seems_is_partial() {
                 )
             }
             other => panic!("{fault}: {id} is {other:?}"),
+        }
+        server.stop().await;
+    }
+}
+
+/// Issue 26.6: an app that fails reads only while other requests are served (SQLite's
+/// "database is locked") gets the verdicts of a sound app at any concurrency, each failed read
+/// sent again alone, and its own root cause; one request at a time meets no such error.
+#[tokio::test]
+async fn an_app_that_fails_under_parallel_requests_is_told_so_not_failed() {
+    let clean = server(&[], 5).await;
+    let sound = every_verdict(&[run_all(clean.base_url()).await]);
+    clean.stop().await;
+    for concurrency in [4, 1] {
+        let server = server(&["locked-under-load".parse().unwrap()], 5).await;
+        let report = run_these(
+            server.base_url(),
+            SUITES,
+            RunOptions::default(),
+            concurrency,
+        )
+        .await;
+        assert_eq!(
+            every_verdict(std::slice::from_ref(&report)),
+            sound,
+            "concurrency {concurrency}"
+        );
+        let told = report
+            .diagnoses
+            .iter()
+            .find(|d| d.id == "fails-under-concurrency");
+        if concurrency == 1 {
+            assert!(told.is_none(), "{:#?}", report.diagnoses);
+        } else {
+            let told = told.expect("the cause is named");
+            assert!(told.fix.contains("--concurrency 1"), "{}", told.fix);
+            assert!(!told.explains.is_empty());
         }
         server.stop().await;
     }

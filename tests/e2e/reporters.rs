@@ -31,6 +31,7 @@ fn exchange(status: u16, body: &str) -> Exchange {
         }),
         error: None,
         duration_ms: 3,
+        in_flight: None,
     }
 }
 

@@ -259,8 +259,18 @@ impl Client {
         let mut exchanges = Vec::new();
         let mut renew = false;
         loop {
-            let (response, exchange) = self.send_once(out.clone(), renew, evidence).await;
+            let (mut response, exchange) =
+                self.send_once(out.clone(), renew, evidence, false).await;
+            let crowded = exchange.in_flight.is_some();
             exchanges.push(exchange);
+            // A server error on a read while other requests were on the wire: the read is
+            // sent once more, alone. An app that fails only under parallel requests then
+            // gives its answer, and the evidence keeps both. Writes are never sent twice.
+            if crowded && out.method == Method::Get {
+                let (alone, exchange) = self.send_alone(out.clone(), evidence).await;
+                exchanges.push(exchange);
+                response = alone;
+            }
             // An OAuth 2 token the app refused mid-run (expired early, revoked, rotated) is
             // renewed once and the request sent again.
             if !renew
@@ -311,10 +321,33 @@ impl Client {
         out: Outgoing,
         renew: bool,
         evidence: Evidence,
+        alone: bool,
     ) -> (Option<Response>, Exchange) {
-        // The semaphore is never closed: the permit is always granted.
-        let _permit = self.in_flight.acquire().await.ok();
+        // The semaphore is never closed: the permit is always granted. A request sent alone
+        // holds every permit already.
+        let _permit = if alone {
+            None
+        } else {
+            self.in_flight.acquire().await.ok()
+        };
         self.wait_turn().await;
+        let (response, mut exchange) = self.send_now(out, renew, evidence).await;
+        // Others on the wire with this one, counted when it ended: a server error then is
+        // kept with the count.
+        let in_flight = self.pace.concurrency.max(1) - self.in_flight.available_permits();
+        if !alone && in_flight > 1 && response.as_ref().is_some_and(|r| r.status >= 500) {
+            exchange.in_flight = Some(in_flight);
+        }
+        (response, exchange)
+    }
+
+    /// Sends one request now (its turn has come) and records it.
+    async fn send_now(
+        &self,
+        out: Outgoing,
+        renew: bool,
+        evidence: Evidence,
+    ) -> (Option<Response>, Exchange) {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let url = self.url(&out.path, &out.query);
         let mut headers = out.headers.clone();
@@ -343,6 +376,7 @@ impl Client {
                     message: redactor.redact(&message),
                 }),
                 duration_ms: 0,
+                in_flight: None,
             };
             return (None, exchange);
         }
@@ -373,10 +407,19 @@ impl Client {
                     response: None,
                     error: Some(error),
                     duration_ms: elapsed_ms,
+                    in_flight: None,
                 };
                 (None, exchange)
             }
         }
+    }
+
+    /// Sends a request with nothing else on the wire: it waits for every request in flight to
+    /// end and holds back the others until it has its answer.
+    async fn send_alone(&self, out: Outgoing, evidence: Evidence) -> (Option<Response>, Exchange) {
+        let all = u32::try_from(self.pace.concurrency.max(1)).unwrap_or(u32::MAX);
+        let _all = self.in_flight.acquire_many(all).await.ok();
+        self.send_once(out, false, evidence, true).await
     }
 
     /// Waits for a Retry-After every request holds to, and for the pace of `--rate`.
@@ -447,6 +490,7 @@ impl Client {
             }),
             error: None,
             duration_ms: elapsed_ms,
+            in_flight: None,
         };
         let response = Response::new(status, headers, text, elapsed_ms).with_redactor(redactor);
         (Some(response), exchange)

@@ -131,7 +131,8 @@ pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
             })
             .collect::<Vec<_>>()
     };
-    out.extend(AUTH_NOT_ENFORCED.diagnose(&seen));
+    out.extend(fails_under_concurrency(&seen));
+    out.extend(AUTH_NOT_ENFORCED.diagnose(&fresh(&out)));
     out.extend(creates_refused(&fresh(&out)));
     out.extend(CREATED_WITHOUT_ID.diagnose(&fresh(&out)));
     out.extend(lists_with_count_fail(&fresh(&out)));
@@ -307,6 +308,50 @@ const CREATED_WITHOUT_ID: Symptom = Symptom {
                 .any(|(a, _, actual)| a == "json id not_empty" && actual == "absent")
     },
 };
+
+/// Server errors that came while other requests of the run were on the wire: reads sent
+/// again alone that then succeeded, and any such error whose text names locking or a
+/// timeout. The app fails under parallel requests; the checks that met it are not judged by
+/// it (a read sent again alone is judged on that answer), and a write is never sent twice.
+fn fails_under_concurrency(seen: &[Seen<'_>]) -> Option<Diagnosis> {
+    let mut most = 0;
+    let mut explains = Vec::new();
+    for s in seen {
+        let xs = &s.check.exchanges;
+        let crowded = xs.iter().enumerate().any(|(i, x)| {
+            let Some(n) = x.in_flight else { return false };
+            let alone_ok = xs.get(i + 1).is_some_and(|next| {
+                next.request.url == x.request.url
+                    && next.response.as_ref().is_some_and(|r| r.status < 500)
+            });
+            let text = x
+                .response
+                .as_ref()
+                .map_or(String::new(), |r| r.body.to_lowercase());
+            let names_load = ["lock", "timeout", "timed out", "deadlock", "busy", "pool"]
+                .iter()
+                .any(|w| text.contains(w));
+            if alone_ok || names_load {
+                most = most.max(n);
+            }
+            alone_ok || names_load
+        });
+        if crowded {
+            explains.push(s.key());
+        }
+    }
+    (!explains.is_empty()).then(|| {
+        diagnosis(
+            "fails-under-concurrency",
+            format!(
+                "the app fails under {most} concurrent requests: it answered server errors while other requests were on the wire (reads sent again alone succeeded; writes are not sent twice)"
+            ),
+            "RFC 7644 §3.12 (500: an unexpected internal error); not a conformance rule: a client such as Okta sends requests in parallel",
+            "use `--concurrency 1` to certify, and make the app serve parallel requests (a database locked per request, a connection pool that runs dry)",
+            explains,
+        )
+    })
+}
 
 /// Every list request of an endpoint that carries `count` fails with 5xx (at least two do).
 fn lists_with_count_fail(seen: &[Seen<'_>]) -> Option<Diagnosis> {
