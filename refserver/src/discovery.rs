@@ -15,11 +15,19 @@ pub const MAX_BULK_OPERATIONS: usize = 100;
 /// Largest bulk request body in bytes.
 pub const MAX_BULK_PAYLOAD: usize = 1024 * 1024;
 
+/// Page size when the client gives no `count` (RFC 7644 §3.4.2.4 leaves it to the server).
+pub const DEFAULT_COUNT: usize = 100;
+
 /// Largest page the server returns (advertised as `filter.maxResults`).
 pub const MAX_RESULTS: usize = 1000;
 
 /// `/ServiceProviderConfig`.
-pub fn service_provider_config(base: &str, basic: bool, version: ScimVersion) -> Value {
+pub fn service_provider_config(
+    base: &str,
+    basic: bool,
+    version: ScimVersion,
+    interop_profile: bool,
+) -> Value {
     let mut schemes = vec![json!({
         "type": "oauthbearertoken", "name": "OAuth Bearer Token",
         "description": "Authentication with a bearer token in the Authorization header",
@@ -35,18 +43,60 @@ pub fn service_provider_config(base: &str, basic: bool, version: ScimVersion) ->
         ScimVersion::V2 => "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
         ScimVersion::V11 => CORE_11,
     };
-    json!({
+    let mut config = json!({
         "schemas": [schema],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": {"supported": true},
         "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_BULK_PAYLOAD},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
-        // Passwords are accepted on create and changed by PUT and PATCH (RFC 7643 §5).
-        "changePassword": {"supported": true},
+        // Passwords are accepted on create and changed by PUT and PATCH (RFC 7643 §5), except
+        // in the interop profile's mode, which serves IPSIE AL2's "no password attribute".
+        "changePassword": {"supported": !interop_profile},
         "sort": {"supported": true},
         "etag": {"supported": true},
         "authenticationSchemes": schemes,
         "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}{}", version.service_provider_config_path())}
+    });
+    if version == ScimVersion::V2 {
+        // RFC 9865 §4: both pagination methods, index by default.
+        config["pagination"] = json!({
+            "cursor": true, "index": true, "defaultPaginationMethod": "index",
+            "defaultPageSize": DEFAULT_COUNT, "maxPageSize": MAX_RESULTS,
+            "cursorTimeout": CURSOR_TIMEOUT_S
+        });
+    }
+    if version == ScimVersion::V2 && interop_profile {
+        // The interop profile §4: said only when the server conforms (omitted otherwise, as
+        // the profile allows and strict schema validators of ServiceProviderConfig expect).
+        config["interopProfileConformant"] = json!(true);
+    }
+    config
+}
+
+/// Seconds a cursor is advertised to stay valid (cursors here never expire sooner).
+pub const CURSOR_TIMEOUT_S: u64 = 3600;
+
+/// A `type` sub-attribute with the canonical values of its attribute, when it has some.
+fn typed(mut kind: Value, attribute: &str) -> Value {
+    if let Some(values) = canonical_types(attribute) {
+        kind["canonicalValues"] = json!(values);
+    }
+    kind
+}
+
+/// The canonical `type` values of RFC 7643 §4.1.2 for a multi-valued attribute, declared as
+/// the interop profile §5.4 asks.
+fn canonical_types(attribute: &str) -> Option<Vec<&'static str>> {
+    Some(match attribute {
+        "emails" | "addresses" => vec!["work", "home", "other"],
+        "phoneNumbers" => vec!["work", "home", "mobile", "fax", "pager", "other"],
+        "ims" => vec!["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"],
+        "photos" => vec!["photo", "thumbnail"],
+        // The entitlement types this server serves (`catalogue`).
+        "entitlements" | "roles" => vec!["Role", "Entitlement", "License"],
+        "groups" => vec!["direct", "indirect"],
+        "members" => vec!["User", "Group"],
+        _ => return None,
     })
 }
 
@@ -108,13 +158,14 @@ fn s(name: &str) -> Value {
 /// The Schemas served (User, enterprise extension, Group), each with its `meta.location`.
 pub fn schemas(base: &str) -> Vec<Value> {
     let multi_value = |name: &str| {
+        let kind = typed(s("type"), name);
         complex(
             name,
             true,
             vec![
                 s("value"),
                 s("display"),
-                s("type"),
+                kind,
                 attr(
                     "primary",
                     "boolean",
@@ -141,7 +192,7 @@ pub fn schemas(base: &str) -> Vec<Value> {
             // Assignments of entitlement management (RFC 7643 §4.1.2).
             multi_value("entitlements"), multi_value("roles"),
             // Group membership is managed through /Groups (RFC 7643 §4.1.2).
-            complex_with("groups", true, "readOnly", vec![read_only("value"), read_only("display"), read_only("type")]),
+            complex_with("groups", true, "readOnly", vec![read_only("value"), read_only("display"), typed(read_only("type"), "groups")]),
         ],
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")}
     });
@@ -159,7 +210,7 @@ pub fn schemas(base: &str) -> Vec<Value> {
         "attributes": [
             attr("displayName", "string", false, true, false, "readWrite", "none"),
             attr("externalId", "string", false, false, true, "readWrite", "none"),
-            complex("members", true, vec![s("value"), s("display"), s("type"), s("$ref")]),
+            complex("members", true, vec![s("value"), s("display"), typed(s("type"), "members"), s("$ref")]),
         ],
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")}
     });

@@ -107,6 +107,22 @@ pub enum Fault {
     /// Every request takes 15 ms, and a GET that meets another request being served answers
     /// 500 "database is locked" (reads against a busy SQLite file).
     LockedUnderLoad,
+    /// In the interop profile's mode: undefined attributes and schema URIs are accepted.
+    UndefinedAttributesAccepted,
+    /// In the interop profile's mode: PATCH operations without a path are accepted.
+    PathLessPatchAccepted,
+    /// The User resource type's id differs from its name (`UserType` for `User`).
+    ResourceTypeIdNotName,
+    /// The schemas declare no canonicalValues for the `type` of emails, phoneNumbers, ….
+    NoCanonicalValues,
+    /// PATCH replace of a whole complex attribute merges into it instead of replacing it.
+    PatchReplaceMerges,
+    /// PATCH add to a multi-valued attribute without a filter replaces the collection.
+    PatchAddReplacesCollection,
+    /// The `cursor` parameter is ignored: index pages, no nextCursor (RFC 9865).
+    CursorIgnored,
+    /// A cursor the server never issued is answered with the first page, not 400 invalidCursor.
+    InvalidCursorAccepted,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -348,6 +364,46 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::LockedUnderLoad,
         "locked-under-load",
         "GETs answer 500 \"database is locked\" while another request is served",
+    ),
+    (
+        Fault::UndefinedAttributesAccepted,
+        "undefined-attributes-accepted",
+        "interop mode: undefined attributes and schema URIs accepted",
+    ),
+    (
+        Fault::PathLessPatchAccepted,
+        "path-less-patch-accepted",
+        "interop mode: PATCH operations without a path accepted",
+    ),
+    (
+        Fault::ResourceTypeIdNotName,
+        "resource-type-id-not-name",
+        "the User resource type's id is not its name",
+    ),
+    (
+        Fault::NoCanonicalValues,
+        "no-canonical-values",
+        "no canonicalValues for the type of emails, phoneNumbers, …",
+    ),
+    (
+        Fault::PatchReplaceMerges,
+        "patch-replace-merges",
+        "PATCH replace of a complex attribute merges instead of replacing",
+    ),
+    (
+        Fault::PatchAddReplacesCollection,
+        "patch-add-replaces-collection",
+        "PATCH add to a multi-valued attribute replaces the collection",
+    ),
+    (
+        Fault::CursorIgnored,
+        "cursor-ignored",
+        "cursor parameter ignored (RFC 9865)",
+    ),
+    (
+        Fault::InvalidCursorAccepted,
+        "invalid-cursor-accepted",
+        "an unknown cursor answered with the first page",
     ),
 ];
 

@@ -9,11 +9,13 @@
 
 mod bulk;
 mod catalogue;
+mod cursor;
 mod discovery;
 mod entitlements;
 mod error;
 mod faults;
 mod filter;
+mod interop;
 mod introspect;
 mod lists;
 mod patch;
@@ -54,6 +56,11 @@ pub struct ServerConfig {
     pub seed_groups: usize,
     /// Answer PATCH with 204 and no body (RFC 7644 §3.5.2 allows it).
     pub patch_204: bool,
+    /// Conform to the SCIM 2.0 Interoperability Profile and claim it
+    /// (`interopProfileConformant`): undefined attributes and schema URIs, and PATCH
+    /// operations without a path, are refused with 400 invalidSyntax. Okta's own client sends a
+    /// path-less PATCH (group rename), so it is a mode, not the default.
+    pub interop_profile: bool,
     /// The SCIM dialect served.
     pub scim_version: ScimVersion,
     /// Also accept access tokens that this issuer's introspection endpoint says are active.
@@ -158,6 +165,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         oauth: config.oauth,
         faults: config.faults,
         patch_204: config.patch_204,
+        interop_profile: config.interop_profile && config.scim_version == ScimVersion::V2,
         version: config.scim_version,
         base_url: base_url.clone(),
         requests: AtomicU64::new(0),

@@ -1,6 +1,7 @@
 //! Lists and searches: filters, paging, sorting and the ListResponse (RFC 7644 §3.4.2, §3.4.3).
 
-use crate::discovery::MAX_RESULTS;
+use crate::cursor;
+use crate::discovery::{DEFAULT_COUNT, MAX_RESULTS};
 use crate::error::ScimError;
 use crate::faults::Fault;
 use crate::filter::{self};
@@ -12,9 +13,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
-
-/// Page size when the client gives no `count` (RFC 7644 §3.4.2.4 leaves it to the server).
-pub(crate) const DEFAULT_COUNT: usize = 100;
 
 /// POST `.search` (RFC 7644 §3.4.3): the same query as GET, sent as a SearchRequest body.
 pub(crate) async fn search(s: &AppState, kinds: &[Kind], body: &Bytes) -> Response {
@@ -78,6 +76,9 @@ pub(crate) fn list_inner(
             .map(|(_, v)| v.as_str())
     };
     let filter = list_filter(s, param("filter"))?;
+    if let (Some(f), [kind]) = (&filter, kinds) {
+        crate::interop::refuse_undefined_filter(s, *kind, f)?;
+    }
     let number = |name: &str| -> Result<Option<i64>, ScimError> {
         match param(name) {
             None => Ok(None),
@@ -96,12 +97,13 @@ pub(crate) fn list_inner(
     let count = requested_count
         .map_or(DEFAULT_COUNT, |c| c.max(0) as usize)
         .min(MAX_RESULTS);
+    let paging = paging_of(s, q, param("cursor"), requested_count)?;
 
     let store = s.store.lock().expect("store lock");
-    let skip = if s.faults.has(Fault::StartIndexZeroBased) {
-        start
-    } else {
-        start - 1
+    let skip = match &paging {
+        Paging::Cursor { offset, .. } => *offset,
+        Paging::Index if s.faults.has(Fault::StartIndexZeroBased) => start,
+        Paging::Index => start - 1,
     };
     let query = Query {
         filter: filter.as_ref(),
@@ -139,13 +141,66 @@ pub(crate) fn list_inner(
     } else {
         start
     };
-    Ok(list_response(
-        s,
-        total,
-        start_shown,
-        items_per_page,
-        &resources,
-    ))
+    let counters = Counters::of(total, start_shown, items_per_page, &paging, count);
+    Ok(list_response(s, &counters, &resources))
+}
+
+/// How a list is paged: by index (RFC 7644 §3.4.2.4), or by cursor when the request names
+/// one, even empty (RFC 9865 §2), from the page's offset.
+enum Paging {
+    Index,
+    Cursor { offset: usize, key: u64 },
+}
+
+fn paging_of(
+    s: &AppState,
+    q: &[(String, String)],
+    cursor: Option<&str>,
+    count: Option<i64>,
+) -> Result<Paging, ScimError> {
+    let Some(cursor) = cursor.filter(|_| {
+        s.version == crate::version::ScimVersion::V2 && !s.faults.has(Fault::CursorIgnored)
+    }) else {
+        return Ok(Paging::Index);
+    };
+    if count.is_some_and(|c| c < 1) {
+        return Err(ScimError::bad_request(
+            "invalidCount",
+            format!("count must be between 1 and {MAX_RESULTS} (RFC 9865 §2.1)"),
+        ));
+    }
+    let key = cursor::query_key(q);
+    let offset = match cursor::decode(cursor, key) {
+        Err(_) if s.faults.has(Fault::InvalidCursorAccepted) => 0,
+        other => other?,
+    };
+    Ok(Paging::Cursor { offset, key })
+}
+
+/// A ListResponse's counters, and its cursors (next, previous) when paged by cursor.
+struct Counters {
+    total: usize,
+    start: usize,
+    per_page: usize,
+    cursors: Option<(Option<String>, Option<String>)>,
+}
+
+impl Counters {
+    fn of(total: usize, start: usize, per_page: usize, paging: &Paging, count: usize) -> Self {
+        let cursors = match *paging {
+            Paging::Cursor { offset, key } => Some((
+                (offset + per_page < total).then(|| cursor::encode(offset + per_page, key)),
+                (offset > 0).then(|| cursor::encode(offset.saturating_sub(count), key)),
+            )),
+            Paging::Index => None,
+        };
+        Counters {
+            total,
+            start,
+            per_page,
+            cursors,
+        }
+    }
 }
 
 /// The total and the page of a list. A plain list (one kind, no filter, no sort, no fault
@@ -175,13 +230,7 @@ fn page_of<'a>(
 
 /// A ListResponse of resources already written as JSON: totalResults, startIndex and
 /// itemsPerPage (as strings under the counters-as-strings fault).
-fn list_response(
-    s: &AppState,
-    total: usize,
-    start: usize,
-    per_page: usize,
-    resources: &[String],
-) -> String {
+fn list_response(s: &AppState, c: &Counters, resources: &[String]) -> String {
     let counter = |n: usize| {
         if s.faults.has(Fault::CountersAsStrings) {
             json!(n.to_string())
@@ -189,12 +238,19 @@ fn list_response(
             json!(n)
         }
     };
+    // A cursor page has no startIndex; it has nextCursor unless it is the last (RFC 9865 §2).
+    let position = match &c.cursors {
+        None => format!(r#""startIndex":{},"#, counter(c.start)),
+        Some((next, previous)) => [("nextCursor", next), ("previousCursor", previous)]
+            .iter()
+            .filter_map(|(name, v)| v.as_ref().map(|v| format!(r#""{name}":{},"#, json!(v))))
+            .collect(),
+    };
     format!(
-        r#"{{"schemas":{},"totalResults":{},"startIndex":{},"itemsPerPage":{},"Resources":[{}]}}"#,
+        r#"{{"schemas":{},"totalResults":{},{position}"itemsPerPage":{},"Resources":[{}]}}"#,
         s.version.list_schemas(),
-        counter(total),
-        counter(start),
-        counter(per_page),
+        counter(c.total),
+        counter(c.per_page),
         resources.join(",")
     )
 }

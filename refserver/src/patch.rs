@@ -112,6 +112,11 @@ pub struct PatchOptions {
     pub ignore_unknown_ops: bool,
     /// Filter evaluation options.
     pub eval: EvalOptions,
+    /// `replace` of a whole complex attribute replaces it (the interop profile §6.5.2.1); RFC
+    /// 7644 §3.5.2.3 merges the sub-attributes given.
+    pub replace_complex_whole: bool,
+    /// `add` to a multi-valued attribute replaces the collection (a fault switch).
+    pub add_replaces_collection: bool,
 }
 
 /// Applies a PatchOp message to a resource, all or nothing.
@@ -243,7 +248,7 @@ fn apply_one(
     let key = key_of(map, &t.attr);
     match (&t.filter, &t.sub) {
         (None, None) => {
-            apply_whole(map, key, op, value);
+            apply_whole(map, key, op, value, opts);
             Ok(())
         }
         (None, Some(sub)) => apply_sub(map, key, t, sub, op, value),
@@ -252,7 +257,13 @@ fn apply_one(
 }
 
 /// An operation on a whole attribute (no filter, no sub-attribute).
-fn apply_whole(map: &mut Map<String, Value>, key: String, op: &str, value: Option<&Value>) {
+fn apply_whole(
+    map: &mut Map<String, Value>,
+    key: String,
+    op: &str,
+    value: Option<&Value>,
+    opts: PatchOptions,
+) {
     match op {
         "remove" => match (value.and_then(Value::as_array), map.get_mut(&key)) {
             // Remove listed values only (Azure AD's members removal shape).
@@ -266,6 +277,9 @@ fn apply_whole(map: &mut Map<String, Value>, key: String, op: &str, value: Optio
         "add" => {
             let v = value.cloned().unwrap_or(Value::Null);
             match (map.get_mut(&key), v) {
+                (Some(Value::Array(items)), Value::Array(new)) if opts.add_replaces_collection => {
+                    *items = new;
+                }
                 (Some(Value::Array(items)), Value::Array(new)) => {
                     for n in new {
                         if !items.iter().any(|i| same_value(i, &n)) {
@@ -288,7 +302,11 @@ fn apply_whole(map: &mut Map<String, Value>, key: String, op: &str, value: Optio
             let v = value.cloned().unwrap_or(Value::Null);
             match (map.get_mut(&key), v) {
                 // Replacing a complex attribute replaces the sub-attributes given (§3.5.2.3).
-                (Some(Value::Object(existing)), Value::Object(new)) => merge(existing, new),
+                (Some(Value::Object(existing)), Value::Object(new))
+                    if !opts.replace_complex_whole =>
+                {
+                    merge(existing, new)
+                }
                 (_, v) => {
                     map.insert(key, v);
                 }

@@ -54,6 +54,7 @@ pub(crate) fn validate(s: &AppState, kind: Kind, mut v: Value) -> Result<Value, 
     if kind == Kind::Users && s.faults.has(Fault::LowercasesValues) {
         lowercase_values(&mut v);
     }
+    crate::interop::refuse_undefined(s, kind, &v)?;
     let obj = v.as_object_mut().expect("parse_body returns objects");
     for ro in ["id", "meta", "groups"] {
         if let Some(k) = obj.keys().find(|k| k.eq_ignore_ascii_case(ro)).cloned() {
@@ -407,15 +408,21 @@ pub(crate) fn modify(
             ));
         }
     }
+    if s.version == ScimVersion::V2 {
+        crate::interop::refuse_path_less(s, &message)?;
+    }
     let opts = PatchOptions {
         ignore_unknown_ops: s.faults.has(Fault::PatchUnknownOpIgnored),
         ignore_member_removal: s.faults.has(Fault::MemberRemovalIgnored),
         eval: eval_options(s),
+        replace_complex_whole: s.interop_profile && !s.faults.has(Fault::PatchReplaceMerges),
+        add_replaces_collection: s.faults.has(Fault::PatchAddReplacesCollection),
     };
     let patched = match s.version {
         ScimVersion::V2 => {
             let patched = patch::apply(&current, &message, opts)?;
             let patched = crate::entitlements::bend_patched(s, &message, &current, patched);
+            crate::interop::refuse_undefined(s, kind, &patched)?;
             if kind == Kind::Users {
                 crate::entitlements::check_assignments(s, &patched)?;
             }

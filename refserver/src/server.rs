@@ -262,7 +262,12 @@ pub(crate) async fn service_provider_config(State(s): State<Shared>) -> Response
     scim(
         &s,
         StatusCode::OK,
-        &discovery::service_provider_config(&s.base_url, s.auth.basic.is_some(), s.version),
+        &discovery::service_provider_config(
+            &s.base_url,
+            s.auth.basic.is_some(),
+            s.version,
+            s.interop_profile,
+        ),
     )
 }
 
@@ -277,19 +282,13 @@ pub(crate) async fn resource_types(State(s): State<Shared>) -> Response {
 /// The resource types: User, Group, and the entitlement types when served.
 fn all_resource_types(s: &AppState) -> Vec<Value> {
     let mut types = discovery::resource_types(&s.base_url, s.version);
+    if s.faults.has(Fault::ResourceTypeIdNotName) {
+        types[0]["id"] = json!("UserType");
+    }
     if let Some(catalogue) = &s.entitlements {
         types.extend(crate::entitlements::resource_types(s, catalogue));
     }
     types
-}
-
-/// The schemas: the core ones, and the entitlement extension when served.
-fn all_schemas(s: &AppState) -> Vec<Value> {
-    let mut schemas = discovery::schemas(&s.base_url);
-    if s.entitlements.is_some() {
-        schemas.extend(crate::entitlements::schemas(s));
-    }
-    schemas
 }
 
 pub(crate) async fn resource_type(State(s): State<Shared>, Path(id): Path<String>) -> Response {
@@ -303,11 +302,15 @@ pub(crate) async fn resource_type(State(s): State<Shared>, Path(id): Path<String
 }
 
 pub(crate) async fn schemas(State(s): State<Shared>) -> Response {
-    scim(&s, StatusCode::OK, &list_of(&s, all_schemas(&s)))
+    scim(
+        &s,
+        StatusCode::OK,
+        &list_of(&s, crate::interop::all_schemas(&s)),
+    )
 }
 
 pub(crate) async fn schema(State(s): State<Shared>, Path(id): Path<String>) -> Response {
-    match all_schemas(&s).into_iter().find(|r| {
+    match crate::interop::all_schemas(&s).into_iter().find(|r| {
         r["id"]
             .as_str()
             .is_some_and(|x| x.eq_ignore_ascii_case(&id))

@@ -39,6 +39,8 @@ pub struct AppState {
     pub(crate) oauth: Option<Arc<crate::introspect::Introspection>>,
     pub(crate) faults: Faults,
     pub(crate) patch_204: bool,
+    /// The SCIM 2.0 Interoperability Profile's strict handling is on (`interop`).
+    pub(crate) interop_profile: bool,
     pub(crate) version: ScimVersion,
     pub(crate) base_url: String,
     pub(crate) requests: AtomicU64,

@@ -113,7 +113,7 @@ async fn version_and_suites(
     let suites = if oauth_alone {
         Vec::new()
     } else {
-        select_suites(&config.suite_args, choice.version)?
+        select_suites(&config.suite_args, &config.profiles, choice.version)?
     };
     Ok(Ok((choice, suites)))
 }

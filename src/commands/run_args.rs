@@ -60,6 +60,11 @@ pub(crate) struct RunArgs {
     /// A built-in suite id or a suite file; repeatable [default: every built-in suite]
     #[arg(long = "suite")]
     pub(crate) suites: Vec<String>,
+    /// Also grade against a profile beyond RFC 7644, beside the suites run: interop (the SCIM
+    /// 2.0 Interoperability Profile), cursor (RFC 9865 cursor pagination); repeatable. Its
+    /// verdicts are the profile's
+    #[arg(long = "profile", value_name = "NAME")]
+    pub(crate) profiles: Vec<String>,
     /// Directory for junit.xml and results.json [default: scimcheck-results]
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,

@@ -21,6 +21,8 @@ pub(crate) struct RunConfig {
     pub(crate) target: Target,
     /// `--suite` arguments; none means every built-in suite of the targeted version.
     pub(crate) suite_args: Vec<String>,
+    /// `--profile`: the profiles graded beside the suites.
+    pub(crate) profiles: Vec<String>,
     /// A Runscope export converted into a suite (its own version; no detection).
     pub(crate) runscope: Option<harness::suite::Suite>,
     pub(crate) version: VersionArg,
@@ -112,7 +114,11 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         })?,
     };
     // Bad suite arguments and exports are reported before any request is sent.
-    harness::suite::builtin::select_suites(&suite_args, harness::report::ScimVersion::V2)?;
+    harness::suite::builtin::select_suites(
+        &suite_args,
+        &args.profiles,
+        harness::report::ScimVersion::V2,
+    )?;
     let runscope = runscope_of(&args, &inputs)?;
     let out = args
         .out
@@ -127,6 +133,7 @@ pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig> {
         target,
         runscope,
         suite_args,
+        profiles: args.profiles.clone(),
         version,
         out,
         options,

@@ -32,6 +32,12 @@ pub(crate) struct ServeArgs {
     /// Answer PATCH with 204 and no body
     #[arg(long)]
     patch_204: bool,
+    /// Conform to the SCIM 2.0 Interoperability Profile and claim it (interopProfileConformant):
+    /// undefined attributes and schema URIs, and PATCH operations without a path, are refused
+    /// with 400 invalidSyntax; replace of a whole complex attribute replaces it (SCIM 2.0
+    /// only). Okta's Group Push rename is a path-less PATCH: it is refused in this mode.
+    #[arg(long)]
+    interop_profile: bool,
     /// The SCIM dialect to serve: 2.0 or 1.1
     #[arg(long, default_value = "2.0", value_parser = parse_scim_version)]
     pub(crate) scim_version: refserver::ScimVersion,
@@ -113,6 +119,7 @@ pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
         seed_users: args.seed_users,
         seed_groups: args.seed_groups,
         patch_204: args.patch_204,
+        interop_profile: args.interop_profile,
         scim_version: args.scim_version,
         oauth,
         entitlements: args.entitlements.then_some(args.seed_entitlements),
@@ -146,13 +153,29 @@ pub(crate) const DEMO_GROUPS: usize = 5;
 pub(crate) const DEMO_ENTITLEMENTS: usize = 5;
 
 /// Runs every built-in suite against reference servers of its SCIM version: 2.0 results in
-/// `DIR`, 1.1 results in `DIR/scim-1.1`. The exit status is the worse of the two.
+/// `DIR`, 1.1 results in `DIR/scim-1.1`, and the profile suites against a server in the interop
+/// profile's mode in `DIR/profiles`. The exit status is the worst of the three.
 pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
     let mut worst = ExitStatus::Success;
-    for (version, out) in [
-        (refserver::ScimVersion::V2, args.out.clone()),
-        (refserver::ScimVersion::V11, args.out.join("scim-1.1")),
+    let profile_suites: Vec<String> = harness::suite::builtin::builtin_suites()?
+        .into_iter()
+        .filter(|s| s.profile.is_some())
+        .map(|s| s.id)
+        .collect();
+    for (version, out, suite_args) in [
+        (refserver::ScimVersion::V2, args.out.clone(), Vec::new()),
+        (
+            refserver::ScimVersion::V11,
+            args.out.join("scim-1.1"),
+            Vec::new(),
+        ),
+        (
+            refserver::ScimVersion::V2,
+            args.out.join("profiles"),
+            profile_suites.clone(),
+        ),
     ] {
+        let interop_profile = !suite_args.is_empty();
         let token = random_token();
         let server = refserver::start(refserver::ServerConfig {
             port: 0,
@@ -164,13 +187,19 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
             seed_groups: DEMO_GROUPS,
             scim_version: version,
             entitlements: Some(DEMO_ENTITLEMENTS),
+            interop_profile,
             ..refserver::ServerConfig::default()
         })
         .await?;
         eprintln!(
-            "reference server: {} (SCIM {}, {DEMO_USERS} users, {DEMO_GROUPS} groups)",
+            "reference server: {} (SCIM {}, {DEMO_USERS} users, {DEMO_GROUPS} groups{})",
             server.base_url(),
-            version.as_str()
+            version.as_str(),
+            if interop_profile {
+                ", interop profile mode"
+            } else {
+                ""
+            }
         );
         let mut target = Target::new(server.base_url(), Credential::Bearer(token.into()))
             .map_err(|e| anyhow!(e))?;
@@ -178,7 +207,8 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
         target.network.proxy = harness::http::network::Proxy::Direct;
         let config = RunConfig {
             target,
-            suite_args: Vec::new(),
+            suite_args,
+            profiles: Vec::new(),
             runscope: None,
             version: VersionArg::Auto,
             out,
@@ -191,7 +221,7 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
         let base_url = server.base_url().to_string();
         server.stop().await;
         let mut status = status?;
-        if version == refserver::ScimVersion::V2 {
+        if version == refserver::ScimVersion::V2 && !interop_profile {
             let packaged = crate::oin::demo_package(&out_dir, &base_url)?;
             if packaged.code() > status.code() {
                 status = packaged;

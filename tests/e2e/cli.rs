@@ -52,6 +52,7 @@ async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
         scim_version: refserver::ScimVersion::V2,
         oauth: None,
         entitlements: Some(3),
+        interop_profile: false,
     })
     .await
     .unwrap()
@@ -76,7 +77,7 @@ async fn demo_passes_and_writes_both_files() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let count = |version| -> usize {
-        harness::suite::builtin::select_suites(&[], version)
+        harness::suite::builtin::select_suites(&[], &[], version)
             .unwrap()
             .iter()
             .map(|s| s.checks.len())
@@ -114,22 +115,20 @@ async fn demo_passes_and_writes_both_files() {
     .unwrap();
     assert_eq!(results_11["scim_version"]["version"], "1.1");
     assert_eq!(results["scim_version"]["version"], "2.0");
-    let checks_11: usize =
-        harness::suite::builtin::select_suites(&[], harness::report::ScimVersion::V11)
-            .unwrap()
-            .iter()
-            .map(|s| s.checks.len())
-            .sum();
-    assert!(
-        stdout.contains(&format!("PASSED: {checks_11} passed, 0 failed")),
-        "{stdout}"
-    );
-    let results_11: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("scimcheck-results/scim-1.1/results.json"))
+    // The profile suites, against a server in the interop profile's mode.
+    let profiles: usize = harness::suite::builtin::builtin_suites()
+        .unwrap()
+        .iter()
+        .filter(|s| s.profile.is_some())
+        .map(|s| s.checks.len())
+        .sum();
+    let results_profiles: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("scimcheck-results/profiles/results.json"))
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(results_11["scim_version"]["version"], "1.1");
+    assert_eq!(results_profiles["summary"]["passed"], profiles, "{stdout}");
+    assert_eq!(results_profiles["summary"]["failed"], 0);
     assert!(results["summary"]["requests"].as_u64().unwrap() < 200);
 }
 

@@ -11,6 +11,7 @@ mod oauth;
 mod okta_org;
 mod packager;
 mod profile_sourcing;
+mod profiles;
 mod reporters;
 mod rerun;
 mod runscope;

@@ -34,6 +34,7 @@ pub async fn server_speaking(
         oauth: None,
         // Entitlement management is served (2.0): the okta-entitlements suite runs.
         entitlements: Some(3),
+        interop_profile: false,
     })
     .await
     .expect("reference server starts")

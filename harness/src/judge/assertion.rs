@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::http::Response;
 use crate::judge::path::{is_counter, lookup};
+use crate::judge::profile_rules;
 use crate::suite::template::{Vars, render};
 use crate::suite::{Assertion, AssertionKind, Comparison, Keyword, Rule};
 
@@ -87,11 +88,58 @@ fn okta_resource_type_problems(doc: &serde_json::Value) -> Vec<String> {
 fn rule_keyword(kind: &AssertionKind) -> Option<Keyword> {
     match kind {
         AssertionKind::Rule(Rule::ListResponse | Rule::OktaResourceTypes) => Some(Keyword::Must),
+        AssertionKind::Rule(Rule::ResourceTypeIdIsName | Rule::TypedCanonicalValues) => {
+            Some(Keyword::Must)
+        }
         _ => None,
     }
 }
 
 type Failure = (String, String, String);
+
+/// A structural rule over the whole response: what it finds missing, in one failure.
+fn evaluate_rule(rule: Rule, r: &Response) -> Result<(), Failure> {
+    let label = match rule {
+        Rule::ListResponse => "rule list-response",
+        Rule::ScimError => "rule scim-error",
+        Rule::OktaResourceTypes => "rule okta-resource-types",
+        Rule::ResourceTypeIdIsName => "rule resource-type-id-is-name",
+        Rule::TypedCanonicalValues => "rule typed-canonical-values",
+        Rule::PageOf100 => "rule page-of-100",
+    };
+    let Some(doc) = r.json() else {
+        return Err((label.into(), "a JSON document".into(), not_json(r)));
+    };
+    let problems = match rule {
+        Rule::ListResponse => list_response_problems(r, doc),
+        Rule::ScimError => scim_error_problems(r, doc),
+        Rule::OktaResourceTypes => okta_resource_type_problems(doc),
+        Rule::ResourceTypeIdIsName => profile_rules::resource_type_id_is_name(doc),
+        Rule::TypedCanonicalValues => profile_rules::typed_canonical_values(doc),
+        Rule::PageOf100 => profile_rules::page_of_100(doc),
+    };
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        let expected = match rule {
+            Rule::ListResponse => "a ListResponse (RFC 7644 §3.4.2)",
+            Rule::ScimError => "a SCIM Error (RFC 7644 §3.12)",
+            Rule::OktaResourceTypes => {
+                "each Okta-URN resource type with id, name, endpoint, schema (RFC 7643 §6)"
+            }
+            Rule::ResourceTypeIdIsName => {
+                "each resource type's id equal to its name (interop profile §5.1)"
+            }
+            Rule::TypedCanonicalValues => {
+                "canonicalValues for every typed multi-valued attribute (interop profile §5.4)"
+            }
+            Rule::PageOf100 => {
+                "at least 100 resources, or all of them when fewer (interop profile §6.4)"
+            }
+        };
+        Err((label.into(), expected.into(), problems.join("; ")))
+    }
+}
 
 fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), Failure> {
     match kind {
@@ -118,33 +166,7 @@ fn evaluate_one(kind: &AssertionKind, r: &Response, vars: &Vars) -> Result<(), F
                 ))
             }
         }
-        AssertionKind::Rule(rule) => {
-            let label = match rule {
-                Rule::ListResponse => "rule list-response",
-                Rule::ScimError => "rule scim-error",
-                Rule::OktaResourceTypes => "rule okta-resource-types",
-            };
-            let Some(doc) = r.json() else {
-                return Err((label.into(), "a JSON document".into(), not_json(r)));
-            };
-            let problems = match rule {
-                Rule::ListResponse => list_response_problems(r, doc),
-                Rule::ScimError => scim_error_problems(r, doc),
-                Rule::OktaResourceTypes => okta_resource_type_problems(doc),
-            };
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                let expected = match rule {
-                    Rule::ListResponse => "a ListResponse (RFC 7644 §3.4.2)",
-                    Rule::ScimError => "a SCIM Error (RFC 7644 §3.12)",
-                    Rule::OktaResourceTypes => {
-                        "each Okta-URN resource type with id, name, endpoint, schema (RFC 7643 §6)"
-                    }
-                };
-                Err((label.into(), expected.into(), problems.join("; ")))
-            }
-        }
+        AssertionKind::Rule(rule) => evaluate_rule(*rule, r),
         AssertionKind::BodyIsJson => match r.json() {
             Some(_) => Ok(()),
             None => Err(("body".into(), "a JSON document".into(), not_json(r))),

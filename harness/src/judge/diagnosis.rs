@@ -86,24 +86,49 @@ impl Seen<'_> {
         matches!((count, self.returned()), (Some(c), Some(r)) if r > c)
     }
 
-    /// A read (GET, or an import walk) that found the resource and shows a value other than
-    /// the one a write set: the evidence that the write was not applied. A value that is
+    /// A read (GET, or an import walk) that found the resource and shows another value than
+    /// the one `write` sent: the evidence that the write was not applied. A value that is
     /// absent (an attribute the app does not keep, a list that came back empty or failed) is
-    /// no such evidence.
-    fn shows_stale_value(&self) -> bool {
+    /// no such evidence, nor is a value still there that should be gone (a replace that merged
+    /// was applied, differently), nor a value the write did not send (an add that replaced the
+    /// collection it should have appended to was applied).
+    fn shows_stale_value(&self, write: &Seen<'_>) -> bool {
+        let sent = write
+            .check
+            .exchanges
+            .first()
+            .and_then(|x| x.request.body.as_deref())
+            .unwrap_or_default();
+        let was_sent = |expected: &str| quoted(expected).is_some_and(|v| sent.contains(&v));
         self.method() == "GET"
-            && self.mismatches().any(|(a, _, actual)| {
+            && self.mismatches().any(|(a, expected, actual)| {
                 let path = a.strip_prefix("json ").and_then(|r| r.split(' ').next());
                 let listed = path.is_some_and(|p| {
                     !matches!(
                         p,
                         "totalResults" | "itemsPerPage" | "startIndex" | "Resources"
                     )
-                });
+                }) && !a.ends_with(" absent");
                 let walked = a.starts_with("walk find ") && !actual.ends_with(": absent");
-                (listed && actual != "absent" && !actual.starts_with("array []")) || walked
+                ((listed && actual != "absent" && !actual.starts_with("array []")) || walked)
+                    && was_sent(expected)
             })
     }
+}
+
+/// The first quoted text of an expectation (`"Iris Added"`, `an array holding "x"`), unquoted.
+fn quoted(expected: &str) -> Option<String> {
+    let start = expected.find('"')?;
+    let mut out = String::new();
+    let mut chars = expected[start + 1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// The diagnoses of a run, most checks explained first: the order to fix them in.
@@ -145,7 +170,62 @@ pub fn diagnose(suites: &[Suite], reports: &[SuiteReport]) -> Vec<Diagnosis> {
     out.extend(writes_not_applied(suites, &fresh(&out)));
     fold_blocked(&seen, &mut out);
     out.sort_by_key(|d| std::cmp::Reverse(d.explains.len()));
+    // A claim the findings contradict heads the list.
+    out.splice(0..0, claims_interop_conformance(suites, &seen));
     out
+}
+
+/// The app says `interopProfileConformant: true` (the interop profile §4) and fails a MUST
+/// of a suite that grades the profile (or builds on it, as IPSIE's do).
+fn claims_interop_conformance(suites: &[Suite], seen: &[Seen<'_>]) -> Option<Diagnosis> {
+    const PROFILE: &str = "interop-profile";
+    let grades = |id: &str| {
+        let mut todo = vec![id];
+        let mut visited = BTreeSet::new();
+        while let Some(id) = todo.pop() {
+            if id == PROFILE {
+                return true;
+            }
+            if visited.insert(id) {
+                let bases = suites
+                    .iter()
+                    .filter(|s| s.id == id)
+                    .flat_map(|s| &s.builds_on);
+                todo.extend(bases.map(String::as_str));
+            }
+        }
+        false
+    };
+    let claims = seen.iter().flat_map(|s| &s.check.exchanges).any(|x| {
+        x.request
+            .url
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .ends_with("/ServiceProviderConfig")
+            && x.response.as_ref().is_some_and(|r| {
+                serde_json::from_str::<serde_json::Value>(&r.body).is_ok_and(|doc| {
+                    doc.get("interopProfileConformant") == Some(&serde_json::Value::Bool(true))
+                })
+            })
+    });
+    let explains: Vec<String> = seen
+        .iter()
+        .filter(|s| grades(s.suite) && s.not_passed())
+        .map(Seen::key)
+        .collect();
+    (claims && !explains.is_empty()).then(|| {
+        diagnosis(
+            "claims-interop-conformance",
+            format!(
+                "the app claims conformance to the SCIM 2.0 Interoperability Profile (interopProfileConformant: true) but fails {} of its MUST rules",
+                explains.len()
+            ),
+            "draft-zollner-scim-interop-profile-01 §4 (a provider that does not conform MUST omit interopProfileConformant or set it false)",
+            "meet the profile's rules these checks name, or answer interopProfileConformant: false until the app does",
+            explains,
+        )
+    })
 }
 
 fn diagnosis(
@@ -541,8 +621,7 @@ fn writes_not_applied(suites: &[Suite], seen: &[Seen<'_>]) -> Vec<Diagnosis> {
     let mut by_method: BTreeMap<String, Vec<String>> = Default::default();
     for suite in suites {
         for check in &suite.checks {
-            let Some(observer) = find(&suite.id, &check.id).filter(|s| s.shows_stale_value())
-            else {
+            let Some(observer) = find(&suite.id, &check.id) else {
                 continue;
             };
             for write in &check.needs {
@@ -551,6 +630,7 @@ fn writes_not_applied(suites: &[Suite], seen: &[Seen<'_>]) -> Vec<Diagnosis> {
                 };
                 if matches!(w.check.outcome, Outcome::Pass | Outcome::Warn { .. })
                     && matches!(w.method(), "PUT" | "PATCH")
+                    && observer.shows_stale_value(w)
                 {
                     let list = by_method.entry(w.method().to_string()).or_default();
                     for key in [w.key(), observer.key()] {

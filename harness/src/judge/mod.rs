@@ -9,4 +9,5 @@ pub mod attributes;
 pub mod diagnosis;
 pub mod entitlements;
 pub mod path;
+pub mod profile_rules;
 pub mod walk;

@@ -253,9 +253,8 @@ impl<'a> SuiteState<'a> {
                 reason: reason.clone(),
             });
         }
-        if let Some(blocked) = self.unmet_needs(check) {
-            return decided(blocked);
-        }
+        // A capability the app does not advertise gates the check out before its setup is
+        // looked at: the setup was gated out too, and nothing failed.
         if let Some(gate) = &check.when {
             let Some(body) = self.bodies.get(&gate.var) else {
                 // The capability document itself is missing: its check failed.
@@ -270,6 +269,9 @@ impl<'a> SuiteState<'a> {
                 );
                 return decided(Outcome::Skip { reason });
             }
+        }
+        if let Some(blocked) = self.unmet_needs(check) {
+            return decided(blocked);
         }
         let outgoing = match self.render_request(check) {
             Ok(o) => o,

@@ -31,6 +31,8 @@ pub fn description() -> Suite {
         version: "2026-12-02".into(),
         scim_version: crate::report::ScimVersion::V2,
         reference: "Okta QA case C21902; RFC 6749, RFC 6750, RFC 6819, RFC 7009".into(),
+        profile: None,
+        builds_on: Vec::new(),
         source: "harness/src/run/oauth_checks.rs (listed in specs/oauth.md)".into(),
         vars: Vec::new(),
         inputs: Vec::new(),

@@ -50,6 +50,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../specs/profile-sourcing.toml"),
     ),
     (
+        "specs/interop-profile.toml",
+        include_str!("../../../specs/interop-profile.toml"),
+    ),
+    (
+        "specs/cursor-pagination.toml",
+        include_str!("../../../specs/cursor-pagination.toml"),
+    ),
+    (
         "specs/okta-scim11-spec.toml",
         include_str!("../../../specs/okta-scim11-spec.toml"),
     ),
@@ -92,25 +100,43 @@ pub enum SelectError {
     /// The file is not a valid suite.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// `--profile` names no profile.
+    #[error("no profile {0:?} (profiles: {1})")]
+    UnknownProfile(String, String),
+    /// A suite builds on one that does not exist.
+    #[error("suite {0:?} builds on {1:?}, which is not a built-in suite")]
+    UnknownBase(String, String),
 }
 
+/// The profiles `--profile` names, and the suite that grades each (it brings the suites it
+/// builds on).
+pub const PROFILES: &[(&str, &str)] = &[
+    ("interop", "interop-profile"),
+    ("cursor", "cursor-pagination"),
+];
+
 /// The suites named by `--suite` arguments; when none are given, every built-in suite of the
-/// SCIM version the run targets. An argument is a built-in id, or else a path to a suite file.
+/// SCIM version the run targets that grades no profile. An argument is a built-in id, or else
+/// a path to a suite file. Each `--profile` adds its suite; a suite brings the suites it builds
+/// on, before it, once.
 pub fn select_suites(
     args: &[String],
+    profiles: &[String],
     scim_version: ScimVersion,
 ) -> Result<Vec<Suite>, SelectError> {
     let builtins = builtin_suites()?;
+    let mut named: Vec<Suite> = Vec::new();
     if args.is_empty() {
-        return Ok(builtins
-            .into_iter()
-            .filter(|s| s.scim_version == scim_version)
-            .collect());
+        named.extend(
+            builtins
+                .iter()
+                .filter(|s| s.scim_version == scim_version && s.profile.is_none())
+                .cloned(),
+        );
     }
-    let mut out = Vec::new();
     for arg in args {
         if let Some(s) = builtins.iter().find(|s| s.id == *arg) {
-            out.push(s.clone());
+            named.push(s.clone());
             continue;
         }
         let path = std::path::Path::new(arg);
@@ -120,9 +146,35 @@ pub fn select_suites(
         }
         let text = untrusted::files::read_text_capped(path, untrusted::files::SUITE_MAX_BYTES)
             .map_err(|e| SelectError::Read(arg.clone(), e))?;
-        out.push(parse_suite(arg, &text)?);
+        named.push(parse_suite(arg, &text)?);
+    }
+    for p in profiles {
+        let Some((_, id)) = PROFILES.iter().find(|(name, id)| name == p || id == p) else {
+            let names: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
+            return Err(SelectError::UnknownProfile(p.clone(), names.join(", ")));
+        };
+        named.extend(builtins.iter().find(|s| s.id == *id).cloned());
+    }
+    let mut out: Vec<Suite> = Vec::new();
+    for suite in named {
+        with_bases(suite, &builtins, &mut out)?;
     }
     Ok(out)
+}
+
+/// Adds a suite after the suites it builds on (each once).
+fn with_bases(suite: Suite, builtins: &[Suite], out: &mut Vec<Suite>) -> Result<(), SelectError> {
+    if out.iter().any(|s| s.id == suite.id) {
+        return Ok(());
+    }
+    for base in &suite.builds_on {
+        let Some(b) = builtins.iter().find(|s| s.id == *base) else {
+            return Err(SelectError::UnknownBase(suite.id.clone(), base.clone()));
+        };
+        with_bases(b.clone(), builtins, out)?;
+    }
+    out.push(suite);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -152,13 +204,17 @@ mod tests {
     #[test]
     fn without_arguments_the_suites_of_the_version_run() {
         let ids = |v| -> Vec<String> {
-            select_suites(&[], v)
+            select_suites(&[], &[], v)
                 .unwrap()
                 .into_iter()
                 .map(|s| s.id)
                 .collect()
         };
         assert!(ids(ScimVersion::V2).contains(&"rfc7644".to_string()));
+        assert!(
+            !ids(ScimVersion::V2).contains(&"interop-profile".to_string()),
+            "a profile runs only when it is named"
+        );
         assert!(
             ids(ScimVersion::V11).iter().all(|id| id.contains("scim11")),
             "{:?}",
@@ -168,9 +224,35 @@ mod tests {
 
     #[test]
     fn unknown_suite_lists_the_builtins() {
-        let e = select_suites(&["nope".into()], ScimVersion::V2)
+        let e = select_suites(&["nope".into()], &[], ScimVersion::V2)
             .unwrap_err()
             .to_string();
         assert!(e.contains("okta-scim2-spec"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod profile_tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_brings_its_bases_once_and_every_base_exists() {
+        for suite in builtin_suites().unwrap() {
+            let picked =
+                select_suites(std::slice::from_ref(&suite.id), &[], suite.scim_version).unwrap();
+            assert_eq!(picked.last().unwrap().id, suite.id);
+            let mut ids: Vec<&str> = picked.iter().map(|s| s.id.as_str()).collect();
+            ids.dedup();
+            assert_eq!(ids.len(), picked.len());
+        }
+        for (name, id) in PROFILES {
+            let picked = select_suites(&[], &[name.to_string()], ScimVersion::V2).unwrap();
+            assert!(picked.iter().any(|s| s.id == *id), "{name}");
+            assert!(
+                picked.iter().any(|s| s.id == "rfc7644"),
+                "beside the default suites"
+            );
+        }
+        assert!(select_suites(&[], &["nope".into()], ScimVersion::V2).is_err());
     }
 }

@@ -46,6 +46,8 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
         version: raw.version,
         scim_version,
         reference: raw.reference,
+        profile: raw.profile,
+        builds_on: raw.builds_on,
         source: file.to_string(),
         vars,
         inputs: raw.inputs,

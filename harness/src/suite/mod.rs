@@ -44,6 +44,11 @@ pub struct Suite {
     pub scim_version: ScimVersion,
     /// Where the suite comes from (Okta's suite name, or the RFC).
     pub reference: String,
+    /// The profile beyond RFC 7643/7644 the suite grades (the interop profile, IPSIE, RFC
+    /// 9865): such a suite runs only when it is named, and its verdicts are the profile's.
+    pub profile: Option<String>,
+    /// Ids of the suites it builds on: naming it runs them too, first.
+    pub builds_on: Vec<String>,
     /// The file it was loaded from (`specs/…` for built-ins).
     pub source: String,
     /// Suite variables, in definition order (later ones may use earlier ones).
@@ -467,6 +472,16 @@ pub enum Rule {
     OktaResourceTypes,
     /// A SCIM Error (RFC 7644 §3.12): its schema, `status` a string equal to the HTTP status.
     ScimError,
+    /// Every resource type of a `/ResourceTypes` list has an `id` equal to its `name` (the
+    /// interop profile §5.1).
+    ResourceTypeIdIsName,
+    /// Every multi-valued complex attribute of a `/Schemas` list with a `type` sub-attribute
+    /// declares its `canonicalValues` (the interop profile §5.4).
+    TypedCanonicalValues,
+    /// A list page holds at least 100 resources, or every one when totalResults is smaller
+    /// (the interop profile §6.4).
+    #[serde(rename = "page-of-100")]
+    PageOf100,
 }
 
 /// The comparisons of Okta's suites (Runscope's comparators) plus `absent`.

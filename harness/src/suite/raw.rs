@@ -17,6 +17,9 @@ pub(super) struct RawSuite {
     pub(super) version: String,
     pub(super) scim_version: String,
     pub(super) reference: String,
+    pub(super) profile: Option<String>,
+    #[serde(default)]
+    pub(super) builds_on: Vec<String>,
     #[serde(default)]
     pub(super) vars: toml::Table,
     #[serde(default)]

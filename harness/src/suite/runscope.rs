@@ -238,6 +238,8 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             version,
             scim_version,
             reference: format!("Runscope export {name:?} ({file})"),
+            profile: None,
+            builds_on: Vec::new(),
             source: file.into(),
             vars,
             inputs,

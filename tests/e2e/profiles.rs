@@ -1,0 +1,242 @@
+//! The profile suites (the SCIM 2.0 Interoperability Profile, RFC 9865 cursor pagination)
+//! against the reference server in the interop profile's mode: clean, every check passes; with
+//! each fault, exactly the checks meant to catch it fail (or warn, for what the text only
+//! recommends). The profile's stricter rules stay its own: the default server, which follows
+//! RFC 7644 where the profile is stricter, fails them in this suite only.
+
+use std::collections::BTreeSet;
+
+use harness::http::{Client, Credential, DEFAULT_CONCURRENCY, Target};
+use harness::report::RunReport;
+use harness::run::events::NoEvents;
+use harness::run::{RunOptions, run};
+use refserver::{Fault, Faults, ServerConfig};
+
+use crate::support::{TOKEN, suite};
+
+const PROFILE_SUITES: &[&str] = &["interop-profile", "cursor-pagination"];
+
+/// Each fault, the checks it must fail, and those it must only warn on.
+const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "undefined-attributes-accepted",
+        &[
+            "interop-profile/undefined-attribute-refused",
+            "interop-profile/undefined-schema-refused",
+        ],
+        &[],
+    ),
+    (
+        "path-less-patch-accepted",
+        &["interop-profile/patch-path-less-refused"],
+        &[],
+    ),
+    (
+        "resource-type-id-not-name",
+        &[
+            "interop-profile/resource-types-endpoint",
+            "interop-profile/user-resource-type",
+        ],
+        &[],
+    ),
+    (
+        "no-canonical-values",
+        &["interop-profile/schemas-endpoint"],
+        &[],
+    ),
+    (
+        "patch-replace-merges",
+        &["interop-profile/patch-replace-complex-verify"],
+        &[],
+    ),
+    (
+        "patch-add-replaces-collection",
+        &["interop-profile/patch-add-collection-verify"],
+        &[],
+    ),
+    (
+        "cursor-ignored",
+        &["cursor-pagination/first-page"],
+        &["cursor-pagination/invalid-cursor"],
+    ),
+    (
+        "invalid-cursor-accepted",
+        &[],
+        &["cursor-pagination/invalid-cursor"],
+    ),
+    (
+        "case-sensitive-username",
+        &[
+            "interop-profile/filter-user-name-any-case",
+            "interop-profile/uniqueness-user-name-any-case",
+        ],
+        &[],
+    ),
+    (
+        "duplicates-allowed",
+        &[
+            "interop-profile/uniqueness-user-name-any-case",
+            "interop-profile/duplicate-user-name",
+        ],
+        &[],
+    ),
+    // §6.2 makes the media type a MUST (RFC 7644 §8.1 lets an app answer application/json).
+    (
+        "json-content-type",
+        &["interop-profile/create-user", "interop-profile/get-by-id"],
+        &[],
+    ),
+    (
+        "soft-delete",
+        &[
+            "interop-profile/deleted-not-found",
+            "interop-profile/user-name-reusable",
+        ],
+        &[],
+    ),
+    (
+        "delete-not-applied",
+        &[
+            "interop-profile/deleted-not-found",
+            "interop-profile/deleted-not-listed",
+            "interop-profile/user-name-reusable",
+        ],
+        &[],
+    ),
+    (
+        "external-id-not-filterable",
+        &["interop-profile/filter-eq-and"],
+        &[],
+    ),
+    (
+        "patch-not-applied",
+        &[
+            "interop-profile/patch-add-singular-verify",
+            "interop-profile/patch-replace-complex-verify",
+            "interop-profile/patch-add-complex-verify",
+            "interop-profile/patch-replace-collection-verify",
+            "interop-profile/patch-add-collection-verify",
+            "interop-profile/deactivated-still-there",
+        ],
+        &[],
+    ),
+    ("paging-ignored", &["cursor-pagination/first-page"], &[]),
+];
+
+/// The faults only the profile suites can see: proven here.
+pub const PROFILE_ONLY: &[&str] = &[
+    "undefined-attributes-accepted",
+    "path-less-patch-accepted",
+    "resource-type-id-not-name",
+    "no-canonical-values",
+    "patch-replace-merges",
+    "patch-add-replaces-collection",
+    "cursor-ignored",
+    "invalid-cursor-accepted",
+];
+
+async fn server(interop_profile: bool, faults: &[Fault]) -> refserver::RunningServer {
+    refserver::start(ServerConfig {
+        auth: refserver::Auth {
+            token: Some(TOKEN.into()),
+            basic: None,
+        },
+        faults: Faults::new(faults.iter().copied()),
+        seed_users: 5,
+        interop_profile,
+        ..ServerConfig::default()
+    })
+    .await
+    .expect("reference server starts")
+}
+
+async fn run_suites(base_url: &str, ids: &[&str]) -> RunReport {
+    let suites: Vec<_> = ids.iter().map(|id| suite(id)).collect();
+    let target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
+    let client = Client::new(target).unwrap();
+    let options = RunOptions::default();
+    assert_eq!(options.pace.concurrency, DEFAULT_CONCURRENCY);
+    run(
+        &client,
+        &suites,
+        &options,
+        &mut NoEvents,
+        std::future::pending(),
+    )
+    .await
+}
+
+fn with_label(report: &RunReport, label: &str) -> BTreeSet<String> {
+    report
+        .suites
+        .iter()
+        .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+        .filter(|(_, c)| c.outcome.label() == label)
+        .map(|(s, c)| format!("{}/{}", s.id, c.id))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_profile_check_passes_on_a_conformant_app_and_catches_its_fault() {
+    let clean = server(true, &[]).await;
+    let report = run_suites(clean.base_url(), PROFILE_SUITES).await;
+    let not_passed: Vec<String> = ["fail", "warn", "error", "skip", "blocked", "partial"]
+        .iter()
+        .flat_map(|l| with_label(&report, l))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:?}");
+    assert!(report.diagnoses.is_empty(), "{:#?}", report.diagnoses);
+    assert_eq!(report.summary.leftovers, 0);
+    clean.stop().await;
+    let mut wrong = Vec::new();
+    for (name, fails, warns) in PROFILE_FAULTS {
+        let faulty = server(true, &[name.parse().unwrap()]).await;
+        let report = run_suites(faulty.base_url(), PROFILE_SUITES).await;
+        for (label, want) in [("fail", *fails), ("warn", *warns), ("error", &[][..])] {
+            let want: BTreeSet<String> = want.iter().map(|w| w.to_string()).collect();
+            let got = with_label(&report, label);
+            if got != want {
+                wrong.push(format!("{name}: {label}\n  got  {got:?}\n  want {want:?}"));
+            }
+        }
+        faulty.stop().await;
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The interop profile §4: an app that claims conformance and fails a MUST of it is told so
+/// first; an app that does not claim it fails the same checks without that headline.
+#[tokio::test]
+async fn a_claim_the_findings_contradict_heads_the_root_causes() {
+    let claims = server(true, &["path-less-patch-accepted".parse().unwrap()]).await;
+    let report = run_suites(claims.base_url(), &["interop-profile"]).await;
+    let first = report.diagnoses.first().expect("a root cause");
+    assert_eq!(first.id, "claims-interop-conformance");
+    assert_eq!(first.explains, ["interop-profile/patch-path-less-refused"]);
+    claims.stop().await;
+
+    // The default server follows RFC 7644 where the profile is stricter: it fails the
+    // profile's stricter rules here, claims nothing, and passes RFC 7644's own suite.
+    let plain = server(false, &[]).await;
+    let report = run_suites(plain.base_url(), &["interop-profile", "rfc7644"]).await;
+    let want: BTreeSet<String> = [
+        "interop-profile/filter-undefined-attribute",
+        "interop-profile/undefined-attribute-refused",
+        "interop-profile/undefined-schema-refused",
+        "interop-profile/patch-path-less-refused",
+        "interop-profile/patch-replace-complex-verify",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(with_label(&report, "fail"), want);
+    assert!(
+        report
+            .diagnoses
+            .iter()
+            .all(|d| d.id != "claims-interop-conformance"),
+        "{:#?}",
+        report.diagnoses
+    );
+    plain.stop().await;
+}
