@@ -123,6 +123,18 @@ pub enum Fault {
     CursorIgnored,
     /// A cursor the server never issued is answered with the first page, not 400 invalidCursor.
     InvalidCursorAccepted,
+    /// Every cursor leads back to the first page (with a nextCursor again).
+    CursorRepeatsFirstPage,
+    /// PATCH of users and groups answers 501 Not Implemented.
+    PatchRefused,
+    /// DELETE answers 405: the app deactivates instead.
+    DeleteRefused,
+    /// A PATCH that reactivates a deactivated user is answered with success; it stays inactive.
+    ReactivationIgnored,
+    /// GET /Schemas/{id} answers 404 (the list still names the schemas).
+    SchemaByIdMissing,
+    /// Every /ResourceTypes request answers 500.
+    ResourceTypes500,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -404,6 +416,28 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::InvalidCursorAccepted,
         "invalid-cursor-accepted",
         "an unknown cursor answered with the first page",
+    ),
+    (
+        Fault::CursorRepeatsFirstPage,
+        "cursor-repeats-first-page",
+        "every cursor leads back to the first page",
+    ),
+    (Fault::PatchRefused, "patch-refused", "PATCH answers 501"),
+    (Fault::DeleteRefused, "delete-refused", "DELETE answers 405"),
+    (
+        Fault::ReactivationIgnored,
+        "reactivation-ignored",
+        "reactivating a user answered but not applied",
+    ),
+    (
+        Fault::SchemaByIdMissing,
+        "schema-by-id-missing",
+        "GET /Schemas/{id} answers 404",
+    ),
+    (
+        Fault::ResourceTypes500,
+        "resource-types-500",
+        "every /ResourceTypes request answers 500",
     ),
 ];
 

@@ -172,6 +172,7 @@ fn paging_of(
     let key = cursor::query_key(q);
     let offset = match cursor::decode(cursor, key) {
         Err(_) if s.faults.has(Fault::InvalidCursorAccepted) => 0,
+        Ok(_) if s.faults.has(Fault::CursorRepeatsFirstPage) => 0,
         other => other?,
     };
     Ok(Paging::Cursor { offset, key })

@@ -172,6 +172,15 @@ pub(crate) fn finish_resource(
 }
 
 /// Inserts a validated resource (used by POST and by seeding).
+/// Whether a group with this resource's displayName is stored (and not deleted).
+fn group_name_taken(store: &Store, v: &Value) -> bool {
+    let name = filter::get_ci(v, "displayName").and_then(Value::as_str);
+    store.of(Kind::Groups).iter().any(|e| {
+        !e.soft_deleted
+            && filter::get_ci(&e.resource(), "displayName").and_then(Value::as_str) == name
+    })
+}
+
 pub(crate) fn insert(
     s: &AppState,
     store: &mut Store,
@@ -214,16 +223,19 @@ pub(crate) fn insert(
             "a group needs at least one member",
         ));
     }
-    if kind == Kind::Groups && s.faults.has(Fault::DuplicateGroup500) {
-        let name = filter::get_ci(&v, "displayName").and_then(Value::as_str);
-        let taken = store.of(Kind::Groups).iter().any(|e| {
-            !e.soft_deleted
-                && filter::get_ci(&e.resource(), "displayName").and_then(Value::as_str) == name
-        });
-        if taken {
+    if kind == Kind::Groups && group_name_taken(store, &v) {
+        if s.faults.has(Fault::DuplicateGroup500) {
             return Err(ScimError::html_crash(
                 "IntegrityError: duplicate key value violates unique constraint",
             ));
+        }
+        // IPSIE AL2 (on the interop profile): no two groups with one displayName.
+        if s.interop_profile {
+            return Err(ScimError::new(
+                StatusCode::CONFLICT,
+                "a group with this displayName already exists",
+            )
+            .typed("uniqueness"));
         }
     }
     if kind == Kind::Groups && s.faults.has(Fault::MembersDroppedOnCreate) {
@@ -442,7 +454,11 @@ pub(crate) fn modify(
             patch11::apply(&current, &message, opts)?
         }
     };
-    let resource = if s.faults.has(Fault::PatchNotApplied) {
+    let reactivates = current.get("active") == Some(&Value::Bool(false))
+        && patched.get("active") == Some(&Value::Bool(true));
+    let resource = if s.faults.has(Fault::PatchNotApplied)
+        || (reactivates && s.faults.has(Fault::ReactivationIgnored))
+    {
         current
     } else {
         store_update(s, &mut store, kind, id, patched)?

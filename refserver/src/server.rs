@@ -144,6 +144,9 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
             );
         }
     }
+    if let Some(refused) = refused_by_fault(&s, req.method(), req.uri().path()) {
+        return error(&s, refused);
+    }
     if s.faults.error_every().is_some_and(|every| n % every == 0) {
         return error(
             &s,
@@ -169,6 +172,31 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
         return r;
     }
     next.run(req).await
+}
+
+/// The answer of a fault that refuses a kind of request outright.
+fn refused_by_fault(s: &AppState, method: &axum::http::Method, path: &str) -> Option<ScimError> {
+    use axum::http::Method;
+    let resource = path.contains("/Users") || path.contains("/Groups");
+    let (status, detail) =
+        if *method == Method::PATCH && resource && s.faults.has(Fault::PatchRefused) {
+            (StatusCode::NOT_IMPLEMENTED, "PATCH is not supported")
+        } else if *method == Method::DELETE && resource && s.faults.has(Fault::DeleteRefused) {
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "DELETE is not supported: deactivate the user instead",
+            )
+        } else if path.contains("/Schemas/") && s.faults.has(Fault::SchemaByIdMissing) {
+            (StatusCode::NOT_FOUND, "no such schema")
+        } else if path.contains("/ResourceTypes") && s.faults.has(Fault::ResourceTypes500) {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "resource types are not available",
+            )
+        } else {
+            return None;
+        };
+    Some(ScimError::new(status, detail))
 }
 
 /// One request being served, counted while it lives (also when the client goes away).

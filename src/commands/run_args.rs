@@ -61,7 +61,8 @@ pub(crate) struct RunArgs {
     #[arg(long = "suite")]
     pub(crate) suites: Vec<String>,
     /// Also grade against a profile beyond RFC 7644, beside the suites run: interop (the SCIM
-    /// 2.0 Interoperability Profile), cursor (RFC 9865 cursor pagination); repeatable. Its
+    /// 2.0 Interoperability Profile), cursor (RFC 9865 cursor pagination), ipsie-al1, ipsie-al2
+    /// (the IPSIE AL SCIM profile's levels, each with what it builds on); repeatable. Its
     /// verdicts are the profile's
     #[arg(long = "profile", value_name = "NAME")]
     pub(crate) profiles: Vec<String>,

@@ -260,12 +260,10 @@ impl<'a> SuiteState<'a> {
                 // The capability document itself is missing: its check failed.
                 return decided(self.blocked_on_capture(&gate.var));
             };
-            let holds =
-                lookup(body, &gate.path).is_some_and(|v| v == serde_json::Value::Bool(true));
-            if !holds {
+            if !gate.holds(lookup(body, &gate.path).as_ref()) {
                 let reason = format!(
-                    "not run: {}.{} is not true (the app does not advertise this capability)",
-                    gate.var, gate.path
+                    "not run: {} (the app does not advertise this capability)",
+                    gate.wants()
                 );
                 return decided(Outcome::Skip { reason });
             }

@@ -30,8 +30,9 @@ pub(crate) fn grade(mismatches: Vec<Mismatch>, strict: bool) -> Outcome {
 /// format one (a bulk answer with numeric statuses hid "bulk PATCH not applied").
 pub(crate) fn had_its_effect(r: &CheckResult) -> bool {
     match &r.outcome {
-        Outcome::Pass | Outcome::Warn { .. } | Outcome::Partial { .. } => true,
-        Outcome::Fail { mismatches } => {
+        Outcome::Pass | Outcome::Partial { .. } => true,
+        // A refusal graded SHOULD or MAY (a DELETE an app may refuse) had no effect either.
+        Outcome::Fail { mismatches } | Outcome::Warn { mismatches } => {
             mismatches.iter().all(|m| m.assertion != "status")
                 && r.exchanges
                     .last()

@@ -58,6 +58,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../specs/cursor-pagination.toml"),
     ),
     (
+        "specs/ipsie-al1.toml",
+        include_str!("../../../specs/ipsie-al1.toml"),
+    ),
+    (
+        "specs/ipsie-al2.toml",
+        include_str!("../../../specs/ipsie-al2.toml"),
+    ),
+    (
         "specs/okta-scim11-spec.toml",
         include_str!("../../../specs/okta-scim11-spec.toml"),
     ),
@@ -113,6 +121,8 @@ pub enum SelectError {
 pub const PROFILES: &[(&str, &str)] = &[
     ("interop", "interop-profile"),
     ("cursor", "cursor-pagination"),
+    ("ipsie-al1", "ipsie-al1"),
+    ("ipsie-al2", "ipsie-al2"),
 ];
 
 /// The suites named by `--suite` arguments; when none are given, every built-in suite of the

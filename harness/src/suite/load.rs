@@ -494,6 +494,10 @@ fn json_of(
 }
 
 fn gate(text: String, known_bodies: &BTreeSet<String>) -> Result<Gate, PartError> {
+    let (text, equals) = match text.split_once(" == ") {
+        Some((gate, value)) => (gate.trim().to_string(), Some(value.trim().to_string())),
+        None => (text, None),
+    };
     let (var, path) = text
         .split_once('.')
         .ok_or_else(|| PartError::new("when", format!("expected capture.path, got {text:?}")))?;
@@ -506,6 +510,7 @@ fn gate(text: String, known_bodies: &BTreeSet<String>) -> Result<Gate, PartError
     Ok(Gate {
         var: var.to_string(),
         path: path.to_string(),
+        equals,
     })
 }
 

@@ -93,8 +93,28 @@ pub use scim_results::{Keyword, Level};
 pub struct Gate {
     /// The whole-body capture to look in.
     pub var: String,
-    /// The path that must be `true`.
+    /// The path that must be `true`, or hold the text `equals` names.
     pub path: String,
+    /// The text the value must be (`when = "groupType.name == Group"`); `true` when none.
+    pub equals: Option<String>,
+}
+
+impl Gate {
+    /// Whether the value found at the gate's path opens it.
+    pub fn holds(&self, value: Option<&serde_json::Value>) -> bool {
+        match &self.equals {
+            None => value == Some(&serde_json::Value::Bool(true)),
+            Some(text) => value.and_then(|v| v.as_str()) == Some(text.as_str()),
+        }
+    }
+
+    /// What the gate asks, for the reason a check did not run.
+    pub fn wants(&self) -> String {
+        match &self.equals {
+            None => format!("{}.{} is not true", self.var, self.path),
+            Some(text) => format!("{}.{} is not {text:?}", self.var, self.path),
+        }
+    }
 }
 
 pub use scim_results::ScimVersion;
