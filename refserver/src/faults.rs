@@ -135,6 +135,8 @@ pub enum Fault {
     SchemaByIdMissing,
     /// Every /ResourceTypes request answers 500.
     ResourceTypes500,
+    /// ServiceProviderConfig advertises pages of up to 100,000 resources.
+    PagesUnbounded,
     /// Every response is delayed by N milliseconds.
     Latency(u64),
     /// Every Nth request answers 429 with `Retry-After: 1`.
@@ -438,6 +440,11 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::ResourceTypes500,
         "resource-types-500",
         "every /ResourceTypes request answers 500",
+    ),
+    (
+        Fault::PagesUnbounded,
+        "pages-unbounded",
+        "filter.maxResults advertised as 100000",
     ),
 ];
 

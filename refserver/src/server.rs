@@ -287,16 +287,16 @@ pub(crate) async fn service_provider_config(State(s): State<Shared>) -> Response
             ScimError::new(StatusCode::NOT_FOUND, "no /ServiceProviderConfig here"),
         );
     }
-    scim(
-        &s,
-        StatusCode::OK,
-        &discovery::service_provider_config(
-            &s.base_url,
-            s.auth.basic.is_some(),
-            s.version,
-            s.interop_profile,
-        ),
-    )
+    let mut config = discovery::service_provider_config(
+        &s.base_url,
+        s.auth.basic.is_some(),
+        s.version,
+        s.interop_profile,
+    );
+    if s.faults.has(Fault::PagesUnbounded) {
+        config["filter"]["maxResults"] = json!(100_000);
+    }
+    scim(&s, StatusCode::OK, &config)
 }
 
 pub(crate) fn list_of(s: &AppState, items: Vec<Value>) -> Value {

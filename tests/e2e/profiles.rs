@@ -71,12 +71,9 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
             "ipsie-al2/filter-group-external-id",
             "ipsie-al2/filter-group-member",
         ],
-        &[
-            "interop-profile/default-page",
-            "ipsie-al2/groups-without-members",
-        ],
+        &["interop-profile/default-page"],
     ),
-    ("items-per-page-echoes-count", &[], &["ipsie-al2/page-size"]),
+    ("pages-unbounded", &[], &["ipsie-al2/page-size"]),
     (
         "counters-as-strings",
         &["interop-profile/count-100-honoured"],
@@ -169,7 +166,10 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
             "interop-profile/service-provider-config",
             "ipsie-al2/service-provider-config",
         ],
-        &["cursor-pagination/service-provider-config"],
+        &[
+            "cursor-pagination/service-provider-config",
+            "ipsie-al2/page-size",
+        ],
     ),
     ("bulk-status-number", &["ipsie-al2/bulk"], &[]),
     (
@@ -178,7 +178,7 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
             "interop-profile/count-100-honoured",
             "cursor-pagination/first-page",
         ],
-        &["ipsie-al2/page-size", "cursor-pagination/invalid-cursor"],
+        &["cursor-pagination/invalid-cursor"],
     ),
     (
         "create-requires-phone",
@@ -321,6 +321,7 @@ pub const PROFILE_ONLY: &[&str] = &[
     "reactivation-ignored",
     "schema-by-id-missing",
     "resource-types-500",
+    "pages-unbounded",
 ];
 
 async fn server(interop_profile: bool, faults: &[Fault]) -> refserver::RunningServer {
