@@ -123,6 +123,9 @@ pub struct Progress<W: Write> {
     drawn: bool,
     walk_started: Option<std::time::Instant>,
     last_drawn: Option<std::time::Instant>,
+    /// Checks skipped one after another for the same reason, shown as one entry when the
+    /// run of them ends (an app without entitlements skips 16 checks for one reason).
+    skipped: Vec<CheckResult>,
 }
 
 impl<W: Write> Progress<W> {
@@ -135,6 +138,7 @@ impl<W: Write> Progress<W> {
             drawn: false,
             walk_started: None,
             last_drawn: None,
+            skipped: Vec::new(),
         }
     }
 
@@ -142,6 +146,31 @@ impl<W: Write> Progress<W> {
     pub fn live(mut self, live: bool) -> Self {
         self.live = live;
         self
+    }
+
+    /// Shows the skipped checks held back: one as any check, several as one entry that names
+    /// how many and the reason once.
+    fn flush_skipped(&mut self) {
+        let held = std::mem::take(&mut self.skipped);
+        match held.as_slice() {
+            [] => {}
+            [one] => {
+                let _ = write_check(one, self.style, &mut self.out);
+            }
+            [first, .., last] => {
+                let _ = writeln!(
+                    self.out,
+                    "  {} {}: {} … {}",
+                    self.style.paint("33", "SKIP "),
+                    scim_results::count(held.len(), "check"),
+                    safe_line(&first.title),
+                    safe_line(&last.title)
+                );
+                for line in first.outcome.explanation().lines() {
+                    let _ = writeln!(self.out, "        {}", safe_line(line));
+                }
+            }
+        }
     }
 
     fn clear_live(&mut self) {
@@ -156,6 +185,7 @@ impl<W: Write> Progress<W> {
 // Progress is best effort: a closed stderr must not stop the run or its cleanup.
 impl<W: Write> Events for Progress<W> {
     fn suite_started(&mut self, suite: &Suite) {
+        self.flush_skipped();
         // The version once: many titles already say it ("… (SCIM 2.0)").
         let version = format!("SCIM {}", suite.scim_version);
         let said = if suite.title.contains(&version) {
@@ -173,12 +203,33 @@ impl<W: Write> Events for Progress<W> {
 
     fn check_finished(&mut self, _suite: &Suite, result: &CheckResult) {
         self.clear_live();
-        let _ = write_check(result, self.style, &mut self.out);
+        let reason = |r: &CheckResult| match &r.outcome {
+            Outcome::Skip { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        let same = self
+            .skipped
+            .first()
+            .is_none_or(|first| reason(first) == reason(result));
+        if !same {
+            self.flush_skipped();
+        }
+        if reason(result).is_some() && self.style.verbose == 0 {
+            self.skipped.push(result.clone());
+        } else {
+            let _ = write_check(result, self.style, &mut self.out);
+        }
     }
 
     fn cleanup_finished(&mut self, result: &CleanupResult) {
         self.clear_live();
+        self.flush_skipped();
         let _ = write_cleanup(result, &mut self.out);
+    }
+
+    fn run_finished(&mut self) {
+        self.clear_live();
+        self.flush_skipped();
     }
 
     fn walk_progress(&mut self, check: &crate::suite::Check, p: &crate::run::events::WalkProgress) {
@@ -373,5 +424,50 @@ mod tests {
         let mut piped = Vec::new();
         Progress::new(&mut piped, Style::default()).walk_progress(&check, &p);
         assert!(piped.is_empty(), "nothing when not a terminal");
+    }
+
+    #[test]
+    fn checks_skipped_for_one_reason_are_one_entry() {
+        let suite = crate::suite::builtin::builtin_suites().unwrap().remove(0);
+        let result = |title: &str, outcome: Outcome| CheckResult {
+            id: title.into(),
+            title: title.into(),
+            level: crate::suite::Level::Required,
+            reference: String::new(),
+            keyword: None,
+            outcome,
+            duration_ms: 0,
+            exchanges: Vec::new(),
+            note: None,
+            location: None,
+        };
+        let skip = |title: &str| {
+            result(
+                title,
+                Outcome::Skip {
+                    reason: "not run: no entitlements".into(),
+                },
+            )
+        };
+        let mut out = Vec::new();
+        {
+            let mut progress = Progress::new(&mut out, Style::default());
+            for title in ["first", "second", "third"] {
+                progress.check_finished(&suite, &skip(title));
+            }
+            progress.check_finished(&suite, &result("passes", Outcome::Pass));
+            progress.check_finished(&suite, &skip("alone"));
+            progress.run_finished();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("3 checks: first … third"), "{text}");
+        assert_eq!(
+            text.matches("not run: no entitlements").count(),
+            2,
+            "{text}"
+        );
+        let passes = text.find("passes").unwrap();
+        assert!(text.find("third").unwrap() < passes, "in order: {text}");
+        assert!(text.find("alone").unwrap() > passes, "{text}");
     }
 }

@@ -14,6 +14,8 @@ pub trait Events {
     fn walk_progress(&mut self, _check: &crate::suite::Check, _progress: &WalkProgress) {}
     /// A created resource was dealt with.
     fn cleanup_finished(&mut self, _result: &CleanupResult) {}
+    /// Every suite is done: nothing more will be told.
+    fn run_finished(&mut self) {}
 }
 
 /// Ignores every event.

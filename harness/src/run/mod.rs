@@ -99,15 +99,15 @@ pub async fn run(
     reports.sort_by_key(|(index, _)| *index);
     let mut reports: Vec<SuiteReport> = reports.into_iter().map(|(_, r)| r).collect();
     // The OAuth 2 suite last, with the token the run used (it spends and revokes tokens).
+    let events = ordered.into_inner().into_inner();
     if let Some(settings) = &options.oauth_suite
         && interrupted.is_none()
         && aborted.is_none()
+        && let Some(report) = oauth_checks::run_in_run(client, settings, &mut *events).await
     {
-        let events = ordered.into_inner().into_inner();
-        if let Some(report) = oauth_checks::run_in_run(client, settings, events).await {
-            reports.push(report);
-        }
+        reports.push(report);
     }
+    events.run_finished();
     let diagnoses = crate::judge::diagnosis::diagnose(suites, &reports);
     let mut report = stamped(report_of(client, options, reports, aborted));
     report.settings.concurrency = shared.concurrency;
