@@ -80,7 +80,17 @@ Exit status: 0 all required checks passed, 1 a required check failed,
 
 /// Entry point: one place maps outcomes to exit codes.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let hint = credential_flag_hint(&e);
+            let _ = e.print();
+            if let Some(hint) = hint {
+                eprintln!("\n{hint}");
+            }
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
     // One thread: a run is a handful of request flows waiting on the network, and the
     // measured cost of handing each response between worker threads was a quarter of the
     // harness's CPU in a 100,000-user import (bench/profile_sourcing.py: 2.78 s → 2.05 s).
@@ -123,6 +133,27 @@ pub fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status.code() as u8),
         Err(e) => fail(e),
     }
+}
+
+/// A credential given as a flag (`--token`, `--password`): clap would suggest `--token-url`,
+/// which sends a bearer-token user to OAuth. Credentials come from the environment only, so
+/// that they stay out of shell history and process lists.
+fn credential_flag_hint(e: &clap::Error) -> Option<&'static str> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = arg.split('=').next().unwrap_or_default();
+    matches!(
+        flag,
+        "--token" | "--bearer" | "--password" | "--secret" | "--client-secret" | "--api-key"
+    )
+    .then_some(
+        "hint: scimcheck takes no credential as a flag (it would land in shell history and process lists): set SCIM_TOKEN for a bearer token, SCIM_USERNAME and SCIM_PASSWORD for Basic, SCIM_CLIENT_SECRET (or SCIM_REFRESH_TOKEN) for OAuth 2 (--token-url is the OAuth token endpoint, not a token)",
+    )
 }
 
 fn fail(e: anyhow::Error) -> ExitCode {

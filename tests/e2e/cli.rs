@@ -871,3 +871,25 @@ async fn completions_and_the_man_page_come_from_the_clap_definitions() {
     assert!(stdout.contains(".TH scimcheck 1"), "{stdout}");
     assert!(stdout.contains("verify"), "the subcommands are listed");
 }
+
+/// Issue 29.5: `--token` is answered with where credentials come from (clap alone suggests
+/// `--token-url`, which sends a bearer-token user to OAuth), and the token is not echoed back
+/// beyond clap's own error line.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_credential_flag_says_where_credentials_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(&["run", "--token", "abc"], &[], dir.path()).await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("set SCIM_TOKEN for a bearer token"),
+        "{stderr}"
+    );
+    let out = scimcheck(&["run", "--no-such-flag"], &[], dir.path()).await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !stderr.contains("SCIM_TOKEN"),
+        "only for credential flags: {stderr}"
+    );
+}
