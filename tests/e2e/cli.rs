@@ -796,10 +796,12 @@ async fn github_actions_json_output_and_a_baseline() {
     let first = scimcheck(&[&argv[..], &["--out", "base"]].concat(), &env, dir.path()).await;
     let (stdout, _) = text(&first);
     assert_eq!(first.status.code(), Some(1), "{}", text(&first).1);
+    // One annotation per root cause, naming the checks it explains.
     assert!(
-        stdout.contains("::error title=rfc7644/put-verify::"),
+        stdout.contains("::error title=root cause%3A put-not-applied::"),
         "{stdout}"
     );
+    assert!(stdout.contains("rfc7644/put-verify"), "{stdout}");
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("## scimcheck: ❌ FAILED"), "{md}");
     assert!(md.contains("| `rfc7644/put-verify`"), "{md}");

@@ -217,6 +217,48 @@ fn github_snapshot() {
     }));
 }
 
+/// Issue 29.3: GitHub shows 10 annotations of a level per step and drops the rest silently.
+/// Thirty failures and twelve warnings give ten of each, the last naming what it does not
+/// show; the job summary lists every one, and a warnings section.
+#[test]
+fn github_annotations_stay_within_what_github_shows() {
+    let mut report = fixture();
+    report.diagnoses.clear();
+    let fail = || Outcome::Fail {
+        mismatches: vec![harness::judge::assertion::Mismatch {
+            assertion: "status".into(),
+            expected: "200".into(),
+            actual: "500".into(),
+            hint: None,
+            keyword: None,
+        }],
+    };
+    let checks = &mut report.suites[0].checks;
+    checks.clear();
+    for i in 0..30 {
+        checks.push(check(&format!("f{i}"), "fails", Level::Required, fail()));
+    }
+    for i in 0..12 {
+        checks.push(check(&format!("w{i}"), "warns", Level::Optional, fail()));
+    }
+    let mut out = Vec::new();
+    github::write_annotations(&report, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.matches("::error ").count(), 10, "{text}");
+    assert_eq!(text.matches("::warning ").count(), 10, "{text}");
+    assert!(text.contains("title=21 more failures::"), "{text}");
+    assert!(
+        text.contains("okta-scim2-spec/f29"),
+        "the last one named: {text}"
+    );
+    let mut md = Vec::new();
+    github::write_summary(&report, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert_eq!(md.matches("| `okta-scim2-spec/f").count(), 30, "{md}");
+    assert!(md.contains("### Warnings"), "{md}");
+    assert_eq!(md.matches("| `okta-scim2-spec/w").count(), 12, "{md}");
+}
+
 /// The fixture against itself with one check fixed, one regressed and one removed.
 #[test]
 fn diff_snapshot() {

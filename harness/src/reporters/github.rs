@@ -78,7 +78,7 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
     failed_checks(report, out)
 }
 
-/// The checks that fail the run, as a table.
+/// The checks that fail the run, and the warnings (and optional failures), as tables.
 fn failed_checks(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     let failed: Vec<(&str, &CheckResult)> = report
         .suites
@@ -86,54 +86,138 @@ fn failed_checks(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()>
         .flat_map(|s| s.checks.iter().map(move |c| (s.id.as_str(), c)))
         .filter(|(_, c)| c.fails_run())
         .collect();
-    if !failed.is_empty() {
-        writeln!(out, "\n### Failed checks\n")?;
-        writeln!(out, "| check | why | reference |\n|---|---|---|")?;
-        for (suite, c) in failed {
-            writeln!(
-                out,
-                "| {} {} | {} | {} |",
-                cell(&format!("{suite}/{}", c.id)),
-                cell(&c.title),
-                cell(&c.outcome.explanation()),
-                cell(&c.reference)
-            )?;
-        }
+    check_table(out, "Failed checks", &failed)?;
+    let warned: Vec<(&str, &CheckResult)> = report
+        .suites
+        .iter()
+        .flat_map(|s| s.checks.iter().map(move |c| (s.id.as_str(), c)))
+        .filter(|(_, c)| {
+            !c.fails_run()
+                && matches!(
+                    c.outcome,
+                    Outcome::Warn { .. } | Outcome::Fail { .. } | Outcome::Error { .. }
+                )
+        })
+        .collect();
+    check_table(out, "Warnings", &warned)
+}
+
+/// A table of checks with why and the reference, under a heading (nothing when there are none).
+fn check_table(
+    out: &mut dyn Write,
+    heading: &str,
+    checks: &[(&str, &CheckResult)],
+) -> std::io::Result<()> {
+    if checks.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### {heading}\n")?;
+    writeln!(out, "| check | why | reference |\n|---|---|---|")?;
+    for (suite, c) in checks {
+        writeln!(
+            out,
+            "| {} {} | {} | {} |",
+            cell(&format!("{suite}/{}", c.id)),
+            cell(&c.title),
+            cell(&c.outcome.explanation()),
+            cell(&c.reference)
+        )?;
     }
     Ok(())
 }
 
-/// Writes one annotation per check that fails the run (`::error`) and per warning or
-/// optional failure (`::warning`).
+/// GitHub shows at most this many annotations of one level per step: more are dropped
+/// silently, so the last one shown says how many more there are.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// Writes the annotations: one `::error` per root cause (naming the checks it explains), one
+/// per other check that fails the run, and one `::warning` per warning or optional failure;
+/// at most [`ANNOTATIONS_PER_LEVEL`] of each level, the last saying how many more the job
+/// summary lists.
 pub fn write_annotations(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut errors: Vec<(String, String)> = Vec::new();
     if let Some(abort) = &report.aborted {
-        writeln!(
-            out,
-            "::error title=scimcheck could not judge the app::{}",
-            message(&abort.message)
-        )?;
+        errors.push((
+            "scimcheck could not judge the app".into(),
+            abort.message.clone(),
+        ));
     }
+    let explained: std::collections::BTreeSet<&String> =
+        report.diagnoses.iter().flat_map(|d| &d.explains).collect();
+    for d in &report.diagnoses {
+        errors.push((
+            format!("root cause: {}", d.id),
+            format!(
+                "{} ({})\nfix: {}\nexplains {}: {}",
+                d.cause,
+                d.reference,
+                d.fix,
+                scim_results::count(d.explains.len(), "check"),
+                d.explains.join(", ")
+            ),
+        ));
+    }
+    let mut warnings = Vec::new();
     for suite in &report.suites {
         for c in &suite.checks {
-            let level = match (&c.outcome, c.level) {
-                (Outcome::Fail { .. } | Outcome::Error { .. }, Level::Required) => "error",
-                (Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Warn { .. }, _) => {
-                    "warning"
+            let key = format!("{}/{}", suite.id, c.id);
+            let text = format!(
+                "{}\n{}\nreference: {}",
+                c.title,
+                c.outcome.explanation(),
+                c.reference
+            );
+            match (&c.outcome, c.level) {
+                (Outcome::Fail { .. } | Outcome::Error { .. }, Level::Required) => {
+                    if !explained.contains(&key) {
+                        errors.push((key, text));
+                    }
                 }
-                _ => continue,
-            };
-            writeln!(
-                out,
-                "::{level} title={}::{}",
-                property(&format!("{}/{}", suite.id, c.id)),
-                message(&format!(
-                    "{}\n{}\nreference: {}",
-                    c.title,
-                    c.outcome.explanation(),
-                    c.reference
-                ))
-            )?;
+                (Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Warn { .. }, _) => {
+                    warnings.push((key, text));
+                }
+                _ => {}
+            }
         }
+    }
+    annotate(out, "error", &errors, "failures")?;
+    annotate(out, "warning", &warnings, "warnings")
+}
+
+/// Up to [`ANNOTATIONS_PER_LEVEL`] annotations of a level; beyond, the last one counts the rest.
+fn annotate(
+    out: &mut dyn Write,
+    level: &str,
+    items: &[(String, String)],
+    what: &str,
+) -> std::io::Result<()> {
+    let shown = if items.len() > ANNOTATIONS_PER_LEVEL {
+        ANNOTATIONS_PER_LEVEL - 1
+    } else {
+        items.len()
+    };
+    for (title, text) in &items[..shown] {
+        writeln!(
+            out,
+            "::{level} title={}::{}",
+            property(title),
+            message(text)
+        )?;
+    }
+    if items.len() > shown {
+        let rest = &items[shown..];
+        writeln!(
+            out,
+            "::{level} title={}::{}",
+            property(&format!("{} more {what}", rest.len())),
+            message(&format!(
+                "GitHub shows {ANNOTATIONS_PER_LEVEL} annotations per step: the job summary lists every one. Not shown here: {}",
+                rest.iter()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        )?;
     }
     Ok(())
 }
