@@ -168,11 +168,12 @@ pub fn write_annotations(report: &RunReport, out: &mut dyn Write) -> std::io::Re
                 c.reference
             );
             match (&c.outcome, c.level) {
-                (Outcome::Fail { .. } | Outcome::Error { .. }, Level::Required) => {
-                    if !explained.contains(&key) {
-                        errors.push((key, text));
-                    }
+                (Outcome::Fail { .. } | Outcome::Error { .. }, Level::Required)
+                    if !explained.contains(&key) =>
+                {
+                    errors.push((key, text));
                 }
+                (Outcome::Fail { .. } | Outcome::Error { .. }, Level::Required) => {}
                 (Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Warn { .. }, _) => {
                     warnings.push((key, text));
                 }
