@@ -128,7 +128,7 @@ pub(crate) fn finish(report: &RunReport, out_dir: &Path, display: &Display) -> R
     }
     if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
         // With --format json, stdout is the document: annotations go to stderr.
-        github(report, matches!(display.format, FormatArg::Json))?;
+        github(report, out_dir, matches!(display.format, FormatArg::Json))?;
     }
     let mut out = std::io::stdout().lock();
     let style = display.style(std::io::stdout().is_terminal());
@@ -176,9 +176,13 @@ pub(crate) fn list(ids: &[String]) -> String {
     }
 }
 
-/// GitHub Actions: annotations on stdout, and the job summary appended to
-/// `$GITHUB_STEP_SUMMARY`.
-pub(crate) fn github(report: &RunReport, annotations_to_stderr: bool) -> Result<()> {
+/// GitHub Actions: annotations on stdout, the job summary appended to `$GITHUB_STEP_SUMMARY`,
+/// and the step outputs (verdict, counts, result files) to `$GITHUB_OUTPUT`.
+pub(crate) fn github(
+    report: &RunReport,
+    out_dir: &Path,
+    annotations_to_stderr: bool,
+) -> Result<()> {
     if annotations_to_stderr {
         harness::reporters::github::write_annotations(report, &mut std::io::stderr().lock())?;
     } else {
@@ -196,6 +200,15 @@ pub(crate) fn github(report: &RunReport, annotations_to_stderr: bool) -> Result<
                 )
             })?;
         harness::reporters::github::write_summary(report, &mut file)?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_OUTPUT") {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot open GITHUB_OUTPUT {}", Path::new(&path).display()))?;
+        let dir = out_dir.display().to_string();
+        harness::reporters::github::write_outputs(report, &dir, &mut file)?;
     }
     Ok(())
 }

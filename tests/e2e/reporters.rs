@@ -259,6 +259,21 @@ fn github_annotations_stay_within_what_github_shows() {
     assert_eq!(md.matches("| `okta-scim2-spec/w").count(), 12, "{md}");
 }
 
+/// The step outputs a workflow reads: one `name=value` a line, whatever the results folder is
+/// called (a line break in it cannot add an output).
+#[test]
+fn github_step_outputs_are_one_line_each() {
+    let mut out = Vec::new();
+    github::write_outputs(&fixture(), "results\nverdict=passed/", &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 8, "{text}");
+    assert!(text.starts_with("verdict=failed\n"), "{text}");
+    assert!(
+        text.contains("report=results verdict=passed/report.html"),
+        "{text}"
+    );
+}
+
 /// The fixture against itself with one check fixed, one regressed and one removed.
 #[test]
 fn diff_snapshot() {

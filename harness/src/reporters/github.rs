@@ -126,6 +126,37 @@ fn check_table(
     Ok(())
 }
 
+/// Writes the step outputs (`$GITHUB_OUTPUT`, one `name=value` a line): the verdict, the counts
+/// and where the result files are (`out` is the results folder as the run was given it). A
+/// value never holds a line break, so no value can add an output of its own.
+pub fn write_outputs(report: &RunReport, out: &str, to: &mut dyn Write) -> std::io::Result<()> {
+    let s = &report.summary;
+    let verdict = if report.aborted.is_some() {
+        "error"
+    } else if report.interrupted {
+        "interrupted"
+    } else if s.required_failed > 0 {
+        "failed"
+    } else {
+        "passed"
+    };
+    let one_line = |v: &str| v.replace(['\r', '\n'], " ");
+    let dir = one_line(out.trim_end_matches('/'));
+    for (name, value) in [
+        ("verdict", verdict.to_string()),
+        ("passed", s.passed.to_string()),
+        ("failed", s.required_failed.to_string()),
+        ("warnings", s.warnings.to_string()),
+        ("left-behind", s.leftovers.to_string()),
+        ("results", format!("{dir}/results.json")),
+        ("junit", format!("{dir}/junit.xml")),
+        ("report", format!("{dir}/report.html")),
+    ] {
+        writeln!(to, "{name}={value}")?;
+    }
+    Ok(())
+}
+
 /// GitHub shows at most this many annotations of one level per step: more are dropped
 /// silently, so the last one shown says how many more there are.
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;
