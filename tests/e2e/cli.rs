@@ -229,7 +229,7 @@ async fn a_failing_required_check_exits_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout.contains("FAILED: 11 passed, 1 failed"), "{stdout}");
     assert!(
-        stderr.contains("FAIL  required  Check status 401"),
+        stderr.contains("FAIL          Check status 401"),
         "{stderr}"
     );
     assert!(stderr.contains("status: expected 401, got 200"), "{stderr}");

@@ -51,19 +51,22 @@ pub fn write_check(result: &CheckResult, style: Style, out: &mut dyn Write) -> s
         Outcome::Blocked { .. } => style.paint("35", "BLOCK"),
         Outcome::Partial { .. } => style.paint("36", "PART "),
     };
-    let keyword = result
-        .keyword
-        .map(|k| format!("{} ", k.as_str()))
-        .unwrap_or_default();
+    // The RFC grade of the check, and whether it can fail the run, in words that cannot clash
+    // ("required SHOULD" read as a contradiction): the grade in a column, and an optional
+    // check said to be one that never fails the run.
+    let grade = result.keyword.map_or("", |k| k.as_str());
     let note = result
         .note
         .as_ref()
         .map(|n| format!(", {}", safe_line(n)))
         .unwrap_or_default();
+    let gate = match result.level {
+        crate::suite::Level::Optional => " · never fails the run",
+        crate::suite::Level::Required => "",
+    };
     writeln!(
         out,
-        "  {tag} {:<8}  {keyword}{}  ({} ms{note})",
-        result.level.as_str(),
+        "  {tag} {grade:<6}  {}  ({} ms{note}){gate}",
         safe_line(&result.title),
         result.duration_ms
     )?;
