@@ -895,3 +895,31 @@ async fn a_credential_flag_says_where_credentials_come_from() {
         "only for credential flags: {stderr}"
     );
 }
+
+/// Issue 29.5: a base URL without its SCIM prefix answers 404 to every probe; the error says
+/// which usual prefix answers instead, as the fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_url_without_its_prefix_is_told_the_one_that_answers() {
+    let token = "prefix-test-token";
+    let server = server_with(
+        Auth {
+            token: Some(token.into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let root = server.base_url().trim_end_matches("/scim/v2").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = scimcheck(
+        &["run", "--base-url", &root],
+        &[("SCIM_TOKEN", token)],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    let fix = format!("run with --base-url {root}/scim/v2");
+    assert!(stderr.contains(&fix), "{stderr}");
+    server.stop().await;
+}

@@ -20,10 +20,12 @@ pub enum DetectError {
     #[error("{0}")]
     CredentialRefused(String),
     /// The app answered no probe like a SCIM 2.0 or 1.1 service provider.
-    #[error("the app speaks neither SCIM 2.0 nor SCIM 1.1 as far as these probes tell:\n  {}", .tried.join("\n  "))]
+    #[error("the app speaks neither SCIM 2.0 nor SCIM 1.1 as far as these probes tell:\n  {}{}", .tried.join("\n  "), .hint.as_deref().map(|h| format!("\nhint: {h}")).unwrap_or_default())]
     Neither {
         /// Each probe and what came back.
         tried: Vec<String>,
+        /// Where SCIM answered instead, when a usual prefix below the base URL does.
+        hint: Option<String>,
     },
 }
 
@@ -85,7 +87,50 @@ pub async fn detect(client: &Client) -> Result<VersionChoice, DetectError> {
             return Ok(choice);
         }
     }
-    Err(DetectError::Neither { tried })
+    let all_404 = exchanges
+        .iter()
+        .all(|x| x.response.as_ref().is_some_and(|r| r.status == 404));
+    let hint = if all_404 {
+        prefix_that_answers(client).await
+    } else {
+        None
+    };
+    Err(DetectError::Neither { tried, hint })
+}
+
+/// Where the SCIM endpoints usually live below a host's root: a base URL given without its
+/// prefix answers 404 to every probe.
+const USUAL_PREFIXES: [&str; 4] = ["/scim/v2", "/scim", "/api/scim/v2", "/v2"];
+
+/// The base URL that answers `/ServiceProviderConfig` as SCIM 2.0 (or `/ServiceProviderConfigs`
+/// as 1.1) below one of the usual prefixes, said as the fix. Same origin, at most eight GETs.
+async fn prefix_that_answers(client: &Client) -> Option<String> {
+    let base = client.target().base_url.trim_end_matches('/').to_string();
+    for prefix in USUAL_PREFIXES {
+        if base.ends_with(prefix) {
+            continue;
+        }
+        for (path, schema, version) in [
+            ("/ServiceProviderConfig", SPC_20, ScimVersion::V2),
+            ("/ServiceProviderConfigs", CORE_11, ScimVersion::V11),
+        ] {
+            let sent = client
+                .send(Outgoing {
+                    headers: vec![(
+                        "Accept".into(),
+                        "application/scim+json, application/json".into(),
+                    )],
+                    ..Outgoing::to(Method::Get, &format!("{prefix}{path}"), Auth::Run)
+                })
+                .await;
+            if version_shown(schema, Some(version), &schemas_of(&sent)).is_some() {
+                return Some(format!(
+                    "{base}{prefix}{path} answers as SCIM {version}: run with --base-url {base}{prefix}"
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// Sends one probe: the version it shows, if it shows one (what each probe got is kept in
