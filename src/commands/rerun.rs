@@ -3,12 +3,12 @@
 //! `reporters::diff`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 use harness::report::{AuthKind, ExitStatus, RunSettings};
-use harness::report::{RunDiff, diff};
+use harness::report::{RunDiff, RunReport, diff};
 
 use crate::commands::run_args::{AuthMode, ClientAuthArg, RunArgs, VersionArg};
 use crate::commands::run_config::{read_results, resolve};
@@ -136,15 +136,45 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     if matches!(status, ExitStatus::Error | ExitStatus::Interrupted(_)) {
         return Ok(status);
     }
-    let now = read_results(&args.out)?;
-    let d = diff(&before, &now);
+    compare(&before, &args.out)
+}
+
+/// The rerun compared with the bundle's run: `diff.json`, a section of report.html, in GitHub
+/// Actions a section of the job summary, and the terminal's list (exit 1 on a regression).
+fn compare(before: &RunReport, out: &Path) -> Result<ExitStatus> {
+    let now = read_results(out)?;
+    let d = diff(before, &now);
     untrusted::files::write_atomic(
-        &args.out.join("diff.json"),
+        &out.join("diff.json"),
         &serde_json::to_vec_pretty(&d).context("the diff serialises")?,
         false,
     )
-    .with_context(|| format!("cannot write {}", args.out.join("diff.json").display()))?;
+    .with_context(|| format!("cannot write {}", out.join("diff.json").display()))?;
+    let title = format!("the bundle's run {}", before.run_id);
+    show_comparison(&now, &d, &title, out)?;
     print_diff(&d, &format!("bundle run {} → this run", before.run_id))
+}
+
+/// The comparison where the rerun's results are read: a section of report.html, and in
+/// GitHub Actions a section of the job summary.
+fn show_comparison(now: &RunReport, d: &RunDiff, title: &str, out: &Path) -> Result<()> {
+    let section = harness::reporters::diff::html(d, title);
+    let mut html = Vec::new();
+    harness::reporters::html::write_with(now, Some(&section), &mut html)?;
+    let path = out.join("report.html");
+    untrusted::files::write_atomic(&path, &html, false)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true")
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .context("cannot open GITHUB_STEP_SUMMARY")?;
+        harness::reporters::diff::write_markdown(d, title, &mut file)?;
+    }
+    Ok(())
 }
 
 /// The settings a bundle recorded, onto a run's arguments. A bundle is anyone's file: each

@@ -295,6 +295,10 @@ fn diff_snapshot() {
     let d = harness::report::diff(&before, &now);
     let mut buf = Vec::new();
     diff::write(&d, terminal::Style::default(), &mut buf).unwrap();
+    writeln!(buf, "---- job summary").unwrap();
+    diff::write_markdown(&d, "the bundle's run", &mut buf).unwrap();
+    writeln!(buf, "---- report.html section").unwrap();
+    writeln!(buf, "{}", diff::html(&d, "the bundle's run")).unwrap();
     insta::assert_snapshot!(String::from_utf8(buf).unwrap());
 }
 

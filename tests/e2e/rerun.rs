@@ -136,6 +136,17 @@ async fn a_rerun_reproduces_a_bundle_and_names_exactly_what_regressed() {
         "{stdout}"
     );
     assert!(stdout.contains("2 regressed"), "{stdout}");
+    // The rerun's report shows the comparison, not only a fresh run.
+    let html = std::fs::read_to_string(d.join("faulty/report.html")).unwrap();
+    assert!(
+        html.contains("<h2>Compared with the bundle&apos;s run")
+            || html.contains("<h2>Compared with the bundle's run"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"fail\">regressed</td><td><code>rfc7644/put-verify</code>"),
+        "a row per changed check"
+    );
 
     // Okta's QA plan judged by the faulty run: the update cases fail.
     let out = scimcheck(

@@ -1,4 +1,5 @@
-//! Two runs compared, for a person: every check that did not stay the same, then the counts.
+//! Two runs compared, for a person: every check that did not stay the same, then the counts;
+//! on a terminal, in a job summary (Markdown) and in report.html.
 
 use std::io::Write;
 
@@ -17,6 +18,74 @@ const CHANGES: [(Change, &str); 8] = [
     (Change::Removed, "removed"),
     (Change::Same, "same"),
 ];
+
+/// The counts of each change, in words ("2 regressed, 0 newly blocked, …").
+fn counts(d: &RunDiff) -> String {
+    CHANGES
+        .iter()
+        .map(|(change, word)| format!("{} {word}", d.with(*change).count()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The checks that did not stay the same, each with the word for its change, in order.
+fn changed(d: &RunDiff) -> impl Iterator<Item = (&'static str, &scim_results::CheckDiff)> {
+    CHANGES
+        .iter()
+        .filter(|(c, _)| *c != Change::Same)
+        .flat_map(|(change, word)| d.with(*change).map(move |c| (*word, c)))
+}
+
+/// Writes the comparison as a job-summary section (every value a code span).
+pub fn write_markdown(d: &RunDiff, title: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let code = |t: &str| untrusted::markdown_code(t, true);
+    writeln!(out, "\n### Compared with {}\n", code(title))?;
+    writeln!(out, "{} checks: {}\n", d.checks.len(), counts(d))?;
+    let rows: Vec<_> = changed(d).collect();
+    if !rows.is_empty() {
+        writeln!(out, "| change | check | before | now |\n|---|---|---|---|")?;
+        for (word, c) in rows {
+            writeln!(
+                out,
+                "| {word} | {} | {} | {} |",
+                code(&c.key),
+                code(c.before.as_deref().unwrap_or("-")),
+                code(c.now.as_deref().unwrap_or("-"))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The comparison as a report.html section.
+pub fn html(d: &RunDiff, title: &str) -> String {
+    let e = |t: &str| untrusted::html(t).into_owned();
+    let mut h = format!(
+        "<h2>Compared with {}</h2><p id=\"comparison\">{} checks: {}</p>",
+        e(title),
+        d.checks.len(),
+        e(&counts(d))
+    );
+    let rows: Vec<_> = changed(d).collect();
+    if !rows.is_empty() {
+        h.push_str("<table class=\"grid\"><tr><th>change</th><th>check</th><th>before</th><th>now</th></tr>");
+        for (word, c) in rows {
+            let class = match c.change {
+                Change::Regressed | Change::NewlyBlocked => "fail",
+                Change::Fixed => "pass",
+                _ => "warn",
+            };
+            h.push_str(&format!(
+                "<tr><td class=\"{class}\">{word}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                e(&c.key),
+                e(c.before.as_deref().unwrap_or("-")),
+                e(c.now.as_deref().unwrap_or("-"))
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h
+}
 
 /// Writes the comparison.
 pub fn write(d: &RunDiff, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
@@ -42,14 +111,5 @@ pub fn write(d: &RunDiff, style: Style, out: &mut dyn Write) -> std::io::Result<
             )?;
         }
     }
-    let counts: Vec<String> = CHANGES
-        .iter()
-        .map(|(change, word)| format!("{} {word}", d.with(*change).count()))
-        .collect();
-    writeln!(
-        out,
-        "compared {} checks: {}",
-        d.checks.len(),
-        counts.join(", ")
-    )
+    writeln!(out, "compared {} checks: {}", d.checks.len(), counts(d))
 }

@@ -23,6 +23,16 @@ q.addEventListener('input',apply);if(location.hash==='#open-failures'){document.
 
 /// Writes the report.
 pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    write_with(report, None, out)
+}
+
+/// Writes the report with a section that compares it with an earlier run (a rerun of a
+/// bundle): the comparison's HTML (from `reporters::diff::html`), after the root causes.
+pub fn write_with(
+    report: &RunReport,
+    comparison: Option<&str>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut h = String::new();
     let s = &report.summary;
     let (verdict, class) = if report.aborted.is_some() {
@@ -88,6 +98,9 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     }
     h.push_str("</table>");
     scim_results::html::diagnoses(&mut h, &report.diagnoses);
+    if let Some(section) = comparison {
+        h.push_str(section);
+    }
     h.push_str("<h2>Checks</h2><div id=\"filters\"><button data-mode=\"failed\">failed</button><button data-mode=\"warnings\">warnings</button><button data-mode=\"all\">all</button> <input id=\"search\" type=\"search\" placeholder=\"search\"></div>");
     scim_results::html::checks(&mut h, report);
     let _ = writeln!(h, "<script>{SCRIPT}</script></body></html>");
