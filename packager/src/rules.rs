@@ -463,7 +463,7 @@ fn test_account_section(c: &mut Checker, s: &Submission, wizard: bool, env: &dyn
     );
     c.require(
         "test_account.password_env",
-        "the password, held in the named environment variable (never in the file)",
+        "the OIN form asks for the test account's password (you type it into the OIN Manager): it is set in the named environment variable, never in the file, and scimcheck neither bundles nor prints it",
         env_name(&s.test_account.password_env, env),
     );
     if wizard {
