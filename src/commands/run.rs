@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::commands::run_args::{Display, FormatArg, RunArgs, VersionArg};
 use crate::commands::run_config::{RunConfig, resolve};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use harness::http::Client;
 use harness::report::{ExitStatus, RunReport};
 use harness::report::{ScimVersion, VersionChoice};
@@ -115,6 +115,25 @@ async fn version_and_suites(
     } else {
         select_suites(&config.suite_args, &config.profiles, choice.version)?
     };
+    // A suite of the other version against what the app was seen to speak: said before any
+    // check runs, not as a page of failures with the wrong causes.
+    if choice.how == "detected"
+        && let Some(other) = suites.iter().find(|s| s.scim_version != choice.version)
+    {
+        bail!(
+            "suite {} is a SCIM {} suite, but the app answers as SCIM {} ({}): run the SCIM {} suites (leave out --suite), or declare --scim-version {} to run it anyway",
+            other.id,
+            other.scim_version,
+            choice.version,
+            choice
+                .evidence
+                .last()
+                .map(String::as_str)
+                .unwrap_or_default(),
+            choice.version,
+            other.scim_version
+        );
+    }
     Ok(Ok((choice, suites)))
 }
 

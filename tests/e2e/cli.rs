@@ -923,3 +923,49 @@ async fn a_base_url_without_its_prefix_is_told_the_one_that_answers() {
     assert!(stderr.contains(&fix), "{stderr}");
     server.stop().await;
 }
+
+/// Issue 29.5: a suite of the other SCIM version than the app was seen to speak is refused
+/// before any check runs, naming the evidence and both ways on (not 16 failures with the wrong
+/// causes); declaring the version runs it anyway.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_suite_of_the_other_version_is_refused_before_it_runs() {
+    let token = "version-test-token";
+    let server = server_with(
+        Auth {
+            token: Some(token.into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = server.base_url().to_string();
+    let run = |extra: &'static [&'static str]| {
+        let mut args = vec![
+            "run",
+            "--base-url",
+            base.as_str(),
+            "--suite",
+            "okta-scim11-spec",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let argv = run(&[]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = scimcheck(&argv, &[("SCIM_TOKEN", token)], dir.path()).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "suite okta-scim11-spec is a SCIM 1.1 suite, but the app answers as SCIM 2.0"
+        ),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("FAIL"), "no check ran: {stdout}");
+    let argv = run(&["--scim-version", "1.1"]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = scimcheck(&argv, &[("SCIM_TOKEN", token)], dir.path()).await;
+    assert_eq!(out.status.code(), Some(1), "declared: it runs, and fails");
+    server.stop().await;
+}
