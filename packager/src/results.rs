@@ -277,9 +277,30 @@ pub fn requirement_problems(
 /// Every suite the declared features need: in the results, with the checks they need passed.
 fn suite_problems(s: &Submission, r: &RunReport) -> Vec<String> {
     let mut out = Vec::new();
-    for id in required_suites(s) {
+    let required = required_suites(s);
+    // One message for every missing suite, with one command that produces the results of
+    // all the required ones: a run of one suite replaces the results, so a hint per suite
+    // would send the user round in circles.
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|id| !r.suites.iter().any(|x| x.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        let all: Vec<String> = required.iter().map(|id| format!("--suite {id}")).collect();
+        out.push(format!(
+            "{} missing from the results: the declared features need every one of {}; produce them in one run: scimcheck run {} (results of one run replace the last)",
+            if missing.len() == 1 {
+                format!("suite {} is", missing[0])
+            } else {
+                format!("suites {} are", missing.join(", "))
+            },
+            required.join(", "),
+            all.join(" ")
+        ));
+    }
+    for id in required {
         let Some(suite) = r.suites.iter().find(|x| x.id == id) else {
-            out.push(format!("suite {id} is missing from the results: the declared features need it (run scimcheck run --suite {id})"));
             continue;
         };
         // A suite that is optional in a plain run (password sync: an app may not do it) is
