@@ -63,11 +63,10 @@ pub fn pkce() -> (SecretString, String) {
     (verifier.into(), challenge)
 }
 
+/// Base64url without padding (RFC 7636 §4.2: the S256 code challenge).
 fn base64url(bytes: &[u8]) -> String {
-    crate::http::redact::base64(bytes)
-        .trim_end_matches('=')
-        .replace('+', "-")
-        .replace('/', "_")
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 impl Login<'_> {
