@@ -67,6 +67,21 @@ impl Network {
         Ok(builder.tls_danger_accept_invalid_certs(self.insecure))
     }
 
+    /// Whether requests to this base URL can meet TLS: an https URL, or a proxy reached over
+    /// https (named, or from the environment).
+    pub fn needs_tls(&self, base_url: &str) -> bool {
+        let https = |u: &str| u.trim().to_ascii_lowercase().starts_with("https://");
+        https(base_url)
+            || self.ca_certificates.is_some()
+            || match &self.proxy {
+                Proxy::Direct => false,
+                Proxy::Url(url) => https(url),
+                Proxy::Environment => PROXY_VARIABLES
+                    .iter()
+                    .any(|name| std::env::var(name).is_ok_and(|v| https(&v))),
+            }
+    }
+
     /// A plain HTTP client with these settings (no redirects followed), for requests that are
     /// not the app's: an authorization server's.
     pub fn client(&self, timeout: std::time::Duration) -> Result<reqwest::Client, String> {
@@ -259,6 +274,27 @@ pub fn diagnose(chain: &str, url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_http_needs_no_tls_unless_a_proxy_or_ca_says_so() {
+        let direct = Network {
+            proxy: Proxy::Direct,
+            ..Network::default()
+        };
+        assert!(!direct.needs_tls("http://127.0.0.1:8080/scim/v2"));
+        assert!(direct.needs_tls("HTTPS://app.example/scim/v2"));
+        let via_https = Network {
+            proxy: Proxy::Url("https://proxy.example:3128".into()),
+            ..Network::default()
+        };
+        assert!(via_https.needs_tls("http://app.example/scim/v2"));
+        let with_ca = Network {
+            proxy: Proxy::Direct,
+            ca_certificates: Some(("ca.pem".into(), Vec::new())),
+            ..Network::default()
+        };
+        assert!(with_ca.needs_tls("http://app.example/scim/v2"));
+    }
     use super::*;
 
     #[test]
