@@ -321,7 +321,7 @@ pub(crate) fn diff_command(args: DiffArgs) -> Result<ExitStatus> {
 fn print_diff(d: &RunDiff, title: &str) -> Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     let style = harness::reporters::terminal::Style {
-        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        color: crate::commands::run_args::auto_color(std::io::stdout().is_terminal()),
         verbose: 0,
     };
     writeln!(out, "{}", untrusted::terminal_line(title))?;

@@ -181,7 +181,7 @@ pub(crate) struct RunArgs {
     /// Print only the summary (no line per check)
     #[arg(short, long)]
     pub(crate) quiet: bool,
-    /// Colours: auto (a terminal without NO_COLOR), always or never
+    /// Colours: auto (a terminal; NO_COLOR, CLICOLOR=0 and CLICOLOR_FORCE=1 are honoured), always or never
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) color: ColorArg,
     /// What goes to stdout at the end: the human summary, or results.json for scripts
@@ -219,12 +219,28 @@ pub(crate) struct Display {
     pub(crate) baseline: Option<std::collections::BTreeSet<String>>,
 }
 
+/// Colours by default, as the common conventions say: never with `NO_COLOR` set (and not
+/// empty, no-color.org), always with `CLICOLOR_FORCE` set (and not `0`), never with
+/// `CLICOLOR=0`, else on a terminal only (bixense.com/clicolors).
+pub(crate) fn auto_color(is_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        false
+    } else if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        true
+    } else if set("CLICOLOR").is_some_and(|v| v == "0") {
+        false
+    } else {
+        is_terminal
+    }
+}
+
 impl Display {
     pub(crate) fn style(&self, is_terminal: bool) -> Style {
         let color = match self.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
-            ColorArg::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+            ColorArg::Auto => auto_color(is_terminal),
         };
         Style {
             color,

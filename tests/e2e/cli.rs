@@ -969,3 +969,40 @@ async fn a_suite_of_the_other_version_is_refused_before_it_runs() {
     assert_eq!(out.status.code(), Some(1), "declared: it runs, and fails");
     server.stop().await;
 }
+
+/// Issue 29.7: colours follow the common conventions when stdout is not a terminal:
+/// CLICOLOR_FORCE turns them on, NO_COLOR (not empty) wins over it.
+#[tokio::test(flavor = "multi_thread")]
+async fn colours_follow_clicolor_force_and_no_color() {
+    let token = "colour-test-token";
+    let server = server_with(
+        Auth {
+            token: Some(token.into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = server.base_url().to_string();
+    let argv = [
+        "run",
+        "--base-url",
+        base.as_str(),
+        "--suite",
+        "okta-scim2-spec",
+    ];
+    for (env, coloured) in [
+        ([("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")], true),
+        ([("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], false),
+        ([("CLICOLOR_FORCE", "0"), ("NO_COLOR", "")], false),
+    ] {
+        let mut all = vec![("SCIM_TOKEN", token)];
+        all.extend(env);
+        let out = scimcheck(&argv, &all, dir.path()).await;
+        let (stdout, _) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        assert_eq!(stdout.contains("\x1b["), coloured, "{env:?}: {stdout}");
+    }
+    server.stop().await;
+}
