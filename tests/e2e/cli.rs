@@ -41,6 +41,18 @@ pub(crate) fn text(o: &Output) -> (String, String) {
     )
 }
 
+/// A clean reference server that accepts this bearer token.
+async fn server_with_token(token: &str) -> refserver::RunningServer {
+    server_with(
+        Auth {
+            token: Some(token.into()),
+            basic: None,
+        },
+        &[],
+    )
+    .await
+}
+
 async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
     refserver::start(ServerConfig {
         port: 0,
@@ -901,14 +913,7 @@ async fn a_credential_flag_says_where_credentials_come_from() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_base_url_without_its_prefix_is_told_the_one_that_answers() {
     let token = "prefix-test-token";
-    let server = server_with(
-        Auth {
-            token: Some(token.into()),
-            basic: None,
-        },
-        &[],
-    )
-    .await;
+    let server = server_with_token(token).await;
     let root = server.base_url().trim_end_matches("/scim/v2").to_string();
     let dir = tempfile::tempdir().unwrap();
     let out = scimcheck(
@@ -930,14 +935,7 @@ async fn a_base_url_without_its_prefix_is_told_the_one_that_answers() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_suite_of_the_other_version_is_refused_before_it_runs() {
     let token = "version-test-token";
-    let server = server_with(
-        Auth {
-            token: Some(token.into()),
-            basic: None,
-        },
-        &[],
-    )
-    .await;
+    let server = server_with_token(token).await;
     let dir = tempfile::tempdir().unwrap();
     let base = server.base_url().to_string();
     let run = |extra: &'static [&'static str]| {
@@ -975,14 +973,7 @@ async fn a_suite_of_the_other_version_is_refused_before_it_runs() {
 #[tokio::test(flavor = "multi_thread")]
 async fn colours_follow_clicolor_force_and_no_color() {
     let token = "colour-test-token";
-    let server = server_with(
-        Auth {
-            token: Some(token.into()),
-            basic: None,
-        },
-        &[],
-    )
-    .await;
+    let server = server_with_token(token).await;
     let dir = tempfile::tempdir().unwrap();
     let base = server.base_url().to_string();
     let argv = [

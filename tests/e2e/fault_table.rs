@@ -10,7 +10,7 @@ use harness::run::events::NoEvents;
 use harness::run::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 
-use crate::support::{TOKEN, client, marked_users, server, server_speaking, suite};
+use crate::support::{TOKEN, client, marked_users, server, server_speaking, suite, with_label};
 
 const SUITES: &[&str] = &[
     "okta-scim2-spec",
@@ -62,17 +62,6 @@ async fn run_these(
         std::future::pending(),
     )
     .await
-}
-
-/// `suite/check` ids with this outcome label.
-fn with_label(report: &RunReport, label: &str) -> Vec<String> {
-    report
-        .suites
-        .iter()
-        .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
-        .filter(|(_, c)| c.outcome.label() == label)
-        .map(|(s, c)| format!("{}/{}", s.id, c.id))
-        .collect()
 }
 
 /// Each fault and SCIM version, the checks it must fail, and those it must only warn on (SHOULD

@@ -6,10 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use harness::http::{Client, Credential, DEFAULT_CONCURRENCY, Target};
 use harness::report::RunReport;
-use harness::run::events::NoEvents;
-use harness::run::{RunOptions, run};
 use refserver::{Fault, Faults, ServerConfig};
 
 use crate::support::TOKEN;
@@ -344,27 +341,13 @@ async fn run_suites(base_url: &str, ids: &[&str]) -> RunReport {
     let suites =
         harness::suite::builtin::select_suites(&ids, &[], harness::report::ScimVersion::V2)
             .unwrap();
-    let target = Target::new(base_url, Credential::Bearer(TOKEN.to_string().into())).unwrap();
-    let client = Client::new(target).unwrap();
-    let options = RunOptions::default();
-    assert_eq!(options.pace.concurrency, DEFAULT_CONCURRENCY);
-    run(
-        &client,
-        &suites,
-        &options,
-        &mut NoEvents,
-        std::future::pending(),
-    )
-    .await
+    crate::support::run_suites(&crate::support::client_with_token(base_url, TOKEN), suites).await
 }
 
+/// `suite/check` ids with this outcome label, as a set.
 fn with_label(report: &RunReport, label: &str) -> BTreeSet<String> {
-    report
-        .suites
-        .iter()
-        .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
-        .filter(|(_, c)| c.outcome.label() == label)
-        .map(|(s, c)| format!("{}/{}", s.id, c.id))
+    crate::support::with_label(report, label)
+        .into_iter()
         .collect()
 }
 

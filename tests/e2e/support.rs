@@ -224,3 +224,14 @@ pub fn results_json(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results.json"))
         .expect("results.json is JSON")
 }
+
+/// `suite/check` ids with this outcome label, in report order.
+pub fn with_label(report: &RunReport, label: &str) -> Vec<String> {
+    report
+        .suites
+        .iter()
+        .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+        .filter(|(_, c)| c.outcome.label() == label)
+        .map(|(s, c)| format!("{}/{}", s.id, c.id))
+        .collect()
+}
