@@ -143,6 +143,9 @@ pub enum Fault {
     TooManyRequestsEvery(u64),
     /// Every Nth request answers 500.
     ErrorEvery(u64),
+    /// Requests are served one at a time, each taking N milliseconds (an app that cannot
+    /// serve requests in parallel).
+    OneAtATime(u64),
 }
 
 /// Every fault that takes no value, with its name and what it does: the one table that
@@ -464,6 +467,11 @@ const VALUED: &[(MakeFault, &str, &str)] = &[
         "429 with Retry-After on every Nth request",
     ),
     (Fault::ErrorEvery, "error-every", "500 on every Nth request"),
+    (
+        Fault::OneAtATime,
+        "one-at-a-time",
+        "requests served one at a time, N ms each",
+    ),
 ];
 
 /// Every fault name (`name=N` for those that take a number) with what it does, for `--help`
@@ -518,6 +526,7 @@ impl Fault {
             Fault::Latency(_) => VALUED[0].1,
             Fault::TooManyRequestsEvery(_) => VALUED[1].1,
             Fault::ErrorEvery(_) => VALUED[2].1,
+            Fault::OneAtATime(_) => VALUED[3].1,
             valueless => VALUELESS
                 .iter()
                 .find(|(f, ..)| f == valueless)
@@ -529,7 +538,10 @@ impl Fault {
     /// The number of a fault that takes one.
     fn value(&self) -> Option<u64> {
         match self {
-            Fault::Latency(n) | Fault::TooManyRequestsEvery(n) | Fault::ErrorEvery(n) => Some(*n),
+            Fault::Latency(n)
+            | Fault::TooManyRequestsEvery(n)
+            | Fault::ErrorEvery(n)
+            | Fault::OneAtATime(n) => Some(*n),
             _ => None,
         }
     }
@@ -579,6 +591,11 @@ impl Faults {
     /// N of `error-every=N`.
     pub fn error_every(&self) -> Option<u64> {
         self.valued(Fault::ErrorEvery)
+    }
+
+    /// N of `one-at-a-time=N`.
+    pub fn one_at_a_time_ms(&self) -> Option<u64> {
+        self.valued(Fault::OneAtATime)
     }
 }
 

@@ -166,6 +166,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         faults: config.faults,
         patch_204: config.patch_204,
         interop_profile: config.interop_profile && config.scim_version == ScimVersion::V2,
+        one_at_a_time: tokio::sync::Mutex::new(()),
         version: config.scim_version,
         base_url: base_url.clone(),
         requests: AtomicU64::new(0),

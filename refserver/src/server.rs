@@ -123,6 +123,14 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
     if let Some(ms) = s.faults.latency_ms() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+    let _one_at_a_time = match s.faults.one_at_a_time_ms() {
+        Some(ms) => {
+            let held = s.one_at_a_time.lock().await;
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            Some(held)
+        }
+        None => None,
+    };
     if s.faults
         .too_many_every()
         .is_some_and(|every| n % every == 0)

@@ -41,6 +41,8 @@ pub struct AppState {
     pub(crate) patch_204: bool,
     /// The SCIM 2.0 Interoperability Profile's strict handling is on (`interop`).
     pub(crate) interop_profile: bool,
+    /// Held while a request is served under the one-at-a-time fault.
+    pub(crate) one_at_a_time: tokio::sync::Mutex<()>,
     pub(crate) version: ScimVersion,
     pub(crate) base_url: String,
     pub(crate) requests: AtomicU64,

@@ -163,6 +163,10 @@ pub(crate) struct RunArgs {
     /// Wait the pauses of a Runscope export (5-40 s between steps)
     #[arg(long)]
     pub(crate) honor_pauses: bool,
+    /// Run the checks that load the app (IPSIE's rate checks: a few seconds at a steady rate,
+    /// at most 50 requests a second); without it they are skipped with the reason
+    #[arg(long)]
+    pub(crate) load_probe: bool,
     /// Run only the checks matching PATTERN (`suite/check` or `check`, `*` wildcards), and
     /// the checks they depend on; repeatable
     #[arg(long = "only", value_name = "PATTERN")]

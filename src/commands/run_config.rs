@@ -326,6 +326,7 @@ fn options_of(
         strict: args.strict,
         inputs,
         honor_pauses: args.honor_pauses,
+        load_probe: args.load_probe,
         pace: pace_of(args, file)?,
         ..RunOptions::default()
     };

@@ -739,6 +739,8 @@ const PROVEN_ELSEWHERE: &[&str] = &[
     "latency=N",
     "too-many-requests-every=N",
     "error-every=N",
+    // An app that serves one request at a time: proven by the IPSIE load probe (profiles.rs).
+    "one-at-a-time=N",
     // Faults that fail nearly every check (every create, every paged list): what they prove
     // is the root cause named for them, in DIAGNOSIS_TABLE.
     "count-500",

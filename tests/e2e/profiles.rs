@@ -360,6 +360,7 @@ async fn every_profile_check_passes_on_a_conformant_app_and_catches_its_fault() 
         .flat_map(|l| with_label(&report, l))
         .collect();
     // What a run cannot check without what the user gives is skipped, never passed.
+    // (the load probe: not asked for in a default run)
     let not_checked = [
         "ipsie-al1/authorization-server-metadata",
         "ipsie-al1/oauth-client-credentials",
@@ -420,4 +421,57 @@ async fn a_claim_the_findings_contradict_heads_the_root_causes() {
         report.diagnoses
     );
     plain.stop().await;
+}
+
+/// IPSIE's rate requirement, by the opt-in load probe (25 requests a second for 4 s): a sound
+/// app is partial (a limit above the probe's rate is not observed), an app that answers 429
+/// within that rate or serves one request at a time fails; without the opt-in it is skipped.
+#[tokio::test]
+async fn the_load_probe_runs_only_when_asked_and_tells_a_slow_or_throttling_app() {
+    let probe = |faults: Vec<Fault>| async move {
+        let server = server(true, &faults).await;
+        let suites = harness::suite::builtin::select_suites(
+            &["ipsie-al1".to_string()],
+            &[],
+            harness::report::ScimVersion::V2,
+        )
+        .unwrap();
+        let only = harness::suite::select::Selection {
+            only: vec!["ipsie-al1/rate-limits".into()],
+            skip: Vec::new(),
+        };
+        let suites = only.apply(suites).unwrap();
+        let options = harness::run::RunOptions {
+            load_probe: true,
+            ..harness::run::RunOptions::default()
+        };
+        let client = crate::support::client_with_token(server.base_url(), TOKEN);
+        let report = harness::run::run(
+            &client,
+            &suites,
+            &options,
+            &mut harness::run::events::NoEvents,
+            std::future::pending(),
+        )
+        .await;
+        server.stop().await;
+        report.suites[0]
+            .checks
+            .iter()
+            .find(|c| c.id == "rate-limits")
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert_eq!(probe(Vec::new()).await.label(), "partial");
+    for fault in ["too-many-requests-every=10", "one-at-a-time=60"] {
+        let outcome = probe(vec![fault.parse().unwrap()]).await;
+        assert_eq!(outcome.label(), "fail", "{fault}: {outcome:?}");
+    }
+    // Without the opt-in (a default run), it is skipped with the reason.
+    let server = server(true, &[]).await;
+    let report = run_suites(server.base_url(), &["ipsie-al1"]).await;
+    let skipped = with_label(&report, "skip");
+    assert!(skipped.contains("ipsie-al1/rate-limits"), "{skipped:?}");
+    server.stop().await;
 }

@@ -238,6 +238,17 @@ impl Client {
         self.send_recorded(out, Evidence::Now).await
     }
 
+    /// Sends a request once, as it goes: outside `--concurrency` (a load probe runs alone and
+    /// keeps its own rate), no retry after a 429 or 503 and no token renewal (the probe counts
+    /// every answer as it came). A 2xx body is left out of the evidence.
+    pub async fn send_single(&self, out: Outgoing) -> Sent {
+        let (response, exchange) = self.send_once(out, false, Evidence::WhenKept, true).await;
+        Sent {
+            response,
+            exchanges: vec![exchange],
+        }
+    }
+
     /// [`Client::send`] for a page of an import walk: the body of a 2xx answer is left out of
     /// the exchange until the walk keeps it ([`Client::record_body`]); a walk keeps a few pages
     /// of thousands, and redacting every page would cost more than judging it.

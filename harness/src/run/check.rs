@@ -17,7 +17,7 @@ use crate::run::cleanup::{Created, Register, created_name};
 use crate::run::events::SuiteEvents;
 use crate::run::gate::{Gate, RunShared};
 use crate::run::options::RunOptions;
-use crate::run::verdict::{grade, had_its_effect, not_shown};
+use crate::run::verdict::{grade, had_its_effect, not_shown, result_of};
 use crate::run::walk::{IdHashes, WalkOutcome, WalkRequest, walk};
 use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
 use crate::suite::{Authorization, Body, Check, CheckKind, Generator, Keyword, Suite, VarSpec};
@@ -69,6 +69,7 @@ struct Prepared {
 enum Answer {
     Sent(Sent),
     Walked(crate::run::walk::WalkOutcome),
+    Loaded(crate::run::load_probe::LoadOutcome),
 }
 
 impl<'a> SuiteState<'a> {
@@ -268,6 +269,12 @@ impl<'a> SuiteState<'a> {
                 return decided(Outcome::Skip { reason });
             }
         }
+        if let Some(reason) = check
+            .load()
+            .and_then(|l| crate::run::load_probe::not_asked(l, self.options))
+        {
+            return decided(Outcome::Skip { reason });
+        }
         if let Some(blocked) = self.unmet_needs(check) {
             return decided(blocked);
         }
@@ -331,6 +338,17 @@ impl<'a> SuiteState<'a> {
         match answer {
             Answer::Sent(sent) => self.judge_sent(check, prepared, sent),
             Answer::Walked(walked) => self.judge_walked(check, prepared, walked),
+            Answer::Loaded(loaded) => {
+                let spec = *check.load().expect("a load answer is a load probe's");
+                let (outcome, note) = crate::run::load_probe::judge(spec, &loaded);
+                Ok(result_of(
+                    check,
+                    prepared.clock,
+                    outcome,
+                    loaded.exchanges,
+                    Some(note),
+                ))
+            }
         }
     }
 
@@ -676,6 +694,10 @@ async fn exchange(
             return (prepared, Answer::Sent(sent));
         }
         CheckKind::Walk(spec) => spec,
+        CheckKind::Load(spec) => {
+            let loaded = crate::run::load_probe::probe(client, &prepared.outgoing, *spec).await;
+            return (prepared, Answer::Loaded(loaded));
+        }
     };
     let out = &prepared.outgoing;
     let request = WalkRequest {
@@ -697,39 +719,6 @@ async fn exchange(
     let mut progress = |p: &crate::run::events::WalkProgress| events.walk_progress(check, p);
     let walked = walk(client, spec, request, &known_users, &mut progress).await;
     (prepared, Answer::Walked(walked))
-}
-
-/// A check's result; the note says what of the check could not run, when nothing else does.
-fn result_of(
-    check: &Check,
-    clock: Instant,
-    outcome: Outcome,
-    exchanges: Vec<crate::http::exchange::Exchange>,
-    note: Option<String>,
-) -> CheckResult {
-    let not_run = || {
-        (!check.not_run.is_empty()).then(|| {
-            check
-                .not_run
-                .iter()
-                .map(|n| format!("not run: {n}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-    };
-    let partial = matches!(outcome, Outcome::Partial { .. });
-    CheckResult {
-        id: check.id.clone(),
-        title: check.title.clone(),
-        level: check.level,
-        reference: check.reference.clone(),
-        keyword: check.keyword,
-        outcome,
-        duration_ms: clock.elapsed().as_millis() as u64,
-        exchanges,
-        note: if partial { note } else { note.or_else(not_run) },
-        location: None,
-    }
 }
 
 /// Sets a dotted path in a JSON document, creating objects on the way (case-insensitive

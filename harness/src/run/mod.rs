@@ -20,6 +20,7 @@ pub mod detect;
 pub mod entitlements;
 pub mod events;
 mod gate;
+mod load_probe;
 pub mod oauth_checks;
 pub mod options;
 pub mod schedule;

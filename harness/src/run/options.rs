@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub pace: Pace,
     /// `--suite oauth`: the OAuth 2 checks, run after the others with the run's OAuth 2 client.
     pub oauth_suite: Option<OAuthSuiteOptions>,
+    /// `--load-probe`: run the checks that load the app (a few seconds at a steady rate);
+    /// without it they are skipped with the reason.
+    pub load_probe: bool,
 }
 
 /// The settings of the `oauth` suite (Okta's QA case C21902).
@@ -72,6 +75,7 @@ impl Default for RunOptions {
             entitlement_endpoints: Vec::new(),
             pace: Pace::default(),
             oauth_suite: None,
+            load_probe: false,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::judge::assertion::Mismatch;
 use crate::judge::path::lookup;
 use crate::report::{CheckResult, Outcome};
 use crate::suite::{Check, Keyword};
+use std::time::Instant;
 
 /// The verdict of a check from its mismatches: a MUST (or ungraded) mismatch fails it; SHOULD
 /// and MAY mismatches alone make it a warning, unless the run is strict.
@@ -85,4 +86,37 @@ pub(crate) fn not_shown<'r>(
         }
     }
     out
+}
+
+/// A check's result; the note says what of the check could not run, when nothing else does.
+pub(crate) fn result_of(
+    check: &Check,
+    clock: Instant,
+    outcome: Outcome,
+    exchanges: Vec<crate::http::exchange::Exchange>,
+    note: Option<String>,
+) -> CheckResult {
+    let not_run = || {
+        (!check.not_run.is_empty()).then(|| {
+            check
+                .not_run
+                .iter()
+                .map(|n| format!("not run: {n}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    let partial = matches!(outcome, Outcome::Partial { .. });
+    CheckResult {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        level: check.level,
+        reference: check.reference.clone(),
+        keyword: check.keyword,
+        outcome,
+        duration_ms: clock.elapsed().as_millis() as u64,
+        exchanges,
+        note: if partial { note } else { note.or_else(not_run) },
+        location: None,
+    }
 }

@@ -288,25 +288,31 @@ struct Scope<'a> {
 
 fn build_check(raw: RawCheck, scope: &Scope<'_>) -> Result<Check, PartError> {
     let request = request(raw.request, scope)?;
-    let kind = match raw.walk {
-        Some(w) => {
-            // A walk is judged by its rules over every page: what a one-request check
-            // declares would never be evaluated, so it is refused.
-            let stray = [
-                ("expect", !raw.expect.is_empty()),
-                ("capture", !raw.capture.is_empty()),
-                ("creates", raw.creates.is_some()),
-                ("capture_body", raw.capture_body.is_some()),
-            ];
-            if let Some((key, _)) = stray.iter().find(|(_, set)| *set) {
-                return Err(PartError::new(
-                    *key,
-                    "a walk is judged by its rules and find over every page; it takes no expect, capture, creates or capture_body",
-                ));
-            }
-            CheckKind::Walk(walk(w, request.method, scope.known)?)
+    // A walk and a load probe are judged by their own rules: what a one-request check
+    // declares would never be evaluated, so it is refused.
+    let stray = [
+        ("expect", !raw.expect.is_empty()),
+        ("capture", !raw.capture.is_empty()),
+        ("creates", raw.creates.is_some()),
+        ("capture_body", raw.capture_body.is_some()),
+    ];
+    let stray = stray.iter().find(|(_, set)| *set).map(|(key, _)| *key);
+    let kind = match (raw.walk, raw.load) {
+        (Some(_), Some(_)) => {
+            return Err(PartError::new(
+                "load",
+                "a check is a walk or a load probe, not both",
+            ));
         }
-        None => CheckKind::Request(Judged {
+        (Some(_), None) | (None, Some(_)) if stray.is_some() => {
+            return Err(PartError::new(
+                stray.unwrap_or_default(),
+                "a walk or a load probe is judged by its own rules; it takes no expect, capture, creates or capture_body",
+            ));
+        }
+        (None, Some(l)) => CheckKind::Load(load_spec(l, request.method)?),
+        (Some(w), None) => CheckKind::Walk(walk(w, request.method, scope.known)?),
+        (None, None) => CheckKind::Request(Judged {
             expect: expectations(raw.expect, scope.known)?,
             capture: captures(raw.capture)?,
             creates: None,
@@ -347,6 +353,26 @@ fn build_check(raw: RawCheck, scope: &Scope<'_>) -> Result<Check, PartError> {
         line: 0,
         each: raw.each,
         bindings: Vec::new(),
+    })
+}
+
+/// A load probe: a GET, bounded (at most 50 requests a second for 10 s) so that it stays polite.
+fn load_spec(raw: super::raw::RawLoad, method: Method) -> Result<LoadSpec, PartError> {
+    if method != Method::Get {
+        return Err(PartError::new(
+            "load",
+            "a load probe sends GET requests only",
+        ));
+    }
+    if !(1..=50).contains(&raw.per_second) || !(1..=10).contains(&raw.seconds) {
+        return Err(PartError::new(
+            "load",
+            "per_second must be 1 to 50 and seconds 1 to 10 (a probe stays polite)",
+        ));
+    }
+    Ok(LoadSpec {
+        per_second: raw.per_second,
+        seconds: raw.seconds,
     })
 }
 
@@ -797,7 +823,11 @@ expect = [{ status = 200 }]
         );
         let e = parse_suite("s.toml", &text).unwrap_err();
         assert_eq!(e.key, "check[0].capture", "{e}");
-        assert!(e.message.contains("a walk is judged by its rules"), "{e}");
+        assert!(
+            e.message
+                .contains("a walk or a load probe is judged by its own rules"),
+            "{e}"
+        );
         let text = MINIMAL.replace(
             "request = {",
             "walk = { rules = [\"paging\"] }\nrequest = {",
@@ -806,6 +836,12 @@ expect = [{ status = 200 }]
             parse_suite("s.toml", &text).unwrap_err().key,
             "check[0].expect"
         );
+        // A load probe: a GET, bounded.
+        let probe = |load: &str| MINIMAL.replace("expect = [{ status = 200 }]", load);
+        assert!(parse_suite("s.toml", &probe("load = { per_second = 25, seconds = 4 }")).is_ok());
+        let e =
+            parse_suite("s.toml", &probe("load = { per_second = 500, seconds = 4 }")).unwrap_err();
+        assert!(e.message.contains("polite"), "{e}");
     }
 
     #[test]

@@ -189,6 +189,18 @@ pub enum CheckKind {
     Request(Judged),
     /// Every page of the request's list, as an import walks it, judged by the walk's rules.
     Walk(WalkSpec),
+    /// The request sent at a steady rate for a few seconds (an opt-in load probe): every
+    /// answer a success, the rate kept, every 429 with Retry-After.
+    Load(LoadSpec),
+}
+
+/// A bounded, polite load probe: `per_second` requests a second for `seconds` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadSpec {
+    /// Requests a second (1–50).
+    pub per_second: u32,
+    /// How long (1–10 s).
+    pub seconds: u32,
 }
 
 /// How the response of a one-request check is judged and what is taken from it.
@@ -285,14 +297,22 @@ impl Check {
     pub fn walk(&self) -> Option<&WalkSpec> {
         match &self.kind {
             CheckKind::Walk(w) => Some(w),
-            CheckKind::Request(_) => None,
+            CheckKind::Request(_) | CheckKind::Load(_) => None,
+        }
+    }
+
+    /// The load probe, when the check is one.
+    pub fn load(&self) -> Option<&LoadSpec> {
+        match &self.kind {
+            CheckKind::Load(l) => Some(l),
+            CheckKind::Request(_) | CheckKind::Walk(_) => None,
         }
     }
 
     fn judged(&self) -> Option<&Judged> {
         match &self.kind {
             CheckKind::Request(j) => Some(j),
-            CheckKind::Walk(_) => None,
+            CheckKind::Walk(_) | CheckKind::Load(_) => None,
         }
     }
 }

@@ -56,6 +56,7 @@ pub(super) struct RawCheck {
     pub(super) when: Option<String>,
     pub(super) capture_body: Option<String>,
     pub(super) walk: Option<RawWalk>,
+    pub(super) load: Option<RawLoad>,
     #[serde(default)]
     pub(super) not_run: Vec<String>,
     #[serde(default)]
@@ -67,6 +68,13 @@ pub(super) struct RawCheck {
     pub(super) presupposes: Vec<String>,
     pub(super) refusal_of: Option<String>,
     pub(super) each: Option<Each>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLoad {
+    pub(super) per_second: u32,
+    pub(super) seconds: u32,
 }
 
 #[derive(Deserialize)]
