@@ -9,7 +9,7 @@ request after a delay (`--fault latency=MS`), every built-in 2.0 suite.
     python3 bench/latency.py --suite okta-scim2-spec --suite okta-scim2-crud \
         --suite okta-scim2-groups --suite rfc7644     # the four suites of Okta's and the RFC's
 
-Prints, per run and as the median: wall time, HTTP requests, wall ÷ (requests × latency)
+Prints, per run and as the median (with min–max): wall time, HTTP requests, wall ÷ (requests × latency)
 (1.0 = strictly one request at a time; lower = requests overlap), and wall ÷ (critical path ×
 latency): the critical path is the run's longest chain of dependent checks, from
 `scimcheck suites`, phase by phase (a phase lasts its leader's chain, or its leader's gate and
@@ -106,7 +106,8 @@ def main():
         path_ratios.append(path_ratio)
         print(f"wall {wall:.2f} s, {requests} requests, wall / (requests × {args.latency} ms) = {ratio:.2f}; "
               f"critical path {path} round trips, wall / (path × {args.latency} ms) = {path_ratio:.2f}")
-    print(f"median ratio {statistics.median(ratios):.2f}, median critical-path ratio {statistics.median(path_ratios):.2f}")
+    print(f"median ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}), "
+          f"median critical-path ratio {statistics.median(path_ratios):.2f} ({min(path_ratios):.2f}–{max(path_ratios):.2f})")
 
 
 if __name__ == "__main__":
