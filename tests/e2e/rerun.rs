@@ -446,24 +446,21 @@ async fn a_rerun_resolves_every_recorded_setting() {
     let (_, stderr) = text(&out);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
     draft_bundle(d).await;
-    let out = scimcheck(
-        &[
-            "rerun",
-            "b.tar.gz",
-            "--base-url",
-            app.base_url(),
-            "--out",
-            "again",
-        ],
-        &env,
-        d,
-    )
-    .await;
-    let (stdout, stderr) = text(&out);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{stdout}\n{stderr}"
-    );
+    // The bundle rerun into `out` with these extra options: it ran (passed or failed).
+    let rerun_into = |out: &'static str, extra: &'static [&'static str]| {
+        let base = app.base_url().to_string();
+        async move {
+            let mut args = vec!["rerun", "b.tar.gz", "--base-url", &base, "--out", out];
+            args.extend_from_slice(extra);
+            let ran = scimcheck(&args, &env, d).await;
+            let (stdout, stderr) = text(&ran);
+            assert!(
+                matches!(ran.status.code(), Some(0 | 1)),
+                "{stdout}\n{stderr}"
+            );
+        }
+    };
+    rerun_into("again", &[]).await;
     let settings = |dir: &str| crate::support::results_json(&d.join(dir))["settings"].clone();
     let (before, after) = (settings("results"), settings("again"));
     assert_eq!(before, after);
@@ -479,27 +476,7 @@ async fn a_rerun_resolves_every_recorded_setting() {
     assert_eq!(before["timeout_secs"], 20);
 
     // Issue 29.4: the network options are this machine's, given to rerun as to run.
-    let out = scimcheck(
-        &[
-            "rerun",
-            "b.tar.gz",
-            "--base-url",
-            app.base_url(),
-            "--out",
-            "net",
-            "--proxy",
-            "none",
-            "--insecure",
-        ],
-        &env,
-        d,
-    )
-    .await;
-    let (stdout, stderr) = text(&out);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{stdout}\n{stderr}"
-    );
+    rerun_into("net", &["--proxy", "none", "--insecure"]).await;
     let rerun = crate::support::results_json(&d.join("net"));
     assert_eq!(rerun["target"]["insecure"], true);
     assert_eq!(rerun["settings"], before);

@@ -408,9 +408,19 @@ fn fails_under_concurrency(seen: &[Seen<'_>]) -> Option<Diagnosis> {
                 .response
                 .as_ref()
                 .map_or(String::new(), |r| r.body.to_lowercase());
-            let names_load = ["lock", "timeout", "timed out", "deadlock", "busy", "pool"]
-                .iter()
-                .any(|w| text.contains(w));
+            // Words of contention, not any text that holds them ("blocked" is no lock).
+            let names_load = [
+                "is locked",
+                "lock wait",
+                "deadlock",
+                "timeout",
+                "timed out",
+                "too many connections",
+                "database is busy",
+                "connection pool",
+            ]
+            .iter()
+            .any(|w| text.contains(w));
             if alone_ok || names_load {
                 most = most.max(n);
             }
