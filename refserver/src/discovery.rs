@@ -27,6 +27,7 @@ pub fn service_provider_config(
     basic: bool,
     version: ScimVersion,
     interop_profile: bool,
+    cursor_by_default: bool,
 ) -> Value {
     let mut schemes = vec![json!({
         "type": "oauthbearertoken", "name": "OAuth Bearer Token",
@@ -58,9 +59,10 @@ pub fn service_provider_config(
         "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}{}", version.service_provider_config_path())}
     });
     if version == ScimVersion::V2 {
-        // RFC 9865 §4: both pagination methods, index by default.
+        // RFC 9865 §4: both pagination methods, index by default unless told otherwise.
+        let default = if cursor_by_default { "cursor" } else { "index" };
         config["pagination"] = json!({
-            "cursor": true, "index": true, "defaultPaginationMethod": "index",
+            "cursor": true, "index": true, "defaultPaginationMethod": default,
             "defaultPageSize": DEFAULT_COUNT, "maxPageSize": MAX_RESULTS,
             "cursorTimeout": CURSOR_TIMEOUT_S
         });

@@ -61,6 +61,10 @@ pub struct ServerConfig {
     /// operations without a path, are refused with 400 invalidSyntax. Okta's own client sends a
     /// path-less PATCH (group rename), so it is a mode, not the default.
     pub interop_profile: bool,
+    /// Page by cursor when a list request names no method (RFC 9865 §2.3, advertised as
+    /// `defaultPaginationMethod: "cursor"`): how a cursor-first app pages its clients (SCIM
+    /// 2.0 only). Okta's suites send lists without `startIndex`, and read them as one page.
+    pub cursor_by_default: bool,
     /// The SCIM dialect served.
     pub scim_version: ScimVersion,
     /// Also accept access tokens that this issuer's introspection endpoint says are active.
@@ -166,6 +170,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         faults: config.faults,
         patch_204: config.patch_204,
         interop_profile: config.interop_profile && config.scim_version == ScimVersion::V2,
+        cursor_by_default: config.cursor_by_default && config.scim_version == ScimVersion::V2,
         one_at_a_time: tokio::sync::Mutex::new(()),
         version: config.scim_version,
         base_url: base_url.clone(),

@@ -158,6 +158,9 @@ fn paging_of(
     cursor: Option<&str>,
     count: Option<i64>,
 ) -> Result<Paging, ScimError> {
+    // A request that names no method is paged the server's default way (RFC 9865 §2.3).
+    let unnamed = !q.iter().any(|(k, _)| k.eq_ignore_ascii_case("startIndex"));
+    let cursor = cursor.or((s.cursor_by_default && unnamed).then_some(""));
     let Some(cursor) = cursor.filter(|_| {
         s.version == crate::version::ScimVersion::V2 && !s.faults.has(Fault::CursorIgnored)
     }) else {

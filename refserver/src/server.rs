@@ -288,6 +288,7 @@ pub(crate) async fn service_provider_config(State(s): State<Shared>) -> Response
         s.auth.basic.is_some(),
         s.version,
         s.interop_profile,
+        s.cursor_by_default,
     );
     if s.faults.has(Fault::PagesUnbounded) {
         config["filter"]["maxResults"] = json!(100_000);

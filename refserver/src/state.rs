@@ -41,6 +41,8 @@ pub struct AppState {
     pub(crate) patch_204: bool,
     /// The SCIM 2.0 Interoperability Profile's strict handling is on (`interop`).
     pub(crate) interop_profile: bool,
+    /// Lists that name no pagination method are paged by cursor (`cursor_by_default`).
+    pub(crate) cursor_by_default: bool,
     /// Held while a request is served under the one-at-a-time fault.
     pub(crate) one_at_a_time: tokio::sync::Mutex<()>,
     pub(crate) version: ScimVersion,

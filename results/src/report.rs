@@ -90,6 +90,10 @@ pub struct RunSettings {
     pub concurrency: usize,
     /// Pages of an import walk in flight at once (`--import-concurrency`).
     pub import_concurrency: usize,
+    /// How import walks were asked to page (`--pagination`: "index" or "cursor"); none: as
+    /// the app advertises (the run's notices say what was chosen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<String>,
     /// Entitlement endpoints named by `--entitlement-endpoint` (besides those discovered).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub entitlement_endpoints: Vec<String>,
@@ -127,6 +131,7 @@ impl Default for RunSettings {
             rate: None,
             concurrency: 1,
             import_concurrency: 1,
+            pagination: None,
             entitlement_endpoints: Vec::new(),
             only: Vec::new(),
             skip: Vec::new(),

@@ -10,7 +10,7 @@ use clap::Parser;
 use harness::report::{AuthKind, ExitStatus, RunSettings};
 use harness::report::{RunDiff, RunReport, diff};
 
-use crate::commands::run_args::{AuthMode, ClientAuthArg, RunArgs, VersionArg};
+use crate::commands::run_args::{AuthMode, ClientAuthArg, PaginationArg, RunArgs, VersionArg};
 use crate::commands::run_config::{read_results, resolve};
 
 #[derive(clap::Args)]
@@ -206,6 +206,12 @@ fn apply_settings(run: &mut RunArgs, s: &RunSettings) -> Result<()> {
     // The same pace: a bundle made one request at a time is rerun one at a time.
     run.concurrency = Some(within("concurrency", s.concurrency)?);
     run.import_concurrency = Some(within("import_concurrency", s.import_concurrency)?);
+    run.pagination = match s.pagination.as_deref() {
+        None => None,
+        Some("index") => Some(PaginationArg::Index),
+        Some("cursor") => Some(PaginationArg::Cursor),
+        Some(other) => return Err(bad("pagination", &other)),
+    };
     run.entitlement_endpoints = s.entitlement_endpoints.clone();
     run.only = s.only.clone();
     run.skip = s.skip.clone();

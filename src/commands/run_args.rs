@@ -111,6 +111,11 @@ pub(crate) struct RunArgs {
     /// page fetched while this one is judged]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
     pub(crate) import_concurrency: Option<u16>,
+    /// How import walks page: index (startIndex and count, as Okta imports) or cursor (RFC
+    /// 9865: nextCursor until the last page) [default: as the app's ServiceProviderConfig
+    /// makes its default, else index]
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) pagination: Option<PaginationArg>,
     /// Send at most this many requests per second (retries included), e.g. 5 or 0.5
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
@@ -249,6 +254,21 @@ impl Display {
         Style {
             color,
             verbose: self.verbose,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum PaginationArg {
+    Index,
+    Cursor,
+}
+
+impl From<PaginationArg> for harness::suite::Pagination {
+    fn from(arg: PaginationArg) -> Self {
+        match arg {
+            PaginationArg::Index => harness::suite::Pagination::Index,
+            PaginationArg::Cursor => harness::suite::Pagination::Cursor,
         }
     }
 }

@@ -344,6 +344,7 @@ fn options_of(
     }
     options.max_import_resources = args.max_import_resources;
     options.import_concurrency = args.import_concurrency.map_or(1, usize::from);
+    options.pagination = args.pagination.map(Into::into);
     if let Some(bad) = args.entitlement_endpoints.iter().find(|e| {
         !harness::judge::entitlements::safe_endpoint(&format!("/{}", e.trim_matches('/')))
     }) {

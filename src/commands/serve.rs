@@ -38,6 +38,15 @@ pub(crate) struct ServeArgs {
     /// only). Okta's Group Push rename is a path-less PATCH: it is refused in this mode.
     #[arg(long)]
     interop_profile: bool,
+    /// The same as --interop-profile (`--profile interop`), named as `run --profile` names
+    /// the suites that grade it
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<ServedProfile>,
+    /// How lists that name no pagination method are paged, and the defaultPaginationMethod
+    /// the ServiceProviderConfig advertises (RFC 9865): index (startIndex and count), or
+    /// cursor (nextCursor until the last page) (SCIM 2.0)
+    #[arg(long, value_name = "METHOD", default_value = "index")]
+    default_pagination: crate::commands::run_args::PaginationArg,
     /// The SCIM dialect to serve: 2.0 or 1.1
     #[arg(long, default_value = "2.0", value_parser = parse_scim_version)]
     pub(crate) scim_version: refserver::ScimVersion,
@@ -59,6 +68,13 @@ pub(crate) struct ServeArgs {
     /// Values of each entitlement type, with --entitlements
     #[arg(long, value_name = "N", default_value_t = DEMO_ENTITLEMENTS, requires = "entitlements")]
     pub(crate) seed_entitlements: usize,
+}
+
+/// A profile the reference server can conform to.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ServedProfile {
+    /// The SCIM 2.0 Interoperability Profile (what --interop-profile serves).
+    Interop,
 }
 
 #[derive(clap::Args)]
@@ -119,7 +135,11 @@ pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
         seed_users: args.seed_users,
         seed_groups: args.seed_groups,
         patch_204: args.patch_204,
-        interop_profile: args.interop_profile,
+        interop_profile: args.interop_profile || args.profile.is_some(),
+        cursor_by_default: matches!(
+            args.default_pagination,
+            crate::commands::run_args::PaginationArg::Cursor
+        ),
         scim_version: args.scim_version,
         oauth,
         entitlements: args.entitlements.then_some(args.seed_entitlements),

@@ -64,7 +64,7 @@ async fn server_with(auth: Auth, faults: &[Fault]) -> refserver::RunningServer {
         scim_version: refserver::ScimVersion::V2,
         oauth: None,
         entitlements: Some(3),
-        interop_profile: false,
+        ..ServerConfig::default()
     })
     .await
     .unwrap()

@@ -6,14 +6,23 @@ use harness::run::events::NoEvents;
 use harness::run::{RunOptions, run};
 use refserver::{Fault, ScimVersion};
 
-use crate::support::{client, server_speaking, suite};
+use crate::support::{client, cursor_first_server, server_speaking, suite};
 
 /// Small pages over 23 seeded users: every walk spans many pages.
 const PAGE_SIZE: usize = 4;
 
 async fn run_sourcing(base_url: &str, id: &str) -> RunReport {
+    run_sourcing_with(base_url, id, None).await
+}
+
+async fn run_sourcing_with(
+    base_url: &str,
+    id: &str,
+    pagination: Option<harness::suite::Pagination>,
+) -> RunReport {
     let options = RunOptions {
         page_size: PAGE_SIZE,
+        pagination,
         ..RunOptions::default()
     };
     run(
@@ -59,6 +68,88 @@ async fn the_clean_server_passes_in_both_versions() {
         // The first page is kept as evidence, its body with it.
         let first = walk.exchanges[0].response.as_ref().unwrap();
         assert!(first.body.contains("totalResults"), "{id}: {}", first.body);
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn imports_walk_by_cursor_when_asked_or_when_the_app_defaults_to_cursors() {
+    use harness::suite::Pagination;
+    let urls = |report: &RunReport| -> Vec<String> {
+        report.suites[0].checks[0]
+            .exchanges
+            .iter()
+            .map(|x| x.request.url.clone())
+            .collect()
+    };
+    // Asked for: every page by cursor, the same verdicts and pages as by index.
+    let server = server_speaking(ScimVersion::V2, &[], 23).await;
+    let report = run_sourcing_with(
+        server.base_url(),
+        "profile-sourcing",
+        Some(Pagination::Cursor),
+    )
+    .await;
+    assert!(failed(&report).is_empty(), "{:#?}", report.suites[0].checks);
+    assert_eq!(
+        report.suites[0].checks[0].note.as_deref(),
+        Some("6 pages, 23 resources, 23 distinct")
+    );
+    assert!(
+        urls(&report)[0].contains("cursor=&count=4"),
+        "{:?}",
+        urls(&report)
+    );
+    assert!(
+        report
+            .notices
+            .iter()
+            .any(|n| n.contains("because --pagination cursor"))
+    );
+    assert_eq!(report.settings.pagination.as_deref(), Some("cursor"));
+    server.stop().await;
+
+    // Not asked for: an app that pages by index by default is walked as Okta does.
+    let server = server_speaking(ScimVersion::V2, &[], 23).await;
+    let report = run_sourcing(server.base_url(), "profile-sourcing").await;
+    assert!(
+        urls(&report)[0].contains("startIndex=1"),
+        "{:?}",
+        urls(&report)
+    );
+    assert!(report.notices.iter().all(|n| !n.contains("cursor")));
+    server.stop().await;
+
+    // An app that names cursor its default is walked by cursor.
+    let server = cursor_first_server(&[], 23).await;
+    let report = run_sourcing(server.base_url(), "profile-sourcing").await;
+    assert!(failed(&report).is_empty(), "{:#?}", report.suites[0].checks);
+    assert!(urls(&report)[0].contains("cursor="), "{:?}", urls(&report));
+    assert!(
+        report
+            .notices
+            .iter()
+            .any(|n| n.contains("names cursor its defaultPaginationMethod")),
+        "{:?}",
+        report.notices
+    );
+    server.stop().await;
+
+    // A cursor walk catches an app that ignores the cursor (one page, the rest never seen) and
+    // one whose nextCursor leads back to the first page.
+    for (fault, rule) in [
+        (Fault::CursorIgnored, "walk no-gaps"),
+        (Fault::CursorRepeatsFirstPage, "walk cursor-ends"),
+    ] {
+        let server = server_speaking(ScimVersion::V2, &[fault], 23).await;
+        let report = run_sourcing_with(
+            server.base_url(),
+            "profile-sourcing",
+            Some(Pagination::Cursor),
+        )
+        .await;
+        let text = report.suites[0].checks[0].outcome.explanation();
+        assert!(text.contains(rule), "{fault:?}: {text}");
         server.stop().await;
     }
 }

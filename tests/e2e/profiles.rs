@@ -53,7 +53,14 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
         ],
         &[],
     ),
-    ("paging-ignored", &["cursor-pagination/first-page"], &[]),
+    (
+        "paging-ignored",
+        &[
+            "cursor-pagination/first-page",
+            "cursor-pagination/walk-every-page",
+        ],
+        &[],
+    ),
     (
         "start-index-zero-based",
         &[
@@ -73,7 +80,10 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
     ("pages-unbounded", &[], &["ipsie-al2/page-size"]),
     (
         "counters-as-strings",
-        &["interop-profile/count-100-honoured"],
+        &[
+            "interop-profile/count-100-honoured",
+            "cursor-pagination/walk-every-page",
+        ],
         &["interop-profile/default-page"],
     ),
     (
@@ -174,6 +184,7 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
         &[
             "interop-profile/count-100-honoured",
             "cursor-pagination/first-page",
+            "cursor-pagination/walk-every-page",
         ],
         &["cursor-pagination/invalid-cursor"],
     ),
@@ -247,7 +258,10 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "cursor-ignored",
-        &["cursor-pagination/first-page"],
+        &[
+            "cursor-pagination/first-page",
+            "cursor-pagination/walk-every-page",
+        ],
         &["cursor-pagination/invalid-cursor"],
     ),
     (
@@ -257,7 +271,10 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "cursor-repeats-first-page",
-        &["cursor-pagination/next-page"],
+        &[
+            "cursor-pagination/next-page",
+            "cursor-pagination/walk-every-page",
+        ],
         &[],
     ),
     (

@@ -20,6 +20,21 @@ pub async fn server_speaking(
     faults: &[Fault],
     seed_users: usize,
 ) -> RunningServer {
+    server_with(version, faults, seed_users, false).await
+}
+
+/// A reference server that pages lists naming no method by cursor (RFC 9865 §2.3) and says
+/// so in its ServiceProviderConfig.
+pub async fn cursor_first_server(faults: &[Fault], seed_users: usize) -> RunningServer {
+    server_with(ScimVersion::V2, faults, seed_users, true).await
+}
+
+async fn server_with(
+    version: ScimVersion,
+    faults: &[Fault],
+    seed_users: usize,
+    cursor_by_default: bool,
+) -> RunningServer {
     refserver::start(ServerConfig {
         port: 0,
         auth: Auth {
@@ -35,6 +50,7 @@ pub async fn server_speaking(
         // Entitlement management is served (2.0): the okta-entitlements suite runs.
         entitlements: Some(3),
         interop_profile: false,
+        cursor_by_default,
     })
     .await
     .expect("reference server starts")

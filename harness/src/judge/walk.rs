@@ -108,6 +108,8 @@ pub(crate) struct PageView<'a> {
     pub(crate) start_index: Option<Value>,
     #[serde(rename = "itemsPerPage")]
     pub(crate) items_per_page: Option<Value>,
+    #[serde(rename = "nextCursor")]
+    pub(crate) next_cursor: Option<Value>,
     #[serde(rename = "Resources", borrow)]
     pub(crate) resources: Option<Vec<ResourceView<'a>>>,
 }
@@ -250,6 +252,8 @@ pub(crate) struct Page<'a> {
     pub(crate) total: Option<Value>,
     pub(crate) start: Option<Value>,
     pub(crate) per_page: Option<Value>,
+    /// RFC 9865 §2: the cursor of the next page, absent on the last.
+    pub(crate) next_cursor: Option<Value>,
     pub(crate) resources: Option<Vec<ResourceView<'a>>>,
 }
 
@@ -264,6 +268,7 @@ pub(crate) fn read_page<'a>(body: &'a str, spec: &WalkSpec) -> Option<Page<'a>> 
                 total: p.total_results,
                 start: p.start_index,
                 per_page: p.items_per_page,
+                next_cursor: p.next_cursor,
                 resources: p.resources,
             });
         }
@@ -273,6 +278,7 @@ pub(crate) fn read_page<'a>(body: &'a str, spec: &WalkSpec) -> Option<Page<'a>> 
         total: lookup(&doc, "totalResults").cloned(),
         start: lookup(&doc, "startIndex").cloned(),
         per_page: lookup(&doc, "itemsPerPage").cloned(),
+        next_cursor: lookup(&doc, "nextCursor").cloned(),
         resources: match lookup(&doc, "Resources") {
             Some(Value::Array(items)) => Some(items.iter().map(ResourceView::from_value).collect()),
             _ => None,

@@ -20,7 +20,9 @@ use crate::run::options::RunOptions;
 use crate::run::verdict::{grade, had_its_effect, not_shown, result_of};
 use crate::run::walk::{IdHashes, WalkOutcome, WalkRequest, walk};
 use crate::suite::template::{PathProblem, Vars, render, render_json, render_path};
-use crate::suite::{Authorization, Body, Check, CheckKind, Generator, Keyword, Suite, VarSpec};
+use crate::suite::{
+    Authorization, Body, Check, CheckKind, Generator, Keyword, Pagination, Suite, VarSpec,
+};
 
 /// One suite's checks and what they learnt (values, bodies, results, what they created).
 pub(crate) struct SuiteState<'a> {
@@ -702,9 +704,24 @@ async fn exchange(
     let out = &prepared.outgoing;
     let request = WalkRequest {
         path: &out.path,
+        // The check's own query (a filter) on every page; the walk pages by its own method.
+        query: out
+            .query
+            .iter()
+            .filter(|(k, _)| {
+                !["startIndex", "count", "cursor"]
+                    .iter()
+                    .any(|p| k.eq_ignore_ascii_case(p))
+            })
+            .cloned()
+            .collect(),
+        pagination: spec
+            .pagination
+            .or(options.pagination)
+            .unwrap_or(Pagination::Index),
         headers: &out.headers,
         authorization: out.authorization.clone(),
-        page_size: options.page_size.max(1),
+        page_size: spec.count.unwrap_or(options.page_size).max(1),
         max_resources: options.max_import_resources.max(1),
         run_marker: prepared.run_marker.clone(),
         deleted_by_run: prepared.deleted_by_run.clone(),

@@ -23,6 +23,7 @@ mod gate;
 mod load_probe;
 pub mod oauth_checks;
 pub mod options;
+mod pagination;
 pub mod schedule;
 mod verdict;
 pub mod walk;
@@ -74,6 +75,8 @@ pub async fn run(
         Err(abort) => return stamped(report_of(client, options, Vec::new(), Some(abort))),
     };
     let suites = &suites[..];
+    let asked_pagination = options.pagination.map(|p| p.as_str().to_string());
+    let options = &pagination::settle(client, suites, options).await;
     let ordered = RefCell::new(Ordered::new(events, 0));
     let mut reports = Vec::new();
 
@@ -112,6 +115,7 @@ pub async fn run(
     let diagnoses = crate::judge::diagnosis::diagnose(suites, &reports);
     let mut report = stamped(report_of(client, options, reports, aborted));
     report.settings.concurrency = shared.concurrency;
+    report.settings.pagination = asked_pagination;
     report.diagnoses = diagnoses;
     report.interrupted = interrupted.is_some();
     report.stopped_by = interrupted;
@@ -319,6 +323,7 @@ fn report_of(
             rate: options.pace.rate,
             concurrency: options.pace.concurrency.max(1),
             import_concurrency: options.import_concurrency.max(1),
+            pagination: None,
             entitlement_endpoints: options.entitlement_endpoints.clone(),
             // The selection is the caller's: it fills these in.
             only: Vec::new(),

@@ -27,6 +27,9 @@ pub struct RunOptions {
     /// Pages of an import walk in flight at once (`--import-concurrency`, default 1: the
     /// next page is fetched while this one is judged).
     pub import_concurrency: usize,
+    /// How import walks page (`--pagination`); none: as the app's ServiceProviderConfig
+    /// says (RFC 9865 §4), else by index as Okta does. `run` settles it before the first check.
+    pub pagination: Option<crate::suite::Pagination>,
     /// The longest the checks may take (`--max-duration`); cleanup runs after it.
     pub max_duration: std::time::Duration,
     /// Entitlement endpoints named by hand (`--entitlement-endpoint`), instead of those the
@@ -71,6 +74,7 @@ impl Default for RunOptions {
             notices: Vec::new(),
             max_import_resources: crate::run::walk::DEFAULT_MAX_IMPORT_RESOURCES,
             import_concurrency: 1,
+            pagination: None,
             max_duration: DEFAULT_MAX_DURATION,
             entitlement_endpoints: Vec::new(),
             pace: Pace::default(),

@@ -16,7 +16,7 @@ use crate::run::events::WalkProgress;
 use futures_util::StreamExt;
 
 use crate::http::{Auth, Client, Method, Outgoing, Response};
-use crate::suite::{WalkRule, WalkSpec};
+use crate::suite::{Pagination, WalkRule, WalkSpec};
 
 /// Pages of evidence kept at most per walk.
 const EVIDENCE_PAGES: usize = 5;
@@ -25,6 +25,10 @@ const EVIDENCE_PAGES: usize = 5;
 pub struct WalkRequest<'a> {
     /// The list path (`/Users`, `/Groups`).
     pub path: &'a str,
+    /// Query parameters of every page besides the paging ones (a filter).
+    pub query: Vec<(String, String)>,
+    /// How the walk pages.
+    pub pagination: Pagination,
     /// Headers of every page request.
     pub headers: &'a [(String, String)],
     /// The Authorization value.
@@ -50,6 +54,22 @@ pub struct WalkRequest<'a> {
     /// (`--import-concurrency` minus one; the default 1 overlaps fetching the next page with
     /// judging this one). Pages are judged in order whatever order they arrive in.
     pub pages_ahead: usize,
+}
+
+impl WalkRequest<'_> {
+    /// A page request: the walk's own query (a filter) and the paging parameters.
+    fn page(&self, paging: [(&str, String); 2]) -> Outgoing {
+        let mut query = self.query.clone();
+        query.extend(paging.map(|(k, v)| (k.to_string(), v)));
+        Outgoing {
+            method: Method::Get,
+            path: self.path.to_string(),
+            query,
+            headers: self.headers.to_vec(),
+            authorization: self.authorization.clone(),
+            body: None,
+        }
+    }
 }
 
 /// The default of `--max-import-resources`: ten times the largest import the project
@@ -92,73 +112,152 @@ pub async fn walk(
         known_users,
         paging: spec.rules.contains(&WalkRule::Paging),
         first_total: None,
+        next_cursor: None,
         found: false,
         out: WalkOutcome::default(),
         problems: Problems::default(),
     };
-    let mut start: u64 = 1;
-    let mut complete = false;
-    let fetch = |start: u64| {
-        let request = Outgoing {
-            method: Method::Get,
-            path: req.path.to_string(),
-            query: vec![
-                ("startIndex".into(), start.to_string()),
-                ("count".into(), req.page_size.to_string()),
-            ],
-            headers: req.headers.to_vec(),
-            authorization: req.authorization.clone(),
-            body: None,
-        };
-        async move { (start, client.send_page(request).await) }
+    let complete = match req.pagination {
+        Pagination::Index => w.by_index(client, progress).await,
+        Pagination::Cursor => w.by_cursor(client, progress).await,
     };
-    // Pages asked for and not judged yet, in page order. The first page is alone: it says
-    // how many there are. Requests already sent progress while a page is judged.
-    let mut ahead = futures_util::stream::FuturesOrdered::new();
-    let mut next_start: u64 = 1;
-    ahead.push_back(fetch(next_start));
-    next_start += req.page_size as u64;
-    loop {
-        let Some((page_start, sent)) = ahead.next().await else {
-            break;
-        };
-        debug_assert_eq!(page_start, start);
-        if let Some(total) = w.first_total {
-            fill(&mut ahead, &mut next_start, total, &req, &fetch);
-        }
-        w.out.pages += 1;
-        w.problems.new_since_page = false;
-        let Some(resp) = sent.response else {
-            w.failed(start, sent.exchanges);
-            break;
-        };
-        let page_label = format!("page at startIndex {start}");
-        let distinct_before = w.out.ids.len();
-        let stop = w.check_page(&resp, &page_label);
-        if w.out.pages == 1
-            && let Some(total) = w.first_total
-        {
-            // totalResults is known now: the next pages can be asked for.
-            fill(&mut ahead, &mut next_start, total, &req, &fetch);
-        }
-        w.keep_evidence(client, sent.exchanges, &resp);
-        progress(&WalkProgress {
-            pages: w.out.pages,
-            resources: w.out.resources,
-            total: w.first_total,
-        });
-        let Some(returned) = stop else { break };
-        match w.after_page(start, returned, distinct_before, &page_label) {
-            AfterPage::More => start += req.page_size as u64,
-            AfterPage::Complete => {
-                complete = true;
-                break;
-            }
-            AfterPage::Stop => break,
-        }
-    }
     w.finish(complete)
 }
+
+impl Walker<'_> {
+    /// Judges a page that came back, keeps its evidence and tells the progress; the
+    /// resources it held, or None when the walk stops here.
+    fn take_page(
+        &mut self,
+        client: &Client,
+        sent: crate::http::Sent,
+        page_label: &str,
+        progress: &mut dyn FnMut(&WalkProgress),
+    ) -> Option<usize> {
+        self.out.pages += 1;
+        self.problems.new_since_page = false;
+        let Some(resp) = sent.response else {
+            self.failed(page_label, sent.exchanges);
+            return None;
+        };
+        let returned = self.check_page(&resp, page_label);
+        self.keep_evidence(client, sent.exchanges, &resp);
+        progress(&WalkProgress {
+            pages: self.out.pages,
+            resources: self.out.resources,
+            total: self.first_total,
+        });
+        returned
+    }
+
+    /// Pages by index as Okta imports: `startIndex=1&count=N`, then `N+1`, … until
+    /// totalResults is covered, with the next pages in flight while one is judged. Whether
+    /// every page was read.
+    async fn by_index(&mut self, client: &Client, progress: &mut dyn FnMut(&WalkProgress)) -> bool {
+        let (req, size) = (self.req, self.req.page_size);
+        let fetch = |start: u64| {
+            let request = req.page([
+                ("startIndex", start.to_string()),
+                ("count", size.to_string()),
+            ]);
+            async move { (start, client.send_page(request).await) }
+        };
+        // Pages asked for and not judged yet, in page order. The first page is alone: it says
+        // how many there are. Requests already sent progress while a page is judged.
+        let mut ahead = futures_util::stream::FuturesOrdered::new();
+        let mut next_start: u64 = 1;
+        ahead.push_back(fetch(next_start));
+        next_start += size as u64;
+        while let Some((start, sent)) = ahead.next().await {
+            if let Some(total) = self.first_total {
+                fill(&mut ahead, &mut next_start, total, req, &fetch);
+            }
+            let page_label = format!("page at startIndex {start}");
+            let distinct_before = self.out.ids.len();
+            let Some(returned) = self.take_page(client, sent, &page_label, progress) else {
+                return false;
+            };
+            if self.out.pages == 1
+                && let Some(total) = self.first_total
+            {
+                // totalResults is known now: the next pages can be asked for.
+                fill(&mut ahead, &mut next_start, total, req, &fetch);
+            }
+            match self.after_page(start, returned, distinct_before, &page_label) {
+                AfterPage::More => {}
+                AfterPage::Complete => return true,
+                AfterPage::Stop => return false,
+            }
+        }
+        false
+    }
+
+    /// Pages by cursor (RFC 9865 §2): an empty cursor, then each page's `nextCursor` until a
+    /// page has none. A chain: each request needs the page before it, so nothing is in
+    /// flight ahead. Whether every page was read.
+    async fn by_cursor(
+        &mut self,
+        client: &Client,
+        progress: &mut dyn FnMut(&WalkProgress),
+    ) -> bool {
+        let size = self.req.page_size;
+        let mut cursor = String::new();
+        let mut cursors_seen = IdHashes::default();
+        let mut empty_in_a_row = 0;
+        loop {
+            let request = self
+                .req
+                .page([("cursor", cursor.clone()), ("count", size.to_string())]);
+            let sent = client.send_page(request).await;
+            let page_label = match self.out.pages {
+                0 => "first page (empty cursor)".to_string(),
+                n => format!("page {} (cursor {cursor:?})", n + 1),
+            };
+            let distinct_before = self.out.ids.len();
+            let Some(returned) = self.take_page(client, sent, &page_label, progress) else {
+                return false;
+            };
+            let Some(next) = self.next_cursor.take() else {
+                return true;
+            };
+            empty_in_a_row = if returned == 0 { empty_in_a_row + 1 } else { 0 };
+            let repeats = !cursors_seen.insert(crate::judge::walk::id_hash(&next));
+            if repeats
+                || empty_in_a_row >= EMPTY_CURSOR_PAGES
+                || (returned > 0 && self.out.ids.len() == distinct_before)
+            {
+                self.problems.add(
+                    "cursor-ends",
+                    "nextCursor to lead to resources not seen before, and to be absent on the last page",
+                    format!(
+                        "{page_label}: {}; the walk stops",
+                        if repeats {
+                            format!("nextCursor {next:?} was given before")
+                        } else if returned == 0 {
+                            format!("{} in a row with a nextCursor", scim_results::count(empty_in_a_row, "empty page"))
+                        } else {
+                            format!("its {returned} resources were all on earlier pages")
+                        }
+                    ),
+                );
+                return false;
+            }
+            if self.out.resources >= self.req.max_resources {
+                self.problems.add(
+                    "walk-limit",
+                    &format!("an import within --max-import-resources ({})", self.req.max_resources),
+                    format!("{} resources read and a nextCursor still given; the walk stops (raise --max-import-resources for an app this large)", self.out.resources),
+                );
+                return false;
+            }
+            cursor = next;
+        }
+    }
+}
+
+/// Empty pages in a row, each with a nextCursor, after which a cursor walk stops: RFC 9865
+/// lets a page hold fewer than `count` resources, not lead nowhere for ever.
+const EMPTY_CURSOR_PAGES: usize = 3;
 
 /// Where a walk goes after a page.
 enum AfterPage {
@@ -172,11 +271,11 @@ enum AfterPage {
 
 impl Walker<'_> {
     /// A page that got no answer: the walk ends with the transport error.
-    fn failed(&mut self, start: u64, exchanges: Vec<Exchange>) {
+    fn failed(&mut self, page_label: &str, exchanges: Vec<Exchange>) {
         self.out.transport_error = exchanges
             .last()
             .and_then(|e| e.error.as_ref())
-            .map(|e| format!("page at startIndex {start}: {e}"));
+            .map(|e| format!("{page_label}: {e}"));
         self.out.exchanges.extend(exchanges);
     }
 
@@ -322,6 +421,8 @@ struct Walker<'a> {
     paging: bool,
     /// totalResults of the first page.
     first_total: Option<u64>,
+    /// The nextCursor of the page judged last (a cursor walk's next request).
+    next_cursor: Option<String>,
     /// Whether the resource looked for was seen.
     found: bool,
     out: WalkOutcome,
@@ -348,9 +449,12 @@ impl Walker<'_> {
             return None;
         };
         let total = self.check_counters(&p, page)?;
+        if self.req.pagination == Pagination::Cursor {
+            self.read_next_cursor(p.next_cursor.as_ref(), page)?;
+        }
         let resources = match p.resources {
             Some(items) => items,
-            None if total == 0 => Vec::new(),
+            None if total.unwrap_or(0) == 0 => Vec::new(),
             None => {
                 self.problems.add(
                     "resources",
@@ -370,18 +474,31 @@ impl Walker<'_> {
     }
 
     /// A page's counters: JSON integers (when the walk judges paging), a totalResults, the
-    /// same on every page. The page's totalResults, if it has one.
-    fn check_counters(&mut self, p: &Page<'_>, page: &str) -> Option<u64> {
+    /// same on every page. The page's totalResults (Some(None): a cursor page without one,
+    /// which RFC 9865 §2 allows), or None to stop the walk.
+    fn check_counters(&mut self, p: &Page<'_>, page: &str) -> Option<Option<u64>> {
+        let by_cursor = self.req.pagination == Pagination::Cursor;
         if self.paging {
-            for (name, v) in [
-                ("totalResults", &p.total),
-                ("startIndex", &p.start),
-                ("itemsPerPage", &p.per_page),
-            ] {
-                if !is_counter(v.as_ref()) {
+            // A cursor page has no startIndex, and may leave out totalResults (RFC 9865 §2).
+            let counters: &[(&str, &Option<Value>)] = if by_cursor {
+                &[("totalResults", &p.total), ("itemsPerPage", &p.per_page)]
+            } else {
+                &[
+                    ("totalResults", &p.total),
+                    ("startIndex", &p.start),
+                    ("itemsPerPage", &p.per_page),
+                ]
+            };
+            for (name, v) in counters {
+                let left_out = by_cursor && v.is_none();
+                if !left_out && !is_counter(v.as_ref()) {
                     self.problems.add(
                         "integer-counters",
-                        "totalResults, startIndex and itemsPerPage as JSON integers",
+                        if by_cursor {
+                            "totalResults and itemsPerPage, when given, as JSON integers"
+                        } else {
+                            "totalResults, startIndex and itemsPerPage as JSON integers"
+                        },
                         format!(
                             "{page}: {name} is {}",
                             v.as_ref().map_or("absent".to_string(), Value::to_string)
@@ -391,6 +508,9 @@ impl Walker<'_> {
             }
         }
         let Some(total) = number(p.total.as_ref()) else {
+            if by_cursor && p.total.is_none() {
+                return Some(None);
+            }
             self.problems.add(
                 "total",
                 "totalResults on every page",
@@ -412,7 +532,25 @@ impl Walker<'_> {
             ),
             Some(_) => {}
         }
-        Some(total)
+        Some(Some(total))
+    }
+
+    /// A cursor page's nextCursor (RFC 9865 §2: a string, absent on the last page); None
+    /// to stop the walk when it is something else.
+    fn read_next_cursor(&mut self, next: Option<&Value>, page: &str) -> Option<()> {
+        self.next_cursor = match next {
+            None | Some(Value::Null) => None,
+            Some(Value::String(c)) if !c.is_empty() => Some(c.clone()),
+            Some(other) => {
+                self.problems.add(
+                    "cursor-ends",
+                    "nextCursor as a cursor string, absent on the last page",
+                    format!("{page}: nextCursor is {other}; the walk stops"),
+                );
+                return None;
+            }
+        };
+        Some(())
     }
 
     /// itemsPerPage equal to the page's resources, and no more than `count` of them; false
@@ -515,6 +653,8 @@ mod tests {
         WalkSpec {
             rules: vec![WalkRule::UserShape],
             find: None,
+            pagination: None,
+            count: None,
         }
     }
 

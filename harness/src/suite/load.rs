@@ -619,9 +619,17 @@ fn walk(w: RawWalk, method: Method, known: &BTreeSet<String>) -> Result<WalkSpec
             })
         }
     };
+    if w.count == Some(0) {
+        return Err(PartError::new(
+            "walk.count",
+            "a page of 0 resources never ends a walk: give 1 or more",
+        ));
+    }
     Ok(WalkSpec {
         rules: w.rules,
         find,
+        pagination: w.pagination,
+        count: w.count,
     })
 }
 

@@ -325,6 +325,32 @@ pub struct WalkSpec {
     pub rules: Vec<WalkRule>,
     /// A resource of the run to look for during the walk.
     pub find: Option<Find>,
+    /// How this walk pages, whatever the run's choice (`pagination = "cursor"` in a suite of
+    /// RFC 9865's checks); none: the run's ([`crate::run::RunOptions::pagination`]).
+    pub pagination: Option<Pagination>,
+    /// `count` of every page, instead of the run's `--page-size`.
+    pub count: Option<usize>,
+}
+
+/// How a list is paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pagination {
+    /// `startIndex` and `count`, until totalResults is covered (RFC 7644 §3.4.2.4): how Okta
+    /// imports.
+    Index,
+    /// An empty `cursor`, then each page's `nextCursor` until a page has none (RFC 9865 §2).
+    Cursor,
+}
+
+impl Pagination {
+    /// The word used on the command line and in results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pagination::Index => "index",
+            Pagination::Cursor => "cursor",
+        }
+    }
 }
 
 /// Rules checked over a whole walk.

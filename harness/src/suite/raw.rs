@@ -82,6 +82,8 @@ pub(super) struct RawLoad {
 pub(super) struct RawWalk {
     pub(super) rules: Vec<WalkRule>,
     pub(super) find: Option<RawFind>,
+    pub(super) pagination: Option<crate::suite::Pagination>,
+    pub(super) count: Option<usize>,
 }
 
 #[derive(Deserialize)]
