@@ -45,7 +45,7 @@ def cpu_seconds(pid):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def bench(binary, users, latency, import_concurrency):
+def bench(binary, users, latency, import_concurrency, pagination):
     token = secrets.token_hex(16)
     faults = ["--fault", f"latency={latency}"] if latency else []
     server = subprocess.Popen(
@@ -59,7 +59,7 @@ def bench(binary, users, latency, import_concurrency):
         started = time.monotonic()
         harness = subprocess.Popen(
             [binary, "run", "--base-url", base_url, "--scim-version", "2.0", "--suite", "profile-sourcing", "--out", out,
-             "--import-concurrency", str(import_concurrency)],
+             "--import-concurrency", str(import_concurrency), "--pagination", pagination],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         # Polled until it ends (bounded by the run itself): the last reading is its peak.
@@ -92,13 +92,14 @@ def bench(binary, users, latency, import_concurrency):
     }
 
 
-def summary(users, latency, import_concurrency, runs):
+def summary(users, latency, import_concurrency, pagination, runs):
     """One line: the median and min–max of each figure over the runs."""
     def fig(name, fmt):
         values = [r[name] for r in runs]
         return f"{name} {format(statistics.median(values), fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
     print(
-        f"{users:>7} users, latency {latency} ms, import concurrency {import_concurrency}, {len(runs)} runs, "
+        f"{users:>7} users, latency {latency} ms, {pagination} pagination, import concurrency {import_concurrency}, "
+        f"{len(runs)} runs, "
         f"{runs[0]['pages']} pages a run — medians (min–max): "
         + ", ".join([fig("wall s", ".2f"), fig("pages/s", ",.0f"), fig("harness peak MiB", ".1f"),
                      fig("harness CPU s", ".2f"), fig("server CPU s", ".2f")])
@@ -111,11 +112,14 @@ def main():
     parser.add_argument("--binary", default="target/release/scimcheck")
     parser.add_argument("--latency", type=int, default=0, help="ms the server waits before each answer")
     parser.add_argument("--import-concurrency", type=int, default=1)
+    parser.add_argument("--pagination", choices=["index", "cursor"], default="index",
+                        help="how the walks page (cursor: RFC 9865, a chain of nextCursor)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (median and min–max)")
     args = parser.parse_args()
     for users in args.users:
-        runs = [bench(args.binary, users, args.latency, args.import_concurrency) for _ in range(max(args.repeat, 1))]
-        summary(users, args.latency, args.import_concurrency, runs)
+        runs = [bench(args.binary, users, args.latency, args.import_concurrency, args.pagination)
+                for _ in range(max(args.repeat, 1))]
+        summary(users, args.latency, args.import_concurrency, args.pagination, runs)
 
 
 if __name__ == "__main__":
