@@ -125,6 +125,12 @@ pub enum Fault {
     InvalidCursorAccepted,
     /// Every cursor leads back to the first page (with a nextCursor again).
     CursorRepeatsFirstPage,
+    /// The authorization server publishes no RFC 8414 metadata (404).
+    AuthorizationMetadataMissing,
+    /// The token endpoint does not verify a client assertion's signature.
+    AssertionUnverified,
+    /// Tokens are granted scope `scim admin`, broader than the `scim` asked for.
+    ScopeBroader,
     /// PATCH of users and groups answers 501 Not Implemented.
     PatchRefused,
     /// DELETE answers 405: the app deactivates instead.
@@ -426,6 +432,21 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::CursorRepeatsFirstPage,
         "cursor-repeats-first-page",
         "every cursor leads back to the first page",
+    ),
+    (
+        Fault::AuthorizationMetadataMissing,
+        "authorization-metadata-missing",
+        "no RFC 8414 metadata (with --jwt-client)",
+    ),
+    (
+        Fault::AssertionUnverified,
+        "assertion-unverified",
+        "client assertion signatures not verified (with --jwt-client)",
+    ),
+    (
+        Fault::ScopeBroader,
+        "scope-broader",
+        "tokens granted scope \"scim admin\" (with --jwt-client)",
     ),
     (Fault::PatchRefused, "patch-refused", "PATCH answers 501"),
     (Fault::DeleteRefused, "delete-refused", "DELETE answers 405"),

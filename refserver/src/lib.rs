@@ -25,6 +25,8 @@ mod seed;
 mod server;
 mod state;
 mod store;
+mod token;
+mod token_store;
 mod version;
 
 use std::net::SocketAddr;
@@ -36,6 +38,7 @@ pub use faults::{Fault, Faults, catalogue as fault_catalogue};
 pub use introspect::Introspection;
 pub use seed::user_name as seed_user_name;
 pub use state::Auth;
+pub use token_store::JwtClient;
 pub use version::ScimVersion;
 
 use state::AppState;
@@ -65,6 +68,10 @@ pub struct ServerConfig {
     /// `defaultPaginationMethod: "cursor"`): how a cursor-first app pages its clients (SCIM
     /// 2.0 only). Okta's suites send lists without `startIndex`, and read them as one page.
     pub cursor_by_default: bool,
+    /// Clients of the app's own OAuth 2 authorization server (IPSIE): with any, it serves
+    /// RFC 8414 metadata and a token endpoint that takes JWT client assertions, and the
+    /// tokens it issues are accepted.
+    pub jwt_clients: Vec<JwtClient>,
     /// The SCIM dialect served.
     pub scim_version: ScimVersion,
     /// Also accept access tokens that this issuer's introspection endpoint says are active.
@@ -171,6 +178,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         patch_204: config.patch_204,
         interop_profile: config.interop_profile && config.scim_version == ScimVersion::V2,
         cursor_by_default: config.cursor_by_default && config.scim_version == ScimVersion::V2,
+        tokens: token_store::TokenServer::new(config.jwt_clients),
         one_at_a_time: tokio::sync::Mutex::new(()),
         version: config.scim_version,
         base_url: base_url.clone(),

@@ -90,6 +90,8 @@ pub fn router(state: Shared, base_path: &str) -> Router {
     }
     Router::new()
         .nest(base_path, api)
+        .route(crate::token::METADATA_PATH, get(crate::token::metadata))
+        .route(crate::token::TOKEN_PATH, post(crate::token::token))
         .fallback(not_found_route)
         .layer(middleware::from_fn_with_state(state.clone(), every_request))
         .with_state(state)
@@ -161,9 +163,18 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
             ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         );
     }
+    // The authorization server's own endpoints are where a credential is obtained.
+    let path = req.uri().path();
+    let to_authorization_server =
+        path == crate::token::METADATA_PATH || path == crate::token::TOKEN_PATH;
+    if to_authorization_server && s.tokens.clients.is_empty() {
+        return not_found_route(State(s.clone()), req).await;
+    }
     if (s.auth.required() || s.oauth.is_some())
+        && !to_authorization_server
         && !s.faults.has(Fault::AuthNotEnforced)
         && !authorized(&s.auth, req.headers())
+        && !bearer(req.headers()).is_some_and(|t| s.tokens.issued(t))
         && !introspected(s.oauth.as_deref(), req.headers()).await
     {
         let mut r = error(
@@ -224,15 +235,21 @@ impl Drop for Serving<'_> {
     }
 }
 
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// A bearer token the OAuth 2 issuer says is active.
 async fn introspected(
     oauth: Option<&crate::introspect::Introspection>,
     headers: &HeaderMap,
 ) -> bool {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let token = bearer(headers);
     match (oauth, token) {
         (Some(o), Some(t)) => o.active(t.trim()).await,
         _ => false,

@@ -43,6 +43,8 @@ pub struct AppState {
     pub(crate) interop_profile: bool,
     /// Lists that name no pagination method are paged by cursor (`cursor_by_default`).
     pub(crate) cursor_by_default: bool,
+    /// The app's own authorization server (clients registered for JWT client auth).
+    pub(crate) tokens: crate::token_store::TokenServer,
     /// Held while a request is served under the one-at-a-time fault.
     pub(crate) one_at_a_time: tokio::sync::Mutex<()>,
     pub(crate) version: ScimVersion,

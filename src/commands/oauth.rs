@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use harness::http::network::Network;
 use harness::http::oauth::TokenEndpoint;
 use harness::http::oauth_login::{Login, check_store, store};
@@ -80,16 +80,20 @@ async fn login(args: LoginArgs) -> Result<ExitStatus> {
     let http = Network::default()
         .client(Duration::from_secs(30))
         .map_err(|e| anyhow!(e))?;
+    let client_auth = match args.client_auth {
+        Some(ClientAuthArg::Post) => harness::http::oauth::ClientAuth::Post,
+        Some(ClientAuthArg::PrivateKeyJwt) => bail!(
+            "oauth login: --client-auth private-key-jwt is for the client credentials grant of `scimcheck run`; a login uses a client secret"
+        ),
+        Some(ClientAuthArg::Basic) | None => harness::http::oauth::ClientAuth::Basic,
+    };
     let flow = Login {
         authorize_url: &args.authorize_url,
         token: TokenEndpoint {
             url: &args.token_url,
             client_id: &args.client_id,
             client_secret: &secret,
-            client_auth: match args.client_auth {
-                Some(ClientAuthArg::Post) => harness::http::oauth::ClientAuth::Post,
-                _ => harness::http::oauth::ClientAuth::Basic,
-            },
+            client_auth: &client_auth,
         },
         scope: args.scope.as_deref(),
         port: args.port,

@@ -34,6 +34,16 @@ pub(crate) struct RerunArgs {
     /// How the OAuth 2 client authenticates to the token endpoint [default: basic]
     #[arg(long, value_enum)]
     client_auth: Option<ClientAuthArg>,
+    /// The client's private key, a PEM file, for --client-auth private-key-jwt (as for run)
+    #[arg(long, value_name = "FILE")]
+    client_key: Option<PathBuf>,
+    /// The key id (kid) of --client-key (as for run)
+    #[arg(long, value_name = "KID", requires = "client_key")]
+    client_key_id: Option<String>,
+    /// The authorization server's issuer, whose RFC 8414 metadata names the token endpoint
+    /// (as for run; never taken from the bundle)
+    #[arg(long, value_name = "URL")]
+    oauth_issuer: Option<String>,
     /// Send every request through this proxy, or "none" (as for run)
     #[arg(long, value_name = "URL")]
     proxy: Option<String>,
@@ -123,6 +133,9 @@ pub(crate) async fn rerun_command(args: RerunArgs) -> Result<ExitStatus> {
     run.insecure = args.insecure;
     run.scope = args.scope.clone();
     run.client_auth = args.client_auth;
+    run.client_key = args.client_key.clone();
+    run.client_key_id = args.client_key_id.clone();
+    run.oauth_issuer = args.oauth_issuer.clone();
     // The run id and the URL come from the bundle: untrusted text.
     eprintln!(
         "rerunning run {} of {} ({} suites, SCIM {}) against {}",

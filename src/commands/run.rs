@@ -29,6 +29,18 @@ fn pacing(pace: harness::http::Pace) -> String {
 
 /// Runs, writes the result files, prints the summary; returns the exit status.
 pub(crate) async fn execute(mut config: RunConfig) -> Result<ExitStatus> {
+    if let harness::http::Credential::OAuth2(oauth) = &mut config.target.credential {
+        let http = config
+            .target
+            .network
+            .client(config.target.request_timeout)
+            .map_err(|e| anyhow!(e))?;
+        std::sync::Arc::get_mut(oauth)
+            .ok_or_else(|| anyhow!("the OAuth 2 client is in use before the run starts"))?
+            .discover(&http)
+            .await
+            .map_err(|e| anyhow!(e))?;
+    }
     let client =
         Client::paced(config.target.clone(), config.options.pace).map_err(|e| anyhow!(e))?;
     if let Err(message) = client.prepare().await {

@@ -47,6 +47,9 @@ pub(crate) enum ClientAuthArg {
     Basic,
     /// In the form body (client_secret_post)
     Post,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, private_key_jwt; the key
+    /// from --client-key), as IPSIE's SCIM profile asks
+    PrivateKeyJwt,
 }
 
 #[derive(clap::Args)]
@@ -88,6 +91,17 @@ pub(crate) struct RunArgs {
     /// a refresh token (instead of the client credentials grant) from SCIM_REFRESH_TOKEN
     #[arg(long, value_name = "URL")]
     pub(crate) token_url: Option<String>,
+    /// The OAuth 2 authorization server's issuer (--auth oauth2): the token endpoint is read
+    /// from its RFC 8414 metadata (instead of --token-url), which IPSIE's profile requires
+    #[arg(long, value_name = "URL")]
+    pub(crate) oauth_issuer: Option<String>,
+    /// The client's private key, a PEM file (RSA or EC P-256), for --client-auth
+    /// private-key-jwt
+    #[arg(long, value_name = "FILE")]
+    pub(crate) client_key: Option<PathBuf>,
+    /// The key id (kid) the authorization server knows --client-key by, if it asks for one
+    #[arg(long, value_name = "KID", requires = "client_key")]
+    pub(crate) client_key_id: Option<String>,
     /// OAuth 2 client id (--auth oauth2)
     #[arg(long, value_name = "ID")]
     pub(crate) client_id: Option<String>,

@@ -445,14 +445,18 @@ fn network(args: &RunArgs, file: &FileConfig, config_dir: Option<&Path>) -> Resu
 /// The OAuth 2 client of `--auth oauth2`: endpoint and id from flags or the config file, the
 /// client secret and an optional refresh token from the environment only.
 fn oauth2(args: &RunArgs, file: &FileConfig) -> Result<OAuth2> {
-    let token_url = args
-        .token_url
-        .clone()
-        .or_else(|| file.token_url.clone())
-        .ok_or_else(|| {
-            anyhow!("--auth oauth2 needs --token-url (or token_url in scimcheck.toml)")
-        })?;
-    http_url(&token_url).with_context(|| format!("--token-url {token_url:?}"))?;
+    let token_url = args.token_url.clone().or_else(|| file.token_url.clone());
+    let issuer = args.oauth_issuer.clone();
+    if token_url.is_none() && issuer.is_none() {
+        bail!(
+            "--auth oauth2 needs --token-url (or token_url in scimcheck.toml), or --oauth-issuer to read it from the authorization server's metadata"
+        );
+    }
+    for (flag, url) in [("--token-url", &token_url), ("--oauth-issuer", &issuer)] {
+        if let Some(url) = url {
+            http_url(url).with_context(|| format!("{flag} {url:?}"))?;
+        }
+    }
     let client_id = args
         .client_id
         .clone()
@@ -461,6 +465,9 @@ fn oauth2(args: &RunArgs, file: &FileConfig) -> Result<OAuth2> {
             anyhow!("--auth oauth2 needs --client-id (or client_id in scimcheck.toml)")
         })?;
     let client_auth = match (args.client_auth, file.client_auth.as_deref()) {
+        (Some(ClientAuthArg::PrivateKeyJwt), _) | (None, Some("private_key_jwt")) => {
+            ClientAuth::PrivateKeyJwt(std::sync::Arc::new(client_key(args)?))
+        }
         (Some(ClientAuthArg::Post), _) | (None, Some("post" | "client_secret_post")) => {
             ClientAuth::Post
         }
@@ -468,22 +475,42 @@ fn oauth2(args: &RunArgs, file: &FileConfig) -> Result<OAuth2> {
             ClientAuth::Basic
         }
         (None, Some(other)) => {
-            bail!("scimcheck.toml: client_auth must be basic or post, not {other:?}")
+            bail!(
+                "scimcheck.toml: client_auth must be basic, post or private_key_jwt, not {other:?}"
+            )
         }
     };
-    let client_secret = env_secret("SCIM_CLIENT_SECRET").context("--auth oauth2")?;
+    // A client that signs its assertions has no secret.
+    let client_secret = match client_auth {
+        ClientAuth::PrivateKeyJwt(_) => SecretString::from(String::new()),
+        _ => env_secret("SCIM_CLIENT_SECRET").context("--auth oauth2")?,
+    };
     let refresh_token = std::env::var("SCIM_REFRESH_TOKEN")
         .ok()
         .filter(|v| !v.trim().is_empty())
         .map(|v| SecretString::from(v.trim().to_string()));
-    Ok(OAuth2::new(
-        token_url,
+    let mut oauth = OAuth2::new(
+        token_url.unwrap_or_default(),
         client_id,
         client_secret,
         client_auth,
         args.scope.clone().or_else(|| file.scope.clone()),
         refresh_token,
-    ))
+    );
+    oauth.issuer = issuer;
+    Ok(oauth)
+}
+
+/// The private key of `--client-auth private-key-jwt`, from `--client-key`.
+fn client_key(args: &RunArgs) -> Result<harness::http::jwt::JwtKey> {
+    let path = args.client_key.as_ref().ok_or_else(|| {
+        anyhow!(
+            "--client-auth private-key-jwt needs --client-key FILE (the client's private key, PEM)"
+        )
+    })?;
+    let pem = std::fs::read(path).with_context(|| format!("--client-key {}", path.display()))?;
+    harness::http::jwt::JwtKey::from_pem(&pem, args.client_key_id.clone())
+        .map_err(|e| anyhow!("--client-key {}: {e}", path.display()))
 }
 
 /// An http(s) URL with a host.

@@ -47,6 +47,12 @@ pub(crate) struct ServeArgs {
     /// cursor (nextCursor until the last page) (SCIM 2.0)
     #[arg(long, value_name = "METHOD", default_value = "index")]
     default_pagination: crate::commands::run_args::PaginationArg,
+    /// Serve the app's own OAuth 2 authorization server (as IPSIE's profile asks) with this
+    /// client, given as CLIENT_ID=FILE (its public key, PEM); repeatable: RFC 8414 metadata
+    /// at /.well-known/oauth-authorization-server, a token endpoint at /oauth2/token taking
+    /// JWT client assertions (RFC 7523) for the scope scim, and its tokens accepted
+    #[arg(long = "jwt-client", value_name = "CLIENT_ID=FILE", value_parser = parse_jwt_client)]
+    jwt_clients: Vec<refserver::JwtClient>,
     /// The SCIM dialect to serve: 2.0 or 1.1
     #[arg(long, default_value = "2.0", value_parser = parse_scim_version)]
     pub(crate) scim_version: refserver::ScimVersion,
@@ -95,6 +101,15 @@ pub(crate) fn parse_basic(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| "expected USER:PASSWORD".to_string())
 }
 
+fn parse_jwt_client(s: &str) -> Result<refserver::JwtClient, String> {
+    let (id, file) = s
+        .split_once('=')
+        .filter(|(id, file)| !id.is_empty() && !file.is_empty())
+        .ok_or("expected CLIENT_ID=FILE")?;
+    let pem = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    refserver::JwtClient::from_pem(id, &pem).map_err(|e| format!("{file}: {e}"))
+}
+
 pub(crate) fn parse_fault(s: &str) -> Result<refserver::Fault, String> {
     s.parse()
 }
@@ -141,6 +156,7 @@ pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
             crate::commands::run_args::PaginationArg::Cursor
         ),
         scim_version: args.scim_version,
+        jwt_clients: args.jwt_clients,
         oauth,
         entitlements: args.entitlements.then_some(args.seed_entitlements),
     })
@@ -168,6 +184,58 @@ pub(crate) fn random_token() -> String {
 pub(crate) const DEMO_USERS: usize = 250;
 
 pub(crate) const DEMO_GROUPS: usize = 5;
+
+/// A reference server of the demo: seeded, serving entitlements, and in the interop profile's
+/// mode with its own authorization server (the key's client registered) for the profiles.
+async fn demo_server(
+    version: refserver::ScimVersion,
+    interop_profile: bool,
+    token: &str,
+    key: &harness::http::jwt::JwtKey,
+) -> Result<refserver::RunningServer> {
+    let jwt_clients = if interop_profile {
+        vec![refserver::JwtClient {
+            id: DEMO_CLIENT_ID.into(),
+            public_key: key.public_key(),
+        }]
+    } else {
+        Vec::new()
+    };
+    Ok(refserver::start(refserver::ServerConfig {
+        port: 0,
+        auth: refserver::Auth {
+            token: Some(token.to_string()),
+            basic: None,
+        },
+        seed_users: DEMO_USERS,
+        seed_groups: DEMO_GROUPS,
+        scim_version: version,
+        entitlements: Some(DEMO_ENTITLEMENTS),
+        interop_profile,
+        jwt_clients,
+        ..refserver::ServerConfig::default()
+    })
+    .await?)
+}
+
+/// The demo's OAuth 2 client for the profiles' run: its key, the token endpoint of the
+/// reference server's own authorization server, and its issuer (the metadata is checked).
+fn demo_oauth(base_url: &str, key: harness::http::jwt::JwtKey) -> Credential {
+    let issuer = base_url.trim_end_matches(refserver::BASE_PATH);
+    let mut oauth = harness::http::oauth::OAuth2::new(
+        format!("{issuer}/oauth2/token"),
+        DEMO_CLIENT_ID.into(),
+        String::new().into(),
+        harness::http::oauth::ClientAuth::PrivateKeyJwt(std::sync::Arc::new(key)),
+        Some("scim".into()),
+        None,
+    );
+    oauth.issuer = Some(issuer.to_string());
+    Credential::OAuth2(std::sync::Arc::new(oauth))
+}
+
+/// The client id of the demo's OAuth 2 client (the profiles' run).
+const DEMO_CLIENT_ID: &str = "scimcheck-demo";
 
 /// Values of each entitlement type: more than one page of Okta's one-value step.
 pub(crate) const DEMO_ENTITLEMENTS: usize = 5;
@@ -197,32 +265,26 @@ pub(crate) async fn demo_command(args: DemoArgs) -> Result<ExitStatus> {
     ] {
         let interop_profile = !suite_args.is_empty();
         let token = random_token();
-        let server = refserver::start(refserver::ServerConfig {
-            port: 0,
-            auth: refserver::Auth {
-                token: Some(token.clone()),
-                basic: None,
-            },
-            seed_users: DEMO_USERS,
-            seed_groups: DEMO_GROUPS,
-            scim_version: version,
-            entitlements: Some(DEMO_ENTITLEMENTS),
-            interop_profile,
-            ..refserver::ServerConfig::default()
-        })
-        .await?;
+        // The profiles' OAuth probes (IPSIE) run with a key made for the demo, registered with
+        // the server's own authorization server.
+        let key = harness::http::jwt::JwtKey::stranger();
+        let server = demo_server(version, interop_profile, &token, &key).await?;
+        let mode = if interop_profile {
+            ", interop profile mode, its own OAuth 2 server"
+        } else {
+            ""
+        };
         eprintln!(
-            "reference server: {} (SCIM {}, {DEMO_USERS} users, {DEMO_GROUPS} groups{})",
+            "reference server: {} (SCIM {}, {DEMO_USERS} users, {DEMO_GROUPS} groups{mode})",
             server.base_url(),
             version.as_str(),
-            if interop_profile {
-                ", interop profile mode"
-            } else {
-                ""
-            }
         );
-        let mut target = Target::new(server.base_url(), Credential::Bearer(token.into()))
-            .map_err(|e| anyhow!(e))?;
+        let credential = if interop_profile {
+            demo_oauth(server.base_url(), key)
+        } else {
+            Credential::Bearer(token.into())
+        };
+        let mut target = Target::new(server.base_url(), credential).map_err(|e| anyhow!(e))?;
         // The embedded server is in this process: never through a proxy.
         target.network.proxy = harness::http::network::Proxy::Direct;
         let config = RunConfig {

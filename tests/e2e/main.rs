@@ -6,6 +6,7 @@ mod entitlements;
 mod fault_table;
 mod hostile;
 mod html_report;
+mod ipsie_oauth;
 mod network;
 mod oauth;
 mod okta_org;

@@ -51,6 +51,7 @@ async fn server_with(
         entitlements: Some(3),
         interop_profile: false,
         cursor_by_default,
+        jwt_clients: Vec::new(),
     })
     .await
     .expect("reference server starts")

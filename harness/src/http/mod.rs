@@ -21,6 +21,7 @@ use crate::http::redact::Redactor;
 pub mod credential;
 pub mod encoding;
 pub mod exchange;
+pub mod jwt;
 pub mod message;
 pub mod network;
 pub mod oauth;

@@ -11,14 +11,28 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::redact::base64;
 
-/// How the client authenticates to the token endpoint (RFC 6749 §2.3.1).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How the client authenticates to the token endpoint (RFC 6749 §2.3.1, RFC 7523 §2.2).
+#[derive(Debug, Clone, Default)]
 pub enum ClientAuth {
     /// HTTP Basic with the URL-encoded client id and secret (`client_secret_basic`).
     #[default]
     Basic,
     /// `client_id` and `client_secret` in the form body (`client_secret_post`).
     Post,
+    /// A JWT signed with the client's private key, in the form body (`private_key_jwt`,
+    /// RFC 7523 §2.2): no client secret.
+    PrivateKeyJwt(std::sync::Arc<crate::http::jwt::JwtKey>),
+}
+
+impl ClientAuth {
+    /// The method's name in RFC 8414 metadata (`token_endpoint_auth_methods_supported`).
+    pub fn method_name(&self) -> &'static str {
+        match self {
+            ClientAuth::Basic => "client_secret_basic",
+            ClientAuth::Post => "client_secret_post",
+            ClientAuth::PrivateKeyJwt(_) => "private_key_jwt",
+        }
+    }
 }
 
 /// The OAuth 2 settings of a run and the current access token.
@@ -33,6 +47,9 @@ pub struct OAuth2 {
     pub client_auth: ClientAuth,
     /// The scope asked for, if any.
     pub scope: Option<String>,
+    /// The authorization server's issuer, when the user named it (`--oauth-issuer`): its RFC
+    /// 8414 metadata gave the token endpoint.
+    pub issuer: Option<String>,
     /// The current token and, for the refresh grant, the refresh token (rotated when the
     /// server issues a new one).
     state: tokio::sync::Mutex<State>,
@@ -91,11 +108,23 @@ impl OAuth2 {
             client_secret,
             client_auth,
             scope,
+            issuer: None,
             state: tokio::sync::Mutex::new(State {
                 access: None,
                 refresh: refresh_token,
             }),
         }
+    }
+
+    /// Reads the token endpoint from the issuer's RFC 8414 metadata when only the issuer was
+    /// given (`--oauth-issuer` without `--token-url`); before the client is shared.
+    pub async fn discover(&mut self, http: &reqwest::Client) -> Result<(), String> {
+        if let Some(issuer) = self.issuer.as_deref().filter(|_| self.token_url.is_empty()) {
+            self.token_url = discover_token_endpoint(http, issuer)
+                .await
+                .map_err(|e| format!("--oauth-issuer {issuer}: {e}"))?;
+        }
+        Ok(())
     }
 
     /// The grant in use, for the report.
@@ -135,6 +164,7 @@ impl OAuth2 {
         }
         let fetched = self.fetch(http, state.refresh.as_ref()).await?;
         let mut learned = vec![fetched.access.clone()];
+        learned.extend(fetched.assertions.iter().cloned());
         if let Some(r) = &fetched.refresh {
             learned.push(r.clone());
             state.refresh = Some(r.clone());
@@ -160,7 +190,9 @@ impl OAuth2 {
             form.push(("scope", scope.clone()));
         }
         let answer = self.token_endpoint().request(http, form).await?;
-        answer.token()
+        let mut fetched = answer.token()?;
+        fetched.assertions = answer.assertions;
+        Ok(fetched)
     }
 
     /// A token of its own, apart from the run's (which keeps working): for checks that spend
@@ -180,7 +212,7 @@ impl OAuth2 {
             url: &self.token_url,
             client_id: &self.client_id,
             client_secret: &self.client_secret,
-            client_auth: self.client_auth,
+            client_auth: &self.client_auth,
         }
     }
 }
@@ -194,7 +226,7 @@ pub struct TokenEndpoint<'a> {
     /// The client secret.
     pub client_secret: &'a SecretString,
     /// How the client authenticates.
-    pub client_auth: ClientAuth,
+    pub client_auth: &'a ClientAuth,
 }
 
 /// What a token endpoint answered: the status and the JSON body (RFC 6749 §5.1, §5.2).
@@ -205,11 +237,14 @@ pub struct TokenAnswer {
     pub status: u16,
     /// The body as JSON (null when it was not JSON).
     pub json: serde_json::Value,
+    /// The client assertions sent (secrets to learn).
+    pub assertions: Vec<SecretString>,
 }
 
 impl TokenEndpoint<'_> {
     /// Posts a token request (`form` without the client's credentials, which are added the
-    /// way `client_auth` says). Fails only when no answer came.
+    /// way `client_auth` says). Fails only when no answer came. The client assertion sent,
+    /// if any, comes back with the answer: a secret to learn.
     pub async fn request(
         &self,
         http: &reqwest::Client,
@@ -220,7 +255,17 @@ impl TokenEndpoint<'_> {
             reason,
         };
         let mut request = http.post(self.url).header("Accept", "application/json");
+        let mut learned = Vec::new();
         match self.client_auth {
+            ClientAuth::PrivateKeyJwt(key) => {
+                let assertion = key.assertion(self.client_id, self.url).map_err(fail)?;
+                form.push((
+                    "client_assertion_type",
+                    crate::http::jwt::ASSERTION_TYPE.into(),
+                ));
+                form.push(("client_assertion", assertion.expose_secret().to_string()));
+                learned.push(assertion);
+            }
             ClientAuth::Basic => {
                 let pair = format!(
                     "{}:{}",
@@ -252,7 +297,7 @@ impl TokenEndpoint<'_> {
             .await
             .map_err(|e| fail(format!("the request failed: {e}")))?;
         let status = response.status().as_u16();
-        Ok(TokenAnswer {
+        let answer = TokenAnswer {
             url: self.url.to_string(),
             status,
             json: crate::http::network::json_capped(
@@ -260,7 +305,9 @@ impl TokenEndpoint<'_> {
                 crate::http::network::OAUTH_ANSWER_MAX_BYTES,
             )
             .await,
-        })
+            assertions: learned,
+        };
+        Ok(answer)
     }
 }
 
@@ -310,6 +357,8 @@ impl TokenAnswer {
             refresh: json["refresh_token"]
                 .as_str()
                 .map(|r| SecretString::from(r.to_string())),
+            scope: json["scope"].as_str().map(str::to_string),
+            assertions: Vec::new(),
         })
     }
 }
@@ -322,10 +371,75 @@ pub struct Fetched {
     pub lifetime: Option<Duration>,
     /// A refresh token, when one was issued.
     pub refresh: Option<SecretString>,
+    /// The scope granted, when the endpoint said (RFC 6749 §5.1: absent when it is the one
+    /// asked for).
+    pub scope: Option<String>,
+    /// The client assertions sent to get it (secrets to learn).
+    pub assertions: Vec<SecretString>,
 }
 
 fn bearer(token: &SecretString) -> SecretString {
     format!("Bearer {}", token.expose_secret()).into()
+}
+
+/// The address of an issuer's authorization server metadata (RFC 8414 §3.1): the well-known
+/// suffix goes between the host and the issuer's path.
+pub fn metadata_url(issuer: &str) -> String {
+    let issuer = issuer.trim_end_matches('/');
+    let (scheme, rest) = issuer.split_once("://").unwrap_or(("https", issuer));
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let path = if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    };
+    format!("{scheme}://{host}/.well-known/oauth-authorization-server{path}")
+}
+
+/// What an issuer's metadata says, once checked as RFC 8414 §3.3 asks: the document's
+/// `issuer` is the issuer asked for (else the metadata MUST NOT be used), and it names a
+/// `token_endpoint`.
+pub fn token_endpoint_of(issuer: &str, metadata: &serde_json::Value) -> Result<String, String> {
+    let said = metadata["issuer"].as_str().unwrap_or_default();
+    if said.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        return Err(format!(
+            "its issuer is {said:?}, not {issuer:?}: RFC 8414 §3.3 forbids using it"
+        ));
+    }
+    metadata["token_endpoint"]
+        .as_str()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(str::to_string)
+        .ok_or_else(|| "it names no token_endpoint URL".to_string())
+}
+
+/// The token endpoint an issuer's metadata names (`--oauth-issuer`).
+pub async fn discover_token_endpoint(
+    http: &reqwest::Client,
+    issuer: &str,
+) -> Result<String, String> {
+    let url = metadata_url(issuer);
+    let response = http
+        .get(&url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    let status = response.status().as_u16();
+    let metadata =
+        crate::http::network::json_capped(response, crate::http::network::OAUTH_ANSWER_MAX_BYTES)
+            .await;
+    if status != 200 || metadata.is_null() {
+        return Err(format!(
+            "{url} answered {status}{}: no RFC 8414 metadata there",
+            if metadata.is_null() {
+                " without JSON"
+            } else {
+                ""
+            }
+        ));
+    }
+    token_endpoint_of(issuer, &metadata).map_err(|e| format!("{url}: {e}"))
 }
 
 /// `application/x-www-form-urlencoded` (RFC 6749 Appendix B).
@@ -368,6 +482,28 @@ mod tests {
         let now = Instant::now();
         let at = renew_at(Duration::from_secs(u64::MAX));
         assert!(at.duration_since(now) <= MAX_LIFETIME);
+    }
+
+    #[test]
+    fn metadata_lives_at_the_well_known_address_of_the_issuer() {
+        assert_eq!(
+            metadata_url("https://as.example"),
+            "https://as.example/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            metadata_url("https://as.example/tenant/1/"),
+            "https://as.example/.well-known/oauth-authorization-server/tenant/1"
+        );
+        let doc = serde_json::json!({"issuer": "https://as.example", "token_endpoint": "https://as.example/t"});
+        assert_eq!(
+            token_endpoint_of("https://as.example", &doc).unwrap(),
+            "https://as.example/t"
+        );
+        assert!(
+            token_endpoint_of("https://other.example", &doc)
+                .unwrap_err()
+                .contains("§3.3")
+        );
     }
 
     #[test]

@@ -72,6 +72,7 @@ enum Answer {
     Sent(Sent),
     Walked(crate::run::walk::WalkOutcome),
     Loaded(crate::run::load_probe::LoadOutcome),
+    Probed(crate::run::oauth_probe::Probed),
 }
 
 impl<'a> SuiteState<'a> {
@@ -271,10 +272,7 @@ impl<'a> SuiteState<'a> {
                 return decided(Outcome::Skip { reason });
             }
         }
-        if let Some(reason) = check
-            .load()
-            .and_then(|l| crate::run::load_probe::not_asked(l, self.options))
-        {
+        if let Some(reason) = self.cannot_probe(check) {
             return decided(Outcome::Skip { reason });
         }
         if let Some(blocked) = self.unmet_needs(check) {
@@ -329,6 +327,18 @@ impl<'a> SuiteState<'a> {
         })
     }
 
+    /// Why a probe (load, OAuth) cannot run with what the user gave, if it cannot.
+    fn cannot_probe(&self, check: &Check) -> Option<String> {
+        check
+            .load()
+            .and_then(|l| crate::run::load_probe::not_asked(l, self.options))
+            .or_else(|| {
+                check
+                    .oauth()
+                    .and_then(|p| crate::run::oauth_probe::not_possible(p, self.client))
+            })
+    }
+
     /// Judges the app's answer to a check: its verdict, what it captured and created, whether
     /// the run can go on.
     fn judge(
@@ -351,6 +361,13 @@ impl<'a> SuiteState<'a> {
                     Some(note),
                 ))
             }
+            Answer::Probed(probed) => Ok(result_of(
+                check,
+                prepared.clock,
+                probed.outcome,
+                probed.exchanges,
+                probed.note,
+            )),
         }
     }
 
@@ -699,6 +716,10 @@ async fn exchange(
         CheckKind::Load(spec) => {
             let loaded = crate::run::load_probe::probe(client, &prepared.outgoing, *spec).await;
             return (prepared, Answer::Loaded(loaded));
+        }
+        CheckKind::OAuth(probe) => {
+            let probed = crate::run::oauth_probe::probe(client, &prepared.outgoing, *probe).await;
+            return (prepared, Answer::Probed(probed));
         }
     };
     let out = &prepared.outgoing;

@@ -22,6 +22,7 @@ pub mod events;
 mod gate;
 mod load_probe;
 pub mod oauth_checks;
+mod oauth_probe;
 pub mod options;
 mod pagination;
 pub mod schedule;

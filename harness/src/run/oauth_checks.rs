@@ -163,7 +163,7 @@ fn result(
     }
 }
 
-fn mismatch(
+pub(crate) fn mismatch(
     assertion: &str,
     expected: &str,
     actual: String,
@@ -184,7 +184,7 @@ fn status_of(sent: &Sent) -> Option<u16> {
 }
 
 /// No answer at all: the check could not judge.
-fn no_answer(sent: &Sent) -> Outcome {
+pub(crate) fn no_answer(sent: &Sent) -> Outcome {
     Outcome::Error {
         reason: sent
             .exchanges
@@ -259,33 +259,62 @@ async fn authorize(client: &Client, checks: &OAuthChecks<'_>) -> CheckResult {
     result(&AUTHORIZE, outcome, sent.exchanges, started)
 }
 
-/// A token request with this client's id and a secret, authenticated as the client does.
-fn token_request(oauth: &OAuth2, url: &str, secret: &str, form: &[(&str, &str)]) -> Outgoing {
+/// A token request with this client's id, authenticated as the client does: with its own
+/// secret or key, or (`wrong`) with a secret it does not have or an assertion signed by a key
+/// nobody registered. A client assertion made here is learned as a secret.
+pub(crate) fn token_request(
+    client: &Client,
+    oauth: &OAuth2,
+    url: &str,
+    wrong: bool,
+    form: &[(&str, &str)],
+) -> Outgoing {
     let mut fields: Vec<String> = form
         .iter()
         .map(|(k, v)| format!("{k}={}", crate::http::oauth::form_encode(v)))
         .collect();
-    let authorization = match oauth.client_auth {
+    let secret = if wrong {
+        SecretString::from("scimcheck-wrong-client-secret")
+    } else {
+        oauth.client_secret.clone()
+    };
+    let encode = crate::http::oauth::form_encode;
+    let authorization = match &oauth.client_auth {
         ClientAuth::Basic => Auth::Value(SecretString::from(format!(
             "Basic {}",
             base64(
                 format!(
                     "{}:{}",
-                    crate::http::oauth::form_encode(&oauth.client_id),
-                    crate::http::oauth::form_encode(secret)
+                    encode(&oauth.client_id),
+                    encode(secret.expose_secret())
                 )
                 .as_bytes()
             )
         ))),
         ClientAuth::Post => {
-            fields.push(format!(
-                "client_id={}",
-                crate::http::oauth::form_encode(&oauth.client_id)
-            ));
-            fields.push(format!(
-                "client_secret={}",
-                crate::http::oauth::form_encode(secret)
-            ));
+            fields.push(format!("client_id={}", encode(&oauth.client_id)));
+            fields.push(format!("client_secret={}", encode(secret.expose_secret())));
+            Auth::Omit
+        }
+        ClientAuth::PrivateKeyJwt(key) => {
+            let stranger;
+            let key = if wrong {
+                stranger = crate::http::jwt::JwtKey::stranger();
+                &stranger
+            } else {
+                key.as_ref()
+            };
+            if let Ok(assertion) = key.assertion(&oauth.client_id, &oauth.token_url) {
+                fields.push(format!(
+                    "client_assertion_type={}",
+                    encode(crate::http::jwt::ASSERTION_TYPE)
+                ));
+                fields.push(format!(
+                    "client_assertion={}",
+                    encode(assertion.expose_secret())
+                ));
+                client.learn(vec![assertion]);
+            }
             Auth::Omit
         }
     };
@@ -306,9 +335,10 @@ async fn wrong_secret(client: &Client, oauth: &OAuth2) -> CheckResult {
     let started = Instant::now();
     let sent = client
         .send(token_request(
+            client,
             oauth,
             &oauth.token_url,
-            "scimcheck-wrong-client-secret",
+            true,
             &[("grant_type", "client_credentials")],
         ))
         .await;
@@ -414,9 +444,10 @@ async fn revoked(client: &Client, checks: &OAuthChecks<'_>) -> CheckResult {
     let mut exchanges = Vec::new();
     let revoke = client
         .send(token_request(
+            client,
             checks.oauth,
             url,
-            checks.oauth.client_secret.expose_secret(),
+            false,
             &[
                 ("token", token.expose_secret()),
                 ("token_type_hint", "access_token"),

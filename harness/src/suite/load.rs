@@ -297,22 +297,26 @@ fn build_check(raw: RawCheck, scope: &Scope<'_>) -> Result<Check, PartError> {
         ("capture_body", raw.capture_body.is_some()),
     ];
     let stray = stray.iter().find(|(_, set)| *set).map(|(key, _)| *key);
-    let kind = match (raw.walk, raw.load) {
-        (Some(_), Some(_)) => {
-            return Err(PartError::new(
-                "load",
-                "a check is a walk or a load probe, not both",
-            ));
-        }
-        (Some(_), None) | (None, Some(_)) if stray.is_some() => {
-            return Err(PartError::new(
-                stray.unwrap_or_default(),
-                "a walk or a load probe is judged by its own rules; it takes no expect, capture, creates or capture_body",
-            ));
-        }
-        (None, Some(l)) => CheckKind::Load(load_spec(l, request.method)?),
-        (Some(w), None) => CheckKind::Walk(walk(w, request.method, scope.known)?),
-        (None, None) => CheckKind::Request(Judged {
+    let kinds = [raw.walk.is_some(), raw.load.is_some(), raw.oauth.is_some()];
+    if kinds.iter().filter(|k| **k).count() > 1 {
+        return Err(PartError::new(
+            "load",
+            "a check is one of a walk, a load probe or an oauth probe",
+        ));
+    }
+    if kinds.iter().any(|k| *k)
+        && let Some(stray) = stray
+    {
+        return Err(PartError::new(
+            stray,
+            "a walk, a load probe or an oauth probe is judged by its own rules; it takes no expect, capture, creates or capture_body",
+        ));
+    }
+    let kind = match (raw.walk, raw.load, raw.oauth) {
+        (_, Some(l), _) => CheckKind::Load(load_spec(l, request.method)?),
+        (Some(w), ..) => CheckKind::Walk(walk(w, request.method, scope.known)?),
+        (_, _, Some(probe)) => CheckKind::OAuth(probe),
+        (None, None, None) => CheckKind::Request(Judged {
             expect: expectations(raw.expect, scope.known)?,
             capture: captures(raw.capture)?,
             creates: None,
@@ -833,7 +837,7 @@ expect = [{ status = 200 }]
         assert_eq!(e.key, "check[0].capture", "{e}");
         assert!(
             e.message
-                .contains("a walk or a load probe is judged by its own rules"),
+                .contains("a walk, a load probe or an oauth probe is judged by its own rules"),
             "{e}"
         );
         let text = MINIMAL.replace(

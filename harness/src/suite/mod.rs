@@ -192,6 +192,23 @@ pub enum CheckKind {
     /// The request sent at a steady rate for a few seconds (an opt-in load probe): every
     /// answer a success, the rate kept, every 429 with Retry-After.
     Load(LoadSpec),
+    /// A probe of the app's OAuth 2 authorization server with the run's OAuth 2 client, then
+    /// the request with the token it got.
+    OAuth(OAuthProbe),
+}
+
+/// What an OAuth probe checks (IPSIE's shared prerequisites); each sends the check's request
+/// with the token it got, so the token is shown to serve SCIM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OAuthProbe {
+    /// RFC 8414 metadata at the issuer: its `issuer` the one asked for, a `token_endpoint`
+    /// (the one the run uses), `private_key_jwt` among its methods when it lists them.
+    Metadata,
+    /// The client credentials grant with a JWT client assertion (RFC 7523 §2.2) and the
+    /// `scim` scope: a token no broader than `scim`; an assertion signed by a key nobody
+    /// registered is refused.
+    ClientCredentials,
 }
 
 /// A bounded, polite load probe: `per_second` requests a second for `seconds` seconds.
@@ -297,7 +314,15 @@ impl Check {
     pub fn walk(&self) -> Option<&WalkSpec> {
         match &self.kind {
             CheckKind::Walk(w) => Some(w),
-            CheckKind::Request(_) | CheckKind::Load(_) => None,
+            CheckKind::Request(_) | CheckKind::Load(_) | CheckKind::OAuth(_) => None,
+        }
+    }
+
+    /// The OAuth probe, when the check is one.
+    pub fn oauth(&self) -> Option<OAuthProbe> {
+        match &self.kind {
+            CheckKind::OAuth(p) => Some(*p),
+            _ => None,
         }
     }
 
@@ -305,14 +330,14 @@ impl Check {
     pub fn load(&self) -> Option<&LoadSpec> {
         match &self.kind {
             CheckKind::Load(l) => Some(l),
-            CheckKind::Request(_) | CheckKind::Walk(_) => None,
+            CheckKind::Request(_) | CheckKind::Walk(_) | CheckKind::OAuth(_) => None,
         }
     }
 
     fn judged(&self) -> Option<&Judged> {
         match &self.kind {
             CheckKind::Request(j) => Some(j),
-            CheckKind::Walk(_) | CheckKind::Load(_) => None,
+            CheckKind::Walk(_) | CheckKind::Load(_) | CheckKind::OAuth(_) => None,
         }
     }
 }

@@ -56,6 +56,7 @@ pub(super) struct RawCheck {
     pub(super) when: Option<String>,
     pub(super) capture_body: Option<String>,
     pub(super) walk: Option<RawWalk>,
+    pub(super) oauth: Option<crate::suite::OAuthProbe>,
     pub(super) load: Option<RawLoad>,
     #[serde(default)]
     pub(super) not_run: Vec<String>,
