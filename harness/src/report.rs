@@ -3,8 +3,9 @@
 
 pub use scim_results::{
     Abort, AbortCause, AuthKind, Change, CheckResult, CleanupAction, CleanupResult, Exchange,
-    ExitStatus, FORMAT_VERSION, Outcome, RunDiff, RunReport, RunSettings, ScimVersion, StopSignal,
-    SuiteReport, Summary, TargetInfo, Tool, VersionChoice, count, diff, evaluate as evaluate_plan,
+    ExitStatus, FORMAT_VERSION, Keyword, Outcome, ProfileScore, RunDiff, RunReport, RunSettings,
+    ScimVersion, ScoreVerdict, StopSignal, SuiteReport, Summary, Tally, TargetInfo, Tool, Unmet,
+    VersionChoice, count, diff, evaluate as evaluate_plan,
 };
 
 use crate::http::redact::Redactor;

@@ -66,6 +66,7 @@ pub fn render(
         h.push_str("</ul>");
     }
     scim_results::html::diagnoses(&mut h, &r.diagnoses);
+    scim_results::html::scorecard(&mut h, &r.scorecard);
     suites_section(&mut h, m);
     let _ = write!(
         h,

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::{CheckResult, Diagnosis, Exchange, RunReport};
+use crate::{CheckResult, Diagnosis, Exchange, ProfileScore, RunReport};
 
 /// The style of both reports.
 pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}\
@@ -44,6 +44,39 @@ pub fn diagnoses(h: &mut String, diagnoses: &[Diagnosis]) {
         );
     }
     h.push_str("</ol>");
+}
+
+/// The profile scorecard, when the run graded profiles: each profile's MUST/SHOULD/MAY met of
+/// those judged, its verdict, and the unmet requirements with their sections.
+pub fn scorecard(h: &mut String, rows: &[ProfileScore]) {
+    if rows.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Profile scorecard</h2><table class=\"grid\" id=\"scorecard\"><tr><th>profile</th><th>suite</th><th>MUST met</th><th>SHOULD met</th><th>MAY met</th><th>verdict</th><th>not met</th></tr>");
+    for row in rows {
+        let class = match row.verdict {
+            crate::ScoreVerdict::Meets => "pass",
+            crate::ScoreVerdict::DoesNotMeet => "fail",
+            crate::ScoreVerdict::NotFullyJudged => "skip",
+        };
+        let unmet: Vec<String> = row
+            .unmet
+            .iter()
+            .map(|u| format!("{} {} ({})", u.keyword.as_str(), e(&u.section), e(&u.check)))
+            .collect();
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td></tr>",
+            e(&row.profile),
+            e(&row.suite),
+            e(&row.must.line()),
+            e(&row.should.line()),
+            e(&row.may.line()),
+            row.verdict.as_str(),
+            unmet.join("<br>")
+        );
+    }
+    h.push_str("</table>");
 }
 
 /// Every suite's checks, each opening to its evidence, then the suite's cleanup lines.

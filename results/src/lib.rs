@@ -12,12 +12,14 @@ pub mod html;
 mod kinds;
 mod plan;
 mod report;
+mod scorecard;
 
 pub use diff::*;
 pub use exchange::*;
 pub use kinds::*;
 pub use plan::*;
 pub use report::*;
+pub use scorecard::*;
 
 /// Whether a failing check fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

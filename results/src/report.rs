@@ -43,6 +43,10 @@ pub struct RunReport {
     /// Root causes behind groups of failures, most checks explained first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnoses: Vec<Diagnosis>,
+    /// The profiles the run graded (suites of the 2026 profiles), each with its requirements
+    /// met and not met ([`scorecard`](crate::scorecard)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scorecard: Vec<crate::ProfileScore>,
     /// The suites in run order.
     pub suites: Vec<SuiteReport>,
     /// Totals over all suites.
@@ -250,6 +254,9 @@ pub struct SuiteReport {
     pub scim_version: ScimVersion,
     /// What the suite reproduces.
     pub reference: String,
+    /// The profile the suite grades (a suite of the 2026 profiles), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
     /// Checks in run order (checks not reached after an interruption are absent).

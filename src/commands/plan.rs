@@ -32,6 +32,31 @@ fn parse_version(text: &str) -> Result<harness::report::ScimVersion, String> {
     harness::report::ScimVersion::parse(text).ok_or_else(|| format!("{text:?} is not 2.0 or 1.1"))
 }
 
+/// The profiles' requirements that a client at the wire cannot see, for a person: of the
+/// profile suites of the run (with --results), or of every profile suite.
+fn by_hand_of_profiles(
+    out: &mut Vec<u8>,
+    report: Option<&harness::report::RunReport>,
+) -> Result<()> {
+    let suites = harness::suite::builtin::builtin_suites().map_err(anyhow::Error::msg)?;
+    let ran = |id: &str| report.is_none_or(|r| r.suites.iter().any(|s| s.id == id));
+    for suite in suites
+        .iter()
+        .filter(|s| !s.by_hand.is_empty() && ran(&s.id))
+    {
+        writeln!(
+            out,
+            "profile {} ({}): by hand, a client at the wire cannot see these",
+            suite.id,
+            suite.profile.as_deref().unwrap_or_default()
+        )?;
+        for requirement in &suite.by_hand {
+            writeln!(out, "          by hand: {requirement}")?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
     let plan = harness::suite::qa_plan::builtin().map_err(anyhow::Error::msg)?;
     let mut out = Vec::new();
@@ -80,6 +105,7 @@ pub(crate) fn plan_command(args: PlanArgs) -> Result<ExitStatus> {
             writeln!(out, "          by hand: {}", safe_line(h))?;
         }
     }
+    by_hand_of_profiles(&mut out, report.as_ref())?;
     if report.is_some() {
         writeln!(out, "{}", evaluated.line())?;
         print_bytes(&out)?;

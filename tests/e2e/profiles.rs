@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use harness::report::RunReport;
+use harness::report::{RunReport, ScoreVerdict};
 use refserver::{Fault, Faults, ServerConfig};
 
 use crate::support::TOKEN;
@@ -388,6 +388,23 @@ async fn every_profile_check_passes_on_a_conformant_app_and_catches_its_fault() 
         "ipsie-al1/rate-limits",
     ];
     assert_eq!(not_passed, not_checked);
+    // The scorecard: every profile meets its MUSTs but AL1, whose OAuth and rate
+    // requirements were not judged (nothing given to judge them with).
+    let verdicts: Vec<(&str, ScoreVerdict)> = report
+        .scorecard
+        .iter()
+        .map(|r| (r.suite.as_str(), r.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("interop-profile", ScoreVerdict::Meets),
+            ("ipsie-al1", ScoreVerdict::NotFullyJudged),
+            ("ipsie-al2", ScoreVerdict::Meets),
+            ("cursor-pagination", ScoreVerdict::Meets),
+        ]
+    );
+    assert_eq!(report.scorecard[1].must.not_judged, 3);
     assert!(report.diagnoses.is_empty(), "{:#?}", report.diagnoses);
     assert_eq!(report.summary.leftovers, 0);
     clean.stop().await;
@@ -433,6 +450,16 @@ async fn a_claim_the_findings_contradict_heads_the_root_causes() {
     .map(|s| s.to_string())
     .collect();
     assert_eq!(with_label(&report, "fail"), want);
+    // The scorecard names the profile's sections these break; RFC 7644's suite has no row.
+    assert_eq!(report.scorecard.len(), 1);
+    let row = &report.scorecard[0];
+    assert_eq!(row.verdict, ScoreVerdict::DoesNotMeet);
+    assert_eq!(row.must.unmet, 5);
+    let sections: BTreeSet<&str> = row.unmet.iter().map(|u| u.section.as_str()).collect();
+    assert_eq!(
+        sections,
+        BTreeSet::from(["§5.3", "§6.3", "§6.5.1.1", "§6.5.2.1"])
+    );
     assert!(
         report
             .diagnoses

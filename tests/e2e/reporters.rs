@@ -58,6 +58,7 @@ fn fixture() -> RunReport {
         version: "2024-05-13".into(),
         scim_version: harness::report::ScimVersion::V2,
         reference: "Okta SCIM 2.0 SPEC Test (Runscope export of 2024-05-13)".into(),
+        profile: None,
         duration_ms: 12,
         checks: vec![
             check(
@@ -162,6 +163,28 @@ fn fixture() -> RunReport {
         stopped_by: None,
         aborted: None,
         notices: Vec::new(),
+        scorecard: vec![harness::report::ProfileScore {
+            suite: "interop-profile".into(),
+            profile: "SCIM 2.0 Interoperability Profile".into(),
+            must: harness::report::Tally {
+                met: 30,
+                unmet: 1,
+                not_judged: 2,
+            },
+            should: harness::report::Tally {
+                met: 1,
+                unmet: 0,
+                not_judged: 0,
+            },
+            may: harness::report::Tally::default(),
+            unmet: vec![harness::report::Unmet {
+                check: "patch-path-less-refused".into(),
+                keyword: harness::report::Keyword::Must,
+                section: "§6.5.1.1".into(),
+                title: "A PATCH operation without a path is refused".into(),
+            }],
+            verdict: harness::report::ScoreVerdict::DoesNotMeet,
+        }],
         diagnoses: vec![harness::judge::diagnosis::Diagnosis {
             id: "auth-not-enforced".into(),
             cause: "authentication is not enforced: requests without a valid credential were answered with success".into(),

@@ -75,7 +75,38 @@ pub fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
             )?;
         }
     }
+    scorecard(report, out)?;
     failed_checks(report, out)
+}
+
+/// The profile scorecard, when the run graded profiles.
+fn scorecard(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    if report.scorecard.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### Profile scorecard\n")?;
+    writeln!(
+        out,
+        "| profile | MUST met | SHOULD met | verdict | not met |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|")?;
+    for row in &report.scorecard {
+        let unmet: Vec<String> = row
+            .unmet
+            .iter()
+            .map(|u| format!("{} {} ({})", u.keyword.as_str(), u.section, u.check))
+            .collect();
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            code(&row.profile),
+            row.must.line(),
+            row.should.line(),
+            row.verdict.as_str(),
+            code(&unmet.join("; "))
+        )?;
+    }
+    Ok(())
 }
 
 /// The checks that fail the run, and the warnings (and optional failures), as tables.

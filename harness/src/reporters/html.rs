@@ -98,6 +98,7 @@ pub fn write_with(
     }
     h.push_str("</table>");
     scim_results::html::diagnoses(&mut h, &report.diagnoses);
+    scim_results::html::scorecard(&mut h, &report.scorecard);
     if let Some(section) = comparison {
         h.push_str(section);
     }

@@ -336,6 +336,26 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
             )?;
         }
     }
+    for row in &report.scorecard {
+        writeln!(
+            out,
+            "profile {}: {}: MUST {}, SHOULD {} met{}",
+            safe_line(&row.profile),
+            row.verdict.as_str(),
+            row.must.line(),
+            row.should.line(),
+            if row.unmet.is_empty() {
+                String::new()
+            } else {
+                let unmet: Vec<String> = row
+                    .unmet
+                    .iter()
+                    .map(|u| format!("{} {} ({})", u.keyword.as_str(), u.section, u.check))
+                    .collect();
+                format!("; not met: {}", safe_line(&unmet.join(", ")))
+            }
+        )?;
+    }
     for notice in &report.notices {
         writeln!(out, "note: {}", safe_line(notice))?;
     }

@@ -118,6 +118,7 @@ pub async fn run(
     report.settings.concurrency = shared.concurrency;
     report.settings.pagination = asked_pagination;
     report.diagnoses = diagnoses;
+    report.scorecard = scim_results::scorecard(&report.suites);
     report.interrupted = interrupted.is_some();
     report.stopped_by = interrupted;
     report
@@ -232,6 +233,7 @@ impl<'a, 'e> PhaseRun<'a, '_, 'e> {
                     version: suite.version.clone(),
                     scim_version: suite.scim_version,
                     reference: suite.reference.clone(),
+                    profile: suite.profile.clone(),
                     duration_ms: suite_clock.elapsed().as_millis() as u64,
                     checks: state.results.into_iter().flatten().collect(),
                     cleanup,
@@ -313,6 +315,7 @@ fn report_of(
         aborted,
         notices: options.notices.clone(),
         diagnoses: Vec::new(),
+        scorecard: Vec::new(),
         scim_version: options.scim_version.clone(),
         suites,
         summary,

@@ -48,6 +48,7 @@ pub fn parse_suite(file: &str, text: &str) -> Result<Suite, SpecError> {
         reference: raw.reference,
         profile: raw.profile,
         builds_on: raw.builds_on,
+        by_hand: raw.by_hand,
         source: file.to_string(),
         vars,
         inputs: raw.inputs,

@@ -49,6 +49,9 @@ pub struct Suite {
     pub profile: Option<String>,
     /// Ids of the suites it builds on: naming it runs them too, first.
     pub builds_on: Vec<String>,
+    /// What its text requires that a client at the wire cannot see, for a person to check
+    /// (`scimcheck plan` lists them).
+    pub by_hand: Vec<String>,
     /// The file it was loaded from (`specs/…` for built-ins).
     pub source: String,
     /// Suite variables, in definition order (later ones may use earlier ones).

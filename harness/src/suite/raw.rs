@@ -21,6 +21,8 @@ pub(super) struct RawSuite {
     #[serde(default)]
     pub(super) builds_on: Vec<String>,
     #[serde(default)]
+    pub(super) by_hand: Vec<String>,
+    #[serde(default)]
     pub(super) vars: toml::Table,
     #[serde(default)]
     pub(super) inputs: Vec<String>,

@@ -240,6 +240,7 @@ pub fn convert(file: &str, text: &str) -> Result<Converted, RunscopeError> {
             reference: format!("Runscope export {name:?} ({file})"),
             profile: None,
             builds_on: Vec::new(),
+            by_hand: Vec::new(),
             source: file.into(),
             vars,
             inputs,
