@@ -33,6 +33,31 @@ async fn run_against(
     .await
 }
 
+/// The interop profile §6.2: every client request carries a User-Agent naming the client
+/// (scimcheck's own, or the one Okta's steps send, "OKTA SCIM Integration").
+#[tokio::test]
+async fn every_request_names_the_client_in_its_user_agent() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    run_against(&server, |_| {}).await;
+    let requests = server.received_requests().await.unwrap();
+    assert!(!requests.is_empty());
+    // Okta's steps send their own ("OKTA SCIM Integration"); the others are scimcheck's.
+    let mut ours = 0;
+    for r in requests {
+        let agent = r
+            .headers
+            .get("user-agent")
+            .map(|v| v.to_str().unwrap_or_default());
+        assert!(agent.is_some_and(|a| !a.is_empty()), "{}", r.url);
+        ours += usize::from(agent == Some(harness::http::network::USER_AGENT));
+    }
+    assert!(ours > 0);
+}
+
 #[tokio::test]
 async fn a_non_json_answer_fails_with_a_readable_reason() {
     let server = MockServer::start().await;

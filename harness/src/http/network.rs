@@ -5,6 +5,9 @@
 
 use secrecy::SecretString;
 
+/// The User-Agent of every request: the tool and its version.
+pub const USER_AGENT: &str = concat!("scimcheck/", env!("CARGO_PKG_VERSION"));
+
 /// Which proxy requests go through.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Proxy {
@@ -45,6 +48,8 @@ impl Network {
         &self,
         mut builder: reqwest::ClientBuilder,
     ) -> Result<reqwest::ClientBuilder, String> {
+        // A client names itself (the interop profile §6.2 asks every client to).
+        builder = builder.user_agent(USER_AGENT);
         builder = match &self.proxy {
             // reqwest reads the same variables itself.
             Proxy::Environment => builder,
