@@ -113,14 +113,24 @@ fn score(suite: &SuiteReport, profile: &str) -> ProfileScore {
         };
         match &check.outcome {
             Outcome::Pass => tally.met += 1,
-            Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Warn { .. } => {
+            Outcome::Fail { .. } | Outcome::Error { .. } => {
                 tally.unmet += 1;
-                row.unmet.push(Unmet {
-                    check: check.id.clone(),
-                    keyword,
-                    section: section_of(check),
-                    title: check.title.clone(),
-                });
+                row.unmet.push(unmet(check, keyword));
+            }
+            // A warning: the check's own requirement held; what it recommends besides (a
+            // SHOULD or MAY of its assertions) did not.
+            Outcome::Warn { mismatches } => {
+                tally.met += usize::from(keyword == Keyword::Must);
+                let weaker = mismatches
+                    .iter()
+                    .filter_map(|m| m.keyword)
+                    .find(|k| *k != Keyword::Must)
+                    .unwrap_or(Keyword::Should);
+                match weaker {
+                    Keyword::May => row.may.unmet += 1,
+                    _ => row.should.unmet += 1,
+                }
+                row.unmet.push(unmet(check, weaker));
             }
             _ => tally.not_judged += 1,
         }
@@ -133,6 +143,15 @@ fn score(suite: &SuiteReport, profile: &str) -> ProfileScore {
         ScoreVerdict::Meets
     };
     row
+}
+
+fn unmet(check: &CheckResult, keyword: Keyword) -> Unmet {
+    Unmet {
+        check: check.id.clone(),
+        keyword,
+        section: section_of(check),
+        title: check.title.clone(),
+    }
 }
 
 /// The first section a check's reference cites (`§5.3`), with the text it belongs to when
@@ -225,6 +244,20 @@ mod tests {
         assert_eq!(unmet[0].verdict, ScoreVerdict::DoesNotMeet);
         assert_eq!(unmet[0].unmet[0].section, "RFC 9865 §2.1");
         assert_eq!(unmet[0].must.line(), "0/1 (1 not judged)");
+        // A MUST check that warns met its MUST; its SHOULD is what went unmet.
+        let warned = Outcome::Warn {
+            mismatches: vec![crate::Mismatch {
+                assertion: "json x".into(),
+                expected: "y".into(),
+                actual: "z".into(),
+                hint: None,
+                keyword: Some(Keyword::Should),
+            }],
+        };
+        let row = &scorecard(&[suite(vec![check("w", Keyword::Must, warned, "x")])])[0];
+        assert_eq!((row.must.met, row.must.unmet, row.should.unmet), (1, 0, 1));
+        assert_eq!(row.verdict, ScoreVerdict::Meets);
+        assert_eq!(row.unmet[0].keyword, Keyword::Should);
         let partly = scorecard(&[suite(vec![check("b", Keyword::Must, skip, "x")])]);
         assert_eq!(partly[0].verdict, ScoreVerdict::NotFullyJudged);
     }
