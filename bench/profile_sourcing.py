@@ -88,6 +88,9 @@ def bench(binary, users, latency, import_concurrency, pagination):
         "harness peak MiB": peak,
         "harness CPU s": harness_cpu,
         "server CPU s": server_cpu,
+        # Harness and server busy at once: 1.0 means they take turns; more, that fetching the
+        # next page overlaps judging this one.
+        "cores busy": (harness_cpu + server_cpu) / wall,
         "pages": pages,
     }
 
@@ -102,7 +105,7 @@ def summary(users, latency, import_concurrency, pagination, runs):
         f"{len(runs)} runs, "
         f"{runs[0]['pages']} pages a run — medians (min–max): "
         + ", ".join([fig("wall s", ".2f"), fig("pages/s", ",.0f"), fig("harness peak MiB", ".1f"),
-                     fig("harness CPU s", ".2f"), fig("server CPU s", ".2f")])
+                     fig("harness CPU s", ".2f"), fig("server CPU s", ".2f"), fig("cores busy", ".2f")])
     )
 
 

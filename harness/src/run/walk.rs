@@ -168,9 +168,17 @@ impl Walker<'_> {
         let mut next_start: u64 = 1;
         ahead.push_back(fetch(next_start));
         next_start += size as u64;
-        while let Some((start, sent)) = ahead.next().await {
+        // Pages that came back while the next ones were sent, in page order.
+        let mut ready = std::collections::VecDeque::new();
+        loop {
+            let next = match ready.pop_front() {
+                Some(page) => Some(page),
+                None => ahead.next().await,
+            };
+            let Some((start, sent)) = next else { break };
             if let Some(total) = self.first_total {
                 fill(&mut ahead, &mut next_start, total, req, &fetch);
+                send_now(&mut ahead, &mut ready).await;
             }
             let page_label = format!("page at startIndex {start}");
             let distinct_before = self.out.ids.len();
@@ -396,6 +404,21 @@ impl Walker<'_> {
         out.mismatches = self.problems.into_mismatches();
         out
     }
+}
+
+/// Lets the pages asked for leave before the one in hand is judged, so that the app prepares
+/// them meanwhile: each is polled once (one that already came back is kept, in order) and the
+/// task yields, letting the connection write them. Without it a request leaves only when the
+/// walk next waits, after judging, and app and harness take turns.
+async fn send_now<F: std::future::Future>(
+    ahead: &mut futures_util::stream::FuturesOrdered<F>,
+    ready: &mut std::collections::VecDeque<F::Output>,
+) {
+    use futures_util::FutureExt;
+    while let Some(Some(page)) = ahead.next().now_or_never() {
+        ready.push_back(page);
+    }
+    tokio::task::yield_now().await;
 }
 
 /// Asks for the next pages, up to `pages_ahead` in flight and no further than totalResults.
