@@ -131,7 +131,7 @@ impl Walker<'_> {
         &mut self,
         client: &Client,
         sent: crate::http::Sent,
-        page_label: &str,
+        page_label: &PageAt<'_>,
         progress: &mut dyn FnMut(&WalkProgress),
     ) -> Option<usize> {
         self.out.pages += 1;
@@ -180,7 +180,7 @@ impl Walker<'_> {
                 fill(&mut ahead, &mut next_start, total, req, &fetch);
                 send_now(&mut ahead, &mut ready).await;
             }
-            let page_label = format!("page at startIndex {start}");
+            let page_label = PageAt::Index(start);
             let distinct_before = self.out.ids.len();
             let Some(returned) = self.take_page(client, sent, &page_label, progress) else {
                 return false;
@@ -217,9 +217,9 @@ impl Walker<'_> {
                 .req
                 .page([("cursor", cursor.clone()), ("count", size.to_string())]);
             let sent = client.send_page(request).await;
-            let page_label = match self.out.pages {
-                0 => "first page (empty cursor)".to_string(),
-                n => format!("page {} (cursor {cursor:?})", n + 1),
+            let page_label = PageAt::Cursor {
+                number: self.out.pages + 1,
+                cursor: &cursor,
             };
             let distinct_before = self.out.ids.len();
             let Some(returned) = self.take_page(client, sent, &page_label, progress) else {
@@ -263,6 +263,25 @@ impl Walker<'_> {
     }
 }
 
+/// Which page a finding is about, said only when one is (a label per page would cost a
+/// formatted string for each of thousands of pages).
+enum PageAt<'a> {
+    /// The page at this startIndex.
+    Index(u64),
+    /// The n-th page of a cursor walk, asked for with this cursor (empty: the first).
+    Cursor { number: usize, cursor: &'a str },
+}
+
+impl std::fmt::Display for PageAt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageAt::Index(start) => write!(f, "page at startIndex {start}"),
+            PageAt::Cursor { cursor: "", .. } => write!(f, "first page (empty cursor)"),
+            PageAt::Cursor { number, cursor } => write!(f, "page {number} (cursor {cursor:?})"),
+        }
+    }
+}
+
 /// Empty pages in a row, each with a nextCursor, after which a cursor walk stops: RFC 9865
 /// lets a page hold fewer than `count` resources, not lead nowhere for ever.
 const EMPTY_CURSOR_PAGES: usize = 3;
@@ -279,7 +298,7 @@ enum AfterPage {
 
 impl Walker<'_> {
     /// A page that got no answer: the walk ends with the transport error.
-    fn failed(&mut self, page_label: &str, exchanges: Vec<Exchange>) {
+    fn failed(&mut self, page_label: &PageAt<'_>, exchanges: Vec<Exchange>) {
         self.out.transport_error = exchanges
             .last()
             .and_then(|e| e.error.as_ref())
@@ -309,7 +328,7 @@ impl Walker<'_> {
         start: u64,
         returned: usize,
         distinct_before: usize,
-        page_label: &str,
+        page_label: &PageAt<'_>,
     ) -> AfterPage {
         let total = self.first_total.unwrap_or(0);
         let page_size = self.req.page_size as u64;
@@ -454,7 +473,7 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     /// Checks one page; returns how many resources it held, or None to stop the walk.
-    fn check_page(&mut self, resp: &crate::http::Response, page: &str) -> Option<usize> {
+    fn check_page(&mut self, resp: &crate::http::Response, page: &PageAt<'_>) -> Option<usize> {
         if resp.status != 200 {
             self.problems.add(
                 "status",
@@ -499,7 +518,7 @@ impl Walker<'_> {
     /// A page's counters: JSON integers (when the walk judges paging), a totalResults, the
     /// same on every page. The page's totalResults (Some(None): a cursor page without one,
     /// which RFC 9865 §2 allows), or None to stop the walk.
-    fn check_counters(&mut self, p: &Page<'_>, page: &str) -> Option<Option<u64>> {
+    fn check_counters(&mut self, p: &Page<'_>, page: &PageAt<'_>) -> Option<Option<u64>> {
         let by_cursor = self.req.pagination == Pagination::Cursor;
         if self.paging {
             // A cursor page has no startIndex, and may leave out totalResults (RFC 9865 §2).
@@ -560,7 +579,7 @@ impl Walker<'_> {
 
     /// A cursor page's nextCursor (RFC 9865 §2: a string, absent on the last page); None
     /// to stop the walk when it is something else.
-    fn read_next_cursor(&mut self, next: Option<&Value>, page: &str) -> Option<()> {
+    fn read_next_cursor(&mut self, next: Option<&Value>, page: &PageAt<'_>) -> Option<()> {
         self.next_cursor = match next {
             None | Some(Value::Null) => None,
             Some(Value::String(c)) if !c.is_empty() => Some(c.clone()),
@@ -578,7 +597,12 @@ impl Walker<'_> {
 
     /// itemsPerPage equal to the page's resources, and no more than `count` of them; false
     /// when the page is larger than asked (the app ignores paging: the walk stops).
-    fn check_page_size(&mut self, per_page: Option<&Value>, returned: usize, page: &str) -> bool {
+    fn check_page_size(
+        &mut self,
+        per_page: Option<&Value>,
+        returned: usize,
+        page: &PageAt<'_>,
+    ) -> bool {
         if let Some(per_page) = number(per_page)
             && per_page != returned as u64
         {
@@ -601,7 +625,7 @@ impl Walker<'_> {
 
     /// One resource of a page: seen once, the shape the walk's rules ask for (the run's own
     /// users judged, the app's others counted), and the run's resource found as expected.
-    fn check_resource(&mut self, r: &ResourceView<'_>, body: &str, page: &str) {
+    fn check_resource(&mut self, r: &ResourceView<'_>, body: &str, page: &PageAt<'_>) {
         self.out.resources += 1;
         let id = r.id.as_deref().unwrap_or_default();
         if self.paging && !self.out.ids.insert(id_hash(id)) {
@@ -646,7 +670,7 @@ impl Walker<'_> {
     }
 
     /// The run's resource, found in the import: the values the walk expects of it.
-    fn check_found(&mut self, body: &str, id: &str, page: &str) {
+    fn check_found(&mut self, body: &str, id: &str, page: &PageAt<'_>) {
         let doc = resource_by_id(body, id).unwrap_or(Value::Null);
         for (path, want) in &self.req.find_expect {
             let text = lookup(&doc, path).map(|v| match v {
