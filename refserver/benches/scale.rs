@@ -2,7 +2,10 @@
 //! hot requests (a `userName eq` lookup and a page of 100) over loopback HTTP.
 //!
 //! `cargo bench -p refserver --bench scale` (users: `SCALE_USERS`, default 100000). Prints the
-//! process's peak resident memory after seeding, and the median and p99 of 1000 requests each.
+//! process's peak resident memory after seeding, and the median and p99 of 1000 requests each;
+//! then walks of sorted and of filtered pages (every page of the same list, as an import does):
+//! the first page, which gathers and sorts the list, and the median of the pages after it,
+//! which are cut from the kept list.
 
 use std::time::{Duration, Instant};
 
@@ -100,6 +103,20 @@ fn main() {
             "page of 100:        median {:?}, p99 {:?}",
             page_median, page_p99
         );
+        for (what, query) in [
+            ("sorted by userName", "sortBy=userName&sortOrder=descending"),
+            ("filtered (active eq true)", "filter=active%20eq%20true"),
+        ] {
+            let walk: Vec<String> = (0..users.div_ceil(100).min(200))
+                .map(|i| format!("{base}/Users?{query}&startIndex={}&count=100", 1 + i * 100))
+                .collect();
+            let (first, _) = measure(&client, &walk[..1]).await;
+            let (rest, rest_p99) = measure(&client, &walk[1..]).await;
+            println!(
+                "{what}: first page {first:?}, next {} pages median {rest:?}, p99 {rest_p99:?}",
+                walk.len() - 1
+            );
+        }
         server.stop().await;
     });
 }

@@ -17,6 +17,7 @@ mod faults;
 mod filter;
 mod interop;
 mod introspect;
+mod list_cache;
 mod lists;
 mod patch;
 mod patch11;
@@ -117,14 +118,17 @@ impl RunningServer {
     /// tests that compare it with what a run reports left behind.
     pub fn stored_with(&self, text: &str) -> Vec<String> {
         let store = self.state.store.lock().expect("store lock");
-        [("Users", &store.users), ("Groups", &store.groups)]
-            .into_iter()
-            .flat_map(|(endpoint, c)| {
-                c.iter()
-                    .filter(|e| e.json_text().contains(text))
-                    .map(move |e| format!("/{endpoint}/{}", e.id))
-            })
-            .collect()
+        [
+            ("Users", store.of(Kind::Users)),
+            ("Groups", store.of(Kind::Groups)),
+        ]
+        .into_iter()
+        .flat_map(|(endpoint, c)| {
+            c.iter()
+                .filter(|e| e.json_text().contains(text))
+                .map(move |e| format!("/{endpoint}/{}", e.id))
+        })
+        .collect()
     }
 
     /// Stops the server and waits for it.
@@ -172,6 +176,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let base_url = format!("http://127.0.0.1:{port}{BASE_PATH}");
     let state = Arc::new(AppState {
         store: Mutex::new(Store::default()),
+        list_cache: Mutex::default(),
         auth: config.auth,
         oauth: config.oauth,
         faults: config.faults,

@@ -107,6 +107,7 @@ pub(crate) fn list_inner(
     };
     let query = Query {
         filter: filter.as_ref(),
+        filter_text: param("filter"),
         sort_by: param("sortBy"),
         sort_order: param("sortOrder"),
         skip,
@@ -296,6 +297,8 @@ fn list_filter(s: &AppState, text: Option<&str>) -> Result<Option<filter::Filter
 /// What a list asks for besides the resource types.
 struct Query<'q> {
     filter: Option<&'q filter::Filter>,
+    /// The filter as written: with the types and the sort, what a kept list is known by.
+    filter_text: Option<&'q str>,
     sort_by: Option<&'q str>,
     sort_order: Option<&'q str>,
     /// Resources before the page.
@@ -306,8 +309,9 @@ struct Query<'q> {
     asked_start: i64,
 }
 
-/// The page of a filtered, sorted or fault-bent list: every matching resource is gathered,
-/// sorted, and the page cut from them.
+/// The page of a filtered, sorted or fault-bent list. Okta's `userName eq` lookup is answered
+/// from the name index; any other list is gathered and sorted once per version of the data
+/// ([`ListCache`](crate::list_cache::ListCache)), and each page is cut from it.
 fn matching_page<'a>(
     s: &AppState,
     store: &'a crate::store::Store,
@@ -315,58 +319,61 @@ fn matching_page<'a>(
     q: &Query<'_>,
 ) -> (usize, Vec<&'a crate::store::Entry>) {
     let Query {
-        filter,
-        sort_by,
-        sort_order,
         skip,
         count,
         asked_start,
+        ..
     } = *q;
     let opts = eval_options(s);
-    let mut hits: Vec<&crate::store::Entry> = Vec::new();
-    for &kind in kinds {
-        let collection = store.of(kind);
-        let hide_inactive = kind == Kind::Users && s.faults.has(Fault::DeactivatedHidden);
-        let visible = |e: &&crate::store::Entry| {
-            let hidden_inactive = hide_inactive && e.inactive;
-            !e.soft_deleted && !hidden_inactive
-        };
-        match filter {
-            Some(f) => match filter::username_eq(f).filter(|_| kind == Kind::Users) {
-                // The index answers Okta's lookup without a scan.
-                Some(name) => {
-                    let key = if opts.case_sensitive_username {
-                        name.to_string()
-                    } else {
-                        name.to_lowercase()
-                    };
-                    hits.extend(collection.by_name(&key).into_iter().filter(visible));
-                }
-                None => hits.extend(
-                    collection
-                        .iter()
-                        .filter(visible)
-                        .filter(|e| filter::matches(f, &e.resource(), opts)),
-                ),
-            },
-            None => hits.extend(collection.iter().filter(visible)),
+    let by_name = q
+        .filter
+        .and_then(filter::username_eq)
+        .filter(|_| kinds == [Kind::Users] && q.sort_by.is_none());
+    let bent = s.faults.has(Fault::UnstableOrder) || s.faults.has(Fault::PagingIgnored);
+    let mut hits: Vec<&crate::store::Entry> = match by_name {
+        // The index answers Okta's lookup without a scan.
+        Some(name) => {
+            let key = if opts.case_sensitive_username {
+                name.to_string()
+            } else {
+                name.to_lowercase()
+            };
+            let users = store.of(Kind::Users);
+            users
+                .by_name(&key)
+                .into_iter()
+                .filter(|e| visible(s, Kind::Users, e))
+                .collect()
         }
-    }
-    if let Some(sort_by) = sort_by {
-        let path = filter::attr_path(sort_by);
-        let key = |e: &crate::store::Entry| {
-            filter::values_at(&e.resource(), &path)
-                .first()
-                .map(|v| match v {
-                    Value::String(x) => x.to_lowercase(),
-                    other => other.to_string(),
-                })
-        };
-        hits.sort_by_cached_key(|e| key(e));
-        if sort_order.is_some_and(|o| o.eq_ignore_ascii_case("descending")) {
-            hits.reverse();
+        None => {
+            let key = format!(
+                "{kinds:?}\u{0}{}\u{0}{}\u{0}{}",
+                q.filter_text.unwrap_or_default(),
+                q.sort_by.unwrap_or_default(),
+                q.sort_order.unwrap_or_default()
+            );
+            let list =
+                s.list_cache
+                    .lock()
+                    .expect("list cache lock")
+                    .get_or(store.version(), key, || matching(s, store, kinds, q));
+            let total = list.len();
+            // A page is cut from the list as it is, unless a fault bends the whole list.
+            let wanted: &[(Kind, u64)] = if bent {
+                &list
+            } else {
+                &list[skip.min(total)..(skip + count).min(total)]
+            };
+            let entries = wanted
+                .iter()
+                .filter_map(|(kind, seq)| store.of(*kind).slot(*seq))
+                .collect();
+            if !bent {
+                return (total, entries);
+            }
+            entries
         }
-    }
+    };
     if s.faults.has(Fault::UnstableOrder) && hits.len() > 1 {
         // Each page sees the list rotated differently, as a server ordering by a volatile key
         // would: deterministic, never the identity rotation, and keyed on the page asked for
@@ -382,4 +389,55 @@ fn matching_page<'a>(
         hits.into_iter().skip(skip).take(count).collect()
     };
     (total, page)
+}
+
+/// Whether a resource shows in lists: not soft-deleted, and not a deactivated user hidden by
+/// the deactivated-hidden fault.
+fn visible(s: &AppState, kind: Kind, e: &crate::store::Entry) -> bool {
+    let hidden_inactive =
+        kind == Kind::Users && e.inactive && s.faults.has(Fault::DeactivatedHidden);
+    !e.soft_deleted && !hidden_inactive
+}
+
+/// Every resource of the types that matches the filter, in the sort's order (creation order
+/// without one), by position.
+fn matching(
+    s: &AppState,
+    store: &crate::store::Store,
+    kinds: &[Kind],
+    q: &Query<'_>,
+) -> Vec<(Kind, u64)> {
+    let opts = eval_options(s);
+    let mut hits: Vec<(Kind, u64, &crate::store::Entry)> = Vec::new();
+    for &kind in kinds {
+        hits.extend(
+            store
+                .of(kind)
+                .positions()
+                .filter(|(_, e)| visible(s, kind, e))
+                .filter(|(_, e)| {
+                    q.filter
+                        .is_none_or(|f| filter::matches(f, &e.resource(), opts))
+                })
+                .map(|(seq, e)| (kind, seq, e)),
+        );
+    }
+    if let Some(sort_by) = q.sort_by {
+        let path = filter::attr_path(sort_by);
+        let key = |e: &crate::store::Entry| {
+            filter::values_at(&e.resource(), &path)
+                .first()
+                .map(|v| match v {
+                    Value::String(x) => x.to_lowercase(),
+                    other => other.to_string(),
+                })
+        };
+        hits.sort_by_cached_key(|(_, _, e)| key(e));
+        if q.sort_order
+            .is_some_and(|o| o.eq_ignore_ascii_case("descending"))
+        {
+            hits.reverse();
+        }
+    }
+    hits.into_iter().map(|(kind, seq, _)| (kind, seq)).collect()
 }

@@ -204,7 +204,7 @@ pub(crate) fn insert(
     let key = name_key(s, kind, &v);
     if let Some(k) = &key
         && !s.faults.has(Fault::DuplicatesAllowed)
-        && !store.users.by_name(k).is_empty()
+        && !store.of(Kind::Users).by_name(k).is_empty()
     {
         return Err(ScimError::new(
             StatusCode::CONFLICT,
@@ -347,7 +347,7 @@ pub(crate) fn store_update(
     let new = validate(s, kind, new)?;
     let new_key = name_key(s, kind, &new);
     if let Some(k) = &new_key {
-        let clash = store.users.by_name(k).iter().any(|e| e.id != id);
+        let clash = store.of(Kind::Users).by_name(k).iter().any(|e| e.id != id);
         if clash && !s.faults.has(Fault::DuplicatesAllowed) {
             return Err(
                 ScimError::new(StatusCode::CONFLICT, "another user has this userName")
@@ -523,7 +523,7 @@ pub(crate) fn delete(
     let key = name_key(s, kind, &current.resource());
     store.of_mut(kind).remove(id, key);
     // A deleted user or group is no longer anyone's member.
-    for g in store.groups.iter_mut() {
+    for g in store.of_mut(Kind::Groups).iter_mut() {
         let mut group = g.resource();
         if let Some(Value::Array(members)) = group.get_mut("members") {
             let before = members.len();

@@ -35,6 +35,8 @@ impl Auth {
 /// Shared state of a running server.
 pub struct AppState {
     pub(crate) store: Mutex<Store>,
+    /// Filtered and sorted lists, kept while the store does not change.
+    pub(crate) list_cache: Mutex<crate::list_cache::ListCache>,
     pub(crate) auth: Auth,
     pub(crate) oauth: Option<Arc<crate::introspect::Introspection>>,
     pub(crate) faults: Faults,

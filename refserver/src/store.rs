@@ -176,7 +176,8 @@ impl Collection {
         self.listed.push(1);
     }
 
-    fn slot(&self, seq: u64) -> Option<&Entry> {
+    /// The resource at a position, if it is still there.
+    pub fn slot(&self, seq: u64) -> Option<&Entry> {
         self.items.get(seq as usize).and_then(Option::as_ref)
     }
 
@@ -265,19 +266,27 @@ impl Collection {
         self.items.iter().flatten()
     }
 
+    /// Every resource in creation order, with its position ([`Collection::slot`]).
+    pub fn positions(&self) -> impl Iterator<Item = (u64, &Entry)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i as u64, e)))
+    }
+
     /// Every resource, for changing (member clean-up after a user is deleted).
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
         self.items.iter_mut().flatten()
     }
 }
 
-/// Users and Groups.
+/// Users and Groups, and a version that changes with every change to either (what a list
+/// computed from them stays valid for).
 #[derive(Debug, Default)]
 pub struct Store {
-    /// `/Users`
-    pub users: Collection,
-    /// `/Groups`
-    pub groups: Collection,
+    users: Collection,
+    groups: Collection,
+    version: u64,
 }
 
 impl Store {
@@ -289,12 +298,18 @@ impl Store {
         }
     }
 
-    /// The collection of a kind, for changing.
+    /// The collection of a kind, for changing: the store's version moves on.
     pub fn of_mut(&mut self, kind: Kind) -> &mut Collection {
+        self.version += 1;
         match kind {
             Kind::Users => &mut self.users,
             Kind::Groups => &mut self.groups,
         }
+    }
+
+    /// The version of the data: equal versions, equal data.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }
 

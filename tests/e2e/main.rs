@@ -13,6 +13,7 @@ mod okta_org;
 mod packager;
 mod profile_sourcing;
 mod profiles;
+mod refserver_lists;
 mod reporters;
 mod rerun;
 mod runscope;
