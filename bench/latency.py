@@ -8,6 +8,11 @@ request after a delay (`--fault latency=MS`), every built-in 2.0 suite.
     python3 bench/latency.py --concurrency 1        # Okta's order: one request at a time
     python3 bench/latency.py --suite okta-scim2-spec --suite okta-scim2-crud \
         --suite okta-scim2-groups --suite rfc7644     # the four suites of Okta's and the RFC's
+    python3 bench/latency.py --scim-sanity PATH      # and scim-sanity's probe (PyPI), alternated
+
+With --scim-sanity (its executable: `pip install scim-sanity` in a venv), each run also times
+`scim-sanity probe` against a fresh server of the same latency, and prints scimcheck's wall ÷
+scim-sanity's.
 
 Prints, per run and as the median (with min–max): wall time, HTTP requests, wall ÷ (requests × latency)
 (1.0 = strictly one request at a time; lower = requests overlap), and wall ÷ (critical path ×
@@ -63,21 +68,41 @@ def critical_path(binary, suites):
     return sum(max(p["chain"], p["gate"] + max(p["followers"], default=0)) for p in phases)
 
 
-def once(binary, latency, concurrency, suites):
-    token = secrets.token_hex(16)
+def serve(binary, latency, token):
+    """A reference server answering after `latency` ms, and its base URL."""
     server = subprocess.Popen(
         [binary, "serve", "--port", "0", "--token", token, "--seed-users", "30", "--seed-groups", "3",
          "--fault", f"latency={latency}"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
-    base_url = server.stdout.readline().strip()
+    return server, server.stdout.readline().strip()
+
+
+def sanity_wall(binary, sanity, latency):
+    """Wall time of scim-sanity's probe against a fresh server of the same latency."""
+    token = secrets.token_hex(16)
+    server, base_url = serve(binary, latency, token)
+    try:
+        started = time.monotonic()
+        subprocess.run([sanity, "probe", base_url, "--token", token, "--i-accept-side-effects"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=600)
+        return time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def once(binary, latency, concurrency, suites):
+    token = secrets.token_hex(16)
+    server, base_url = serve(binary, latency, token)
     try:
         with tempfile.TemporaryDirectory() as out:
             env = dict(os.environ, SCIM_TOKEN=token, NO_COLOR="1")
             started = time.monotonic()
             picked = [w for s in suites for w in ("--suite", s)]
-            subprocess.run([binary, "run", "--base-url", base_url, "--scim-version", "2.0", "--out", out, "-q",
-                            "--concurrency", str(concurrency)] + picked,
+            paced = ["--concurrency", str(concurrency)] if concurrency else []
+            subprocess.run([binary, "run", "--base-url", base_url, "--scim-version", "2.0", "--out", out, "-q"]
+                           + paced + picked,
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
             wall = time.monotonic() - started
             with open(os.path.join(out, "results.json")) as f:
@@ -87,7 +112,7 @@ def once(binary, latency, concurrency, suites):
         server.wait()
     requests = report["summary"]["requests"]
     ran = [s["id"] for s in report["suites"]]
-    path = critical_path(binary, ran) if concurrency > 1 else requests
+    path = critical_path(binary, ran) if concurrency != 1 else requests
     return wall, requests, wall / (requests * latency / 1000), path, wall / (path * latency / 1000)
 
 
@@ -96,18 +121,28 @@ def main():
     parser.add_argument("--latency", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--binary", default="target/release/scimcheck")
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=None, help="default: scimcheck's own")
     parser.add_argument("--suite", action="append", default=[])
+    parser.add_argument("--scim-sanity", help="scim-sanity's executable: time its probe too")
     args = parser.parse_args()
-    ratios, path_ratios = [], []
+    ratios, path_ratios, versus = [], [], []
     for _ in range(args.runs):
         wall, requests, ratio, path, path_ratio = once(args.binary, args.latency, args.concurrency, args.suite)
         ratios.append(ratio)
         path_ratios.append(path_ratio)
-        print(f"wall {wall:.2f} s, {requests} requests, wall / (requests × {args.latency} ms) = {ratio:.2f}; "
-              f"critical path {path} round trips, wall / (path × {args.latency} ms) = {path_ratio:.2f}")
-    print(f"median ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}), "
-          f"median critical-path ratio {statistics.median(path_ratios):.2f} ({min(path_ratios):.2f}–{max(path_ratios):.2f})")
+        line = (f"wall {wall:.2f} s, {requests} requests, wall / (requests × {args.latency} ms) = {ratio:.2f}; "
+                f"critical path {path} round trips, wall / (path × {args.latency} ms) = {path_ratio:.2f}")
+        if args.scim_sanity:
+            theirs = sanity_wall(args.binary, args.scim_sanity, args.latency)
+            versus.append(wall / theirs)
+            line += f"; scim-sanity {theirs:.2f} s, ours ÷ theirs = {wall / theirs:.2f}"
+        print(line)
+    def fig(values):
+        return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+    summary = f"median ratio {fig(ratios)}, median critical-path ratio {fig(path_ratios)}"
+    if versus:
+        summary += f", median wall ÷ scim-sanity's {fig(versus)}"
+    print(summary)
 
 
 if __name__ == "__main__":

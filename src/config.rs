@@ -20,7 +20,7 @@
 //! cacert = "corp-ca.pem"      # more trusted CAs (PEM), relative to this file
 //! insecure = false            # true: certificates are not verified (never for a submission)
 //! rate = 5                    # at most 5 requests per second
-//! concurrency = 4             # at most 4 requests at once (1: one at a time)
+//! concurrency = 8             # at most 8 requests at once (1: one at a time)
 //! ```
 
 use serde::Deserialize;

@@ -138,7 +138,7 @@ pub(crate) struct RunArgs {
     #[arg(long = "entitlement-endpoint", value_name = "PATH")]
     pub(crate) entitlement_endpoints: Vec<String>,
     /// Requests in flight at once: checks that do not depend on each other run together
-    /// (1: strictly one at a time, Okta's own order) [default: 4]
+    /// (1: strictly one at a time, Okta's own order) [default: 8]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
     pub(crate) concurrency: Option<u16>,
     /// Send every request through this proxy (http://[USER:PASSWORD@]HOST:PORT), or "none"

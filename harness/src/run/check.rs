@@ -140,6 +140,7 @@ impl<'a> SuiteState<'a> {
         } else {
             crate::run::schedule::waits(suite)
         };
+        let order = crate::run::schedule::start_order(&waits);
         let mut started = vec![false; suite.checks.len()];
         let mut told = 0;
         let mut in_flight = futures_util::stream::FuturesUnordered::new();
@@ -148,7 +149,8 @@ impl<'a> SuiteState<'a> {
             let mut progressed = true;
             while progressed && stop.is_none() && !self.shared.halted.get() {
                 progressed = false;
-                for (i, check) in suite.checks.iter().enumerate() {
+                for &i in &order {
+                    let check = &suite.checks[i];
                     if in_flight.len() >= self.shared.concurrency
                         || (!self.shared.credential_accepted.get() && self.shared.probing.get())
                     {

@@ -68,26 +68,24 @@ impl<'a> Register<'a> {
         }
     }
 
-    /// Removes what the suite created, newest first: DELETE; if the app refuses, a user is
-    /// deactivated instead (Okta never deletes users either); what cannot be removed is
-    /// reported as left behind. Resources of one type created one after another are removed
-    /// at once; the types go one after another (a group before the users it holds). After the
-    /// run was stopped by a signal, the cleanup ends by `deadline`: what it could not remove
-    /// by then is reported as left behind.
+    /// Removes what the suite created: DELETE; if the app refuses, a user is deactivated
+    /// instead (Okta never deletes users either); what cannot be removed is reported as left
+    /// behind. Two waves, each at once: first everything but users (groups hold users as
+    /// members; nothing the run creates holds a group), newest first, then the users, newest
+    /// first. After the run was stopped by a signal, the cleanup ends by `deadline`: what it
+    /// could not remove by then is reported as left behind.
     pub(crate) async fn clean(
         &mut self,
         events: &mut dyn Events,
         deadline: Option<tokio::time::Instant>,
     ) -> Vec<CleanupResult> {
         let mut out = Vec::new();
-        let mut created = std::mem::take(&mut self.created);
-        while let Some(newest) = created.last() {
-            let resource = newest.resource.clone();
-            let from = created
-                .iter()
-                .rposition(|c| c.resource != resource)
-                .map_or(0, |i| i + 1);
-            let wave: Vec<Created> = created.split_off(from).into_iter().rev().collect();
+        let created = std::mem::take(&mut self.created);
+        let (users, holders): (Vec<Created>, Vec<Created>) = created
+            .into_iter()
+            .rev()
+            .partition(|c| c.resource.eq_ignore_ascii_case("Users"));
+        for wave in [holders, users].into_iter().filter(|w| !w.is_empty()) {
             let removals = futures_util::future::join_all(wave.iter().map(|c| self.clean_one(c)));
             let results = match deadline {
                 None => removals.await,

@@ -282,6 +282,23 @@ fn depths(waits: &[Vec<usize>]) -> Vec<usize> {
     depth
 }
 
+/// The order in which ready checks start: the longest chain of checks still ahead of a check
+/// first (the run's critical path starts early, and what it waits for), then the suite's
+/// order. Checks that are ready together do not wait for each other, so any order between
+/// them gives the same verdicts; in a sequential suite (a chain) it is the suite's order.
+pub fn start_order(waits: &[Vec<usize>]) -> Vec<usize> {
+    // Each check's longest chain of checks waiting on it, itself included.
+    let mut height = vec![1usize; waits.len()];
+    for j in (0..waits.len()).rev() {
+        for &i in &waits[j] {
+            height[i] = height[i].max(height[j] + 1);
+        }
+    }
+    let mut order: Vec<usize> = (0..waits.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(height[i]));
+    order
+}
+
 /// The longest chain of checks that wait for each other in a suite: its round trips when
 /// nothing else limits the run (a walk counts as one).
 pub fn critical_path(waits: &[Vec<usize>]) -> usize {
@@ -449,6 +466,15 @@ expect = [{{ status = 200 }}]
         assert!(quiet_checks(&suite("{{suiteMarker}}")).is_empty());
         assert_eq!(quiet_checks(&suite("{{runMarker}}")), vec![0]);
         assert_eq!(quiet_checks(&suite("x")), vec![0]);
+    }
+
+    #[test]
+    fn the_longest_chain_ahead_starts_first_and_a_chain_keeps_its_order() {
+        // 0 and 1 are ready at once; 1 has a chain of two behind it, 0 none.
+        let waits = vec![vec![], vec![], vec![1], vec![2]];
+        assert_eq!(start_order(&waits), [1, 2, 0, 3]);
+        let chain = vec![vec![], vec![0], vec![1]];
+        assert_eq!(start_order(&chain), [0, 1, 2]);
     }
 
     #[test]
