@@ -117,8 +117,8 @@ async fn version_and_suites(
             Ok(choice) => choice,
             Err(e) => return Ok(Err(e.to_abort())),
         },
-        VersionArg::V2 => VersionChoice::declared(ScimVersion::V2),
-        VersionArg::V11 => VersionChoice::declared(ScimVersion::V11),
+        VersionArg::V2 => declared(client, ScimVersion::V2).await?,
+        VersionArg::V11 => declared(client, ScimVersion::V11).await?,
     };
     // `--suite oauth` alone: no suite of checks besides it.
     let oauth_alone = config.options.oauth_suite.is_some() && config.suite_args.is_empty();
@@ -147,6 +147,23 @@ async fn version_and_suites(
         );
     }
     Ok(Ok((choice, suites)))
+}
+
+/// A version the user declared, checked against what the app shows: an app seen to speak the
+/// other version is said before any check (not as a page of failures with the wrong causes);
+/// an app the probes cannot place (no discovery endpoints, a refused credential) is tested as
+/// declared.
+async fn declared(client: &Client, version: ScimVersion) -> Result<VersionChoice> {
+    if let Ok(seen) = detect(client).await
+        && seen.version != version
+    {
+        bail!(
+            "--scim-version {version}: the app answers as SCIM {} ({}): leave out --scim-version to test it as it is, or point --base-url at its SCIM {version} endpoint",
+            seen.version,
+            seen.evidence.last().map(String::as_str).unwrap_or_default()
+        );
+    }
+    Ok(VersionChoice::declared(version))
 }
 
 /// Writes the result files and prints the summary (and why a run stopped, on stderr); in

@@ -965,7 +965,15 @@ async fn a_suite_of_the_other_version_is_refused_before_it_runs() {
     let argv = run(&["--scim-version", "1.1"]);
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let out = scimcheck(&argv, &[("SCIM_TOKEN", token)], dir.path()).await;
-    assert_eq!(out.status.code(), Some(1), "declared: it runs, and fails");
+    let (stdout, stderr) = text(&out);
+    // Declared against what the app shows: said before any check, with the way out.
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("--scim-version 1.1: the app answers as SCIM 2.0")
+            && stderr.contains("leave out --scim-version"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("FAIL"), "no check ran: {stdout}");
     server.stop().await;
 }
 

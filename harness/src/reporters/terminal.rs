@@ -116,12 +116,18 @@ fn write_cleanup(c: &CleanupResult, out: &mut dyn Write) -> std::io::Result<()> 
     writeln!(out, "  {}", safe_line(&c.line()))
 }
 
+/// The width assumed when the terminal's is unknown.
+const DEFAULT_WIDTH: usize = 80;
+
 /// Live progress on a stream.
 pub struct Progress<W: Write> {
     out: W,
     style: Style,
     /// Whether `out` is a terminal: only then does a long walk redraw one live line.
     live: bool,
+    /// The terminal's width in columns: the live line is cut to fit it (a line that wraps
+    /// leaves a stale copy at every redraw).
+    width: usize,
     /// The live line is on screen (it is cleared before the next line is written).
     drawn: bool,
     walk_started: Option<std::time::Instant>,
@@ -138,6 +144,7 @@ impl<W: Write> Progress<W> {
             out,
             style,
             live: false,
+            width: DEFAULT_WIDTH,
             drawn: false,
             walk_started: None,
             last_drawn: None,
@@ -145,9 +152,24 @@ impl<W: Write> Progress<W> {
         }
     }
 
-    /// Redraw a live line while an import walk runs (for a terminal; never in files or pipes).
+    /// Redraw a live line while an import walk runs (for a terminal; never in files or pipes),
+    /// cut to the terminal's width (`COLUMNS` when set, else the terminal's own size).
     pub fn live(mut self, live: bool) -> Self {
         self.live = live;
+        self.width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse().ok())
+            .or_else(|| {
+                terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| usize::from(w.0))
+            })
+            .filter(|w| *w >= 20)
+            .unwrap_or(DEFAULT_WIDTH);
+        self
+    }
+
+    /// The width the live line is cut to (`live` reads the terminal's).
+    pub fn width(mut self, columns: usize) -> Self {
+        self.width = columns.max(20);
         self
     }
 
@@ -248,8 +270,14 @@ impl<W: Write> Events for Progress<W> {
             return;
         }
         self.last_drawn = Some(now);
-        let secs = now.duration_since(started).as_secs_f64().max(0.001);
-        let rate = p.resources as f64 / secs;
+        let secs = now.duration_since(started).as_secs_f64();
+        // A rate over less than a second says little (the first page alone reads as
+        // 100,000 a second): none is shown before.
+        let rate = if secs >= 1.0 {
+            p.resources as f64 / secs
+        } else {
+            0.0
+        };
         let of = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
         let eta = match p.total {
             Some(t) if rate > 0.0 && t > p.resources as u64 => {
@@ -260,14 +288,20 @@ impl<W: Write> Events for Progress<W> {
             }
             _ => String::new(),
         };
-        let _ = write!(
-            self.out,
-            "\r\x1b[2K  …    {}: page {}, {}{of} resources, {:.0}/s{eta}",
+        let per_second = if rate > 0.0 {
+            format!(", {rate:.0}/s")
+        } else {
+            String::new()
+        };
+        let line = format!(
+            "  …    {}: page {}, {}{of} resources{per_second}{eta}",
             safe_line(&check.title),
             p.pages,
             p.resources,
-            rate
         );
+        // One column short of the width: a line that fills it wraps on some terminals.
+        let line: String = line.chars().take(self.width - 1).collect();
+        let _ = write!(self.out, "\r\x1b[2K{line}");
         let _ = self.out.flush();
         self.drawn = true;
     }
@@ -422,6 +456,25 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches("SCIM 2.0").count(), 2, "{text}");
         assert!(text.contains("No version here (SCIM 2.0)"), "{text}");
+    }
+
+    #[test]
+    fn the_live_line_fits_the_terminal_and_shows_no_rate_before_a_second() {
+        let check = a_walk();
+        let p = WalkProgress {
+            pages: 123_456,
+            resources: 12_345_600,
+            total: Some(100_000_000),
+        };
+        let mut screen = Vec::new();
+        Progress::new(&mut screen, Style::default())
+            .live(true)
+            .width(40)
+            .walk_progress(&check, &p);
+        let text = String::from_utf8(screen).unwrap();
+        let line = text.trim_start_matches("\r\x1b[2K");
+        assert_eq!(line.chars().count(), 39, "{line:?}");
+        assert!(!text.contains("/s"), "no rate on the first draw: {text}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use crate::run::abort::{RunError, credential_refused};
 use crate::run::cleanup::{Created, Register, created_name};
 use crate::run::events::SuiteEvents;
 use crate::run::gate::{Gate, RunShared};
+use crate::run::load_probe;
+use crate::run::oauth_probe;
 use crate::run::options::RunOptions;
 use crate::run::verdict::{grade, had_its_effect, not_shown, result_of};
 use crate::run::walk::{IdHashes, WalkOutcome, WalkRequest, walk};
@@ -331,14 +333,10 @@ impl<'a> SuiteState<'a> {
 
     /// Why a probe (load, OAuth) cannot run with what the user gave, if it cannot.
     fn cannot_probe(&self, check: &Check) -> Option<String> {
-        check
+        let load = check
             .load()
-            .and_then(|l| crate::run::load_probe::not_asked(l, self.options))
-            .or_else(|| {
-                check
-                    .oauth()
-                    .and_then(|p| crate::run::oauth_probe::not_possible(p, self.client))
-            })
+            .and_then(|l| load_probe::not_asked(l, self.options));
+        load.or_else(|| oauth_probe::not_possible(check.oauth()?, self.client))
     }
 
     /// Judges the app's answer to a check: its verdict, what it captured and created, whether
