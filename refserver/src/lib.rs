@@ -73,6 +73,9 @@ pub struct ServerConfig {
     /// RFC 8414 metadata and a token endpoint that takes JWT client assertions, and the
     /// tokens it issues are accepted.
     pub jwt_clients: Vec<JwtClient>,
+    /// Requests a second served before the rest of that second is answered 429 with
+    /// Retry-After (IPSIE's rate limit); none: no limit.
+    pub rate_limit: Option<u32>,
     /// The SCIM dialect served.
     pub scim_version: ScimVersion,
     /// Also accept access tokens that this issuer's introspection endpoint says are active.
@@ -185,6 +188,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         cursor_by_default: config.cursor_by_default && config.scim_version == ScimVersion::V2,
         tokens: token_store::TokenServer::new(config.jwt_clients),
         one_at_a_time: tokio::sync::Mutex::new(()),
+        rate_limit: config.rate_limit.map(state::RateLimit::new),
         version: config.scim_version,
         base_url: base_url.clone(),
         requests: AtomicU64::new(0),

@@ -133,9 +133,11 @@ pub(crate) async fn every_request(State(s): State<Shared>, req: Request, next: N
         }
         None => None,
     };
-    if s.faults
-        .too_many_every()
-        .is_some_and(|every| n % every == 0)
+    let over_limit = s.rate_limit.as_ref().is_some_and(|limit| !limit.admit());
+    if over_limit
+        || s.faults
+            .too_many_every()
+            .is_some_and(|every| n % every == 0)
     {
         let mut r = error(
             &s,

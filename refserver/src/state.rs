@@ -49,6 +49,8 @@ pub struct AppState {
     pub(crate) tokens: crate::token_store::TokenServer,
     /// Held while a request is served under the one-at-a-time fault.
     pub(crate) one_at_a_time: tokio::sync::Mutex<()>,
+    /// The rate limit (`--rate-limit`): requests beyond it in a second are answered 429.
+    pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) version: ScimVersion,
     pub(crate) base_url: String,
     pub(crate) requests: AtomicU64,
@@ -159,4 +161,31 @@ pub(crate) fn eval_options(s: &AppState) -> EvalOptions {
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A limit of requests per second, counted in fixed one-second windows: what IPSIE asks of an
+/// app ("MUST enforce rate limits ... 429 Too Many Requests and Retry-After").
+#[derive(Debug)]
+pub(crate) struct RateLimit {
+    per_second: u32,
+    window: Mutex<(std::time::Instant, u32)>,
+}
+
+impl RateLimit {
+    pub(crate) fn new(per_second: u32) -> Self {
+        RateLimit {
+            per_second,
+            window: Mutex::new((std::time::Instant::now(), 0)),
+        }
+    }
+
+    /// Whether one more request fits in this second.
+    pub(crate) fn admit(&self) -> bool {
+        let mut w = self.window.lock().expect("rate window lock");
+        if w.0.elapsed() >= std::time::Duration::from_secs(1) {
+            *w = (std::time::Instant::now(), 0);
+        }
+        w.1 += 1;
+        w.1 <= self.per_second
+    }
 }

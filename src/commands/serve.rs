@@ -53,6 +53,10 @@ pub(crate) struct ServeArgs {
     /// JWT client assertions (RFC 7523) for the scope scim, and its tokens accepted
     #[arg(long = "jwt-client", value_name = "CLIENT_ID=FILE", value_parser = parse_jwt_client)]
     jwt_clients: Vec<refserver::JwtClient>,
+    /// Answer 429 with Retry-After to requests beyond this many in a second (IPSIE's rate
+    /// limit)
+    #[arg(long, value_name = "PER_SECOND", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_limit: Option<u32>,
     /// The SCIM dialect to serve: 2.0 or 1.1
     #[arg(long, default_value = "2.0", value_parser = parse_scim_version)]
     pub(crate) scim_version: refserver::ScimVersion,
@@ -157,6 +161,7 @@ pub(crate) async fn serve_command(args: ServeArgs) -> Result<ExitStatus> {
         ),
         scim_version: args.scim_version,
         jwt_clients: args.jwt_clients,
+        rate_limit: args.rate_limit,
         oauth,
         entitlements: args.entitlements.then_some(args.seed_entitlements),
     })

@@ -252,11 +252,11 @@ async fn repeated_pages_stop_the_walk() {
     let report = walk_users(&server, 1_000_000).await;
     let text = report.suites[0].checks[0].outcome.explanation();
     assert!(text.contains("walk pages-repeat"), "{text}");
-    // Two pages and the one sent ahead while the second was judged (and the
-    // ServiceProviderConfig read that tells how the app pages).
+    // Two pages, and the one sent ahead while the second was judged if it left before the walk
+    // stopped (and the ServiceProviderConfig read that tells how the app pages).
     let pages = server.received_requests().await.unwrap();
     let pages = pages.iter().filter(|r| r.url.path().ends_with("/Users"));
-    assert_eq!(pages.count(), 3);
+    assert!((2..=3).contains(&pages.count()));
 }
 
 /// Regression: idle and half-sent connections held every file descriptor of the reference

@@ -255,9 +255,9 @@ async fn a_real_authorization_server_s_tokens_reach_the_app_and_a_wrong_secret_i
         assert_eq!(out.status.code(), Some(0), "{extra:?}: {stderr}");
         let results: serde_json::Value = crate::support::results_json(&dir.path().join("out"));
         assert_eq!(results["target"]["auth"], "oauth2");
-        // 12 steps, the DELETE and the GET that proves it: renewed before expiry, no request
-        // was refused and sent again.
-        assert_eq!(results["summary"]["requests"], 14, "{extra:?}");
+        // The probe that checks the declared version, 12 steps, the DELETE and the GET that
+        // proves it: renewed before expiry, no request was refused and sent again.
+        assert_eq!(results["summary"]["requests"], 15, "{extra:?}");
         assert!(!stdout.contains(CLIENT_SECRET) && !stderr.contains(CLIENT_SECRET));
         for file in ["results.json", "junit.xml", "report.html"] {
             let text = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();

@@ -52,6 +52,7 @@ async fn server_with(
         interop_profile: false,
         cursor_by_default,
         jwt_clients: Vec::new(),
+        rate_limit: None,
     })
     .await
     .expect("reference server starts")

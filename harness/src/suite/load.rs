@@ -369,15 +369,16 @@ fn load_spec(raw: super::raw::RawLoad, method: Method) -> Result<LoadSpec, PartE
             "a load probe sends GET requests only",
         ));
     }
-    if !(1..=50).contains(&raw.per_second) || !(1..=10).contains(&raw.seconds) {
+    if !(1..=50).contains(&raw.per_second) || !(1..=10).contains(&raw.seconds) || raw.burst > 100 {
         return Err(PartError::new(
             "load",
-            "per_second must be 1 to 50 and seconds 1 to 10 (a probe stays polite)",
+            "per_second must be 1 to 50, seconds 1 to 10 and burst at most 100 (a probe stays polite)",
         ));
     }
     Ok(LoadSpec {
         per_second: raw.per_second,
         seconds: raw.seconds,
+        burst: raw.burst,
     })
 }
 

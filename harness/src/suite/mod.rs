@@ -221,6 +221,9 @@ pub struct LoadSpec {
     pub per_second: u32,
     /// How long (1–10 s).
     pub seconds: u32,
+    /// Requests sent at once after the steady part (0–100; 0: none), to see the app's limit:
+    /// a 429 with Retry-After shows it enforces one.
+    pub burst: u32,
 }
 
 /// How the response of a one-request check is judged and what is taken from it.

@@ -78,6 +78,8 @@ pub(super) struct RawCheck {
 pub(super) struct RawLoad {
     pub(super) per_second: u32,
     pub(super) seconds: u32,
+    #[serde(default)]
+    pub(super) burst: u32,
 }
 
 #[derive(Deserialize)]
