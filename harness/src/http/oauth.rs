@@ -4,6 +4,16 @@
 //! answers 401 in the middle of a run (a long import outlives a short token). Every token, the
 //! client secret and the refresh token are secrets: the client learns each new one so that it
 //! is redacted from everything recorded.
+//!
+//! Why not the `oauth2` crate (evaluated against this module, issue 29): it parses a token
+//! answer into its typed response or fails, where a tester must judge what an authorization
+//! server actually sent (no JSON, a flood, a token type other than Bearer, an error body) and
+//! say so; it authenticates only by Basic or form secret (an RFC 7523 assertion would be an
+//! "extra param" it does not sign, renew or redact); it has no RFC 8414 discovery; and its
+//! requests go through its own HTTP abstraction, outside the recorded, redacted exchanges and
+//! the proxy/CA settings every other request of a run uses. The protocol parts here are small
+//! (a form post, a JSON answer read once): what the crate would add is what the checks must
+//! not have (a typed refusal of malformed answers).
 
 use std::time::{Duration, Instant};
 
