@@ -125,6 +125,8 @@ pub enum Fault {
     InvalidCursorAccepted,
     /// Every cursor leads back to the first page (with a nextCursor again).
     CursorRepeatsFirstPage,
+    /// A page's previousCursor leads to that same page, not the one before.
+    PreviousCursorWrong,
     /// The authorization server publishes no RFC 8414 metadata (404).
     AuthorizationMetadataMissing,
     /// The token endpoint does not verify a client assertion's signature.
@@ -432,6 +434,11 @@ const VALUELESS: &[(Fault, &str, &str)] = &[
         Fault::CursorRepeatsFirstPage,
         "cursor-repeats-first-page",
         "every cursor leads back to the first page",
+    ),
+    (
+        Fault::PreviousCursorWrong,
+        "previous-cursor-wrong",
+        "a previousCursor leads to the same page",
     ),
     (
         Fault::AuthorizationMetadataMissing,

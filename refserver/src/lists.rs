@@ -150,7 +150,13 @@ pub(crate) fn list_inner(
 /// one, even empty (RFC 9865 §2), from the page's offset.
 enum Paging {
     Index,
-    Cursor { offset: usize, key: u64 },
+    /// `back`: how far the previousCursor goes back (a page; 0 under the previous-cursor-wrong
+    /// fault).
+    Cursor {
+        offset: usize,
+        key: u64,
+        back: usize,
+    },
 }
 
 fn paging_of(
@@ -179,7 +185,12 @@ fn paging_of(
         Ok(_) if s.faults.has(Fault::CursorRepeatsFirstPage) => 0,
         other => other?,
     };
-    Ok(Paging::Cursor { offset, key })
+    let back = if s.faults.has(Fault::PreviousCursorWrong) {
+        0
+    } else {
+        usize::MAX
+    };
+    Ok(Paging::Cursor { offset, key, back })
 }
 
 /// A ListResponse's counters, and its cursors (next, previous) when paged by cursor.
@@ -193,9 +204,9 @@ struct Counters {
 impl Counters {
     fn of(total: usize, start: usize, per_page: usize, paging: &Paging, count: usize) -> Self {
         let cursors = match *paging {
-            Paging::Cursor { offset, key } => Some((
+            Paging::Cursor { offset, key, back } => Some((
                 (offset + per_page < total).then(|| cursor::encode(offset + per_page, key)),
-                (offset > 0).then(|| cursor::encode(offset.saturating_sub(count), key)),
+                (offset > 0).then(|| cursor::encode(offset.saturating_sub(back.min(count)), key)),
             )),
             Paging::Index => None,
         };

@@ -265,6 +265,11 @@ const PROFILE_FAULTS: &[(&str, &[&str], &[&str])] = &[
         &["cursor-pagination/invalid-cursor"],
     ),
     (
+        "previous-cursor-wrong",
+        &[],
+        &["cursor-pagination/previous-page"],
+    ),
+    (
         "invalid-cursor-accepted",
         &[],
         &["cursor-pagination/invalid-cursor"],
@@ -330,6 +335,7 @@ pub const PROFILE_ONLY: &[&str] = &[
     "cursor-ignored",
     "invalid-cursor-accepted",
     "cursor-repeats-first-page",
+    "previous-cursor-wrong",
     "patch-refused",
     "delete-refused",
     "reactivation-ignored",

@@ -68,6 +68,29 @@ pub fn is_counter(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Number(n)) if n.is_u64())
 }
 
+/// Sets a dotted path in a JSON document, creating objects on the way (case-insensitive
+/// attribute names, RFC 7643 §2.1).
+pub(crate) fn set_path(doc: &mut serde_json::Value, path: &str, value: serde_json::Value) {
+    let mut cur = doc;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = serde_json::Value::Object(serde_json::Map::new());
+        }
+        let obj = cur.as_object_mut().expect("made an object above");
+        let key = obj
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(part))
+            .cloned()
+            .unwrap_or_else(|| part.to_string());
+        if i + 1 == parts.len() {
+            obj.insert(key, value);
+            return;
+        }
+        cur = obj.entry(key).or_insert(serde_json::Value::Null);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,18 +263,8 @@ impl<'a> SuiteState<'a> {
         }
         // A capability the app does not advertise gates the check out before its setup is
         // looked at: the setup was gated out too, and nothing failed.
-        if let Some(gate) = &check.when {
-            let Some(body) = self.bodies.get(&gate.var) else {
-                // The capability document itself is missing: its check failed.
-                return decided(self.blocked_on_capture(&gate.var));
-            };
-            if !gate.holds(lookup(body, &gate.path).as_ref()) {
-                let reason = format!(
-                    "not run: {} (the app does not advertise this capability)",
-                    gate.wants()
-                );
-                return decided(Outcome::Skip { reason });
-            }
+        if let Some(outcome) = self.gated_out(check) {
+            return decided(outcome);
         }
         if let Some(reason) = self.cannot_probe(check) {
             return decided(Outcome::Skip { reason });
@@ -328,6 +318,26 @@ impl<'a> SuiteState<'a> {
             } else {
                 IdHashes::default()
             },
+        })
+    }
+
+    /// The outcome of a check its `when` gates out: skipped when the app does not advertise
+    /// the capability (or the check that reads it was not run), blocked when that read failed.
+    fn gated_out(&self, check: &Check) -> Option<Outcome> {
+        let gate = check.when.as_ref()?;
+        let Some(body) = self.bodies.get(&gate.var) else {
+            let skipped =
+                crate::run::verdict::skipped_reading(self.suite, &self.results, &gate.var);
+            return Some(skipped.map_or_else(
+                || self.blocked_on_capture(&gate.var),
+                |reason| Outcome::Skip { reason },
+            ));
+        };
+        (!gate.holds(lookup(body, &gate.path).as_ref())).then(|| Outcome::Skip {
+            reason: format!(
+                "not run: {} (the app does not advertise this capability)",
+                gate.wants()
+            ),
         })
     }
 
@@ -623,7 +633,7 @@ impl<'a> SuiteState<'a> {
                     obj.retain(|k, _| !remove.iter().any(|r| r.eq_ignore_ascii_case(k)));
                 }
                 for (path, value) in set {
-                    set_path(&mut doc, path, render_json(value, vars)?);
+                    crate::judge::path::set_path(&mut doc, path, render_json(value, vars)?);
                 }
                 Some(doc.to_string())
             }
@@ -757,29 +767,6 @@ async fn exchange(
     let mut progress = |p: &crate::run::events::WalkProgress| events.walk_progress(check, p);
     let walked = walk(client, spec, request, &known_users, &mut progress).await;
     (prepared, Answer::Walked(walked))
-}
-
-/// Sets a dotted path in a JSON document, creating objects on the way (case-insensitive
-/// attribute names, RFC 7643 §2.1).
-fn set_path(doc: &mut serde_json::Value, path: &str, value: serde_json::Value) {
-    let mut cur = doc;
-    let parts: Vec<&str> = path.split('.').collect();
-    for (i, part) in parts.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = serde_json::Value::Object(serde_json::Map::new());
-        }
-        let obj = cur.as_object_mut().expect("made an object above");
-        let key = obj
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(part))
-            .cloned()
-            .unwrap_or_else(|| part.to_string());
-        if i + 1 == parts.len() {
-            obj.insert(key, value);
-            return;
-        }
-        cur = obj.entry(key).or_insert(serde_json::Value::Null);
-    }
 }
 
 /// The generators of Okta's initial script, natively.

@@ -120,3 +120,20 @@ pub(crate) fn result_of(
         location: None,
     }
 }
+
+/// The reason the check that captures `body` (its `capture_body`) was skipped, if it was: a
+/// check gated on that body is not run either, for the same reason (not blocked).
+pub(crate) fn skipped_reading(
+    suite: &crate::suite::Suite,
+    results: &[Option<crate::report::CheckResult>],
+    body: &str,
+) -> Option<String> {
+    let i = suite
+        .checks
+        .iter()
+        .position(|c| c.capture_body() == Some(body))?;
+    match results.get(i)?.as_ref().map(|r| &r.outcome) {
+        Some(crate::report::Outcome::Skip { reason }) => Some(reason.clone()),
+        _ => None,
+    }
+}

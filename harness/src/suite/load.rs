@@ -526,9 +526,13 @@ fn json_of(
 }
 
 fn gate(text: String, known_bodies: &BTreeSet<String>) -> Result<Gate, PartError> {
-    let (text, equals) = match text.split_once(" == ") {
-        Some((gate, value)) => (gate.trim().to_string(), Some(value.trim().to_string())),
-        None => (text, None),
+    let (text, test) = match (text.split_once(" == "), text.strip_suffix(" present")) {
+        (Some((gate, value)), _) => (
+            gate.trim().to_string(),
+            GateTest::Equals(value.trim().to_string()),
+        ),
+        (None, Some(gate)) => (gate.trim().to_string(), GateTest::Present),
+        (None, None) => (text, GateTest::True),
     };
     let (var, path) = text
         .split_once('.')
@@ -542,7 +546,7 @@ fn gate(text: String, known_bodies: &BTreeSet<String>) -> Result<Gate, PartError
     Ok(Gate {
         var: var.to_string(),
         path: path.to_string(),
-        equals,
+        test,
     })
 }
 

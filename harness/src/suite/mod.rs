@@ -91,31 +91,46 @@ pub enum Generator {
 pub use scim_results::{Keyword, Level};
 
 /// A condition on data captured earlier: the check runs only if it holds (otherwise it is
-/// skipped with the reason). Written `var.path`, e.g. `spc.sort.supported`.
+/// skipped with the reason). Written `var.path` (true), `var.path == Text`, or `var.path
+/// present`, e.g. `spc.sort.supported`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gate {
     /// The whole-body capture to look in.
     pub var: String,
-    /// The path that must be `true`, or hold the text `equals` names.
+    /// The path whose value is tested.
     pub path: String,
-    /// The text the value must be (`when = "groupType.name == Group"`); `true` when none.
-    pub equals: Option<String>,
+    /// What the value must be.
+    pub test: GateTest,
+}
+
+/// What a gate's value must be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GateTest {
+    /// `true`.
+    True,
+    /// This text (`when = "groupType.name == Group"`).
+    Equals(String),
+    /// Anything but absent or null (`when = "page.previousCursor present"`): what the app
+    /// chose to send.
+    Present,
 }
 
 impl Gate {
     /// Whether the value found at the gate's path opens it.
     pub fn holds(&self, value: Option<&serde_json::Value>) -> bool {
-        match &self.equals {
-            None => value == Some(&serde_json::Value::Bool(true)),
-            Some(text) => value.and_then(|v| v.as_str()) == Some(text.as_str()),
+        match &self.test {
+            GateTest::True => value == Some(&serde_json::Value::Bool(true)),
+            GateTest::Equals(text) => value.and_then(|v| v.as_str()) == Some(text.as_str()),
+            GateTest::Present => value.is_some_and(|v| !v.is_null()),
         }
     }
 
     /// What the gate asks, for the reason a check did not run.
     pub fn wants(&self) -> String {
-        match &self.equals {
-            None => format!("{}.{} is not true", self.var, self.path),
-            Some(text) => format!("{}.{} is not {text:?}", self.var, self.path),
+        match &self.test {
+            GateTest::True => format!("{}.{} is not true", self.var, self.path),
+            GateTest::Equals(text) => format!("{}.{} is not {text:?}", self.var, self.path),
+            GateTest::Present => format!("{}.{} is absent", self.var, self.path),
         }
     }
 }
