@@ -905,9 +905,9 @@ async fn latency_fails_okta_s_timing_step() {
 }
 
 #[tokio::test]
-async fn throttled_idempotent_requests_are_retried_after_retry_after() {
-    // Every 5th request is throttled: one at a time, that is always a GET (a POST answered
-    // 429 is not retried, and fails its step, as it should).
+async fn throttled_requests_are_retried_after_retry_after() {
+    // Every 5th request is throttled, and sent again after Retry-After (a write too: a 429
+    // refused it before doing it, RFC 6585 §4).
     let server = server(&[Fault::TooManyRequestsEvery(5)], 3).await;
     let client = crate::support::sequential_client(server.base_url());
     let report = run(

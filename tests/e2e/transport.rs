@@ -249,6 +249,49 @@ async fn the_rate_cap_spaces_requests_across_the_run() {
     server.stop().await;
 }
 
+/// RFC 6585 §4: a 429 refused the request before doing it, so a write is sent again after
+/// Retry-After too; a write answered 503 is not (it may have been done).
+#[tokio::test]
+async fn a_write_refused_with_429_is_sent_again_and_one_answered_503_is_not() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "u1"})))
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Groups"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+        .mount(&mock)
+        .await;
+    let client = harness::http::Client::new(
+        harness::http::Target::new(
+            &mock.uri(),
+            harness::http::Credential::Bearer("t0ken-value".to_string().into()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let post = |p: &'static str| harness::http::Outgoing {
+        body: Some("{}".into()),
+        ..harness::http::Outgoing::to(harness::http::Method::Post, p, harness::http::Auth::Run)
+    };
+    let created = client.send(post("/Users")).await;
+    assert_eq!(created.exchanges.len(), 2);
+    assert_eq!(created.response.unwrap().status, 201);
+    let unavailable = client.send(post("/Groups")).await;
+    assert_eq!(unavailable.exchanges.len(), 1);
+    assert_eq!(unavailable.response.unwrap().status, 503);
+}
+
 #[tokio::test]
 async fn retry_after_holds_every_request_of_the_run() {
     // One request is answered 429 with Retry-After: 1; a request sent meanwhile (as a page

@@ -34,6 +34,17 @@ pub use encoding::{encode_component, encode_segment, path_segment};
 pub use message::{Auth, Method, Outgoing, Response};
 pub use target::{DEFAULT_CONCURRENCY, Pace, Target, check_base_url};
 
+/// How a request takes its place among the run's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// One of `--concurrency` permits, at the pace of `--rate`.
+    Permit,
+    /// Every permit, already held (a request sent alone), at the pace of `--rate`.
+    Held,
+    /// Outside both: a load probe the user opted into keeps its own rate.
+    OwnPace,
+}
+
 /// Sends requests to the target, counting them and recording each as an [`Exchange`].
 pub struct Client {
     http: reqwest::Client,
@@ -243,7 +254,9 @@ impl Client {
     /// keeps its own rate), no retry after a 429 or 503 and no token renewal (the probe counts
     /// every answer as it came). A 2xx body is left out of the evidence.
     pub async fn send_single(&self, out: Outgoing) -> Sent {
-        let (response, exchange) = self.send_once(out, false, Evidence::WhenKept, true).await;
+        let (response, exchange) = self
+            .send_once(out, false, Evidence::WhenKept, Slot::OwnPace)
+            .await;
         Sent {
             response,
             exchanges: vec![exchange],
@@ -275,8 +288,9 @@ impl Client {
         let mut exchanges = Vec::new();
         let mut renew = false;
         loop {
-            let (mut response, exchange) =
-                self.send_once(out.clone(), renew, evidence, false).await;
+            let (mut response, exchange) = self
+                .send_once(out.clone(), renew, evidence, Slot::Permit)
+                .await;
             let crowded = exchange.in_flight.is_some();
             exchanges.push(exchange);
             // A server error on a read while other requests were on the wire: the read is
@@ -297,6 +311,9 @@ impl Client {
                 renew = true;
                 continue;
             }
+            // A 429 refused the request before doing it (RFC 6585 §4): a write is sent again
+            // too; after a 503 only what can be repeated is.
+            let refused = response.as_ref().is_some_and(|r| r.status == 429);
             let asked = response
                 .as_ref()
                 .filter(|r| matches!(r.status, 429 | 503))
@@ -306,14 +323,14 @@ impl Client {
                 let until = Instant::now() + wait;
                 let mut hold = self.hold.lock().unwrap_or_else(|e| e.into_inner());
                 *hold = Some(hold.map_or(until, |h| h.max(until)));
-                if !idempotent {
+                if !idempotent && !refused {
                     // Not retried, but every other request waits: it counts against the
                     // run's patience all the same.
                     self.retry_waited_ms
                         .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
                 }
             }
-            let wait = asked.filter(|_| idempotent);
+            let wait = asked.filter(|_| idempotent || refused);
             match wait {
                 Some(wait)
                     if exchanges.len() <= MAX_RETRIES && waited + wait <= MAX_TOTAL_RETRY_WAIT =>
@@ -337,16 +354,16 @@ impl Client {
         out: Outgoing,
         renew: bool,
         evidence: Evidence,
-        alone: bool,
+        slot: Slot,
     ) -> (Option<Response>, Exchange) {
         // The semaphore is never closed: the permit is always granted. A request sent alone
-        // holds every permit already.
-        let _permit = if alone {
-            None
-        } else {
-            self.in_flight.acquire().await.ok()
+        // holds every permit already; a load probe's keeps its own rate.
+        let _permit = match slot {
+            Slot::Permit => self.in_flight.acquire().await.ok(),
+            Slot::Held | Slot::OwnPace => None,
         };
-        self.wait_turn().await;
+        self.wait_turn(slot != Slot::OwnPace).await;
+        let alone = slot != Slot::Permit;
         let (response, mut exchange) = self.send_now(out, renew, evidence).await;
         // Others on the wire with this one, counted when it ended: a server error then is
         // kept with the count.
@@ -435,16 +452,16 @@ impl Client {
     async fn send_alone(&self, out: Outgoing, evidence: Evidence) -> (Option<Response>, Exchange) {
         let all = u32::try_from(self.pace.concurrency.max(1)).unwrap_or(u32::MAX);
         let _all = self.in_flight.acquire_many(all).await.ok();
-        self.send_once(out, false, evidence, true).await
+        self.send_once(out, false, evidence, Slot::Held).await
     }
 
     /// Waits for a Retry-After every request holds to, and for the pace of `--rate`.
-    async fn wait_turn(&self) {
+    async fn wait_turn(&self, paced: bool) {
         let held = *self.hold.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = held {
             tokio::time::sleep_until(until.into()).await;
         }
-        if let Some(pacing) = &self.pacing {
+        if let Some(pacing) = self.pacing.as_ref().filter(|_| paced) {
             pacing.wait().await;
         }
     }

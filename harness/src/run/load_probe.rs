@@ -124,27 +124,18 @@ pub(crate) async fn probe(client: &Client, out: &Outgoing, spec: LoadSpec) -> Lo
     }
 }
 
-/// Why a load probe does not run: the user did not opt in (`--load-probe`), or `--rate` is
-/// below its rate.
+/// Why a load probe does not run: the user did not opt in (`--load-probe`). Opted in, it
+/// keeps its own rate whatever `--rate` paces the rest of the run at.
 pub(crate) fn not_asked(
     load: &LoadSpec,
     options: &crate::run::options::RunOptions,
 ) -> Option<String> {
-    let capped = options
-        .pace
-        .rate
-        .filter(|r| *r < f64::from(load.per_second));
-    match (options.load_probe, capped) {
-        (false, _) => Some(format!(
+    (!options.load_probe).then(|| {
+        format!(
             "not run: it sends {} requests a second for {} s to the app, then {} at once; opt in with --load-probe",
             load.per_second, load.seconds, load.burst
-        )),
-        (true, Some(r)) => Some(format!(
-            "not run: --rate {r} is below the probe's {} requests a second",
-            load.per_second
-        )),
-        (true, None) => None,
-    }
+        )
+    })
 }
 
 /// The verdict: a failure for every way the app did not keep up in the steady part (the probe
@@ -262,4 +253,24 @@ fn shortfalls(spec: LoadSpec, o: &LoadOutcome, achieved: f64) -> Vec<Mismatch> {
         );
     }
     mismatches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probe_runs_when_asked_for_whatever_rate_paces_the_rest() {
+        let spec = LoadSpec {
+            per_second: 25,
+            seconds: 4,
+            burst: 50,
+        };
+        let mut options = crate::run::options::RunOptions::default();
+        let reason = not_asked(&spec, &options).expect("not asked for: skipped");
+        assert!(reason.contains("opt in with --load-probe"), "{reason}");
+        options.load_probe = true;
+        options.pace.rate = Some(5.0);
+        assert_eq!(not_asked(&spec, &options), None);
+    }
 }
