@@ -59,11 +59,7 @@ pub fn scorecard(h: &mut String, rows: &[ProfileScore]) {
             crate::ScoreVerdict::DoesNotMeet => "fail",
             crate::ScoreVerdict::NotFullyJudged => "skip",
         };
-        let unmet: Vec<String> = row
-            .unmet
-            .iter()
-            .map(|u| format!("{} {} ({})", u.keyword.as_str(), e(&u.section), e(&u.check)))
-            .collect();
+        let unmet: Vec<String> = row.unmet_labels().iter().map(|u| e(u)).collect();
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td></tr>",

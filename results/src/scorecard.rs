@@ -51,6 +51,25 @@ pub struct Unmet {
     pub title: String,
 }
 
+impl Unmet {
+    /// The requirement in a few words: keyword, section and check (`MUST §5.3 (undefined-schema-refused)`).
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} ({})",
+            self.keyword.as_str(),
+            self.section,
+            self.check
+        )
+    }
+}
+
+impl ProfileScore {
+    /// Every unmet requirement's label, in check order.
+    pub fn unmet_labels(&self) -> Vec<String> {
+        self.unmet.iter().map(Unmet::label).collect()
+    }
+}
+
 /// What a scorecard row says of the profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

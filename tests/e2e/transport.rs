@@ -249,6 +249,13 @@ async fn the_rate_cap_spaces_requests_across_the_run() {
     server.stop().await;
 }
 
+/// A client of the mock with a bearer token.
+fn mock_client(mock: &wiremock::MockServer) -> harness::http::Client {
+    let credential = harness::http::Credential::Bearer("t0ken-value".to_string().into());
+    harness::http::Client::new(harness::http::Target::new(&mock.uri(), credential).unwrap())
+        .unwrap()
+}
+
 /// RFC 6585 §4: a 429 refused the request before doing it, so a write is sent again after
 /// Retry-After too; a write answered 503 is not (it may have been done).
 #[tokio::test]
@@ -272,14 +279,7 @@ async fn a_write_refused_with_429_is_sent_again_and_one_answered_503_is_not() {
         .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
         .mount(&mock)
         .await;
-    let client = harness::http::Client::new(
-        harness::http::Target::new(
-            &mock.uri(),
-            harness::http::Credential::Bearer("t0ken-value".to_string().into()),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let client = mock_client(&mock);
     let post = |p: &'static str| harness::http::Outgoing {
         body: Some("{}".into()),
         ..harness::http::Outgoing::to(harness::http::Method::Post, p, harness::http::Auth::Run)
@@ -311,14 +311,7 @@ async fn retry_after_holds_every_request_of_the_run() {
         )
         .mount(&mock)
         .await;
-    let client = harness::http::Client::new(
-        harness::http::Target::new(
-            &mock.uri(),
-            harness::http::Credential::Bearer("t0ken-value".to_string().into()),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let client = mock_client(&mock);
     let get = |p: &'static str| {
         harness::http::Outgoing::to(harness::http::Method::Get, p, harness::http::Auth::Run)
     };

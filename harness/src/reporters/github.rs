@@ -91,11 +91,7 @@ fn scorecard(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(out, "|---|---|---|---|---|")?;
     for row in &report.scorecard {
-        let unmet: Vec<String> = row
-            .unmet
-            .iter()
-            .map(|u| format!("{} {} ({})", u.keyword.as_str(), u.section, u.check))
-            .collect();
+        let unmet = row.unmet_labels();
         writeln!(
             out,
             "| {} | {} | {} | {} | {} |",

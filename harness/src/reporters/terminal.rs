@@ -381,12 +381,7 @@ pub fn write_summary(report: &RunReport, style: Style, out: &mut dyn Write) -> s
             if row.unmet.is_empty() {
                 String::new()
             } else {
-                let unmet: Vec<String> = row
-                    .unmet
-                    .iter()
-                    .map(|u| format!("{} {} ({})", u.keyword.as_str(), u.section, u.check))
-                    .collect();
-                format!("; not met: {}", safe_line(&unmet.join(", ")))
+                format!("; not met: {}", safe_line(&row.unmet_labels().join(", ")))
             }
         )?;
     }
