@@ -151,10 +151,12 @@ fn oidc_server() -> Option<String> {
     found
 }
 
-/// The authorization server, killed (by its PID) when dropped.
+/// The authorization server, killed (by its PID) when dropped, and the private key (PEM) of
+/// its client `scimcheck-jwt`, made for it.
 struct AuthorizationServer {
     child: Child,
     issuer: String,
+    client_key_pem: String,
 }
 
 impl Drop for AuthorizationServer {
@@ -166,10 +168,21 @@ impl Drop for AuthorizationServer {
 
 async fn authorization_server(script: &str, ttl_secs: u64) -> AuthorizationServer {
     let port = crate::support::free_port();
+    let key = rcgen::KeyPair::generate().expect("a P-256 key");
+    // The public key as a JWK: the uncompressed point 0x04 || x || y.
+    let point = key.public_key_raw();
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    };
+    let jwk = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])
+    });
     let child = Command::new("node")
         .arg(script)
         .arg(port.to_string())
         .arg(ttl_secs.to_string())
+        .env("OIDC_CLIENT_JWK", jwk.to_string())
         .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
         .env("OIDC_RESOURCE_SECRET", RESOURCE_SECRET)
         .stdout(Stdio::null())
@@ -187,7 +200,11 @@ async fn authorization_server(script: &str, ttl_secs: u64) -> AuthorizationServe
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    AuthorizationServer { child, issuer }
+    AuthorizationServer {
+        child,
+        issuer,
+        client_key_pem: key.serialize_pem(),
+    }
 }
 
 async fn app_accepting(issuer: &str, faults: &[Fault]) -> refserver::RunningServer {
@@ -229,6 +246,59 @@ async fn run_oauth(
     ];
     args.extend_from_slice(extra);
     crate::network::run_spec(base, &args, &[("SCIM_CLIENT_SECRET", secret)], dir).await
+}
+
+/// IPSIE's client authentication against an independent authorization server (oidc-provider,
+/// npm): the JWT assertion signed with the client's key (RFC 7523 §2.2) gets a token for scope
+/// scim that the app accepts, and an assertion signed by a key nobody registered is refused
+/// with invalid_client: the probe passes on a server scimcheck did not write.
+#[tokio::test]
+async fn the_jwt_client_assertion_is_accepted_by_an_independent_authorization_server() {
+    let Some(script) = oidc_server() else { return };
+    let issuer = authorization_server(&script, 3600).await;
+    let app = app_accepting(&issuer.issuer, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("client.pem"), &issuer.client_key_pem).unwrap();
+    let token_url = format!("{}/token", issuer.issuer);
+    let out = crate::cli::scimcheck(
+        &[
+            "run",
+            "--base-url",
+            app.base_url(),
+            "--suite",
+            "ipsie-al1",
+            "--only",
+            "ipsie-al1/oauth-client-credentials",
+            "--auth",
+            "oauth2",
+            "--client-id",
+            "scimcheck-jwt",
+            "--client-auth",
+            "private-key-jwt",
+            "--client-key",
+            "client.pem",
+            "--token-url",
+            &token_url,
+            "--scope",
+            "scim",
+            "--out",
+            "out",
+        ],
+        &[],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let results = crate::support::results_json(&dir.path().join("out"));
+    let check = &results["suites"][0]["checks"][0];
+    assert_eq!(check["id"], "oauth-client-credentials");
+    assert_eq!(check["outcome"]["status"], "pass", "{check:#}");
+    assert!(
+        !format!("{stdout}{stderr}{results}").contains("eyJ"),
+        "no JWT in any output"
+    );
+    app.stop().await;
 }
 
 #[tokio::test]

@@ -255,3 +255,32 @@ fn without_ids(text: &str) -> String {
     }
     out
 }
+
+/// The ServiceProviderConfig read to detect the version also says how the app pages: a run
+/// does not ask for it twice (one probe, then the one page of five users).
+#[tokio::test]
+async fn the_version_probe_s_service_provider_config_decides_the_paging_too() {
+    let server = server_speaking(ScimVersion::V2, &[], 5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::cli::scimcheck(
+        &[
+            "run",
+            "--base-url",
+            server.base_url(),
+            "--suite",
+            "profile-sourcing",
+            "--only",
+            "profile-sourcing/import-users",
+            "--out",
+            "out",
+        ],
+        &[("SCIM_TOKEN", crate::support::TOKEN)],
+        dir.path(),
+    )
+    .await;
+    let (stdout, stderr) = crate::cli::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let results = crate::support::results_json(&dir.path().join("out"));
+    assert_eq!(results["summary"]["requests"], 2, "{results:#}");
+    server.stop().await;
+}

@@ -333,6 +333,34 @@ pub(crate) fn token_request(
     }
 }
 
+/// What a token endpoint's refusal of a client it cannot authenticate lacks: 400 or 401, and
+/// error `invalid_client` (RFC 6749 §5.2; RFC 7523 §3.1 for an assertion).
+pub(crate) fn client_refused(response: &crate::http::Response, hint: &str) -> Vec<Mismatch> {
+    let error = response
+        .json()
+        .and_then(|j| j["error"].as_str().map(str::to_string));
+    let mut mismatches = Vec::new();
+    if !matches!(response.status, 400 | 401) {
+        mismatches.push(mismatch(
+            "status",
+            "400 or 401",
+            response.status.to_string(),
+            Keyword::Must,
+            Some(hint),
+        ));
+    }
+    if (400..500).contains(&response.status) && error.as_deref() != Some("invalid_client") {
+        mismatches.push(mismatch(
+            "json error",
+            "\"invalid_client\"",
+            format!("{error:?}"),
+            Keyword::Must,
+            Some("a client authentication failure is answered with error invalid_client (RFC 6749 §5.2, RFC 7523 §3.1)"),
+        ));
+    }
+    mismatches
+}
+
 async fn wrong_secret(client: &Client, oauth: &OAuth2) -> CheckResult {
     let started = Instant::now();
     let sent = client
@@ -348,28 +376,10 @@ async fn wrong_secret(client: &Client, oauth: &OAuth2) -> CheckResult {
         let outcome = no_answer(&sent);
         return result(&WRONG_SECRET, outcome, sent.exchanges, started);
     };
-    let error = response
-        .json()
-        .and_then(|j| j["error"].as_str().map(str::to_string));
-    let mut mismatches = Vec::new();
-    if !matches!(response.status, 400 | 401) {
-        mismatches.push(mismatch(
-            "status",
-            "400 or 401",
-            response.status.to_string(),
-            Keyword::Must,
-            Some("authenticate the client before the grant, and refuse a wrong secret (RFC 6749 §2.3.1)"),
-        ));
-    }
-    if (400..500).contains(&response.status) && error.as_deref() != Some("invalid_client") {
-        mismatches.push(mismatch(
-            "json error",
-            "\"invalid_client\"",
-            format!("{error:?}"),
-            Keyword::Must,
-            Some("a client authentication failure is answered with error invalid_client (RFC 6749 §5.2)"),
-        ));
-    }
+    let mismatches = client_refused(
+        response,
+        "authenticate the client before the grant, and refuse a wrong secret (RFC 6749 §2.3.1)",
+    );
     let outcome = if mismatches.is_empty() {
         Outcome::Pass
     } else {

@@ -12,7 +12,7 @@ use crate::http::exchange::Exchange;
 use crate::http::oauth::{ClientAuth, OAuth2, metadata_url, token_endpoint_of};
 use crate::http::{Auth, Client, Credential, Method, Outgoing};
 use crate::report::Outcome;
-use crate::run::oauth_checks::{mismatch, no_answer, token_request};
+use crate::run::oauth_checks::{client_refused, mismatch, no_answer, token_request};
 use crate::suite::OAuthProbe;
 use scim_results::{Keyword, Mismatch};
 
@@ -227,14 +227,9 @@ async fn client_credentials(
         .send(token_request(client, oauth, &oauth.token_url, true, &grant))
         .await;
     let refused = found.answered(stranger)?;
-    if !matches!(refused.status, 400 | 401) {
-        found.mismatches.push(mismatch(
-            "status",
-            "400 or 401 invalid_client for an assertion signed by a key the client never registered",
-            refused.status.to_string(),
-            Keyword::Must,
-            Some("verify the assertion's signature with the client's registered public key (RFC 7523 §3, §3.1)"),
-        ));
-    }
+    found.mismatches.extend(client_refused(
+        &refused,
+        "verify the assertion's signature with the client's registered public key (RFC 7523 §3, §3.1)",
+    ));
     Some(token)
 }

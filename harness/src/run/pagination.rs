@@ -30,7 +30,10 @@ pub(crate) async fn settle(client: &Client, suites: &[Suite], options: &RunOptio
         None if suites.iter().all(|s| s.scim_version == ScimVersion::V11) => {
             (Pagination::Index, "SCIM 1.1 pages by index".into())
         }
-        None => advertised(client).await,
+        None => match probed_config(options) {
+            Some(config) => of_config(&config),
+            None => advertised(client).await,
+        },
     };
     settled.pagination = Some(method);
     if method == Pagination::Cursor {
@@ -45,6 +48,20 @@ pub(crate) async fn settle(client: &Client, suites: &[Suite], options: &RunOptio
         }
     }
     settled
+}
+
+/// The ServiceProviderConfig the version detection already read (its 2.0 probe), whole: not
+/// asked for twice.
+fn probed_config(options: &RunOptions) -> Option<Value> {
+    let probe =
+        options.scim_version.as_ref()?.exchanges.iter().find(|x| {
+            x.request.method == "GET" && x.request.url.ends_with("/ServiceProviderConfig")
+        })?;
+    let response = probe
+        .response
+        .as_ref()
+        .filter(|r| r.status == 200 && !r.body_truncated)?;
+    serde_json::from_str(&response.body).ok()
 }
 
 /// The method the app's ServiceProviderConfig advertises, and the words that say so.

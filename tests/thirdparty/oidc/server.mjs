@@ -5,7 +5,9 @@
 //
 // Usage: node server.mjs PORT ACCESS_TOKEN_TTL_SECONDS
 // Client secrets come from the environment: OIDC_CLIENT_SECRET (clients "scimcheck" and
-// "scimcheck-post") and OIDC_RESOURCE_SECRET (client "refserver", which introspects).
+// "scimcheck-post") and OIDC_RESOURCE_SECRET (client "refserver", which introspects); with
+// OIDC_CLIENT_JWK (a public JWK), client "scimcheck-jwt" authenticates by a JWT assertion
+// signed with its private key (private_key_jwt, RFC 7523 §2.2).
 import Provider from 'oidc-provider';
 
 const [port, ttl] = process.argv.slice(2).map(Number);
@@ -16,6 +18,17 @@ if (!port || !ttl || !secret || !resourceSecret) {
   process.exit(2);
 }
 const issuer = `http://127.0.0.1:${port}`;
+const jwk = process.env.OIDC_CLIENT_JWK;
+const jwtClients = jwk
+  ? [{
+      client_id: 'scimcheck-jwt',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [JSON.parse(jwk)] },
+    }]
+  : [];
 
 const provider = new Provider(issuer, {
   clients: [
@@ -43,6 +56,7 @@ const provider = new Provider(issuer, {
       response_types: [],
       redirect_uris: [],
     },
+    ...jwtClients,
   ],
   scopes: ['openid', 'offline_access', 'scim'],
   features: {
