@@ -8,7 +8,7 @@
 For each size it starts `scimcheck serve --seed-users N --seed-groups N/100`, runs
 `scimcheck run --suite profile-sourcing` against it (six full user walks and one group walk,
 pages of 100), and prints wall time, pages per second, the harness's peak memory, and the CPU
-time of the harness and of the server (from the kernel's accounting of each process); with
+time of the harness (also per page: the whole run's over its pages) and of the server (from the kernel's accounting of each process); with
 `--repeat K` (default 3) the median and min–max of K runs.
 
 The harness's peak memory is its own: VmHWM from /proc/PID/status, read while it runs (the
@@ -87,6 +87,9 @@ def bench(binary, users, latency, import_concurrency, pagination):
         "pages/s": pages / walk_seconds,
         "harness peak MiB": peak,
         "harness CPU s": harness_cpu,
+        # The whole run's CPU over its pages: the run's fixed costs (start, writes, cleanup)
+        # included, so an upper bound of a page's cost.
+        "harness µs/page": harness_cpu / pages * 1e6,
         "server CPU s": server_cpu,
         # Harness and server busy at once: 1.0 means they take turns; more, that fetching the
         # next page overlaps judging this one.
@@ -105,7 +108,8 @@ def summary(users, latency, import_concurrency, pagination, runs):
         f"{len(runs)} runs, "
         f"{runs[0]['pages']} pages a run — medians (min–max): "
         + ", ".join([fig("wall s", ".2f"), fig("pages/s", ",.0f"), fig("harness peak MiB", ".1f"),
-                     fig("harness CPU s", ".2f"), fig("server CPU s", ".2f"), fig("cores busy", ".2f")])
+                     fig("harness CPU s", ".2f"), fig("harness µs/page", ".0f"),
+                     fig("server CPU s", ".2f"), fig("cores busy", ".2f")])
     )
 
 

@@ -171,8 +171,7 @@ pub(crate) struct ResourceView<'a> {
     pub(crate) user_name: Option<Text<'a>>,
     #[serde(borrow)]
     pub(crate) name: Option<NameView<'a>>,
-    #[serde(borrow)]
-    pub(crate) emails: Option<Vec<EmailView<'a>>>,
+    pub(crate) emails: Option<EmailsView>,
     pub(crate) active: Option<Value>,
     #[serde(rename = "displayName", borrow)]
     pub(crate) display_name: Option<Text<'a>>,
@@ -188,11 +187,50 @@ pub(crate) struct NameView<'a> {
     pub(crate) family_name: Option<Text<'a>>,
 }
 
+/// What the rules read of a user's `emails`: that it is an array, and whether one of them is
+/// primary with a value. Read without keeping the emails (no allocation for each user).
+#[derive(Default)]
+pub(crate) struct EmailsView {
+    pub(crate) primary_filled: bool,
+}
+
 #[derive(Deserialize)]
-pub(crate) struct EmailView<'a> {
-    pub(crate) primary: Option<Value>,
+struct EmailView<'a> {
+    primary: Option<Value>,
     #[serde(borrow)]
-    pub(crate) value: Option<Text<'a>>,
+    value: Option<Text<'a>>,
+}
+
+impl EmailView<'_> {
+    /// Okta's import needs a primary email with a value.
+    fn primary_filled(&self) -> bool {
+        self.primary == Some(Value::Bool(true)) && filled(&self.value)
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailsView {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = EmailsView;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of emails")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<EmailsView, A::Error> {
+                let mut view = EmailsView::default();
+                while let Some(email) = seq.next_element::<EmailView<'de>>()? {
+                    view.primary_filled |= email.primary_filled();
+                }
+                Ok(view)
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -271,13 +309,14 @@ impl ResourceView<'_> {
                 given_name: text_at(v, "name.givenName"),
                 family_name: text_at(v, "name.familyName"),
             }),
-            emails: list("emails").map(|es| {
-                es.iter()
-                    .map(|e| EmailView {
+            emails: list("emails").map(|es| EmailsView {
+                primary_filled: es.iter().any(|e| {
+                    EmailView {
                         primary: lookup(e, "primary").cloned(),
                         value: text_at(e, "value"),
-                    })
-                    .collect()
+                    }
+                    .primary_filled()
+                }),
             }),
             active: lookup(v, "active").cloned(),
             display_name: text_at(v, "displayName"),
@@ -367,7 +406,8 @@ pub(crate) fn check_value(r: &ResourceView<'_>, id: &str, problems: &mut Problem
 }
 
 pub(crate) fn check_user(r: &ResourceView<'_>, id: &str, problems: &mut Problems) {
-    let who = format!("user {id}");
+    // Formatted only for a finding: most users have none.
+    let who = || format!("user {id}");
     if id.is_empty() {
         problems.add(
             "user id",
@@ -392,19 +432,15 @@ pub(crate) fn check_user(r: &ResourceView<'_>, id: &str, problems: &mut Problems
             problems.add(
                 &format!("user {path}"),
                 &format!("{path} on every user (Okta imports it)"),
-                format!("{who} has none"),
+                format!("{} has none", who()),
             );
         }
     }
-    let primary_email = r.emails.as_ref().is_some_and(|es| {
-        es.iter()
-            .any(|e| e.primary == Some(Value::Bool(true)) && filled(&e.value))
-    });
-    if !primary_email {
+    if !r.emails.as_ref().is_some_and(|es| es.primary_filled) {
         problems.add(
             "user primary email",
             "an email with primary=true and a value on every user",
-            format!("{who} has none"),
+            format!("{} has none", who()),
         );
     }
     if !matches!(r.active, Some(Value::Bool(_))) {
@@ -412,7 +448,8 @@ pub(crate) fn check_user(r: &ResourceView<'_>, id: &str, problems: &mut Problems
             "user active",
             "a boolean active on every user",
             format!(
-                "{who}: active is {}",
+                "{}: active is {}",
+                who(),
                 r.active
                     .as_ref()
                     .map_or("absent".to_string(), Value::to_string)

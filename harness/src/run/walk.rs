@@ -628,21 +628,20 @@ impl Walker<'_> {
     fn check_resource(&mut self, r: &ResourceView<'_>, body: &str, page: &PageAt<'_>) {
         self.out.resources += 1;
         let id = r.id.as_deref().unwrap_or_default();
-        if self.paging && !self.out.ids.insert(id_hash(id)) {
+        let hash = id_hash(id);
+        if !self.out.ids.insert(hash) && self.paging {
             self.problems.add(
                 "no-duplicates",
                 "each resource on exactly one page",
                 format!("{page}: id {id} was already on an earlier page"),
             );
-        } else if !self.paging {
-            self.out.ids.insert(id_hash(id));
         }
         if self.spec.rules.contains(&WalkRule::UserShape) {
             let ours = r
                 .user_name
                 .as_deref()
                 .is_some_and(|n| n.contains(self.req.run_marker.as_str()));
-            let deleted = self.req.deleted_by_run.contains(&id_hash(id));
+            let deleted = self.req.deleted_by_run.contains(&hash);
             if ours && !deleted {
                 check_user(r, id, &mut self.problems);
             } else if deleted {
@@ -749,6 +748,32 @@ mod tests {
                 "user active"
             ]
         );
+    }
+
+    #[test]
+    fn a_primary_email_needs_primary_true_and_a_value_in_either_reading() {
+        let user = |emails: &str, case: &str| {
+            format!(
+                r#"{{"totalResults": 1, "Resources": [{{"id": "u", "userName": "u@x", "name": {{"givenName": "A", "familyName": "B"}}, "{case}": {emails}, "active": true}}]}}"#
+            )
+        };
+        for case in ["emails", "Emails"] {
+            for (emails, primary) in [
+                (
+                    r#"[{"value": "a@x"}, {"primary": true, "value": "b@x"}]"#,
+                    true,
+                ),
+                (r#"[{"primary": true, "value": " "}]"#, false),
+                (r#"[{"primary": "true", "value": "a@x"}]"#, false),
+                ("[]", false),
+            ] {
+                let page = user(emails, case);
+                let p = read_page(&page, &users()).unwrap();
+                let mut problems = Problems::default();
+                check_user(&p.resources.unwrap()[0], "u", &mut problems);
+                assert_eq!(problems.found.is_empty(), primary, "{case}: {emails}");
+            }
+        }
     }
 
     #[test]
