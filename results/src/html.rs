@@ -1,15 +1,19 @@
 //! The sections both HTML reports show (the run's `report.html` and the bundle's), rendered
-//! once: the style, the root causes, and every check of every suite, opening to its evidence
-//! (what was expected, what came back, the reference, the redacted exchanges), with the
-//! cleanup lines. Every value that is not scimcheck's own text is escaped
-//! ([`untrusted::html`]): server responses and bundle files are untrusted input.
+//! once: the page's head and style, the root causes, the profile scorecard, and every check of
+//! every suite, opening to its evidence (what was expected, what came back, the reference, the
+//! redacted exchanges), with the cleanup lines.
+//!
+//! Every page is a `maud` template: each value spliced into one is escaped unless it is marked
+//! as markup (`PreEscaped`, only for scimcheck's own style, script and sections), so server
+//! responses and bundle files, which are untrusted input, cannot write markup. What a server
+//! sent is spliced as [`Sent`], which also shows control characters as `\u{…}`.
 
-use std::fmt::Write as _;
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
 use crate::{CheckResult, Diagnosis, Exchange, ProfileScore, RunReport};
 
 /// The style of both reports.
-pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}\
 h1{font-size:1.5em}.pass{color:#167a2e}.fail,.error{color:#b3261e}.warn{color:#8a5a00}\
 .skip,.blocked,.partial{color:#5c5c6e}.bar{display:flex;height:.8em;width:24em;border-radius:3px;overflow:hidden;background:#eee}\
 .bar span{display:block;height:100%}.b-pass{background:#2e9e4f}.b-fail{background:#d0352b}.b-warn{background:#e0a100}.b-other{background:#9a9aae}\
@@ -20,118 +24,131 @@ summary .tag{display:inline-block;width:5.5em;font-weight:600}pre{background:#f6
 .meta{color:#555;font-size:.9em}#filters{margin:1em 0}#filters button{margin-right:.3em}\
 .hidden{display:none}";
 
-/// Text for HTML.
-pub fn e(text: &str) -> String {
-    untrusted::html(text).into_owned()
+/// Text a server sent (a body, a detail, an explanation quoting one): escaped, with control
+/// characters shown as `\u{…}` rather than hidden ([`untrusted::html`]).
+pub struct Sent<'a>(pub &'a str);
+
+impl Render for Sent<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&untrusted::html(self.0));
+    }
+}
+
+/// A whole page: the doctype, a head with the title and the style, and the body.
+pub fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
 }
 
 /// The root causes, when there are any.
-pub fn diagnoses(h: &mut String, diagnoses: &[Diagnosis]) {
-    if diagnoses.is_empty() {
-        return;
-    }
-    h.push_str("<h2>Root causes, in the order to fix them</h2><ol id=\"diagnoses\">");
-    for d in diagnoses {
-        let _ = write!(h, "<li>{} <em>({})</em>", e(&d.cause), e(&d.reference));
-        if !d.fix.is_empty() {
-            let _ = write!(h, "<br>Fix: {}", e(&d.fix));
+pub fn diagnoses(diagnoses: &[Diagnosis]) -> Markup {
+    html! {
+        @if !diagnoses.is_empty() {
+            h2 { "Root causes, in the order to fix them" }
+            ol #diagnoses {
+                @for d in diagnoses {
+                    li {
+                        (d.cause) " " em { "(" (d.reference) ")" }
+                        @if !d.fix.is_empty() { br; "Fix: " (d.fix) }
+                        br;
+                        span.meta {
+                            "explains " (crate::count(d.explains.len(), "check")) ": "
+                            (d.explains.join(", "))
+                        }
+                    }
+                }
+            }
         }
-        let _ = write!(
-            h,
-            "<br><span class=\"meta\">explains {}: {}</span></li>",
-            e(&crate::count(d.explains.len(), "check")),
-            e(&d.explains.join(", "))
-        );
     }
-    h.push_str("</ol>");
 }
 
 /// The profile scorecard, when the run graded profiles: each profile's MUST/SHOULD/MAY met of
 /// those judged, its verdict, and the unmet requirements with their sections.
-pub fn scorecard(h: &mut String, rows: &[ProfileScore]) {
-    if rows.is_empty() {
-        return;
+pub fn scorecard(rows: &[ProfileScore]) -> Markup {
+    html! {
+        @if !rows.is_empty() {
+            h2 { "Profile scorecard" }
+            table.grid #scorecard {
+                tr {
+                    th { "profile" } th { "suite" } th { "MUST met" } th { "SHOULD met" }
+                    th { "MAY met" } th { "verdict" } th { "not met" }
+                }
+                @for row in rows {
+                    tr {
+                        td { (row.profile) } td { (row.suite) } td { (row.must.line()) }
+                        td { (row.should.line()) } td { (row.may.line()) }
+                        td class=(verdict_class(row.verdict)) { (row.verdict.as_str()) }
+                        td { (lines(row.unmet_labels().iter())) }
+                    }
+                }
+            }
+        }
     }
-    h.push_str("<h2>Profile scorecard</h2><table class=\"grid\" id=\"scorecard\"><tr><th>profile</th><th>suite</th><th>MUST met</th><th>SHOULD met</th><th>MAY met</th><th>verdict</th><th>not met</th></tr>");
-    for row in rows {
-        let class = match row.verdict {
-            crate::ScoreVerdict::Meets => "pass",
-            crate::ScoreVerdict::DoesNotMeet => "fail",
-            crate::ScoreVerdict::NotFullyJudged => "skip",
-        };
-        let unmet: Vec<String> = row.unmet_labels().iter().map(|u| e(u)).collect();
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td></tr>",
-            e(&row.profile),
-            e(&row.suite),
-            e(&row.must.line()),
-            e(&row.should.line()),
-            e(&row.may.line()),
-            row.verdict.as_str(),
-            unmet.join("<br>")
-        );
+}
+
+fn verdict_class(verdict: crate::ScoreVerdict) -> &'static str {
+    match verdict {
+        crate::ScoreVerdict::Meets => "pass",
+        crate::ScoreVerdict::DoesNotMeet => "fail",
+        crate::ScoreVerdict::NotFullyJudged => "skip",
     }
-    h.push_str("</table>");
+}
+
+/// Values one under another in a cell.
+pub fn lines<T: Render>(values: impl Iterator<Item = T>) -> Markup {
+    html! {
+        @for (i, value) in values.enumerate() {
+            @if i > 0 { br; }
+            (value)
+        }
+    }
 }
 
 /// Every suite's checks, each opening to its evidence, then the suite's cleanup lines.
-pub fn checks(h: &mut String, report: &RunReport) {
-    for suite in &report.suites {
-        let _ = write!(
-            h,
-            "<h3>{} <span class=\"meta\">{}</span></h3>",
-            e(&suite.id),
-            e(&suite.title)
-        );
-        for check in &suite.checks {
-            check_row(h, check);
-        }
-        for c in &suite.cleanup {
-            let _ = write!(h, "<p class=\"meta\">{}</p>", e(&c.line()));
+pub fn checks(report: &RunReport) -> Markup {
+    html! {
+        @for suite in &report.suites {
+            h3 { (suite.id) " " span.meta { (suite.title) } }
+            @for check in &suite.checks { (check_row(check)) }
+            @for c in &suite.cleanup { p.meta { (c.line()) } }
         }
     }
 }
 
-fn check_row(h: &mut String, check: &CheckResult) {
+fn check_row(check: &CheckResult) -> Markup {
     // results.json is input like any other: the label comes from the outcome, not its text.
     let status = check.outcome.label();
-    let keyword = check
-        .keyword
-        .map(|k| format!("{} ", k.as_str()))
-        .unwrap_or_default();
-    let _ = write!(
-        h,
-        "<details class=\"check\" data-status=\"{status}\"><summary><span class=\"tag {status}\">{}</span> {} {keyword}{} <span class=\"meta\">({} ms{})</span></summary>",
-        status.to_uppercase(),
-        check.level.as_str(),
-        e(&check.title),
-        check.duration_ms,
-        check
-            .note
-            .as_ref()
-            .map(|n| format!(", {}", e(n)))
-            .unwrap_or_default()
-    );
     let explanation = check.outcome.explanation();
-    if !explanation.is_empty() {
-        let _ = write!(h, "<pre class=\"why\">{}</pre>", e(&explanation));
+    html! {
+        details.check data-status=(status) {
+            summary {
+                span class={ "tag " (status) } { (status.to_uppercase()) }
+                " " (check.level.as_str()) " "
+                @if let Some(k) = check.keyword { (k.as_str()) " " }
+                (check.title) " "
+                span.meta {
+                    "(" (check.duration_ms) " ms"
+                    @if let Some(note) = &check.note { ", " (Sent(note)) }
+                    ")"
+                }
+            }
+            @if !explanation.is_empty() { pre.why { (Sent(&explanation)) } }
+            p.meta {
+                (check.id) " · reference: " (check.reference)
+                @if let Some(l) = &check.location { " · written at " (l) }
+            }
+            @for x in &check.exchanges { pre.exchange { (Sent(&pretty(x))) } }
+        }
     }
-    let _ = write!(
-        h,
-        "<p class=\"meta\">{} · reference: {}{}</p>",
-        e(&check.id),
-        e(&check.reference),
-        check
-            .location
-            .as_ref()
-            .map(|l| format!(" · written at {}", e(l)))
-            .unwrap_or_default()
-    );
-    for x in &check.exchanges {
-        let _ = write!(h, "<pre class=\"exchange\">{}</pre>", e(&pretty(x)));
-    }
-    h.push_str("</details>");
 }
 
 /// An exchange as text, JSON bodies pretty-printed.
@@ -142,4 +159,21 @@ fn pretty(x: &Exchange) -> String {
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| b.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_splice_is_escaped_and_what_a_server_sent_shows_its_controls() {
+        let hostile = "<script>alert(1)</script>\"&\u{1b}[31m";
+        let page = page(hostile, html! { p { (hostile) } pre { (Sent(hostile)) } }).into_string();
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;"));
+        assert!(
+            page.contains("<pre>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;\\u{1b}[31m</pre>"),
+            "{page}"
+        );
+    }
 }

@@ -173,7 +173,7 @@ fn compare(before: &RunReport, out: &Path) -> Result<ExitStatus> {
 fn show_comparison(now: &RunReport, d: &RunDiff, title: &str, out: &Path) -> Result<()> {
     let section = harness::reporters::diff::html(d, title);
     let mut html = Vec::new();
-    harness::reporters::html::write_with(now, Some(&section), &mut html)?;
+    harness::reporters::html::write_with(now, Some(section), &mut html)?;
     let path = out.join("report.html");
     untrusted::files::write_atomic(&path, &html, false)
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -321,7 +321,7 @@ fn diff_snapshot() {
     writeln!(buf, "---- job summary").unwrap();
     diff::write_markdown(&d, "the bundle's run", &mut buf).unwrap();
     writeln!(buf, "---- report.html section").unwrap();
-    writeln!(buf, "{}", diff::html(&d, "the bundle's run")).unwrap();
+    writeln!(buf, "{}", diff::html(&d, "the bundle's run").into_string()).unwrap();
     insta::assert_snapshot!(String::from_utf8(buf).unwrap());
 }
 

@@ -58,33 +58,33 @@ pub fn write_markdown(d: &RunDiff, title: &str, out: &mut dyn Write) -> std::io:
 }
 
 /// The comparison as a report.html section.
-pub fn html(d: &RunDiff, title: &str) -> String {
-    let e = |t: &str| untrusted::html(t).into_owned();
-    let mut h = format!(
-        "<h2>Compared with {}</h2><p id=\"comparison\">{} checks: {}</p>",
-        e(title),
-        d.checks.len(),
-        e(&counts(d))
-    );
+pub fn html(d: &RunDiff, title: &str) -> maud::Markup {
     let rows: Vec<_> = changed(d).collect();
-    if !rows.is_empty() {
-        h.push_str("<table class=\"grid\"><tr><th>change</th><th>check</th><th>before</th><th>now</th></tr>");
-        for (word, c) in rows {
-            let class = match c.change {
-                Change::Regressed | Change::NewlyBlocked => "fail",
-                Change::Fixed => "pass",
-                _ => "warn",
-            };
-            h.push_str(&format!(
-                "<tr><td class=\"{class}\">{word}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                e(&c.key),
-                e(c.before.as_deref().unwrap_or("-")),
-                e(c.now.as_deref().unwrap_or("-"))
-            ));
+    maud::html! {
+        h2 { "Compared with " (title) }
+        p #comparison { (d.checks.len()) " checks: " (counts(d)) }
+        @if !rows.is_empty() {
+            table.grid {
+                tr { th { "change" } th { "check" } th { "before" } th { "now" } }
+                @for (word, c) in rows {
+                    tr {
+                        td class=(change_class(c.change)) { (word) }
+                        td { code { (c.key) } }
+                        td { (c.before.as_deref().unwrap_or("-")) }
+                        td { (c.now.as_deref().unwrap_or("-")) }
+                    }
+                }
+            }
         }
-        h.push_str("</table>");
     }
-    h
+}
+
+fn change_class(change: Change) -> &'static str {
+    match change {
+        Change::Regressed | Change::NewlyBlocked => "fail",
+        Change::Fixed => "pass",
+        _ => "warn",
+    }
 }
 
 /// Writes the comparison.
