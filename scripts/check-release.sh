@@ -2,7 +2,8 @@
 # Checks a release archive the way a user meets it: the checksum matches, it unpacks into one
 # folder, the binary in it runs on a machine with no Rust toolchain on PATH, says the archive's
 # version, and its `demo` passes (the built-in reference servers, every suite, a verified
-# bundle); the man page and completions are there.
+# bundle); the man page and completions are there; `cargo binstall`'s templates in Cargo.toml
+# point at the archive and its binary (run from the repository's root).
 #
 # usage: scripts/check-release.sh ARCHIVE.tar.gz
 set -euo pipefail
@@ -19,6 +20,7 @@ top=$(ls "$unpacked")
 for f in scimcheck README.md scimcheck.1 completions/scimcheck.bash completions/scimcheck.zsh completions/scimcheck.fish; do
   [ -s "$unpacked/$name/$f" ] || { echo "check-release: $f missing from the archive" >&2; exit 1; }
 done
+python3 "$(dirname "$0")/binstall-layout.py" "$archive"
 version="${name#scimcheck-}"; version="${version%%-*}"
 # No cargo, no rustc: only the system's own tools.
 env -i PATH=/usr/bin:/bin HOME="$unpacked" "$unpacked/$name/scimcheck" --version | grep -q " ${version#v}$" || {
