@@ -139,7 +139,8 @@ async fn a_refused_credential_stops_the_run_after_one_request() {
     server.stop().await;
 }
 
-/// A forwarder in front of the reference server that records each request line as it arrives.
+/// A forwarder in front of the reference server that records each request line as it arrives,
+/// and again (`answered …`) when the server's answer is back.
 async fn recording_front(
     upstream: &str,
 ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
@@ -153,7 +154,8 @@ async fn recording_front(
         move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
             let (seen, http, origin) = (seen.clone(), http.clone(), origin.clone());
             async move {
-                seen.lock().unwrap().push(format!("{method} {uri}"));
+                let line = format!("{method} {uri}");
+                seen.lock().unwrap().push(line.clone());
                 let mut request = http.request(method, format!("{origin}{uri}")).body(body);
                 for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
                     request = request.header(name, value);
@@ -164,7 +166,9 @@ async fn recording_front(
                 for (name, value) in response.headers() {
                     out.insert(name, value.clone());
                 }
-                (status, out, response.bytes().await.unwrap())
+                let body = response.bytes().await.unwrap();
+                seen.lock().unwrap().push(format!("answered {line}"));
+                (status, out, body)
             }
         },
     );
@@ -220,6 +224,60 @@ async fn reads_beyond_a_suite_run_while_no_other_suite_does() {
     assert!(
         first_crud < rfc_last,
         "crud did not run beside rfc7644:\n{}",
+        log.join("\n")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_users_cleanup_waits_for_the_groups_deletes_not_their_confirmations() {
+    // Groups hold users as members: a user's DELETE goes out only when every group's DELETE
+    // is answered, and without waiting for the GETs that confirm those (a round trip fewer).
+    let server = server(&[Fault::Latency(30)], 3).await;
+    let (front, log) = recording_front(server.base_url()).await;
+    let client = client_of(&front, TOKEN, 8, None);
+    let report = run_all(&client, &["rfc7644"], &mut NoEvents).await;
+    assert_eq!(report.summary.failed, 0);
+    let deleted_by_cleanup = |kind: &str| -> Vec<String> {
+        report.suites[0]
+            .cleanup
+            .iter()
+            .filter(|c| c.resource.starts_with(kind))
+            .filter(|c| c.exchanges.iter().any(|x| x.request.method == "DELETE"))
+            .map(|c| format!("/scim/v2{}", c.resource))
+            .collect()
+    };
+    let (groups, users) = (
+        deleted_by_cleanup("/Groups/"),
+        deleted_by_cleanup("/Users/"),
+    );
+    assert!(
+        !groups.is_empty() && !users.is_empty(),
+        "{groups:?} {users:?}"
+    );
+    let log = log.lock().unwrap().clone();
+    let last = |line: String| {
+        log.iter()
+            .rposition(|l| *l == line)
+            .unwrap_or_else(|| panic!("no {line:?} in\n{}", log.join("\n")))
+    };
+    let first_user_delete = users
+        .iter()
+        .map(|u| last(format!("DELETE {u}")))
+        .min()
+        .unwrap();
+    for g in &groups {
+        assert!(
+            last(format!("answered DELETE {g}")) < first_user_delete,
+            "a user's DELETE went out before the DELETE of {g} was answered:\n{}",
+            log.join("\n")
+        );
+    }
+    assert!(
+        groups
+            .iter()
+            .any(|g| first_user_delete < last(format!("answered GET {g}"))),
+        "the users waited for the groups' confirming GETs:\n{}",
         log.join("\n")
     );
     server.stop().await;

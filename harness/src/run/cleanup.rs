@@ -42,6 +42,24 @@ pub(crate) struct Register<'a> {
     created: Vec<Created>,
 }
 
+/// A holder's place among the DELETEs the users wait for: released once, when its DELETE is
+/// answered, or when its removal ends another way (none sent, or given up).
+struct Release<'s>(Option<&'s tokio::sync::watch::Sender<usize>>);
+
+impl Release<'_> {
+    fn now(&mut self) {
+        if let Some(unanswered) = self.0.take() {
+            unanswered.send_modify(|left| *left -= 1);
+        }
+    }
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        self.now();
+    }
+}
+
 impl<'a> Register<'a> {
     /// An empty register.
     pub(crate) fn new(client: &'a Client, keep: bool, scim11: bool) -> Self {
@@ -70,41 +88,51 @@ impl<'a> Register<'a> {
 
     /// Removes what the suite created: DELETE; if the app refuses, a user is deactivated
     /// instead (Okta never deletes users either); what cannot be removed is reported as left
-    /// behind. Two waves, each at once: first everything but users (groups hold users as
-    /// members; nothing the run creates holds a group), newest first, then the users, newest
-    /// first. After the run was stopped by a signal, the cleanup ends by `deadline`: what it
-    /// could not remove by then is reported as left behind.
+    /// behind. Everything at once but for one order: the users wait until every other
+    /// resource's DELETE is answered (groups hold users as members; nothing the run creates
+    /// holds a group), not for the GETs that confirm those removals. Results are reported
+    /// holders first, newest first. After the run was stopped by a signal, the cleanup ends by
+    /// `deadline`: what it could not remove by then is reported as left behind.
     pub(crate) async fn clean(
         &mut self,
         events: &mut dyn Events,
         deadline: Option<tokio::time::Instant>,
     ) -> Vec<CleanupResult> {
-        let mut out = Vec::new();
         let created = std::mem::take(&mut self.created);
         let (users, holders): (Vec<Created>, Vec<Created>) = created
             .into_iter()
             .rev()
             .partition(|c| c.resource.eq_ignore_ascii_case("Users"));
-        for wave in [holders, users].into_iter().filter(|w| !w.is_empty()) {
-            let removals = futures_util::future::join_all(wave.iter().map(|c| self.clean_one(c)));
-            let results = match deadline {
-                None => removals.await,
-                Some(at) => match tokio::time::timeout_at(at, removals).await {
-                    Ok(results) => results,
-                    Err(_) => wave.iter().map(out_of_time).collect(),
-                },
-            };
-            for mut result in results.into_iter().flatten() {
-                result.redact(&self.client.redactor());
-                events.cleanup_finished(&result);
-                out.push(result);
-            }
+        let (unanswered, holders_answered) = tokio::sync::watch::channel(holders.len());
+        let this = &*self;
+        let holders_removed = futures_util::future::join_all(holders.iter().map(|c| {
+            in_time(deadline, c, async {
+                let mut release = Release(Some(&unanswered));
+                this.clean_one(c, &mut release).await
+            })
+        }));
+        let users_removed = futures_util::future::join_all(users.iter().map(|c| {
+            let mut answered = holders_answered.clone();
+            in_time(deadline, c, async move {
+                // The sender outlives this wait; an error cannot happen.
+                let _ = answered.wait_for(|left| *left == 0).await;
+                this.clean_one(c, &mut Release(None)).await
+            })
+        }));
+        let (holders_done, users_done) =
+            futures_util::future::join(holders_removed, users_removed).await;
+        let mut out = Vec::new();
+        for mut result in holders_done.into_iter().chain(users_done).flatten() {
+            result.redact(&self.client.redactor());
+            events.cleanup_finished(&result);
+            out.push(result);
         }
         out
     }
 
-    /// Removes one created resource (or says why it stays).
-    async fn clean_one(&self, c: &Created) -> Vec<CleanupResult> {
+    /// Removes one created resource (or says why it stays); `release` is told when its
+    /// DELETE is answered.
+    async fn clean_one(&self, c: &Created, release: &mut Release<'_>) -> Vec<CleanupResult> {
         if self.client.breaker_open() && !self.keep {
             vec![CleanupResult {
                 resource: format!("/{}/{}", c.resource, c.id),
@@ -115,9 +143,10 @@ impl<'a> Register<'a> {
         } else if c.id.is_empty() && !self.keep {
             self.find_by_name(c).await
         } else if let Some(resource) = c.path().filter(|_| c.deleted_by_check) {
+            release.now();
             vec![self.confirm_gone(resource).await]
         } else if let Some(resource) = c.path().filter(|_| !self.keep) {
-            vec![self.remove(c, resource).await]
+            vec![self.remove(c, resource, release).await]
         } else if self.keep {
             vec![CleanupResult {
                 resource: format!("/{}/{}", c.resource, c.id),
@@ -190,7 +219,7 @@ impl<'a> Register<'a> {
                 deleted_by_check: false,
             };
             let mut r = match found_one.path() {
-                Some(path) => self.remove(&found_one, path).await,
+                Some(path) => self.remove(&found_one, path, &mut Release(None)).await,
                 None => left(
                     "found by name, but its id is not one path segment; remove it by hand".into(),
                     Vec::new(),
@@ -204,12 +233,18 @@ impl<'a> Register<'a> {
         out
     }
 
-    async fn remove(&self, c: &Created, resource: String) -> CleanupResult {
+    async fn remove(
+        &self,
+        c: &Created,
+        resource: String,
+        release: &mut Release<'_>,
+    ) -> CleanupResult {
         let auth = Auth::Run;
         let delete = self
             .client
             .send(Outgoing::to(Method::Delete, &resource, auth.clone()))
             .await;
+        release.now();
         let mut exchanges = delete.exchanges.clone();
         let done = |action, note, exchanges| CleanupResult {
             resource: resource.clone(),
@@ -415,6 +450,20 @@ fn what_came_back(sent: &Sent) -> String {
 }
 
 /// A resource whose removal did not finish in the time a stopped run has for its cleanup.
+/// A removal, or what stays of it when the deadline comes first.
+async fn in_time(
+    deadline: Option<tokio::time::Instant>,
+    c: &Created,
+    removal: impl Future<Output = Vec<CleanupResult>>,
+) -> Vec<CleanupResult> {
+    match deadline {
+        None => removal.await,
+        Some(at) => tokio::time::timeout_at(at, removal)
+            .await
+            .unwrap_or_else(|_| out_of_time(c)),
+    }
+}
+
 fn out_of_time(c: &Created) -> Vec<CleanupResult> {
     vec![CleanupResult {
         resource: format!("/{}/{}", c.resource, c.id),
