@@ -244,10 +244,11 @@ pub(crate) struct Display {
 
 /// Colours by default, as the common conventions say: never with `NO_COLOR` set (and not
 /// empty, no-color.org), always with `CLICOLOR_FORCE` set (and not `0`), never with
-/// `CLICOLOR=0`, else on a terminal only (bixense.com/clicolors).
+/// `CLICOLOR=0`, else on a terminal only (bixense.com/clicolors); and only where the console
+/// shows them ([`console_shows_colors`]).
 pub(crate) fn auto_color(is_terminal: bool) -> bool {
     let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if set("NO_COLOR").is_some() {
+    let wanted = if set("NO_COLOR").is_some() {
         false
     } else if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
         true
@@ -255,13 +256,26 @@ pub(crate) fn auto_color(is_terminal: bool) -> bool {
         false
     } else {
         is_terminal
-    }
+    };
+    wanted && console_shows_colors()
+}
+
+/// A Windows console shows ANSI colours once virtual terminal processing is on: it is
+/// switched on here; a console that refuses it (older than Windows 10) gets no colours rather
+/// than escape codes as text. Elsewhere terminals show them as they are.
+fn console_shows_colors() -> bool {
+    anstyle_query::windows::enable_ansi_colors() != Some(false)
 }
 
 impl Display {
     pub(crate) fn style(&self, is_terminal: bool) -> Style {
         let color = match self.color {
-            ColorArg::Always => true,
+            // Asked for whatever the console: switched on where it can be, sent in any case
+            // (a log file or a pipe keeps them).
+            ColorArg::Always => {
+                let _ = console_shows_colors();
+                true
+            }
             ColorArg::Never => false,
             ColorArg::Auto => auto_color(is_terminal),
         };
