@@ -233,9 +233,11 @@ async fn reads_beyond_a_suite_run_while_no_other_suite_does() {
 async fn the_users_cleanup_waits_for_the_groups_deletes_not_their_confirmations() {
     // Groups hold users as members: a user's DELETE goes out only when every group's DELETE
     // is answered, and without waiting for the GETs that confirm those (a round trip fewer).
-    let server = server(&[Fault::Latency(30)], 3).await;
+    // 50 ms a request, and room for every removal at once: a user's DELETE waits for
+    // nothing but the groups' DELETEs.
+    let server = server(&[Fault::Latency(50)], 3).await;
     let (front, log) = recording_front(server.base_url()).await;
-    let client = client_of(&front, TOKEN, 8, None);
+    let client = client_of(&front, TOKEN, 32, None);
     let report = run_all(&client, &["rfc7644"], &mut NoEvents).await;
     assert_eq!(report.summary.failed, 0);
     let deleted_by_cleanup = |kind: &str| -> Vec<String> {
