@@ -449,7 +449,6 @@ fn what_came_back(sent: &Sent) -> String {
     }
 }
 
-/// A resource whose removal did not finish in the time a stopped run has for its cleanup.
 /// A removal, or what stays of it when the deadline comes first.
 async fn in_time(
     deadline: Option<tokio::time::Instant>,
@@ -464,6 +463,7 @@ async fn in_time(
     }
 }
 
+/// A resource whose removal did not finish in the time a stopped run has for its cleanup.
 fn out_of_time(c: &Created) -> Vec<CleanupResult> {
     vec![CleanupResult {
         resource: format!("/{}/{}", c.resource, c.id),
